@@ -1,0 +1,43 @@
+import { integer, pgTable, primaryKey, text, timestamp, uuid, index } from "drizzle-orm/pg-core";
+import { organizations, role, users } from "./organizations";
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    role: role().notNull(),
+    /** First characters of the key, shown in lists so a key can be recognised. */
+    prefix: text().notNull(),
+    /** sha256 of the whole key. Keys are 32 random bytes, so a fast hash is enough. */
+    keyHash: text().notNull().unique(),
+    createdBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("api_keys_org_idx").on(t.orgId)],
+);
+
+/** Magic-link tokens (Auth.js verification tokens), stored hashed by Auth.js. */
+export const verificationTokens = pgTable(
+  "verification_tokens",
+  {
+    identifier: text().notNull(),
+    token: text().notNull(),
+    expires: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.identifier, t.token] })],
+);
+
+/** Fixed-window counters for failed sign-ins, keyed by email and by client address. */
+export const rateLimits = pgTable("rate_limits", {
+  key: text().primaryKey(),
+  count: integer().notNull().default(0),
+  resetAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+export type ApiKey = typeof apiKeys.$inferSelect;

@@ -1,0 +1,4 @@
+export * from "./organizations";
+export * from "./auth";
+export * from "./audit";
+export * from "./catalog";

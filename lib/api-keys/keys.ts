@@ -1,0 +1,114 @@
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db";
+import { apiKeys, organizations } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { isRoleForKind, permissionsFor, ROLE_LABELS, ROLES } from "@/lib/auth/roles";
+import { randomToken, sha256 } from "@/lib/auth/tokens";
+import { requirePermission, type Ctx } from "@/lib/context";
+import { NotFoundError, parseInput, UnauthorizedError, ValidationError } from "@/lib/errors";
+
+export const API_KEY_PREFIX = "bk_";
+
+export const CreateApiKeyInput = z.object({
+  name: z.string({ message: "is required" }).trim().min(1, "is required").max(100, "must be at most 100 characters"),
+  role: z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }),
+});
+const RevokeApiKeyInput = z.object({ apiKeyId: z.uuid({ message: "must be an id" }) });
+
+/** Creates a key; the secret is returned here once and stored only as a hash. */
+export async function createApiKey({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "apikeys:manage");
+  const { name, role } = parseInput(CreateApiKeyInput, input);
+  if (!isRoleForKind(role, ctx.org.kind)) {
+    throw new ValidationError([{ field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` }]);
+  }
+  const secret = `${API_KEY_PREFIX}${randomToken(32)}`;
+  const apiKey = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({
+        orgId: ctx.org.id,
+        name,
+        role,
+        prefix: secret.slice(0, 10),
+        keyHash: sha256(secret),
+        createdBy: ctx.actor.type === "user" ? ctx.actor.id : null,
+      })
+      .returning();
+    await recordAudit(tx, ctx, { action: "api_key.created", targetType: "api_key", targetId: row!.id, data: { name, role } });
+    return row!;
+  });
+  return { apiKey: publicKey(apiKey), secret };
+}
+
+function publicKey(k: typeof apiKeys.$inferSelect) {
+  return {
+    id: k.id,
+    name: k.name,
+    role: k.role,
+    prefix: k.prefix,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    revokedAt: k.revokedAt,
+  };
+}
+
+export async function listApiKeys({ ctx }: { ctx: Ctx }) {
+  requirePermission(ctx, "apikeys:manage");
+  const rows = await ctx.db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.orgId, ctx.org.id))
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map(publicKey);
+}
+
+export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "apikeys:manage");
+  const { apiKeyId } = parseInput(RevokeApiKeyInput, input);
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.id, apiKeyId), eq(apiKeys.orgId, ctx.org.id), isNull(apiKeys.revokedAt)))
+      .returning();
+    if (!row) throw new NotFoundError("API key");
+    await recordAudit(tx, ctx, { action: "api_key.revoked", targetType: "api_key", targetId: row.id, data: { name: row.name } });
+  });
+}
+
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Resolves `Authorization: Bearer bk_...` to a context; any problem is a 401 with one message. */
+export async function authenticateApiKey(db: Db, authorization: string | null): Promise<Ctx> {
+  const match = authorization?.match(/^Bearer\s+(\S+)$/i);
+  const secret = match?.[1];
+  if (!secret || !secret.startsWith(API_KEY_PREFIX)) {
+    throw new UnauthorizedError("Send an API key as 'Authorization: Bearer bk_...'");
+  }
+  const [row] = await db
+    .select({ key: apiKeys, org: organizations })
+    .from(apiKeys)
+    .innerJoin(organizations, eq(organizations.id, apiKeys.orgId))
+    .where(and(eq(apiKeys.keyHash, sha256(secret)), isNull(apiKeys.revokedAt)));
+  if (!row) throw new UnauthorizedError("The API key is not valid or has been revoked");
+  const now = new Date();
+  // Recording use at most once a minute keeps busy keys from writing on every request.
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(apiKeys.id, row.key.id),
+        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - TOUCH_INTERVAL_MS))),
+      ),
+    );
+  return {
+    db,
+    actor: { type: "api_key", id: row.key.id, name: row.key.name },
+    org: { id: row.org.id, slug: row.org.slug, name: row.org.name, kind: row.org.kind },
+    role: row.key.role,
+    permissions: permissionsFor(row.key.role),
+  };
+}

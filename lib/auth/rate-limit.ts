@@ -1,0 +1,39 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { rateLimits } from "@/db/schema";
+
+export interface Limit {
+  key: string;
+  max: number;
+  windowMs: number;
+}
+
+/** Seconds until the window resets if the key is over its limit, else 0. */
+export async function limitedFor(db: Db, limit: Limit, now = new Date()): Promise<number> {
+  const [row] = await db.select().from(rateLimits).where(eq(rateLimits.key, limit.key));
+  if (!row || row.resetAt <= now || row.count < limit.max) return 0;
+  return Math.max(1, Math.ceil((row.resetAt.getTime() - now.getTime()) / 1000));
+}
+
+/** Counts one event in a fixed window (a single upsert, safe under concurrency). */
+export async function hit(db: Db, limit: Limit, now = new Date()): Promise<number> {
+  const resetAt = new Date(now.getTime() + limit.windowMs);
+  const nowTs = sql`${now.toISOString()}::timestamptz`;
+  const resetTs = sql`${resetAt.toISOString()}::timestamptz`;
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key: limit.key, count: 1, resetAt })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when ${rateLimits.resetAt} <= ${nowTs} then 1 else ${rateLimits.count} + 1 end`,
+        resetAt: sql`case when ${rateLimits.resetAt} <= ${nowTs} then ${resetTs} else ${rateLimits.resetAt} end`,
+      },
+    })
+    .returning({ count: rateLimits.count });
+  return row!.count;
+}
+
+export async function clear(db: Db, key: string): Promise<void> {
+  await db.delete(rateLimits).where(eq(rateLimits.key, key));
+}

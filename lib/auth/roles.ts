@@ -1,0 +1,113 @@
+/**
+ * Roles and permissions, mapped in one place. Every server action and route handler checks a
+ * permission from here (see lib/auth/context.ts `requirePermission`).
+ */
+
+export const ORG_KINDS = ["platform", "tenant"] as const;
+export type OrgKind = (typeof ORG_KINDS)[number];
+
+export const TENANT_ROLES = ["org_admin", "billing_admin", "tech_devops", "support_manager"] as const;
+export const PLATFORM_ROLES = ["platform_admin", "responder"] as const;
+export const ROLES = [...TENANT_ROLES, ...PLATFORM_ROLES] as const;
+export type Role = (typeof ROLES)[number];
+export type TenantRole = (typeof TENANT_ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  org_admin: "Org Admin",
+  billing_admin: "Billing Admin",
+  tech_devops: "Tech/DevOps",
+  support_manager: "Support Manager",
+  platform_admin: "Platform Admin",
+  responder: "Responder",
+};
+
+/** The role group names the alert settings use (seed 000). */
+export const ROLE_GROUP_LABELS: Record<TenantRole, string> = {
+  org_admin: "Org Admins",
+  billing_admin: "Billing Admins",
+  tech_devops: "Tech/DevOps",
+  support_manager: "Support Managers",
+};
+
+export const PERMISSIONS = [
+  "org:read",
+  "members:manage",
+  "apikeys:manage",
+  "alerts:read",
+  "alerts:manage",
+  "billing:read",
+  "deliveries:read",
+  "thresholds:manage",
+  "metrics:write",
+  "incidents:read",
+  "incidents:write",
+  "maintenance:write",
+  "components:manage",
+  "audit:read",
+  "support:read",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** Permissions an org admin may grant to a member on top of their role (seed 000 prerequisite). */
+export const GRANTABLE_PERMISSIONS = ["alerts:manage"] as const satisfies readonly Permission[];
+export type GrantablePermission = (typeof GRANTABLE_PERMISSIONS)[number];
+
+export const PERMISSION_LABELS: Record<GrantablePermission, string> = {
+  "alerts:manage": "Manage Alerts & Notifications",
+};
+
+const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  org_admin: [
+    "org:read",
+    "members:manage",
+    "apikeys:manage",
+    "alerts:read",
+    "alerts:manage",
+    "billing:read",
+    "deliveries:read",
+    "thresholds:manage",
+    "metrics:write",
+    "incidents:read",
+    "audit:read",
+    "support:read",
+  ],
+  billing_admin: ["org:read", "alerts:read", "billing:read", "deliveries:read", "incidents:read", "support:read"],
+  tech_devops: [
+    "org:read",
+    "alerts:read",
+    "deliveries:read",
+    "thresholds:manage",
+    "metrics:write",
+    "incidents:read",
+    "support:read",
+  ],
+  support_manager: ["org:read", "alerts:read", "deliveries:read", "incidents:read", "support:read"],
+  platform_admin: [
+    "org:read",
+    "members:manage",
+    "apikeys:manage",
+    "incidents:read",
+    "incidents:write",
+    "maintenance:write",
+    "components:manage",
+    "deliveries:read",
+    "audit:read",
+  ],
+  responder: ["org:read", "incidents:read", "incidents:write", "maintenance:write", "deliveries:read"],
+};
+
+export function rolesForKind(kind: OrgKind): readonly Role[] {
+  return kind === "platform" ? PLATFORM_ROLES : TENANT_ROLES;
+}
+
+export function isRoleForKind(role: Role, kind: OrgKind): boolean {
+  return rolesForKind(kind).includes(role);
+}
+
+export function permissionsFor(role: Role, granted: readonly string[] = []): Set<Permission> {
+  const set = new Set<Permission>(ROLE_PERMISSIONS[role]);
+  for (const g of granted) {
+    if ((GRANTABLE_PERMISSIONS as readonly string[]).includes(g)) set.add(g as Permission);
+  }
+  return set;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, loadEnv } from "./env";
+
+describe("loadEnv", () => {
+  it("runs with no configuration at all", () => {
+    const e = loadEnv({});
+    expect(e.DATA_DIR).toBe("./.data");
+    expect(e.DATABASE_URL).toBeUndefined();
+    expect(e.demoData).toBe(true);
+    expect(e.inngestConfigured).toBe(false);
+  });
+
+  it("names the variable and the reason for a bad value", () => {
+    expect(() => loadEnv({ DATABASE_URL: "mysql://x" })).toThrowError(
+      /DATABASE_URL: must start with postgres:\/\//,
+    );
+    expect(() => loadEnv({ APP_URL: "not a url" })).toThrowError(/APP_URL: must be the public URL/);
+    expect(() => loadEnv({ ALLOW_PRIVATE_WEBHOOKS: "maybe" })).toThrowError(/ALLOW_PRIVATE_WEBHOOKS/);
+  });
+
+  it("refuses to start in production without AUTH_SECRET, but lets the build run", () => {
+    expect(() => loadEnv({ NODE_ENV: "production" })).toThrowError(EnvError);
+    expect(() => loadEnv({ NODE_ENV: "production" })).toThrowError(/AUTH_SECRET: required in production/);
+    expect(() =>
+      loadEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" }),
+    ).not.toThrow();
+    const prod = loadEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40) });
+    expect(prod.demoData).toBe(false);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(loadEnv({ DATABASE_URL: "", DATA_DIR: "" }).DATA_DIR).toBe("./.data");
+  });
+
+  it("selects Inngest when any of its variables is set", () => {
+    expect(loadEnv({ INNGEST_DEV: "1" }).inngestConfigured).toBe(true);
+    expect(loadEnv({ INNGEST_EVENT_KEY: "k" }).inngestConfigured).toBe(true);
+  });
+});

@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Every setting is validated here; a bad value stops start-up
+ * with a message naming the variable and what it should be.
+ */
+
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((v) => v === "true" || v === "1")
+  .describe("true or false");
+
+const optionalUrl = z.url({ message: "must be a URL such as https://example.com" }).optional();
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** PostgreSQL connection string; when unset Beacon uses embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 33)").optional(),
+  APP_URL: z.url({ message: "must be the public URL of Beacon, e.g. https://status.example.com" }).default("http://localhost:3000"),
+  DEMO_DATA: bool.optional(),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  RESEND_BASE_URL: optionalUrl,
+  EMAIL_FROM: z.string().min(3).default("Beacon <alerts@beacon.localhost>"),
+  INNGEST_EVENT_KEY: z.string().min(1).optional(),
+  INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+  INNGEST_DEV: z.string().optional(),
+  INNGEST_BASE_URL: optionalUrl,
+  ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+  ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=_-]{43,}$/, "must be 32 random bytes, base64 (openssl rand -base64 32)")
+    .optional(),
+  NEXT_PHASE: z.string().optional(),
+});
+
+export type Env = z.infer<typeof schema> & {
+  isProduction: boolean;
+  isBuildPhase: boolean;
+  demoData: boolean;
+  emailConfigured: boolean;
+  inngestConfigured: boolean;
+};
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Empty strings count as unset, so `FOO=` in a .env file means "use the default". */
+function withoutEmpty(raw: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ""));
+}
+
+export function loadEnv(raw: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(withoutEmpty(raw));
+  if (!parsed.success) {
+    throw new EnvError(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+    );
+  }
+  const v = parsed.data;
+  const isProduction = v.NODE_ENV === "production";
+  const isBuildPhase = v.NEXT_PHASE === "phase-production-build";
+  if (isProduction && !isBuildPhase && !v.AUTH_SECRET) {
+    throw new EnvError([
+      "AUTH_SECRET: required in production; set it to 32+ random characters (openssl rand -base64 33)",
+    ]);
+  }
+  return {
+    ...v,
+    isProduction,
+    isBuildPhase,
+    demoData: v.DEMO_DATA ?? !isProduction,
+    emailConfigured: Boolean(v.RESEND_API_KEY),
+    inngestConfigured: Boolean(v.INNGEST_EVENT_KEY || v.INNGEST_DEV || v.INNGEST_BASE_URL),
+  };
+}
+
+export const env: Env = loadEnv(process.env);

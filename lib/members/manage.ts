@@ -1,0 +1,96 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { invitations, memberships } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { isRoleForKind, ROLE_LABELS } from "@/lib/auth/roles";
+import { requirePermission, type Ctx } from "@/lib/context";
+import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { ensureAnotherAdmin, lockMembership } from "./guards";
+import { ChangeRoleInput, InvitationIdInput, MembershipIdInput, SetGrantsInput } from "./schemas";
+
+export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "members:manage");
+  const { membershipId, role } = parseInput(ChangeRoleInput, input);
+  if (!isRoleForKind(role, ctx.org.kind)) {
+    throw new ValidationError([{ field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` }]);
+  }
+  return ctx.db.transaction(async (tx) => {
+    const m = await lockMembership(tx, ctx, membershipId);
+    if (m.role === role) return m;
+    await ensureAnotherAdmin(tx, ctx, m);
+    const [updated] = await tx
+      .update(memberships)
+      .set({ role })
+      .where(and(eq(memberships.id, m.id), eq(memberships.orgId, ctx.org.id)))
+      .returning();
+    await recordAudit(tx, ctx, {
+      action: "member.role_changed",
+      targetType: "membership",
+      targetId: m.id,
+      data: { from: m.role, to: role },
+    });
+    return updated!;
+  });
+}
+
+export async function setMemberGrants({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "members:manage");
+  const { membershipId, grants } = parseInput(SetGrantsInput, input);
+  const unique = [...new Set(grants)].sort();
+  return ctx.db.transaction(async (tx) => {
+    const m = await lockMembership(tx, ctx, membershipId);
+    const [updated] = await tx
+      .update(memberships)
+      .set({ grants: unique })
+      .where(and(eq(memberships.id, m.id), eq(memberships.orgId, ctx.org.id)))
+      .returning();
+    await recordAudit(tx, ctx, {
+      action: "member.grants_changed",
+      targetType: "membership",
+      targetId: m.id,
+      data: { from: m.grants, to: unique },
+    });
+    return updated!;
+  });
+}
+
+export async function removeMember({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "members:manage");
+  const { membershipId } = parseInput(MembershipIdInput, input);
+  await ctx.db.transaction(async (tx) => {
+    const m = await lockMembership(tx, ctx, membershipId);
+    await ensureAnotherAdmin(tx, ctx, m);
+    await tx.delete(memberships).where(and(eq(memberships.id, m.id), eq(memberships.orgId, ctx.org.id)));
+    await recordAudit(tx, ctx, {
+      action: "member.removed",
+      targetType: "membership",
+      targetId: m.id,
+      data: { userId: m.userId, role: m.role },
+    });
+  });
+}
+
+export async function revokeInvitation({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "members:manage");
+  const { invitationId } = parseInput(InvitationIdInput, input);
+  await ctx.db.transaction(async (tx) => {
+    const [inv] = await tx
+      .update(invitations)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(
+          eq(invitations.id, invitationId),
+          eq(invitations.orgId, ctx.org.id),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
+      .returning();
+    if (!inv) throw new NotFoundError("Invitation");
+    await recordAudit(tx, ctx, {
+      action: "member.invitation_revoked",
+      targetType: "invitation",
+      targetId: inv.id,
+      data: { email: inv.email },
+    });
+  });
+}
