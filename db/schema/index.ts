@@ -2,3 +2,4 @@ export * from "./organizations";
 export * from "./auth";
 export * from "./audit";
 export * from "./catalog";
+export * from "./jobs";

@@ -1,0 +1,70 @@
+import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { organizations } from "./organizations";
+
+/**
+ * The outbox: a change that should alert people writes one row here in its own transaction.
+ * The job driver (embedded or Inngest) plans it into `deliveries` after commit.
+ */
+export const NOTIFICATION_KINDS = [
+  "incident.created",
+  "incident.updated",
+  "incident.resolved",
+  "maintenance.scheduled",
+  "maintenance.started",
+  "maintenance.completed",
+  "alert.test",
+  "threshold.triggered",
+  "threshold.recovered",
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const JOB_STATUSES = ["pending", "planning", "planned", "failed"] as const;
+export const notificationKind = pgEnum("notification_kind", NOTIFICATION_KINDS);
+export const jobStatus = pgEnum("job_status", JOB_STATUSES);
+
+export const INCIDENT_CATEGORIES = ["infrastructure", "billing", "configurable"] as const;
+export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+export const IMPACTS = ["none", "minor", "major", "critical"] as const;
+export type Impact = (typeof IMPACTS)[number];
+
+/** Everything routing needs, copied at enqueue time so planning never re-reads mutable rows. */
+export interface NotificationPayload {
+  title: string;
+  category: IncidentCategory;
+  impact: Impact;
+  /** "public" reaches every tenant's subscriptions and public subscribers; a tenant id only that tenant. */
+  audience: { type: "public" } | { type: "tenant"; orgId: string };
+  componentIds: string[];
+  regionIds: string[];
+  status?: string;
+  message?: string;
+  url?: string;
+  incidentId?: string;
+  updateId?: string;
+  maintenanceId?: string;
+  /** alert.test: the destination the admin pressed "Send test alert" for. */
+  test?: { channel: string; destination: string; endpointId?: string };
+  data?: Record<string, unknown>;
+}
+
+export const notificationJobs = pgTable(
+  "notification_jobs",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** The organization whose change this is (the platform org for public incidents). */
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    kind: notificationKind().notNull(),
+    payload: jsonb().$type<NotificationPayload>().notNull(),
+    status: jobStatus().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    runAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastError: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    plannedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("notification_jobs_due_idx").on(t.status, t.runAt)],
+);
+
+export type NotificationJob = typeof notificationJobs.$inferSelect;
