@@ -1,0 +1,74 @@
+import { eq } from "drizzle-orm";
+import { maintenanceCells, maintenances, maintenanceUpdates, type NotificationKind } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { requirePermission, type Ctx } from "@/lib/context";
+import { parseInput } from "@/lib/errors";
+import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
+import { statusChanged } from "@/lib/status/changes";
+import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
+import { checkMaintenanceTransition } from "./lifecycle";
+import { lockMaintenance } from "./load";
+import { maintenancePayload } from "./maintenance-shared";
+import { renderMarkdown } from "./markdown";
+import { AdvanceMaintenanceInput } from "./schemas";
+import { authorOf } from "./shared";
+
+/**
+ * The notification kind for each step. "verifying" is an internal step with no kind of its own,
+ * so subscribers hear when work starts and when it is done.
+ */
+const KIND: Partial<Record<string, NotificationKind>> = {
+  in_progress: "maintenance.started",
+  completed: "maintenance.completed",
+};
+
+export async function advanceMaintenance({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "maintenance:write");
+  const v = parseInput(AdvanceMaintenanceInput, input);
+  const now = new Date();
+  let notified = false;
+  const result = await ctx.db.transaction(async (tx) => {
+    const before = await lockMaintenance(tx, ctx, v.maintenanceId);
+    checkMaintenanceTransition(before.status, v.status);
+    await lockStatus(tx);
+    const [m] = await tx
+      .update(maintenances)
+      .set({
+        status: v.status,
+        startedAt: v.status !== "scheduled" ? (before.startedAt ?? now) : null,
+        completedAt: v.status === "completed" ? now : null,
+        updatedAt: now,
+      })
+      .where(eq(maintenances.id, before.id))
+      .returning();
+    const [update] = await tx
+      .insert(maintenanceUpdates)
+      .values({
+        maintenanceId: before.id,
+        status: v.status,
+        message: v.message,
+        messageHtml: renderMarkdown(v.message),
+        notify: v.notify,
+        ...authorOf(ctx),
+        createdAt: now,
+      })
+      .returning();
+    const cells = await tx.select().from(maintenanceCells).where(eq(maintenanceCells.maintenanceId, before.id));
+    if (!before.audienceOrgId) await syncCellIntervals(tx, ctx.org.id, cells, now);
+    await recordAudit(tx, ctx, {
+      action: `maintenance.${v.status}`,
+      targetType: "maintenance",
+      targetId: before.id,
+      data: { from: before.status, to: v.status, updateId: update!.id, notify: v.notify },
+    });
+    const kind = KIND[v.status];
+    if (v.notify && kind && v.status !== before.status) {
+      await enqueueNotification(tx, { orgId: ctx.org.id, kind, payload: maintenancePayload(m!, cells, update!) });
+      notified = true;
+    }
+    return { maintenance: m!, update: update! };
+  });
+  if (notified) wakeJobDriver();
+  statusChanged();
+  return result;
+}

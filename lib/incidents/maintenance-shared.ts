@@ -1,0 +1,23 @@
+import type { Maintenance, NotificationPayload } from "@/db/schema";
+import { maintenanceUrl } from "./shared";
+
+export function maintenancePayload(
+  m: Pick<Maintenance, "id" | "title" | "audienceOrgId" | "status">,
+  cells: readonly { componentId: string; regionId: string }[],
+  update: { id: string; message: string },
+): NotificationPayload {
+  return {
+    title: m.title,
+    // Maintenance is platform work: it reaches subscribers of infrastructure notices, at no impact.
+    category: "infrastructure",
+    impact: "none",
+    audience: m.audienceOrgId ? { type: "tenant", orgId: m.audienceOrgId } : { type: "public" },
+    componentIds: [...new Set(cells.map((c) => c.componentId))],
+    regionIds: [...new Set(cells.map((c) => c.regionId))],
+    status: m.status,
+    message: update.message,
+    url: maintenanceUrl(m.id),
+    maintenanceId: m.id,
+    updateId: update.id,
+  };
+}

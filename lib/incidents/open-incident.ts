@@ -1,0 +1,68 @@
+import { incidents, incidentUpdates } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { requirePermission, type Ctx } from "@/lib/context";
+import { parseInput } from "@/lib/errors";
+import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
+import { statusChanged } from "@/lib/status/changes";
+import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
+import { renderMarkdown } from "./markdown";
+import { OpenIncidentInput } from "./schemas";
+import { applyCellChanges, authorOf, checkAudience, checkCells, incidentPayload } from "./shared";
+
+/** Opens an incident with its first update and affected cells. */
+export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "incidents:write");
+  const v = parseInput(OpenIncidentInput, input);
+  const now = new Date();
+  const result = await ctx.db.transaction(async (tx) => {
+    await checkAudience(tx, v.audienceOrgId, v.category);
+    await checkCells(tx, ctx.org.id, v.cells);
+    await lockStatus(tx);
+    const [incident] = await tx
+      .insert(incidents)
+      .values({
+        orgId: ctx.org.id,
+        title: v.title,
+        category: v.category,
+        impact: v.impact,
+        audienceOrgId: v.audienceOrgId,
+        status: v.status,
+        startedAt: now,
+        monitoringAt: v.status === "monitoring" ? now : null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    const [update] = await tx
+      .insert(incidentUpdates)
+      .values({
+        incidentId: incident!.id,
+        status: v.status,
+        message: v.message,
+        messageHtml: renderMarkdown(v.message),
+        notify: v.notify,
+        ...authorOf(ctx),
+        createdAt: now,
+      })
+      .returning();
+    const changes = await applyCellChanges(tx, incident!.id, update!.id, v.cells);
+    if (!v.audienceOrgId) await syncCellIntervals(tx, ctx.org.id, v.cells, now);
+    await recordAudit(tx, ctx, {
+      action: "incident.opened",
+      targetType: "incident",
+      targetId: incident!.id,
+      data: { title: v.title, category: v.category, impact: v.impact, audienceOrgId: v.audienceOrgId, status: v.status, cells: changes, notify: v.notify },
+    });
+    if (v.notify) {
+      await enqueueNotification(tx, {
+        orgId: ctx.org.id,
+        kind: "incident.created",
+        payload: incidentPayload(incident!, v.cells, update!),
+      });
+    }
+    return { incident: incident!, update: update! };
+  });
+  if (v.notify) wakeJobDriver();
+  statusChanged();
+  return result;
+}

@@ -1,0 +1,59 @@
+import { maintenanceCells, maintenances, maintenanceUpdates } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { requirePermission, type Ctx } from "@/lib/context";
+import { parseInput } from "@/lib/errors";
+import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
+import { statusChanged } from "@/lib/status/changes";
+import { maintenancePayload } from "./maintenance-shared";
+import { renderMarkdown } from "./markdown";
+import { ScheduleMaintenanceInput } from "./schemas";
+import { authorOf, checkAudience, checkCells } from "./shared";
+
+/** Schedules a maintenance window over some component × region cells. */
+export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "maintenance:write");
+  const v = parseInput(ScheduleMaintenanceInput, input);
+  const now = new Date();
+  const result = await ctx.db.transaction(async (tx) => {
+    await checkAudience(tx, v.audienceOrgId);
+    await checkCells(tx, ctx.org.id, v.cells);
+    const [m] = await tx
+      .insert(maintenances)
+      .values({
+        orgId: ctx.org.id,
+        title: v.title,
+        audienceOrgId: v.audienceOrgId,
+        scheduledFor: v.scheduledFor,
+        scheduledUntil: v.scheduledUntil,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await tx.insert(maintenanceCells).values(v.cells.map((c) => ({ maintenanceId: m!.id, componentId: c.componentId, regionId: c.regionId })));
+    const [update] = await tx
+      .insert(maintenanceUpdates)
+      .values({
+        maintenanceId: m!.id,
+        status: "scheduled",
+        message: v.message,
+        messageHtml: renderMarkdown(v.message),
+        notify: v.notify,
+        ...authorOf(ctx),
+        createdAt: now,
+      })
+      .returning();
+    await recordAudit(tx, ctx, {
+      action: "maintenance.scheduled",
+      targetType: "maintenance",
+      targetId: m!.id,
+      data: { title: v.title, scheduledFor: v.scheduledFor.toISOString(), scheduledUntil: v.scheduledUntil.toISOString(), cells: v.cells, notify: v.notify },
+    });
+    if (v.notify) {
+      await enqueueNotification(tx, { orgId: ctx.org.id, kind: "maintenance.scheduled", payload: maintenancePayload(m!, v.cells, update!) });
+    }
+    return { maintenance: m!, update: update! };
+  });
+  if (v.notify) wakeJobDriver();
+  statusChanged();
+  return result;
+}

@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_CATEGORIES, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "@/db/schema";
+
+const id = (what: string) => z.uuid({ message: `must be the id of a ${what}` });
+const title = z.string({ message: "is required" }).trim().min(1, "is required").max(200, "must be at most 200 characters");
+const message = z
+  .string({ message: "is required" })
+  .trim()
+  .min(1, "is required")
+  .max(20_000, "must be at most 20000 characters");
+const notify = z.boolean({ message: "must be true or false" }).default(false);
+
+export const componentStatusSchema = z.enum(COMPONENT_STATUSES, {
+  message: `must be one of ${COMPONENT_STATUSES.join(", ")}`,
+});
+export const incidentStatusSchema = z.enum(INCIDENT_STATUSES, {
+  message: `must be one of ${INCIDENT_STATUSES.join(", ")}`,
+});
+
+export const CellInput = z.object({
+  componentId: id("component"),
+  regionId: id("region"),
+  status: componentStatusSchema,
+});
+export type CellInput = z.infer<typeof CellInput>;
+
+const cells = z.array(CellInput).max(500, "must list at most 500 cells").default([]);
+
+/** null (or omitted) is public; otherwise the id of the one tenant organization that may see it. */
+const audienceOrgId = z.uuid({ message: "must be null for public or the id of a tenant organization" }).nullable().default(null);
+
+export const OpenIncidentInput = z.object({
+  title,
+  category: z.enum(INCIDENT_CATEGORIES, { message: `must be one of ${INCIDENT_CATEGORIES.join(", ")}` }),
+  impact: z.enum(IMPACTS, { message: `must be one of ${IMPACTS.join(", ")}` }),
+  audienceOrgId,
+  status: z
+    .enum(["investigating", "identified", "monitoring"], {
+      message: "must be investigating, identified or monitoring (an incident cannot open resolved)",
+    })
+    .default("investigating"),
+  message,
+  cells,
+  notify,
+});
+export type OpenIncidentInput = z.input<typeof OpenIncidentInput>;
+
+export const PostUpdateInput = z.object({
+  incidentId: id("incident"),
+  status: incidentStatusSchema,
+  message,
+  /** Only the cells that change (or are added); others keep their status. */
+  cells,
+  notify,
+});
+export type PostUpdateInput = z.input<typeof PostUpdateInput>;
+
+export const ReopenIncidentInput = z.object({
+  incidentId: id("incident"),
+  status: z
+    .enum(["investigating", "identified", "monitoring"], {
+      message: "must be investigating, identified or monitoring",
+    })
+    .default("investigating"),
+  message,
+  cells,
+  notify,
+});
+
+export const EditIncidentInput = z
+  .object({
+    incidentId: id("incident"),
+    title: title.optional(),
+    impact: z.enum(IMPACTS, { message: `must be one of ${IMPACTS.join(", ")}` }).optional(),
+  })
+  .refine((v) => v.title !== undefined || v.impact !== undefined, {
+    message: "give a title or an impact to change",
+    path: ["title"],
+  });
+
+export const PostmortemInput = z.object({
+  incidentId: id("incident"),
+  postmortem: z
+    .string({ message: "is required" })
+    .trim()
+    .min(1, "is required")
+    .max(100_000, "must be at most 100000 characters"),
+});
+
+const date = z.coerce.date({ message: "must be a date and time (ISO 8601)" });
+
+export const ScheduleMaintenanceInput = z
+  .object({
+    title,
+    message,
+    audienceOrgId,
+    scheduledFor: date,
+    scheduledUntil: date,
+    cells: z
+      .array(z.object({ componentId: id("component"), regionId: id("region") }))
+      .min(1, "must list at least one component × region")
+      .max(500, "must list at most 500 cells"),
+    notify,
+  })
+  .refine((v) => v.scheduledUntil > v.scheduledFor, {
+    message: "must be after the start of the window",
+    path: ["scheduledUntil"],
+  });
+
+export const AdvanceMaintenanceInput = z.object({
+  maintenanceId: id("maintenance"),
+  status: z.enum(MAINTENANCE_STATUSES, { message: `must be one of ${MAINTENANCE_STATUSES.join(", ")}` }),
+  message,
+  notify,
+});
+
+export const IncidentIdInput = z.object({ incidentId: id("incident") });
+export const MaintenanceIdInput = z.object({ maintenanceId: id("maintenance") });
