@@ -1,0 +1,406 @@
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "@/db";
+import {
+  cellStatusIntervals,
+  componentGroups,
+  components,
+  incidentCells,
+  incidents,
+  incidentUpdateCells,
+  incidentUpdates,
+  maintenanceCells,
+  maintenances,
+  maintenanceUpdates,
+  organizations,
+  regions,
+  type ComponentStatus,
+  type IncidentCategory,
+  type IncidentStatus,
+  type Impact,
+  type MaintenanceStatus,
+} from "@/db/schema";
+import { PLATFORM_SLUG } from "@/db/seed";
+import { NotFoundError } from "@/lib/errors";
+import { cellKey, componentStatusOf, deriveCellStatuses, overallIndicator, worstStatus, type Indicator } from "./derive";
+import { cellDailyUptime, combineRegions, totalUptime, UPTIME_DAYS, type DayUptime, type Span } from "./uptime";
+
+/**
+ * The read model behind every public surface. Everything here is plain JSON (ISO strings, no
+ * Dates) so it can be cached, snapshotted and rendered anywhere.
+ *
+ * `viewerOrgId` is the signed-in tenant whose tenant-only incidents may be shown; null for the
+ * anonymous public (the page for visitors, /api/v2, feeds, badge), which never sees them.
+ */
+export interface Viewer {
+  viewerOrgId: string | null;
+}
+
+export interface RegionView {
+  id: string;
+  code: string;
+  name: string;
+}
+export interface CellView {
+  regionId: string;
+  status: ComponentStatus;
+  uptime90: number | null;
+  days: DayUptime[];
+}
+export interface ComponentView {
+  id: string;
+  name: string;
+  description: string;
+  groupId: string | null;
+  position: number;
+  createdAt: string;
+  status: ComponentStatus;
+  uptime90: number | null;
+  days: DayUptime[];
+  cells: CellView[];
+}
+export interface GroupView {
+  id: string;
+  name: string;
+  position: number;
+  createdAt: string;
+  componentIds: string[];
+  status: ComponentStatus;
+}
+export interface UpdateView {
+  id: string;
+  kind: "update" | "reopen";
+  status: IncidentStatus;
+  message: string;
+  messageHtml: string;
+  createdAt: string;
+  cells: { componentId: string; regionId: string; before: ComponentStatus | null; after: ComponentStatus }[];
+}
+export interface IncidentView {
+  id: string;
+  title: string;
+  status: IncidentStatus;
+  impact: Impact;
+  category: IncidentCategory;
+  /** true when only the viewer's organization can see it. */
+  tenantOnly: boolean;
+  startedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  monitoringAt: string | null;
+  resolvedAt: string | null;
+  postmortemHtml: string | null;
+  postmortemPublishedAt: string | null;
+  cells: { componentId: string; regionId: string; status: ComponentStatus }[];
+  updates: UpdateView[];
+}
+export interface MaintenanceUpdateView {
+  id: string;
+  status: MaintenanceStatus;
+  message: string;
+  messageHtml: string;
+  createdAt: string;
+}
+export interface MaintenanceView {
+  id: string;
+  title: string;
+  status: MaintenanceStatus;
+  tenantOnly: boolean;
+  scheduledFor: string;
+  scheduledUntil: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  cells: { componentId: string; regionId: string }[];
+  updates: MaintenanceUpdateView[];
+}
+export interface PageView {
+  id: string;
+  name: string;
+  updatedAt: string;
+}
+export interface StatusView {
+  generatedAt: string;
+  page: PageView;
+  regions: RegionView[];
+  groups: GroupView[];
+  components: ComponentView[];
+  indicator: { indicator: Indicator; description: string };
+  /** Unresolved incidents, newest first. */
+  incidents: IncidentView[];
+  /** Running and upcoming maintenance, soonest first. */
+  maintenances: MaintenanceView[];
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function loadPageOrg(db: Db) {
+  const [org] = await db.select().from(organizations).where(eq(organizations.slug, PLATFORM_SLUG));
+  if (!org) throw new NotFoundError("Status page");
+  return org;
+}
+
+function incidentVisibility(orgId: string, viewer: Viewer): SQL {
+  return and(
+    eq(incidents.orgId, orgId),
+    viewer.viewerOrgId
+      ? or(isNull(incidents.audienceOrgId), eq(incidents.audienceOrgId, viewer.viewerOrgId))
+      : isNull(incidents.audienceOrgId),
+  )!;
+}
+function maintenanceVisibility(orgId: string, viewer: Viewer): SQL {
+  return and(
+    eq(maintenances.orgId, orgId),
+    viewer.viewerOrgId
+      ? or(isNull(maintenances.audienceOrgId), eq(maintenances.audienceOrgId, viewer.viewerOrgId))
+      : isNull(maintenances.audienceOrgId),
+  )!;
+}
+
+/** Fills in updates and cells for incident rows (two queries, whatever the count). */
+async function hydrateIncidents(db: Db, rows: (typeof incidents.$inferSelect)[]): Promise<IncidentView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [cells, updates] = await Promise.all([
+    db.select().from(incidentCells).where(inArray(incidentCells.incidentId, ids)),
+    db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).orderBy(desc(incidentUpdates.createdAt)),
+  ]);
+  const updateCells = updates.length
+    ? await db.select().from(incidentUpdateCells).where(inArray(incidentUpdateCells.updateId, updates.map((u) => u.id)))
+    : [];
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    status: r.status,
+    impact: r.impact,
+    category: r.category,
+    tenantOnly: r.audienceOrgId !== null,
+    startedAt: r.startedAt.toISOString(),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    monitoringAt: iso(r.monitoringAt),
+    resolvedAt: iso(r.resolvedAt),
+    postmortemHtml: r.postmortemHtml,
+    postmortemPublishedAt: iso(r.postmortemPublishedAt),
+    cells: cells
+      .filter((c) => c.incidentId === r.id)
+      .map((c) => ({ componentId: c.componentId, regionId: c.regionId, status: c.status })),
+    updates: updates
+      .filter((u) => u.incidentId === r.id)
+      .map((u) => ({
+        id: u.id,
+        kind: u.kind,
+        status: u.status,
+        message: u.message,
+        messageHtml: u.messageHtml,
+        createdAt: u.createdAt.toISOString(),
+        cells: updateCells
+          .filter((c) => c.updateId === u.id)
+          .map((c) => ({ componentId: c.componentId, regionId: c.regionId, before: c.before, after: c.after })),
+      })),
+  }));
+}
+
+async function hydrateMaintenances(db: Db, rows: (typeof maintenances.$inferSelect)[]): Promise<MaintenanceView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [cells, updates] = await Promise.all([
+    db.select().from(maintenanceCells).where(inArray(maintenanceCells.maintenanceId, ids)),
+    db
+      .select()
+      .from(maintenanceUpdates)
+      .where(inArray(maintenanceUpdates.maintenanceId, ids))
+      .orderBy(desc(maintenanceUpdates.createdAt)),
+  ]);
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    status: r.status,
+    tenantOnly: r.audienceOrgId !== null,
+    scheduledFor: r.scheduledFor.toISOString(),
+    scheduledUntil: r.scheduledUntil.toISOString(),
+    startedAt: iso(r.startedAt),
+    completedAt: iso(r.completedAt),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    cells: cells.filter((c) => c.maintenanceId === r.id).map((c) => ({ componentId: c.componentId, regionId: c.regionId })),
+    updates: updates
+      .filter((u) => u.maintenanceId === r.id)
+      .map((u) => ({ id: u.id, status: u.status, message: u.message, messageHtml: u.messageHtml, createdAt: u.createdAt.toISOString() })),
+  }));
+}
+
+/** Everything the status page, /api/v2 summary and the badge need, for one viewer. */
+export async function loadStatusView(db: Db, viewer: Viewer, now = new Date()): Promise<StatusView> {
+  const org = await loadPageOrg(db);
+  const windowStart = new Date(now.getTime() - UPTIME_DAYS * 86_400_000);
+  const [groupRows, componentRows, regionRows, openIncidents, openMaintenances, spans] = await Promise.all([
+    db.select().from(componentGroups).where(eq(componentGroups.orgId, org.id)).orderBy(asc(componentGroups.position)),
+    db.select().from(components).where(eq(components.orgId, org.id)).orderBy(asc(components.position)),
+    db.select().from(regions).where(eq(regions.orgId, org.id)).orderBy(asc(regions.position)),
+    db
+      .select()
+      .from(incidents)
+      .where(and(incidentVisibility(org.id, viewer), ne(incidents.status, "resolved")))
+      .orderBy(desc(incidents.startedAt)),
+    db
+      .select()
+      .from(maintenances)
+      .where(and(maintenanceVisibility(org.id, viewer), ne(maintenances.status, "completed")))
+      .orderBy(asc(maintenances.scheduledFor)),
+    db
+      .select()
+      .from(cellStatusIntervals)
+      .where(
+        and(
+          eq(cellStatusIntervals.orgId, org.id),
+          or(isNull(cellStatusIntervals.endedAt), gte(cellStatusIntervals.endedAt, windowStart)),
+        ),
+      ),
+  ]);
+  const [incidentViews, maintenanceViews] = await Promise.all([
+    hydrateIncidents(db, openIncidents),
+    hydrateMaintenances(db, openMaintenances),
+  ]);
+
+  const cellStatuses = deriveCellStatuses(
+    incidentViews,
+    maintenanceViews.filter((m) => m.status === "in_progress" || m.status === "verifying"),
+  );
+  const spansByCell = new Map<string, Span[]>();
+  for (const s of spans) {
+    const key = cellKey(s.componentId, s.regionId);
+    const list = spansByCell.get(key) ?? [];
+    list.push({ status: s.status, startedAt: s.startedAt, endedAt: s.endedAt });
+    spansByCell.set(key, list);
+  }
+  const regionIds = regionRows.map((r) => r.id);
+  const componentViews: ComponentView[] = componentRows.map((c) => {
+    const cells: CellView[] = regionRows.map((r) => {
+      const days = cellDailyUptime(spansByCell.get(cellKey(c.id, r.id)) ?? [], { now, since: c.createdAt });
+      return {
+        regionId: r.id,
+        status: cellStatuses.get(cellKey(c.id, r.id)) ?? "operational",
+        uptime90: totalUptime(days),
+        days,
+      };
+    });
+    const perRegion = cells.map((x) => x.uptime90).filter((u): u is number => u !== null);
+    return {
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      groupId: c.groupId,
+      position: c.position,
+      createdAt: c.createdAt.toISOString(),
+      status: componentStatusOf(cellStatuses, c.id, regionIds),
+      uptime90: perRegion.length ? perRegion.reduce((a, b) => a + b, 0) / perRegion.length : null,
+      days: combineRegions(cells.map((x) => x.days)),
+      cells,
+    };
+  });
+  const groups: GroupView[] = groupRows.map((g) => {
+    const members = componentViews.filter((c) => c.groupId === g.id);
+    return {
+      id: g.id,
+      name: g.name,
+      position: g.position,
+      createdAt: g.createdAt.toISOString(),
+      componentIds: members.map((c) => c.id),
+      status: worstStatus(members.map((c) => c.status)),
+    };
+  });
+  const updatedAt = [
+    org.createdAt.toISOString(),
+    ...incidentViews.map((i) => i.updatedAt),
+    ...maintenanceViews.map((m) => m.updatedAt),
+    ...spans.map((s) => (s.endedAt ?? s.startedAt).toISOString()),
+  ].sort().at(-1)!;
+  return {
+    generatedAt: now.toISOString(),
+    page: { id: org.id, name: org.name, updatedAt },
+    regions: regionRows.map((r) => ({ id: r.id, code: r.code, name: r.name })),
+    groups,
+    components: componentViews,
+    indicator: overallIndicator(
+      componentViews.map((c) => c.status),
+      incidentViews.map((i) => i.impact),
+    ),
+    incidents: incidentViews,
+    maintenances: maintenanceViews,
+  };
+}
+
+
+/** Incidents newest first, for history, feeds and incidents.json. `before` pages by start time. */
+export async function listIncidents(
+  db: Db,
+  viewer: Viewer,
+  { limit = 50, before, since }: { limit?: number; before?: Date; since?: Date } = {},
+): Promise<IncidentView[]> {
+  const org = await loadPageOrg(db);
+  const rows = await db
+    .select()
+    .from(incidents)
+    .where(
+      and(
+        incidentVisibility(org.id, viewer),
+        before ? lt(incidents.startedAt, before) : undefined,
+        since ? gte(incidents.startedAt, since) : undefined,
+      ),
+    )
+    .orderBy(desc(incidents.startedAt))
+    .limit(limit);
+  return hydrateIncidents(db, rows);
+}
+
+export async function listMaintenances(
+  db: Db,
+  viewer: Viewer,
+  { limit = 50, filter = "all" }: { limit?: number; filter?: "all" | "upcoming" | "active" } = {},
+): Promise<MaintenanceView[]> {
+  const org = await loadPageOrg(db);
+  const rows = await db
+    .select()
+    .from(maintenances)
+    .where(
+      and(
+        maintenanceVisibility(org.id, viewer),
+        filter === "upcoming" ? eq(maintenances.status, "scheduled") : undefined,
+        filter === "active" ? inArray(maintenances.status, ["in_progress", "verifying"]) : undefined,
+      ),
+    )
+    .orderBy(filter === "all" ? desc(maintenances.scheduledFor) : asc(maintenances.scheduledFor))
+    .limit(limit);
+  return hydrateMaintenances(db, rows);
+}
+
+/** One incident for its permalink; a tenant-only incident of another tenant is not found. */
+export async function getIncident(db: Db, viewer: Viewer, id: string): Promise<IncidentView> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("Incident");
+  const org = await loadPageOrg(db);
+  const rows = await db.select().from(incidents).where(and(incidentVisibility(org.id, viewer), eq(incidents.id, id)));
+  if (!rows.length) throw new NotFoundError("Incident");
+  return (await hydrateIncidents(db, rows))[0]!;
+}
+
+export async function getMaintenance(db: Db, viewer: Viewer, id: string): Promise<MaintenanceView> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("Maintenance");
+  const org = await loadPageOrg(db);
+  const rows = await db.select().from(maintenances).where(and(maintenanceVisibility(org.id, viewer), eq(maintenances.id, id)));
+  if (!rows.length) throw new NotFoundError("Maintenance");
+  return (await hydrateMaintenances(db, rows))[0]!;
+}
+
+/** Count of incidents per UTC month, used for the history page's month list. */
+export async function incidentMonths(db: Db, viewer: Viewer): Promise<{ month: string; count: number }[]> {
+  const org = await loadPageOrg(db);
+  const month = sql<string>`to_char(${incidents.startedAt} at time zone 'UTC', 'YYYY-MM')`;
+  const rows = await db
+    .select({ month, count: sql<number>`count(*)::int` })
+    .from(incidents)
+    .where(incidentVisibility(org.id, viewer))
+    .groupBy(month)
+    .orderBy(desc(month));
+  return rows.map((r) => ({ month: r.month, count: Number(r.count) }));
+}
