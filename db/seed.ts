@@ -93,16 +93,14 @@ export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise
         })),
       );
     }
-    await tx
-      .insert(regions)
-      .values(
-        CATALOG.regions.map((r, i) => ({
-          orgId: platform!.id,
-          code: r.code,
-          name: r.name,
-          position: i,
-        })),
-      );
+    await tx.insert(regions).values(
+      CATALOG.regions.map((r, i) => ({
+        orgId: platform!.id,
+        code: r.code,
+        name: r.name,
+        position: i,
+      })),
+    );
 
     if (!demo) return { created: true, demoUsers: [] };
 
