@@ -33,6 +33,8 @@ import { cellDailyUptime, combineRegions, totalUptime, UPTIME_DAYS, type DayUpti
  */
 export interface Viewer {
   viewerOrgId: string | null;
+  /** Platform on-call staff (the page owner's members): every incident, whatever its audience. */
+  staff?: boolean;
 }
 
 export interface RegionView {
@@ -83,6 +85,7 @@ export interface IncidentView {
   category: IncidentCategory;
   /** true when only the viewer's organization can see it. */
   tenantOnly: boolean;
+  audienceOrgId: string | null;
   startedAt: string;
   createdAt: string;
   updatedAt: string;
@@ -105,6 +108,7 @@ export interface MaintenanceView {
   title: string;
   status: MaintenanceStatus;
   tenantOnly: boolean;
+  audienceOrgId: string | null;
   scheduledFor: string;
   scheduledUntil: string;
   startedAt: string | null;
@@ -141,6 +145,7 @@ export async function loadPageOrg(db: Db) {
 }
 
 function incidentVisibility(orgId: string, viewer: Viewer): SQL {
+  if (viewer.staff) return eq(incidents.orgId, orgId);
   return and(
     eq(incidents.orgId, orgId),
     viewer.viewerOrgId
@@ -149,6 +154,7 @@ function incidentVisibility(orgId: string, viewer: Viewer): SQL {
   )!;
 }
 function maintenanceVisibility(orgId: string, viewer: Viewer): SQL {
+  if (viewer.staff) return eq(maintenances.orgId, orgId);
   return and(
     eq(maintenances.orgId, orgId),
     viewer.viewerOrgId
@@ -175,6 +181,7 @@ async function hydrateIncidents(db: Db, rows: (typeof incidents.$inferSelect)[])
     impact: r.impact,
     category: r.category,
     tenantOnly: r.audienceOrgId !== null,
+    audienceOrgId: r.audienceOrgId,
     startedAt: r.startedAt.toISOString(),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -217,6 +224,7 @@ async function hydrateMaintenances(db: Db, rows: (typeof maintenances.$inferSele
     title: r.title,
     status: r.status,
     tenantOnly: r.audienceOrgId !== null,
+    audienceOrgId: r.audienceOrgId,
     scheduledFor: r.scheduledFor.toISOString(),
     scheduledUntil: r.scheduledUntil.toISOString(),
     startedAt: iso(r.startedAt),
