@@ -5,7 +5,6 @@ import { PUBLIC_DOCUMENTS, type PublicDocument } from "@/lib/status/documents";
 import { startStatusListener } from "@/lib/status/listen";
 import {
   CORS_HEADERS,
-  negotiate,
   notModified,
   PUBLIC_CACHE_CONTROL,
   publicDocument,
@@ -28,7 +27,7 @@ export async function getPublicStatusView() {
 
 /**
  * Serves a public document from the snapshot: open CORS, short shared caching, ETag with 304,
- * and the precompressed body the client accepts.
+ * the body built once per status change (Next compresses it per request).
  */
 export async function servePublicDocument(req: Request, name: PublicDocument, componentId?: string | null) {
   const doc = await publicDocument(await db(), name, { baseUrl: env.APP_URL, componentId });
@@ -43,13 +42,9 @@ export async function servePublicDocument(req: Request, name: PublicDocument, co
     "content-type": doc.contentType,
     "cache-control": PUBLIC_CACHE_CONTROL,
     etag: doc.etag,
-    vary: "Accept-Encoding",
   };
   if (notModified(doc, req.headers.get("if-none-match"))) return new Response(null, { status: 304, headers });
-  const { body, encoding } = negotiate(doc, req.headers.get("accept-encoding"));
-  if (encoding) headers["content-encoding"] = encoding;
-  headers["content-length"] = String(body.byteLength);
-  return new Response(req.method === "HEAD" ? null : new Uint8Array(body), { status: 200, headers });
+  return new Response(req.method === "HEAD" ? null : new Uint8Array(doc.body), { status: 200, headers });
 }
 
 export function corsPreflight() {

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import type { Db } from "@/db";
 import { onStatusChanged } from "./changes";
 import { buildPublicDocument, type PublicDocument } from "./documents";
@@ -10,13 +9,13 @@ import { loadStatusView, type StatusView } from "./read";
  * precompressed, with an ETag, and thrown away on every status change (the "status" tag) and
  * after MAX_AGE_MS at most, because today's uptime keeps moving and another instance's change
  * may arrive late if LISTEN/NOTIFY is not available. Serving from here costs no database query.
+ * Bodies are not precompressed: Next replaces a route handler's Content-Encoding and compresses
+ * the response itself, so a precompressed body would reach clients compressed twice.
  */
 export const SNAPSHOT_MAX_AGE_MS = 30_000;
 
 export interface PublicDoc {
   body: Buffer;
-  gzip: Buffer;
-  br: Buffer;
   etag: string;
   contentType: string;
   builtAt: number;
@@ -64,8 +63,6 @@ export function makeDoc(body: string, contentType: string): PublicDoc {
   const buf = Buffer.from(body, "utf8");
   return {
     body: buf,
-    gzip: gzipSync(buf, { level: 9 }),
-    br: brotliCompressSync(buf, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }),
     etag: `"${createHash("sha1").update(buf).digest("base64url")}"`,
     contentType,
     builtAt: Date.now(),
@@ -98,14 +95,6 @@ export function publicDocument(
     },
   );
   return promise;
-}
-
-/** Picks the best encoding the client accepts. */
-export function negotiate(doc: PublicDoc, acceptEncoding: string | null): { body: Buffer; encoding?: "br" | "gzip" } {
-  const ae = acceptEncoding ?? "";
-  if (/\bbr\b/.test(ae)) return { body: doc.br, encoding: "br" };
-  if (/\bgzip\b/.test(ae)) return { body: doc.gzip, encoding: "gzip" };
-  return { body: doc.body };
 }
 
 /** true when the request's If-None-Match names this document's ETag. */

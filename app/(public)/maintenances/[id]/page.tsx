@@ -1,0 +1,39 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db";
+import { pageViewer, statusViewFor } from "@/app/_server/viewer";
+import { NotFoundError } from "@/lib/errors";
+import { getMaintenance } from "@/lib/status/read";
+import { MaintenanceCard } from "@/components/status/incident-timeline";
+import { StatusHeader } from "@/components/status/status-page";
+
+async function load(id: string) {
+  const { viewer, tenantName, signedIn } = await pageViewer();
+  try {
+    const maintenance = await getMaintenance(await getDb(), viewer, id);
+    return { maintenance, viewer, tenantName, signedIn };
+  } catch (e) {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  }
+}
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { maintenance } = await load((await params).id);
+  return { title: `Maintenance: ${maintenance.title}` };
+}
+
+export default async function MaintenancePage({ params }: { params: Promise<{ id: string }> }) {
+  const { maintenance, viewer, tenantName, signedIn } = await load((await params).id);
+  const view = await statusViewFor(viewer);
+  return (
+    <main className="mx-auto max-w-4xl space-y-6 p-4 sm:p-6">
+      <StatusHeader name={view.page.name} signedIn={signedIn} />
+      <MaintenanceCard maintenance={maintenance} names={{ components: view.components, regions: view.regions, tenantName }} headingLevel={2} link={false} />
+      <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+        ← Current status
+      </Link>
+    </main>
+  );
+}

@@ -1,0 +1,256 @@
+"use client";
+
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/button";
+import { Field, SelectField } from "@/components/ui/field";
+import type { ActionResult } from "@/lib/errors";
+
+type Action = (prev: ActionResult<unknown> | null, form: FormData) => Promise<ActionResult<unknown>>;
+
+export interface CatalogProps {
+  components: { id: string; name: string }[];
+  regions: { id: string; code: string; name: string }[];
+}
+
+const CELL_STATUS_OPTIONS = [
+  { value: "operational", label: "Operational" },
+  { value: "degraded_performance", label: "Degraded performance" },
+  { value: "partial_outage", label: "Partial outage" },
+  { value: "major_outage", label: "Major outage" },
+  { value: "under_maintenance", label: "Under maintenance" },
+];
+
+const textareaClass =
+  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-600 dark:border-slate-700 dark:bg-slate-900";
+
+function MessageField({ label = "Message (markdown)", name = "message" }: { label?: string; name?: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={`f-${name}`} className="block text-sm font-medium">
+        {label}
+      </label>
+      <textarea id={`f-${name}`} name={name} required rows={4} className={textareaClass} />
+    </div>
+  );
+}
+
+function Notify() {
+  return (
+    <label className="flex items-center gap-2 text-sm">
+      <input type="checkbox" name="notify" className="size-4" /> Notify subscribers
+    </label>
+  );
+}
+
+/**
+ * One select per component × region. Blank leaves a cell as it is (or unaffected); each select
+ * is labelled "<component> in <region>" for screen readers and tests.
+ */
+export function CellMatrix({
+  components,
+  regions,
+  current = {},
+  blankLabel,
+  statuses = CELL_STATUS_OPTIONS,
+}: CatalogProps & { current?: Record<string, string>; blankLabel: string; statuses?: { value: string; label: string }[] }) {
+  return (
+    <fieldset className="space-y-2">
+      <legend className="text-sm font-medium">Affected components × regions</legend>
+      <div className="overflow-x-auto">
+        <table className="text-sm">
+          <thead>
+            <tr>
+              <th scope="col" className="pr-2 text-left font-medium">
+                Component
+              </th>
+              {regions.map((r) => (
+                <th key={r.id} scope="col" className="px-1 font-medium">
+                  <abbr title={r.name}>{r.code}</abbr>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {components.map((c) => (
+              <tr key={c.id}>
+                <th scope="row" className="pr-2 text-left font-normal whitespace-nowrap">
+                  {c.name}
+                </th>
+                {regions.map((r) => {
+                  const key = `${c.id}:${r.id}`;
+                  return (
+                    <td key={r.id} className="px-1 py-0.5">
+                      <select
+                        name={`cell:${key}`}
+                        aria-label={`${c.name} in ${r.name}`}
+                        defaultValue=""
+                        className="w-28 rounded border border-slate-300 bg-white px-1 py-1 text-xs dark:border-slate-700 dark:bg-slate-900"
+                      >
+                        <option value="">{current[key] ? `${blankLabel} (${current[key]})` : blankLabel}</option>
+                        {statuses.map((s) => (
+                          <option key={s.value} value={s.value}>
+                            {s.label}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </fieldset>
+  );
+}
+
+export function OpenIncidentForm({ action, tenants, ...catalog }: CatalogProps & { action: Action; tenants: { id: string; name: string }[] }) {
+  return (
+    <ActionForm action={action} label="Open an incident" className="space-y-4">
+      <Field label="Title" name="title" required maxLength={200} />
+      <div className="grid gap-4 sm:grid-cols-3">
+        <SelectField
+          label="Category"
+          name="category"
+          options={[
+            { value: "infrastructure", label: "Infrastructure" },
+            { value: "billing", label: "Billing" },
+            { value: "configurable", label: "Configurable (one tenant)" },
+          ]}
+        />
+        <SelectField
+          label="Impact"
+          name="impact"
+          defaultValue="minor"
+          options={[
+            { value: "none", label: "None" },
+            { value: "minor", label: "Minor" },
+            { value: "major", label: "Major" },
+            { value: "critical", label: "Critical" },
+          ]}
+        />
+        <SelectField
+          label="Audience"
+          name="audienceOrgId"
+          options={[{ value: "", label: "Public" }, ...tenants.map((t) => ({ value: t.id, label: `${t.name} only` }))]}
+        />
+      </div>
+      <SelectField
+        label="Status"
+        name="status"
+        options={[
+          { value: "investigating", label: "Investigating" },
+          { value: "identified", label: "Identified" },
+          { value: "monitoring", label: "Monitoring" },
+        ]}
+      />
+      <CellMatrix {...catalog} blankLabel="Not affected" />
+      <MessageField label="First update (markdown)" />
+      <Notify />
+      <SubmitButton pendingText="Opening…">Open incident</SubmitButton>
+    </ActionForm>
+  );
+}
+
+export function PostUpdateForm({
+  action,
+  incidentId,
+  status,
+  current,
+  ...catalog
+}: CatalogProps & { action: Action; incidentId: string; status: string; current: Record<string, string> }) {
+  const order = ["investigating", "identified", "monitoring", "resolved"];
+  const allowed = order.slice(order.indexOf(status));
+  return (
+    <ActionForm action={action} label="Post an update" className="space-y-4">
+      <input type="hidden" name="incidentId" value={incidentId} />
+      <SelectField
+        label="New status"
+        name="status"
+        defaultValue={status}
+        options={allowed.map((s) => ({ value: s, label: s[0]!.toUpperCase() + s.slice(1) }))}
+      />
+      <CellMatrix {...catalog} current={current} blankLabel="Unchanged" />
+      <p className="text-xs text-slate-500 dark:text-slate-400">Resolving sets every affected cell back to operational.</p>
+      <MessageField />
+      <Notify />
+      <SubmitButton pendingText="Posting…">Post update</SubmitButton>
+    </ActionForm>
+  );
+}
+
+export function ReopenForm({ action, incidentId, ...catalog }: CatalogProps & { action: Action; incidentId: string }) {
+  return (
+    <ActionForm action={action} label="Reopen the incident" className="space-y-4">
+      <input type="hidden" name="incidentId" value={incidentId} />
+      <SelectField
+        label="Status after reopening"
+        name="status"
+        options={[
+          { value: "investigating", label: "Investigating" },
+          { value: "identified", label: "Identified" },
+          { value: "monitoring", label: "Monitoring" },
+        ]}
+      />
+      <CellMatrix {...catalog} blankLabel="Operational" />
+      <MessageField label="Why it is reopened (markdown)" />
+      <Notify />
+      <SubmitButton variant="danger" pendingText="Reopening…">
+        Reopen incident
+      </SubmitButton>
+    </ActionForm>
+  );
+}
+
+export function PostmortemForm({ action, incidentId, current }: { action: Action; incidentId: string; current: string | null }) {
+  return (
+    <ActionForm action={action} label="Postmortem" className="space-y-4">
+      <input type="hidden" name="incidentId" value={incidentId} />
+      <div className="space-y-1">
+        <label htmlFor="f-postmortem" className="block text-sm font-medium">
+          Postmortem (markdown, published on the incident page)
+        </label>
+        <textarea id="f-postmortem" name="postmortem" required rows={8} defaultValue={current ?? ""} className={textareaClass} />
+      </div>
+      <SubmitButton pendingText="Publishing…">{current ? "Update postmortem" : "Publish postmortem"}</SubmitButton>
+    </ActionForm>
+  );
+}
+
+export function ScheduleMaintenanceForm({ action, tenants, ...catalog }: CatalogProps & { action: Action; tenants: { id: string; name: string }[] }) {
+  return (
+    <ActionForm action={action} label="Schedule maintenance" className="space-y-4">
+      <Field label="Title" name="title" required maxLength={200} />
+      <div className="grid gap-4 sm:grid-cols-3">
+        <Field label="Starts (UTC)" name="scheduledFor" type="datetime-local" required />
+        <Field label="Ends (UTC)" name="scheduledUntil" type="datetime-local" required />
+        <SelectField
+          label="Audience"
+          name="audienceOrgId"
+          options={[{ value: "", label: "Public" }, ...tenants.map((t) => ({ value: t.id, label: `${t.name} only` }))]}
+        />
+      </div>
+      <CellMatrix {...catalog} blankLabel="Not affected" statuses={[{ value: "under_maintenance", label: "Under maintenance" }]} />
+      <MessageField />
+      <Notify />
+      <SubmitButton pendingText="Scheduling…">Schedule maintenance</SubmitButton>
+    </ActionForm>
+  );
+}
+
+export function AdvanceMaintenanceForm({ action, maintenanceId, status, title }: { action: Action; maintenanceId: string; status: string; title: string }) {
+  const order = ["scheduled", "in_progress", "verifying", "completed"];
+  const next = order.slice(order.indexOf(status) + 1);
+  if (next.length === 0) return null;
+  const labels: Record<string, string> = { in_progress: "In progress", verifying: "Verifying", completed: "Completed" };
+  return (
+    <ActionForm action={action} label={`Advance ${title}`} className="mt-2 grid gap-2 sm:grid-cols-[auto_1fr_auto_auto] sm:items-end">
+      <input type="hidden" name="maintenanceId" value={maintenanceId} />
+      <SelectField label="Move to" name="status" options={next.map((s) => ({ value: s, label: labels[s]! }))} />
+      <Field label="Message" name="message" required />
+      <Notify />
+      <SubmitButton variant="secondary">Advance</SubmitButton>
+    </ActionForm>
+  );
+}

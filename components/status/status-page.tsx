@@ -1,0 +1,172 @@
+import Link from "next/link";
+import type { StatusView } from "@/lib/status/read";
+import type { Indicator } from "@/lib/status/derive";
+import { STATUS_LABELS } from "@/lib/status/derive";
+import { formatUptime } from "@/lib/status/uptime";
+import { IncidentCard, MaintenanceCard, type Names } from "./incident-timeline";
+import { LocalTime } from "./local-time";
+import { StatusLabel } from "./status-badge";
+import { UptimeBars } from "./uptime-bars";
+
+const BANNER: Record<Indicator, string> = {
+  none: "bg-ok text-white",
+  minor: "bg-degraded text-slate-950",
+  major: "bg-partial text-slate-950",
+  critical: "bg-major text-white",
+  maintenance: "bg-maintenance text-white",
+};
+
+export function StatusHeader({ name, signedIn }: { name: string; signedIn: boolean }) {
+  return (
+    <header className="flex flex-wrap items-center justify-between gap-2">
+      <Link href="/" className="text-2xl font-semibold">
+        {name} status
+      </Link>
+      <nav aria-label="Status page" className="flex gap-4 text-sm text-slate-600 dark:text-slate-400">
+        <Link href="/history" className="hover:underline">
+          History
+        </Link>
+        <a href="/history.atom" className="hover:underline">
+          Atom
+        </a>
+        <a href="/history.rss" className="hover:underline">
+          RSS
+        </a>
+        <Link href="/portal" className="hover:underline">
+          {signedIn ? "Portal" : "Sign in"}
+        </Link>
+      </nav>
+    </header>
+  );
+}
+
+/** The public status page body: banner, incidents, maintenance, components with uptime. */
+export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantName?: string }) {
+  const names: Names = { components: view.components, regions: view.regions, tenantName };
+  const active = view.maintenances.filter((m) => m.status !== "scheduled");
+  const upcoming = view.maintenances.filter((m) => m.status === "scheduled");
+  return (
+    <>
+      <section aria-label="Overall status" className={`rounded-lg px-5 py-4 text-lg font-semibold ${BANNER[view.indicator.indicator]}`} data-testid="overall-status">
+        {view.indicator.description}
+      </section>
+
+      {view.incidents.length > 0 && (
+        <section aria-labelledby="active-incidents" className="space-y-3">
+          <h2 id="active-incidents" className="text-xl font-semibold">
+            Active incidents
+          </h2>
+          {view.incidents.map((i) => (
+            <IncidentCard key={i.id} incident={i} names={names} />
+          ))}
+        </section>
+      )}
+
+      {(active.length > 0 || upcoming.length > 0) && (
+        <section aria-labelledby="maintenance" className="space-y-3">
+          <h2 id="maintenance" className="text-xl font-semibold">
+            Maintenance
+          </h2>
+          {[...active, ...upcoming].map((m) => (
+            <MaintenanceCard key={m.id} maintenance={m} names={names} />
+          ))}
+        </section>
+      )}
+
+      <section aria-labelledby="components" className="space-y-4">
+        <h2 id="components" className="text-xl font-semibold">
+          Components
+        </h2>
+        {view.groups.map((g) => (
+          <div key={g.id} className="rounded-lg border border-slate-200 dark:border-slate-800">
+            <h3 className="flex items-center justify-between border-b border-slate-200 px-4 py-3 font-medium dark:border-slate-800">
+              {g.name}
+              <StatusLabel status={g.status} />
+            </h3>
+            <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+              {view.components
+                .filter((c) => c.groupId === g.id)
+                .map((c) => (
+                  <li key={c.id} className="space-y-2 px-4 py-3" data-testid={`component-${c.name}`}>
+                    <div className="flex flex-wrap items-center justify-between gap-2">
+                      <div>
+                        <p className="font-medium">{c.name}</p>
+                        {c.description && <p className="text-sm text-slate-600 dark:text-slate-400">{c.description}</p>}
+                      </div>
+                      <StatusLabel status={c.status} />
+                    </div>
+                    <UptimeBars days={c.days} total={c.uptime90} label={`${c.name} uptime`} />
+                    <details className="group">
+                      <summary className="cursor-pointer text-sm text-sky-700 hover:underline dark:text-sky-400">
+                        {c.name} by region
+                      </summary>
+                      <ul className="mt-2 space-y-3">
+                        {c.cells.map((cell) => {
+                          const r = view.regions.find((x) => x.id === cell.regionId)!;
+                          return (
+                            <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
+                              <div className="flex items-center justify-between text-sm">
+                                <span>
+                                  {r.name} <span className="text-slate-500">({r.code})</span>
+                                </span>
+                                <StatusLabel status={cell.status} />
+                              </div>
+                              <UptimeBars days={cell.days} total={cell.uptime90} label={`${c.name} in ${r.name} uptime`} />
+                            </li>
+                          );
+                        })}
+                      </ul>
+                    </details>
+                  </li>
+                ))}
+            </ul>
+          </div>
+        ))}
+      </section>
+
+      <section aria-labelledby="matrix" className="hidden md:block">
+        <h2 id="matrix" className="mb-2 text-xl font-semibold">
+          Components by region
+        </h2>
+        <table className="w-full border-collapse text-sm">
+          <caption className="sr-only">Current status of each component in each region</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="py-2 text-left font-medium">
+                Component
+              </th>
+              {view.regions.map((r) => (
+                <th key={r.id} scope="col" className="py-2 font-medium">
+                  <abbr title={r.name}>{r.code}</abbr>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+            {view.components.map((c) => (
+              <tr key={c.id}>
+                <th scope="row" className="py-2 text-left font-normal">
+                  {c.name}
+                </th>
+                {c.cells.map((cell) => {
+                  const r = view.regions.find((x) => x.id === cell.regionId)!;
+                  return (
+                    <td key={cell.regionId} className="text-center" title={`${c.name} in ${r.name}: ${STATUS_LABELS[cell.status]}, ${formatUptime(cell.uptime90)} over 90 days`}>
+                      <StatusLabel status={cell.status} compact />
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <footer className="border-t border-slate-200 pt-4 text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">
+        Updated <LocalTime iso={view.generatedAt} />. Uptime counts major outage as down and partial outage as 30% down;
+        degraded performance and maintenance count as up. <a href="/api/v2/summary.json" className="underline">JSON API</a>{" "}
+        · <a href="/badge.svg" className="underline">Badge</a>
+      </footer>
+    </>
+  );
+}
