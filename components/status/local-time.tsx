@@ -12,9 +12,10 @@ export function LocalTime({ iso, dateOnly = false }: { iso: string; dateOnly?: b
   const [text, setText] = useState<string | null>(null);
   useEffect(() => {
     const d = new Date(iso);
+    // dateStyle/timeStyle cannot be combined with timeZoneName, so the parts are spelled out.
     const opts: Intl.DateTimeFormatOptions = dateOnly
-      ? { dateStyle: "medium" }
-      : { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" };
+      ? { year: "numeric", month: "short", day: "numeric" }
+      : { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
     // Formatting needs the browser's zone, which only exists after hydration.
     setText(new Intl.DateTimeFormat(undefined, opts).format(d));
   }, [iso, dateOnly]);

@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { StatusView } from "@/lib/status/read";
 import type { Indicator } from "@/lib/status/derive";
 import { STATUS_LABELS } from "@/lib/status/derive";
-import { formatUptime } from "@/lib/status/uptime";
+import { compactDays, formatUptime } from "@/lib/status/uptime";
 import { IncidentCard, MaintenanceCard, type Names } from "./incident-timeline";
 import { LocalTime } from "./local-time";
 import { StatusLabel } from "./status-badge";
@@ -95,7 +95,7 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                       </div>
                       <StatusLabel status={c.status} />
                     </div>
-                    <UptimeBars days={c.days} total={c.uptime90} label={`${c.name} uptime`} />
+                    <UptimeBars days={compactDays(c.days)} total={c.uptime90} label={`${c.name} uptime`} />
                     <details className="group">
                       <summary className="cursor-pointer text-sm text-sky-700 hover:underline dark:text-sky-400">
                         {c.name} by region
@@ -111,7 +111,7 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                                 </span>
                                 <StatusLabel status={cell.status} />
                               </div>
-                              <UptimeBars days={cell.days} total={cell.uptime90} label={`${c.name} in ${r.name} uptime`} />
+                              <UptimeBars days={compactDays(cell.days)} total={cell.uptime90} label={`${c.name} in ${r.name} uptime`} />
                             </li>
                           );
                         })}

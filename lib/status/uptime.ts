@@ -1,4 +1,4 @@
-import type { ComponentStatus } from "@/db/schema";
+import { COMPONENT_STATUSES, type ComponentStatus } from "@/db/schema";
 import { worstStatus } from "./derive";
 
 /**
@@ -109,4 +109,22 @@ export function totalUptime(days: readonly DayUptime[]): number | null {
 export function formatUptime(u: number | null): string {
   if (u === null) return "No data";
   return `${(Math.floor(u * 100_000) / 1000).toFixed(3)}%`;
+}
+
+/** Days in a compact form for the browser (the uptime bars are a client component). */
+export interface CompactDays {
+  /** YYYY-MM-DD of the first (oldest) day. */
+  from: string;
+  /** One digit per day: the index of the day's worst status in COMPONENT_STATUSES. */
+  worst: string;
+  /** Uptime per day (0..1), -1 for no data. */
+  uptime: number[];
+}
+
+export function compactDays(days: readonly DayUptime[]): CompactDays {
+  return {
+    from: days[0]?.date ?? "",
+    worst: days.map((d) => COMPONENT_STATUSES.indexOf(d.worst)).join(""),
+    uptime: days.map((d) => (d.uptime === null ? -1 : Math.round(d.uptime * 1e6) / 1e6)),
+  };
 }
