@@ -36,11 +36,15 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
   adapter: env.emailConfigured ? beaconAdapter(getDb) : undefined,
   providers: [
     Credentials({
-      credentials: { email: { type: "email" }, password: { type: "password" } },
+      credentials: { email: { type: "email" }, password: { type: "password" }, orgId: {} },
       async authorize(credentials, request) {
         try {
-          const user = await verifyCredentials(await getDb(), credentials, clientAddress(request));
-          return user ? { id: user.id, email: user.email, name: user.name } : null;
+          const db = await getDb();
+          const user = await verifyCredentials(db, credentials, clientAddress(request));
+          if (!user) return null;
+          const orgId = typeof credentials.orgId === "string" ? credentials.orgId : undefined;
+          const startIn = orgId && (await isMember(db, user.id, orgId)) ? orgId : undefined;
+          return { id: user.id, email: user.email, name: user.name, orgId: startIn };
         } catch (e) {
           if (e instanceof RateLimitedError) throw new SignInRateLimited();
           throw e;
@@ -64,7 +68,8 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
     async jwt({ token, user, trigger, session }) {
       if (user?.id) {
         token.uid = user.id;
-        token.orgId = undefined;
+        const startIn = (user as { orgId?: unknown }).orgId;
+        token.orgId = typeof startIn === "string" ? startIn : undefined;
       }
       if (trigger === "update" && typeof token.uid === "string") {
         const orgId = (session as { orgId?: unknown } | undefined)?.orgId;

@@ -11,9 +11,10 @@ export interface SignInState {
 }
 
 export async function signInWithPassword(_prev: SignInState, form: FormData): Promise<SignInState> {
+  const email = String(form.get("email") ?? "");
   try {
     await signIn("credentials", {
-      email: String(form.get("email") ?? ""),
+      email,
       password: String(form.get("password") ?? ""),
       redirectTo: safeCallbackUrl(form.get("callbackUrl")),
     });

@@ -1,16 +1,26 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { Field } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/button";
 import { signInWithEmailLink, signInWithPassword, type SignInState } from "./actions";
 
 export function PasswordForm({ callbackUrl }: { callbackUrl: string }) {
   const [state, action] = useActionState<SignInState, FormData>(signInWithPassword, {});
+  // Controlled, so a failed attempt (which resets the form) keeps the address typed.
+  const [email, setEmail] = useState("");
   return (
     <form action={action} className="space-y-4" aria-label="Sign in with password">
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      <Field label="Email" name="email" type="email" autoComplete="email" required />
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
       <Field
         label="Password"
         name="password"

@@ -77,7 +77,13 @@ export function RoleForm({
   return (
     <ActionForm action={action} className="flex items-end gap-2" label={`Role of ${name}`}>
       <input type="hidden" name="membershipId" value={membershipId} />
-      <SelectField label={`Role of ${name}`} name="role" defaultValue={role} options={roles} />
+      <SelectField
+        label={`Role of ${name}`}
+        hideLabel
+        name="role"
+        defaultValue={role}
+        options={roles}
+      />
       <SubmitButton variant="secondary">Save role</SubmitButton>
     </ActionForm>
   );

@@ -41,15 +41,17 @@ export function Field({ label, error, hint, ...input }: FieldProps) {
 
 interface SelectProps extends React.SelectHTMLAttributes<HTMLSelectElement> {
   label: string;
+  /** Keeps the label for screen readers when the context already shows what the select is. */
+  hideLabel?: boolean;
   error?: string;
   options: readonly { value: string; label: string }[];
 }
 
-export function SelectField({ label, error, options, ...select }: SelectProps) {
+export function SelectField({ label, error, options, hideLabel, ...select }: SelectProps) {
   const id = useId();
   return (
     <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium">
+      <label htmlFor={id} className={hideLabel ? "sr-only" : "block text-sm font-medium"}>
         {label}
       </label>
       <select

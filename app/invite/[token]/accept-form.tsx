@@ -22,8 +22,8 @@ export function AcceptForm({
       label="Accept invitation"
       render={(state) =>
         state?.ok ? (
-          <Link href="/portal" className="inline-block text-sky-700 underline dark:text-sky-400">
-            Open the portal
+          <Link href="/signin" className="inline-block text-sky-700 underline dark:text-sky-400">
+            Sign in
           </Link>
         ) : state?.fields ? (
           <ul role="alert" className="text-sm text-red-700 dark:text-red-400">

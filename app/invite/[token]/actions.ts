@@ -1,7 +1,8 @@
 "use server";
 
 import { AuthError } from "next-auth";
-import { signIn, unstable_update } from "@/app/_server/auth";
+import { redirect } from "next/navigation";
+import { signIn } from "@/app/_server/auth";
 import { getDb } from "@/db";
 import { acceptInvitation } from "@/lib/members/accept-invitation";
 import { toActionResult, type ActionResult } from "@/lib/errors";
@@ -25,12 +26,19 @@ export async function acceptInvitationAction(
     return toActionResult(e);
   }
   try {
-    await signIn("credentials", { email: accepted.email, password, redirect: false });
-    await unstable_update({ orgId: accepted.orgId });
+    // Signing in with orgId starts the session in the organization just joined.
+    await signIn("credentials", {
+      email: accepted.email,
+      password,
+      orgId: accepted.orgId,
+      redirect: false,
+    });
   } catch (e) {
-    if (e instanceof AuthError)
+    if (e instanceof AuthError) {
       return { ok: true, data: null, message: "You have joined. Sign in to continue." };
+    }
     throw e;
   }
-  return { ok: true, data: null, message: "Welcome aboard." };
+  // The invitation is used up, so this page would now be a 404: go straight to the new organization.
+  redirect("/portal");
 }
