@@ -1,23 +1,19 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { signIn, USERS } from "./helpers";
 
-const PASSWORD = "beacon-demo-2026";
-
-async function signIn(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/signin");
-  const form = page.getByRole("form", { name: "Sign in with password" });
-  await form.getByLabel("Email").fill(email);
-  await form.getByLabel("Password").fill(PASSWORD);
-  await form.getByRole("button", { name: /sign in/i }).click();
-  await page.waitForURL(/\/portal/);
+/** A signed-in page in its own browser context. */
+async function signedIn(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, email);
   return page;
 }
 
-test("a responder's incident reaches the public page, its permalink, history and uptime", async ({ browser }) => {
+test("a responder's incident reaches the public page, its permalink, history and uptime", async ({
+  browser,
+}) => {
   const title = `Voice routing failing in Mumbai ${Date.now()}`;
-  const responder = await signIn(browser, "oncall@beacon.test");
+  const responder = await signedIn(browser, USERS.responder);
 
   await responder.goto("/portal/incidents");
   const openForm = responder.getByRole("form", { name: "Open an incident" });
@@ -25,7 +21,9 @@ test("a responder's incident reaches the public page, its permalink, history and
   await openForm.getByLabel("Category").selectOption("infrastructure");
   await openForm.getByLabel("Impact").selectOption("major");
   await openForm.getByLabel("Voice routing in Mumbai").selectOption("major_outage");
-  await openForm.getByLabel("First update (markdown)").fill("Calls to Mumbai numbers are **failing**. We are investigating.");
+  await openForm
+    .getByLabel("First update (markdown)")
+    .fill("Calls to Mumbai numbers are **failing**. We are investigating.");
   await openForm.getByRole("button", { name: "Open incident" }).click();
   await responder.waitForURL(/\/portal\/incidents\/[0-9a-f-]{36}$/);
   const incidentId = responder.url().split("/").pop()!;
@@ -35,7 +33,9 @@ test("a responder's incident reaches the public page, its permalink, history and
   const active = visitor.getByRole("region", { name: "Active incidents" });
   await expect(active.getByRole("link", { name: title })).toBeVisible();
   await expect(visitor.getByTestId("overall-status")).toHaveText("Partial System Outage");
-  await expect(visitor.getByTestId("component-Voice routing").getByText("Major outage").first()).toBeVisible();
+  await expect(
+    visitor.getByTestId("component-Voice routing").getByText("Major outage").first(),
+  ).toBeVisible();
 
   const axe = await new AxeBuilder({ page: visitor }).analyze();
   const serious = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
@@ -70,9 +70,12 @@ test("a responder's incident reaches the public page, its permalink, history and
   await expect(visitor.getByText("Routing restored in Mumbai.")).toBeVisible();
 });
 
-test("a tenant-only incident is shown to that tenant and to nobody else", async ({ browser, request }) => {
+test("a tenant-only incident is shown to that tenant and to nobody else", async ({
+  browser,
+  request,
+}) => {
   const title = `Acme webhook misconfigured ${Date.now()}`;
-  const responder = await signIn(browser, "oncall@beacon.test");
+  const responder = await signedIn(browser, USERS.responder);
   await responder.goto("/portal/incidents");
   const openForm = responder.getByRole("form", { name: "Open an incident" });
   await openForm.getByLabel("Title").fill(title);
@@ -84,12 +87,12 @@ test("a tenant-only incident is shown to that tenant and to nobody else", async 
   await responder.waitForURL(/\/portal\/incidents\/[0-9a-f-]{36}$/);
   const incidentId = responder.url().split("/").pop()!;
 
-  const acme = await signIn(browser, "admin@acme.test");
+  const acme = await signedIn(browser, USERS.orgAdmin);
   await acme.goto("/");
   await expect(acme.getByRole("link", { name: title })).toBeVisible();
   await expect(acme.getByText("Visible only to Acme Telecom").first()).toBeVisible();
 
-  const globex = await signIn(browser, "admin@globex.test");
+  const globex = await signedIn(browser, USERS.globexAdmin);
   await globex.goto("/");
   await expect(globex.getByText(title)).toHaveCount(0);
   expect((await globex.goto(`/incidents/${incidentId}`))!.status()).toBe(404);
@@ -97,7 +100,13 @@ test("a tenant-only incident is shown to that tenant and to nobody else", async 
   const anonymous = await (await browser.newContext()).newPage();
   await anonymous.goto("/");
   await expect(anonymous.getByText(title)).toHaveCount(0);
-  for (const path of ["/api/v2/summary.json", "/api/v2/incidents.json", "/history.atom", "/history.rss", "/badge.svg"]) {
+  for (const path of [
+    "/api/v2/summary.json",
+    "/api/v2/incidents.json",
+    "/history.atom",
+    "/history.rss",
+    "/badge.svg",
+  ]) {
     const body = await (await request.get(path)).text();
     expect(body, path).not.toContain(title);
     expect(body, path).not.toContain(incidentId);

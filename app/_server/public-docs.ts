@@ -29,7 +29,11 @@ export async function getPublicStatusView() {
  * Serves a public document from the snapshot: open CORS, short shared caching, ETag with 304,
  * the body built once per status change (Next compresses it per request).
  */
-export async function servePublicDocument(req: Request, name: PublicDocument, componentId?: string | null) {
+export async function servePublicDocument(
+  req: Request,
+  name: PublicDocument,
+  componentId?: string | null,
+) {
   const doc = await publicDocument(await db(), name, { baseUrl: env.APP_URL, componentId });
   if (!doc) {
     return Response.json(
@@ -43,10 +47,17 @@ export async function servePublicDocument(req: Request, name: PublicDocument, co
     "cache-control": PUBLIC_CACHE_CONTROL,
     etag: doc.etag,
   };
-  if (notModified(doc, req.headers.get("if-none-match"))) return new Response(null, { status: 304, headers });
-  return new Response(req.method === "HEAD" ? null : new Uint8Array(doc.body), { status: 200, headers });
+  if (notModified(doc, req.headers.get("if-none-match")))
+    return new Response(null, { status: 304, headers });
+  return new Response(req.method === "HEAD" ? null : new Uint8Array(doc.body), {
+    status: 200,
+    headers,
+  });
 }
 
 export function corsPreflight() {
-  return new Response(null, { status: 204, headers: { ...CORS_HEADERS, "access-control-max-age": "86400" } });
+  return new Response(null, {
+    status: 204,
+    headers: { ...CORS_HEADERS, "access-control-max-age": "86400" },
+  });
 }

@@ -10,7 +10,11 @@ import { getSessionCtx } from "./ctx";
  * tenant-only incidents; everyone else (anonymous, other tenants' members seeing only their own,
  * platform staff) gets exactly the public view.
  */
-export async function pageViewer(): Promise<{ viewer: Viewer; tenantName?: string; signedIn: boolean }> {
+export async function pageViewer(): Promise<{
+  viewer: Viewer;
+  tenantName?: string;
+  signedIn: boolean;
+}> {
   const ctx = await getSessionCtx();
   if (ctx && ctx.org.kind === "tenant" && can(ctx, "incidents:read")) {
     return { viewer: { viewerOrgId: ctx.org.id }, tenantName: ctx.org.name, signedIn: true };

@@ -5,7 +5,10 @@ import { SubmitButton } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 
-type Action = (prev: ActionResult<unknown> | null, form: FormData) => Promise<ActionResult<unknown>>;
+type Action = (
+  prev: ActionResult<unknown> | null,
+  form: FormData,
+) => Promise<ActionResult<unknown>>;
 
 export interface CatalogProps {
   components: { id: string; name: string }[];
@@ -23,7 +26,13 @@ const CELL_STATUS_OPTIONS = [
 const textareaClass =
   "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-600 dark:border-slate-700 dark:bg-slate-900";
 
-function MessageField({ label = "Message (markdown)", name = "message" }: { label?: string; name?: string }) {
+function MessageField({
+  label = "Message (markdown)",
+  name = "message",
+}: {
+  label?: string;
+  name?: string;
+}) {
   return (
     <div className="space-y-1">
       <label htmlFor={`f-${name}`} className="block text-sm font-medium">
@@ -52,7 +61,11 @@ export function CellMatrix({
   current = {},
   blankLabel,
   statuses = CELL_STATUS_OPTIONS,
-}: CatalogProps & { current?: Record<string, string>; blankLabel: string; statuses?: { value: string; label: string }[] }) {
+}: CatalogProps & {
+  current?: Record<string, string>;
+  blankLabel: string;
+  statuses?: { value: string; label: string }[];
+}) {
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium">Affected components × regions</legend>
@@ -86,7 +99,9 @@ export function CellMatrix({
                         defaultValue=""
                         className="w-28 rounded border border-slate-300 bg-white px-1 py-1 text-xs dark:border-slate-700 dark:bg-slate-900"
                       >
-                        <option value="">{current[key] ? `${blankLabel} (${current[key]})` : blankLabel}</option>
+                        <option value="">
+                          {current[key] ? `${blankLabel} (${current[key]})` : blankLabel}
+                        </option>
                         {statuses.map((s) => (
                           <option key={s.value} value={s.value}>
                             {s.label}
@@ -105,7 +120,11 @@ export function CellMatrix({
   );
 }
 
-export function OpenIncidentForm({ action, tenants, ...catalog }: CatalogProps & { action: Action; tenants: { id: string; name: string }[] }) {
+export function OpenIncidentForm({
+  action,
+  tenants,
+  ...catalog
+}: CatalogProps & { action: Action; tenants: { id: string; name: string }[] }) {
   return (
     <ActionForm action={action} label="Open an incident" className="space-y-4">
       <Field label="Title" name="title" required maxLength={200} />
@@ -133,7 +152,10 @@ export function OpenIncidentForm({ action, tenants, ...catalog }: CatalogProps &
         <SelectField
           label="Audience"
           name="audienceOrgId"
-          options={[{ value: "", label: "Public" }, ...tenants.map((t) => ({ value: t.id, label: `${t.name} only` }))]}
+          options={[
+            { value: "", label: "Public" },
+            ...tenants.map((t) => ({ value: t.id, label: `${t.name} only` })),
+          ]}
         />
       </div>
       <SelectField
@@ -159,7 +181,12 @@ export function PostUpdateForm({
   status,
   current,
   ...catalog
-}: CatalogProps & { action: Action; incidentId: string; status: string; current: Record<string, string> }) {
+}: CatalogProps & {
+  action: Action;
+  incidentId: string;
+  status: string;
+  current: Record<string, string>;
+}) {
   const order = ["investigating", "identified", "monitoring", "resolved"];
   const allowed = order.slice(order.indexOf(status));
   return (
@@ -172,7 +199,9 @@ export function PostUpdateForm({
         options={allowed.map((s) => ({ value: s, label: s[0]!.toUpperCase() + s.slice(1) }))}
       />
       <CellMatrix {...catalog} current={current} blankLabel="Unchanged" />
-      <p className="text-xs text-slate-500 dark:text-slate-400">Resolving sets every affected cell back to operational.</p>
+      <p className="text-xs text-slate-500 dark:text-slate-400">
+        Resolving sets every affected cell back to operational.
+      </p>
       <MessageField />
       <Notify />
       <SubmitButton pendingText="Posting…">Post update</SubmitButton>
@@ -180,7 +209,11 @@ export function PostUpdateForm({
   );
 }
 
-export function ReopenForm({ action, incidentId, ...catalog }: CatalogProps & { action: Action; incidentId: string }) {
+export function ReopenForm({
+  action,
+  incidentId,
+  ...catalog
+}: CatalogProps & { action: Action; incidentId: string }) {
   return (
     <ActionForm action={action} label="Reopen the incident" className="space-y-4">
       <input type="hidden" name="incidentId" value={incidentId} />
@@ -203,7 +236,15 @@ export function ReopenForm({ action, incidentId, ...catalog }: CatalogProps & { 
   );
 }
 
-export function PostmortemForm({ action, incidentId, current }: { action: Action; incidentId: string; current: string | null }) {
+export function PostmortemForm({
+  action,
+  incidentId,
+  current,
+}: {
+  action: Action;
+  incidentId: string;
+  current: string | null;
+}) {
   return (
     <ActionForm action={action} label="Postmortem" className="space-y-4">
       <input type="hidden" name="incidentId" value={incidentId} />
@@ -211,14 +252,27 @@ export function PostmortemForm({ action, incidentId, current }: { action: Action
         <label htmlFor="f-postmortem" className="block text-sm font-medium">
           Postmortem (markdown, published on the incident page)
         </label>
-        <textarea id="f-postmortem" name="postmortem" required rows={8} defaultValue={current ?? ""} className={textareaClass} />
+        <textarea
+          id="f-postmortem"
+          name="postmortem"
+          required
+          rows={8}
+          defaultValue={current ?? ""}
+          className={textareaClass}
+        />
       </div>
-      <SubmitButton pendingText="Publishing…">{current ? "Update postmortem" : "Publish postmortem"}</SubmitButton>
+      <SubmitButton pendingText="Publishing…">
+        {current ? "Update postmortem" : "Publish postmortem"}
+      </SubmitButton>
     </ActionForm>
   );
 }
 
-export function ScheduleMaintenanceForm({ action, tenants, ...catalog }: CatalogProps & { action: Action; tenants: { id: string; name: string }[] }) {
+export function ScheduleMaintenanceForm({
+  action,
+  tenants,
+  ...catalog
+}: CatalogProps & { action: Action; tenants: { id: string; name: string }[] }) {
   return (
     <ActionForm action={action} label="Schedule maintenance" className="space-y-4">
       <Field label="Title" name="title" required maxLength={200} />
@@ -228,10 +282,17 @@ export function ScheduleMaintenanceForm({ action, tenants, ...catalog }: Catalog
         <SelectField
           label="Audience"
           name="audienceOrgId"
-          options={[{ value: "", label: "Public" }, ...tenants.map((t) => ({ value: t.id, label: `${t.name} only` }))]}
+          options={[
+            { value: "", label: "Public" },
+            ...tenants.map((t) => ({ value: t.id, label: `${t.name} only` })),
+          ]}
         />
       </div>
-      <CellMatrix {...catalog} blankLabel="Not affected" statuses={[{ value: "under_maintenance", label: "Under maintenance" }]} />
+      <CellMatrix
+        {...catalog}
+        blankLabel="Not affected"
+        statuses={[{ value: "under_maintenance", label: "Under maintenance" }]}
+      />
       <MessageField />
       <Notify />
       <SubmitButton pendingText="Scheduling…">Schedule maintenance</SubmitButton>
@@ -239,15 +300,37 @@ export function ScheduleMaintenanceForm({ action, tenants, ...catalog }: Catalog
   );
 }
 
-export function AdvanceMaintenanceForm({ action, maintenanceId, status, title }: { action: Action; maintenanceId: string; status: string; title: string }) {
+export function AdvanceMaintenanceForm({
+  action,
+  maintenanceId,
+  status,
+  title,
+}: {
+  action: Action;
+  maintenanceId: string;
+  status: string;
+  title: string;
+}) {
   const order = ["scheduled", "in_progress", "verifying", "completed"];
   const next = order.slice(order.indexOf(status) + 1);
   if (next.length === 0) return null;
-  const labels: Record<string, string> = { in_progress: "In progress", verifying: "Verifying", completed: "Completed" };
+  const labels: Record<string, string> = {
+    in_progress: "In progress",
+    verifying: "Verifying",
+    completed: "Completed",
+  };
   return (
-    <ActionForm action={action} label={`Advance ${title}`} className="mt-2 grid gap-2 sm:grid-cols-[auto_1fr_auto_auto] sm:items-end">
+    <ActionForm
+      action={action}
+      label={`Advance ${title}`}
+      className="mt-2 grid gap-2 sm:grid-cols-[auto_1fr_auto_auto] sm:items-end"
+    >
       <input type="hidden" name="maintenanceId" value={maintenanceId} />
-      <SelectField label="Move to" name="status" options={next.map((s) => ({ value: s, label: labels[s]! }))} />
+      <SelectField
+        label="Move to"
+        name="status"
+        options={next.map((s) => ({ value: s, label: labels[s]! }))}
+      />
       <Field label="Message" name="message" required />
       <Notify />
       <SubmitButton variant="secondary">Advance</SubmitButton>

@@ -45,10 +45,22 @@ export function TenantOnlyNote({ name }: { name?: string }) {
   );
 }
 
-export function IncidentCard({ incident, names, headingLevel = 3, link = true }: { incident: IncidentView; names: Names; headingLevel?: 2 | 3; link?: boolean }) {
+export function IncidentCard({
+  incident,
+  names,
+  headingLevel = 3,
+  link = true,
+}: {
+  incident: IncidentView;
+  names: Names;
+  headingLevel?: 2 | 3;
+  link?: boolean;
+}) {
   const H = headingLevel === 2 ? "h2" : "h3";
   return (
-    <article className={`rounded-lg border border-l-4 border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900 ${IMPACT_BORDER[incident.impact]}`}>
+    <article
+      className={`rounded-lg border border-l-4 border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900 ${IMPACT_BORDER[incident.impact]}`}
+    >
       <H className="text-lg font-semibold">
         {link ? (
           <Link href={`/incidents/${incident.id}`} className="hover:underline">
@@ -61,7 +73,13 @@ export function IncidentCard({ incident, names, headingLevel = 3, link = true }:
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
         {statusWord(incident.status)} · impact {incident.impact}
         {incident.cells.length > 0 && (
-          <> · affects {[...new Set(incident.cells.map((c) => cellName(names, c.componentId, c.regionId)))].join(", ")}</>
+          <>
+            {" "}
+            · affects{" "}
+            {[
+              ...new Set(incident.cells.map((c) => cellName(names, c.componentId, c.regionId))),
+            ].join(", ")}
+          </>
         )}
       </p>
       {incident.tenantOnly && <TenantOnlyNote name={names.tenantName} />}
@@ -76,13 +94,23 @@ export function IncidentCard({ incident, names, headingLevel = 3, link = true }:
   );
 }
 
-function Timeline({ updates, names }: { updates: IncidentView["updates"] | MaintenanceView["updates"]; names: Names }) {
+function Timeline({
+  updates,
+  names,
+}: {
+  updates: IncidentView["updates"] | MaintenanceView["updates"];
+  names: Names;
+}) {
   return (
     <ol className="mt-3 space-y-3" aria-label="Updates, newest first">
       {updates.map((u) => (
         <li key={u.id} className="border-l-2 border-slate-200 pl-3 dark:border-slate-700">
           <p className="text-sm">
-            <strong>{"kind" in u && u.kind === "reopen" ? `Reopened · ${statusWord(u.status)}` : statusWord(u.status)}</strong>{" "}
+            <strong>
+              {"kind" in u && u.kind === "reopen"
+                ? `Reopened · ${statusWord(u.status)}`
+                : statusWord(u.status)}
+            </strong>{" "}
             <span className="text-slate-500 dark:text-slate-400">
               <LocalTime iso={u.createdAt} />
             </span>
@@ -93,7 +121,8 @@ function Timeline({ updates, names }: { updates: IncidentView["updates"] | Maint
             <ul className="mt-1 text-xs text-slate-500 dark:text-slate-400">
               {u.cells.map((c) => (
                 <li key={`${c.componentId}:${c.regionId}`}>
-                  {cellName(names, c.componentId, c.regionId)}: {c.before ? STATUS_LABELS[c.before] : "Added"} → {STATUS_LABELS[c.after]}
+                  {cellName(names, c.componentId, c.regionId)}:{" "}
+                  {c.before ? STATUS_LABELS[c.before] : "Added"} → {STATUS_LABELS[c.after]}
                 </li>
               ))}
             </ul>
@@ -104,10 +133,20 @@ function Timeline({ updates, names }: { updates: IncidentView["updates"] | Maint
   );
 }
 
-export function MaintenanceCard({ maintenance, names, headingLevel = 3, link = true }: { maintenance: MaintenanceView; names: Names; headingLevel?: 2 | 3; link?: boolean }) {
+export function MaintenanceCard({
+  maintenance,
+  names,
+  headingLevel = 3,
+  link = true,
+}: {
+  maintenance: MaintenanceView;
+  names: Names;
+  headingLevel?: 2 | 3;
+  link?: boolean;
+}) {
   const H = headingLevel === 2 ? "h2" : "h3";
   return (
-    <article className="rounded-lg border border-l-4 border-slate-200 border-l-maintenance bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <article className="border-l-maintenance rounded-lg border border-l-4 border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <H className="text-lg font-semibold">
         {link ? (
           <Link href={`/maintenances/${maintenance.id}`} className="hover:underline">
@@ -118,9 +157,12 @@ export function MaintenanceCard({ maintenance, names, headingLevel = 3, link = t
         )}
       </H>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-        {statusWord(maintenance.status)} · <LocalTime iso={maintenance.scheduledFor} /> to <LocalTime iso={maintenance.scheduledUntil} />
+        {statusWord(maintenance.status)} · <LocalTime iso={maintenance.scheduledFor} /> to{" "}
+        <LocalTime iso={maintenance.scheduledUntil} />
         {" · "}
-        {[...new Set(maintenance.cells.map((c) => cellName(names, c.componentId, c.regionId)))].join(", ")}
+        {[
+          ...new Set(maintenance.cells.map((c) => cellName(names, c.componentId, c.regionId))),
+        ].join(", ")}
       </p>
       {maintenance.tenantOnly && <TenantOnlyNote name={names.tenantName} />}
       <Timeline updates={maintenance.updates} names={names} />

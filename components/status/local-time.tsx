@@ -15,7 +15,14 @@ export function LocalTime({ iso, dateOnly = false }: { iso: string; dateOnly?: b
     // dateStyle/timeStyle cannot be combined with timeZoneName, so the parts are spelled out.
     const opts: Intl.DateTimeFormatOptions = dateOnly
       ? { year: "numeric", month: "short", day: "numeric" }
-      : { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+      : {
+          year: "numeric",
+          month: "short",
+          day: "numeric",
+          hour: "2-digit",
+          minute: "2-digit",
+          timeZoneName: "short",
+        };
     // Formatting needs the browser's zone, which only exists after hydration.
     setText(new Intl.DateTimeFormat(undefined, opts).format(d));
   }, [iso, dateOnly]);

@@ -24,7 +24,13 @@ const ICON: Record<ComponentStatus, string> = {
   major_outage: "✕",
 };
 
-export function StatusLabel({ status, compact = false }: { status: ComponentStatus; compact?: boolean }) {
+export function StatusLabel({
+  status,
+  compact = false,
+}: {
+  status: ComponentStatus;
+  compact?: boolean;
+}) {
   return (
     <span className={`inline-flex items-center gap-1 text-sm font-medium ${STATUS_TEXT[status]}`}>
       <span aria-hidden="true">{ICON[status]}</span>

@@ -22,7 +22,10 @@ export function StatusHeader({ name, signedIn }: { name: string; signedIn: boole
       <Link href="/" className="text-2xl font-semibold">
         {name} status
       </Link>
-      <nav aria-label="Status page" className="flex gap-4 text-sm text-slate-600 dark:text-slate-400">
+      <nav
+        aria-label="Status page"
+        className="flex gap-4 text-sm text-slate-600 dark:text-slate-400"
+      >
         <Link href="/history" className="hover:underline">
           History
         </Link>
@@ -47,7 +50,11 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
   const upcoming = view.maintenances.filter((m) => m.status === "scheduled");
   return (
     <>
-      <section aria-label="Overall status" className={`rounded-lg px-5 py-4 text-lg font-semibold ${BANNER[view.indicator.indicator]}`} data-testid="overall-status">
+      <section
+        aria-label="Overall status"
+        className={`rounded-lg px-5 py-4 text-lg font-semibold ${BANNER[view.indicator.indicator]}`}
+        data-testid="overall-status"
+      >
         {view.indicator.description}
       </section>
 
@@ -73,6 +80,51 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
         </section>
       )}
 
+      <section aria-labelledby="matrix" className="hidden md:block">
+        <h2 id="matrix" className="mb-2 text-xl font-semibold">
+          Components by region
+        </h2>
+        <table className="w-full border-collapse text-sm">
+          <caption className="sr-only">Current status of each component in each region</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="py-2 text-left font-medium">
+                Component
+              </th>
+              {view.regions.map((r) => (
+                <th key={r.id} scope="col" className="py-2 font-medium">
+                  {r.name}
+                  <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">
+                    {r.code}
+                  </span>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+            {view.components.map((c) => (
+              <tr key={c.id}>
+                <th scope="row" className="py-2 text-left font-normal">
+                  {c.name}
+                </th>
+                {c.cells.map((cell) => {
+                  const r = view.regions.find((x) => x.id === cell.regionId)!;
+                  return (
+                    <td
+                      key={cell.regionId}
+                      className="text-center"
+                      title={`${c.name} in ${r.name}: ${STATUS_LABELS[cell.status]}, ${formatUptime(cell.uptime90)} over 90 days`}
+                    >
+                      <StatusLabel status={cell.status} compact />
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
       <section aria-labelledby="components" className="space-y-4">
         <h2 id="components" className="text-xl font-semibold">
           Components
@@ -87,15 +139,27 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
               {view.components
                 .filter((c) => c.groupId === g.id)
                 .map((c) => (
-                  <li key={c.id} className="space-y-2 px-4 py-3" data-testid={`component-${c.name}`}>
+                  <li
+                    key={c.id}
+                    className="space-y-2 px-4 py-3"
+                    data-testid={`component-${c.name}`}
+                  >
                     <div className="flex flex-wrap items-center justify-between gap-2">
                       <div>
                         <p className="font-medium">{c.name}</p>
-                        {c.description && <p className="text-sm text-slate-600 dark:text-slate-400">{c.description}</p>}
+                        {c.description && (
+                          <p className="text-sm text-slate-600 dark:text-slate-400">
+                            {c.description}
+                          </p>
+                        )}
                       </div>
                       <StatusLabel status={c.status} />
                     </div>
-                    <UptimeBars days={compactDays(c.days)} total={c.uptime90} label={`${c.name} uptime`} />
+                    <UptimeBars
+                      days={compactDays(c.days)}
+                      total={c.uptime90}
+                      label={`${c.name} uptime`}
+                    />
                     <details className="group">
                       <summary className="cursor-pointer text-sm text-sky-700 hover:underline dark:text-sky-400">
                         {c.name} by region
@@ -111,7 +175,11 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                                 </span>
                                 <StatusLabel status={cell.status} />
                               </div>
-                              <UptimeBars days={compactDays(cell.days)} total={cell.uptime90} label={`${c.name} in ${r.name} uptime`} />
+                              <UptimeBars
+                                days={compactDays(cell.days)}
+                                total={cell.uptime90}
+                                label={`${c.name} in ${r.name} uptime`}
+                              />
                             </li>
                           );
                         })}
@@ -124,48 +192,16 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
         ))}
       </section>
 
-      <section aria-labelledby="matrix" className="hidden md:block">
-        <h2 id="matrix" className="mb-2 text-xl font-semibold">
-          Components by region
-        </h2>
-        <table className="w-full border-collapse text-sm">
-          <caption className="sr-only">Current status of each component in each region</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="py-2 text-left font-medium">
-                Component
-              </th>
-              {view.regions.map((r) => (
-                <th key={r.id} scope="col" className="py-2 font-medium">
-                  <abbr title={r.name}>{r.code}</abbr>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-            {view.components.map((c) => (
-              <tr key={c.id}>
-                <th scope="row" className="py-2 text-left font-normal">
-                  {c.name}
-                </th>
-                {c.cells.map((cell) => {
-                  const r = view.regions.find((x) => x.id === cell.regionId)!;
-                  return (
-                    <td key={cell.regionId} className="text-center" title={`${c.name} in ${r.name}: ${STATUS_LABELS[cell.status]}, ${formatUptime(cell.uptime90)} over 90 days`}>
-                      <StatusLabel status={cell.status} compact />
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-
       <footer className="border-t border-slate-200 pt-4 text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">
-        Updated <LocalTime iso={view.generatedAt} />. Uptime counts major outage as down and partial outage as 30% down;
-        degraded performance and maintenance count as up. <a href="/api/v2/summary.json" className="underline">JSON API</a>{" "}
-        · <a href="/badge.svg" className="underline">Badge</a>
+        Updated <LocalTime iso={view.generatedAt} />. Uptime counts major outage as down and partial
+        outage as 30% down; degraded performance and maintenance count as up.{" "}
+        <a href="/api/v2/summary.json" className="underline">
+          JSON API
+        </a>{" "}
+        ·{" "}
+        <a href="/badge.svg" className="underline">
+          Badge
+        </a>
       </footer>
     </>
   );

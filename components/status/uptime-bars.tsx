@@ -16,7 +16,15 @@ const DAY_MS = 86_400_000;
 
 const pct = (u: number) => (u < 0 ? "No data" : `${(Math.floor(u * 100_000) / 1000).toFixed(3)}%`);
 
-export function UptimeBars({ days, total, label }: { days: CompactDays; total: number | null; label: string }) {
+export function UptimeBars({
+  days,
+  total,
+  label,
+}: {
+  days: CompactDays;
+  total: number | null;
+  label: string;
+}) {
   const start = Date.parse(`${days.from}T00:00:00Z`);
   const today = days.uptime.at(-1) ?? -1;
   return (

@@ -71,10 +71,15 @@ export const incidents = pgTable(
     check("incidents_category_check", sql`${t.category} in (${inList(INCIDENT_CATEGORIES)})`),
     check("incidents_impact_check", sql`${t.impact} in (${inList(IMPACTS)})`),
     // Configurable incidents are one tenant's configuration problem: never public.
-    check("incidents_configurable_tenant_check", sql`${t.category} <> 'configurable' or ${t.audienceOrgId} is not null`),
+    check(
+      "incidents_configurable_tenant_check",
+      sql`${t.category} <> 'configurable' or ${t.audienceOrgId} is not null`,
+    ),
     index("incidents_org_created_idx").on(t.orgId, t.createdAt),
     // The status page reads unresolved incidents on every render.
-    index("incidents_open_idx").on(t.orgId).where(sql`${t.status} <> 'resolved'`),
+    index("incidents_open_idx")
+      .on(t.orgId)
+      .where(sql`${t.status} <> 'resolved'`),
   ],
 );
 
@@ -166,7 +171,9 @@ export const cellStatusIntervals = pgTable(
   },
   (t) => [
     index("cell_status_intervals_range_idx").on(t.orgId, t.startedAt),
-    index("cell_status_intervals_open_idx").on(t.componentId, t.regionId).where(sql`${t.endedAt} is null`),
+    index("cell_status_intervals_open_idx")
+      .on(t.componentId, t.regionId)
+      .where(sql`${t.endedAt} is null`),
   ],
 );
 

@@ -1,5 +1,10 @@
 import { eq } from "drizzle-orm";
-import { maintenanceCells, maintenances, maintenanceUpdates, type NotificationKind } from "@/db/schema";
+import {
+  maintenanceCells,
+  maintenances,
+  maintenanceUpdates,
+  type NotificationKind,
+} from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
@@ -53,7 +58,10 @@ export async function advanceMaintenance({ ctx, input }: { ctx: Ctx; input: unkn
         createdAt: now,
       })
       .returning();
-    const cells = await tx.select().from(maintenanceCells).where(eq(maintenanceCells.maintenanceId, before.id));
+    const cells = await tx
+      .select()
+      .from(maintenanceCells)
+      .where(eq(maintenanceCells.maintenanceId, before.id));
     if (!before.audienceOrgId) await syncCellIntervals(tx, ctx.org.id, cells, now);
     await recordAudit(tx, ctx, {
       action: `maintenance.${v.status}`,
@@ -63,7 +71,11 @@ export async function advanceMaintenance({ ctx, input }: { ctx: Ctx; input: unkn
     });
     const kind = KIND[v.status];
     if (v.notify && kind && v.status !== before.status) {
-      await enqueueNotification(tx, { orgId: ctx.org.id, kind, payload: maintenancePayload(m!, cells, update!) });
+      await enqueueNotification(tx, {
+        orgId: ctx.org.id,
+        kind,
+        payload: maintenancePayload(m!, cells, update!),
+      });
       notified = true;
     }
     return { maintenance: m!, update: update! };

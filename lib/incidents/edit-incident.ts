@@ -15,14 +15,21 @@ export async function editIncident({ ctx, input }: { ctx: Ctx; input: unknown })
     const before = await lockIncident(tx, ctx, v.incidentId);
     const [after] = await tx
       .update(incidents)
-      .set({ title: v.title ?? before.title, impact: v.impact ?? before.impact, updatedAt: new Date() })
+      .set({
+        title: v.title ?? before.title,
+        impact: v.impact ?? before.impact,
+        updatedAt: new Date(),
+      })
       .where(eq(incidents.id, before.id))
       .returning();
     await recordAudit(tx, ctx, {
       action: "incident.edited",
       targetType: "incident",
       targetId: before.id,
-      data: { before: { title: before.title, impact: before.impact }, after: { title: after!.title, impact: after!.impact } },
+      data: {
+        before: { title: before.title, impact: before.impact },
+        after: { title: after!.title, impact: after!.impact },
+      },
     });
     return after!;
   });

@@ -72,14 +72,24 @@ describe("openIncident", () => {
     expect(incident.status).toBe("investigating");
     expect(update.messageHtml).toContain("<strong>investigating</strong>");
     expect(update.messageHtml).not.toContain("<script");
-    const cells = await t.db.select().from(incidentCells).where(eq(incidentCells.incidentId, incident.id));
-    expect(cells).toEqual([{ incidentId: incident.id, componentId: voice, regionId: bom, status: "major_outage" }]);
-    const before = await t.db.select().from(incidentUpdateCells).where(eq(incidentUpdateCells.updateId, update.id));
+    const cells = await t.db
+      .select()
+      .from(incidentCells)
+      .where(eq(incidentCells.incidentId, incident.id));
+    expect(cells).toEqual([
+      { incidentId: incident.id, componentId: voice, regionId: bom, status: "major_outage" },
+    ]);
+    const before = await t.db
+      .select()
+      .from(incidentUpdateCells)
+      .where(eq(incidentUpdateCells.updateId, update.id));
     expect(before[0]).toMatchObject({ before: null, after: "major_outage" });
     const spans = await t.db
       .select()
       .from(cellStatusIntervals)
-      .where(and(eq(cellStatusIntervals.componentId, voice), eq(cellStatusIntervals.regionId, bom)));
+      .where(
+        and(eq(cellStatusIntervals.componentId, voice), eq(cellStatusIntervals.regionId, bom)),
+      );
     expect(spans.filter((i) => i.endedAt === null).map((i) => i.status)).toEqual(["major_outage"]);
     const audit = await t.db.select().from(auditLog).where(eq(auditLog.targetId, incident.id));
     expect(audit.map((a) => a.action)).toEqual(["incident.opened"]);
@@ -110,19 +120,35 @@ describe("openIncident", () => {
   it("refuses unknown cells and bad enums with the field and reason", async () => {
     const err = await open({
       impact: "huge",
-      cells: [{ componentId: voice, regionId: "00000000-0000-4000-8000-000000000000", status: "major_outage" }],
+      cells: [
+        {
+          componentId: voice,
+          regionId: "00000000-0000-4000-8000-000000000000",
+          status: "major_outage",
+        },
+      ],
     }).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).issues.map((i) => i.field)).toContain("impact");
     const err2 = await open({
-      cells: [{ componentId: voice, regionId: "00000000-0000-4000-8000-000000000000", status: "major_outage" }],
+      cells: [
+        {
+          componentId: voice,
+          regionId: "00000000-0000-4000-8000-000000000000",
+          status: "major_outage",
+        },
+      ],
     }).catch((e) => e);
-    expect((err2 as ValidationError).issues).toEqual([{ field: "cells.0.regionId", message: "is not a region of this status page" }]);
+    expect((err2 as ValidationError).issues).toEqual([
+      { field: "cells.0.regionId", message: "is not a region of this status page" },
+    ]);
   });
 
   it("refuses a tenant user without incidents:write and writes nothing", async () => {
     const count = (await t.db.select().from(incidents)).length;
-    await expect(openIncident({ ctx: acmeAdmin, input: {} })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(openIncident({ ctx: acmeAdmin, input: {} })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect((await t.db.select().from(incidents)).length).toBe(count);
   });
 
@@ -133,9 +159,14 @@ describe("openIncident", () => {
       cells: [{ componentId: api, regionId: del, status: "partial_outage" }],
     });
     expect(incident.audienceOrgId).toBe(acmeId);
-    const rows = await t.db.select().from(cellStatusIntervals).where(eq(cellStatusIntervals.componentId, api));
+    const rows = await t.db
+      .select()
+      .from(cellStatusIntervals)
+      .where(eq(cellStatusIntervals.componentId, api));
     expect(rows).toEqual([]);
-    const jobs = (await t.db.select().from(notificationJobs)).filter((j) => j.payload.incidentId === incident.id);
+    const jobs = (await t.db.select().from(notificationJobs)).filter(
+      (j) => j.payload.incidentId === incident.id,
+    );
     expect(jobs.map((j) => j.payload.audience)).toEqual([{ type: "tenant", orgId: acmeId }]);
   });
 });
@@ -145,49 +176,100 @@ describe("postUpdate lifecycle", () => {
     const { incident } = await open({ notify: false });
     const u1 = await postUpdate({
       ctx: oncall,
-      input: { incidentId: incident.id, status: "monitoring", message: "Fix deployed", cells: [{ componentId: voice, regionId: bom, status: "degraded_performance" }] },
+      input: {
+        incidentId: incident.id,
+        status: "monitoring",
+        message: "Fix deployed",
+        cells: [{ componentId: voice, regionId: bom, status: "degraded_performance" }],
+      },
     });
     expect(u1.incident.status).toBe("monitoring");
-    expect(u1.changes).toEqual([{ componentId: voice, regionId: bom, before: "major_outage", after: "degraded_performance" }]);
-    const back = await postUpdate({ ctx: oncall, input: { incidentId: incident.id, status: "identified", message: "x" } }).catch((e) => e);
+    expect(u1.changes).toEqual([
+      { componentId: voice, regionId: bom, before: "major_outage", after: "degraded_performance" },
+    ]);
+    const back = await postUpdate({
+      ctx: oncall,
+      input: { incidentId: incident.id, status: "identified", message: "x" },
+    }).catch((e) => e);
     expect(back).toBeInstanceOf(ConflictError);
     expect((back as Error).message).toMatch(/cannot go back from monitoring to identified/);
 
-    const resolved = await postUpdate({ ctx: oncall, input: { incidentId: incident.id, status: "resolved", message: "All good", notify: true } });
+    const resolved = await postUpdate({
+      ctx: oncall,
+      input: { incidentId: incident.id, status: "resolved", message: "All good", notify: true },
+    });
     expect(resolved.incident.resolvedAt).not.toBeNull();
-    expect(resolved.changes).toEqual([{ componentId: voice, regionId: bom, before: "degraded_performance", after: "operational" }]);
+    expect(resolved.changes).toEqual([
+      { componentId: voice, regionId: bom, before: "degraded_performance", after: "operational" },
+    ]);
     const [job] = await t.db
       .select()
       .from(notificationJobs)
       .where(eq(notificationJobs.kind, "incident.resolved"));
-    expect(job!.payload).toMatchObject({ incidentId: incident.id, status: "resolved", updateId: resolved.update.id });
+    expect(job!.payload).toMatchObject({
+      incidentId: incident.id,
+      status: "resolved",
+      updateId: resolved.update.id,
+    });
 
-    const after = await postUpdate({ ctx: oncall, input: { incidentId: incident.id, status: "resolved", message: "again" } }).catch((e) => e);
+    const after = await postUpdate({
+      ctx: oncall,
+      input: { incidentId: incident.id, status: "resolved", message: "again" },
+    }).catch((e) => e);
     expect(after).toBeInstanceOf(ConflictError);
     expect((after as Error).message).toMatch(/reopen it/);
 
-    const updates = await t.db.select().from(incidentUpdates).where(eq(incidentUpdates.incidentId, incident.id));
-    expect(updates.map((u) => u.status).sort()).toEqual(["investigating", "monitoring", "resolved"]);
+    const updates = await t.db
+      .select()
+      .from(incidentUpdates)
+      .where(eq(incidentUpdates.incidentId, incident.id));
+    expect(updates.map((u) => u.status).sort()).toEqual([
+      "investigating",
+      "monitoring",
+      "resolved",
+    ]);
   });
 
   it("reopens explicitly, then allows a postmortem only once resolved", async () => {
     const { incident } = await open({ notify: false });
-    const early = await publishPostmortem({ ctx: oncall, input: { incidentId: incident.id, postmortem: "Root cause" } }).catch((e) => e);
+    const early = await publishPostmortem({
+      ctx: oncall,
+      input: { incidentId: incident.id, postmortem: "Root cause" },
+    }).catch((e) => e);
     expect(early).toBeInstanceOf(ConflictError);
-    await expect(reopenIncident({ ctx: oncall, input: { incidentId: incident.id, message: "x" } })).rejects.toThrow(/Only a resolved incident/);
-    await postUpdate({ ctx: oncall, input: { incidentId: incident.id, status: "resolved", message: "done" } });
+    await expect(
+      reopenIncident({ ctx: oncall, input: { incidentId: incident.id, message: "x" } }),
+    ).rejects.toThrow(/Only a resolved incident/);
+    await postUpdate({
+      ctx: oncall,
+      input: { incidentId: incident.id, status: "resolved", message: "done" },
+    });
     const re = await reopenIncident({
       ctx: oncall,
-      input: { incidentId: incident.id, message: "It came back", cells: [{ componentId: voice, regionId: bom, status: "partial_outage" }] },
+      input: {
+        incidentId: incident.id,
+        message: "It came back",
+        cells: [{ componentId: voice, regionId: bom, status: "partial_outage" }],
+      },
     });
     expect(re.update.kind).toBe("reopen");
     expect(re.incident.status).toBe("investigating");
     expect(re.incident.resolvedAt).toBeNull();
-    await postUpdate({ ctx: oncall, input: { incidentId: incident.id, status: "resolved", message: "done again" } });
-    const pm = await publishPostmortem({ ctx: oncall, input: { incidentId: incident.id, postmortem: "# Root cause\nA bad deploy." } });
+    await postUpdate({
+      ctx: oncall,
+      input: { incidentId: incident.id, status: "resolved", message: "done again" },
+    });
+    const pm = await publishPostmortem({
+      ctx: oncall,
+      input: { incidentId: incident.id, postmortem: "# Root cause\nA bad deploy." },
+    });
     expect(pm.postmortemHtml).toContain("<h3>Root cause</h3>");
-    const actions = (await t.db.select().from(auditLog).where(eq(auditLog.targetId, incident.id))).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(["incident.reopened", "incident.postmortem_published"]));
+    const actions = (
+      await t.db.select().from(auditLog).where(eq(auditLog.targetId, incident.id))
+    ).map((a) => a.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(["incident.reopened", "incident.postmortem_published"]),
+    );
   });
 
   it("answers not found for an id of another organization's incident and changes nothing", async () => {
@@ -197,13 +279,21 @@ describe("postUpdate lifecycle", () => {
       .values({ orgId: globexId, title: "Other page", category: "billing", impact: "minor" })
       .returning();
     await expect(
-      postUpdate({ ctx: oncall, input: { incidentId: foreign!.id, status: "resolved", message: "x" } }),
+      postUpdate({
+        ctx: oncall,
+        input: { incidentId: foreign!.id, status: "resolved", message: "x" },
+      }),
     ).rejects.toBeInstanceOf(NotFoundError);
-    await expect(editIncident({ ctx: oncall, input: { incidentId: foreign!.id, title: "hijack" } })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      editIncident({ ctx: oncall, input: { incidentId: foreign!.id, title: "hijack" } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     const [still] = await t.db.select().from(incidents).where(eq(incidents.id, foreign!.id));
     expect(still).toMatchObject({ status: "investigating", title: "Other page" });
     await expect(
-      postUpdate({ ctx: acmeAdmin, input: { incidentId: foreign!.id, status: "resolved", message: "x" } }),
+      postUpdate({
+        ctx: acmeAdmin,
+        input: { incidentId: foreign!.id, status: "resolved", message: "x" },
+      }),
     ).rejects.toBeInstanceOf(ForbiddenError);
   });
 });
@@ -223,32 +313,66 @@ describe("maintenance", () => {
       },
     });
     expect(maintenance.status).toBe("scheduled");
-    await advanceMaintenance({ ctx: oncall, input: { maintenanceId: maintenance.id, status: "in_progress", message: "Started", notify: true } });
+    await advanceMaintenance({
+      ctx: oncall,
+      input: {
+        maintenanceId: maintenance.id,
+        status: "in_progress",
+        message: "Started",
+        notify: true,
+      },
+    });
     const open = await t.db
       .select()
       .from(cellStatusIntervals)
       .where(and(eq(cellStatusIntervals.componentId, api), eq(cellStatusIntervals.regionId, bom)));
     expect(open.filter((o) => !o.endedAt).map((o) => o.status)).toEqual(["under_maintenance"]);
     await expect(
-      advanceMaintenance({ ctx: oncall, input: { maintenanceId: maintenance.id, status: "scheduled", message: "oops" } }),
+      advanceMaintenance({
+        ctx: oncall,
+        input: { maintenanceId: maintenance.id, status: "scheduled", message: "oops" },
+      }),
     ).rejects.toThrow(/cannot go back from in_progress to scheduled/);
-    await advanceMaintenance({ ctx: oncall, input: { maintenanceId: maintenance.id, status: "completed", message: "Done", notify: true } });
+    await advanceMaintenance({
+      ctx: oncall,
+      input: { maintenanceId: maintenance.id, status: "completed", message: "Done", notify: true },
+    });
     const [m] = await t.db.select().from(maintenances).where(eq(maintenances.id, maintenance.id));
     expect(m!.completedAt).not.toBeNull();
-    const rows = await t.db.select().from(cellStatusIntervals).where(eq(cellStatusIntervals.componentId, api));
+    const rows = await t.db
+      .select()
+      .from(cellStatusIntervals)
+      .where(eq(cellStatusIntervals.componentId, api));
     expect(rows.every((r) => r.endedAt !== null)).toBe(true);
     const kinds = (await t.db.select().from(notificationJobs)).map((j) => j.kind);
-    expect(kinds).toEqual(expect.arrayContaining(["maintenance.scheduled", "maintenance.started", "maintenance.completed"]));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        "maintenance.scheduled",
+        "maintenance.started",
+        "maintenance.completed",
+      ]),
+    );
     await expect(
-      advanceMaintenance({ ctx: oncall, input: { maintenanceId: maintenance.id, status: "completed", message: "again" } }),
+      advanceMaintenance({
+        ctx: oncall,
+        input: { maintenanceId: maintenance.id, status: "completed", message: "again" },
+      }),
     ).rejects.toThrow(/completed; schedule a new one/);
   });
 
   it("refuses a window that ends before it starts", async () => {
     const err = await scheduleMaintenance({
       ctx: oncall,
-      input: { title: "x", message: "y", scheduledFor: "2030-01-02T00:00:00Z", scheduledUntil: "2030-01-01T00:00:00Z", cells: [{ componentId: api, regionId: bom }] },
+      input: {
+        title: "x",
+        message: "y",
+        scheduledFor: "2030-01-02T00:00:00Z",
+        scheduledUntil: "2030-01-01T00:00:00Z",
+        cells: [{ componentId: api, regionId: bom }],
+      },
     }).catch((e) => e);
-    expect((err as ValidationError).issues).toEqual([{ field: "scheduledUntil", message: "must be after the start of the window" }]);
+    expect((err as ValidationError).issues).toEqual([
+      { field: "scheduledUntil", message: "must be after the start of the window" },
+    ]);
   });
 });

@@ -1,4 +1,9 @@
-import { INCIDENT_STATUSES, MAINTENANCE_STATUSES, type IncidentStatus, type MaintenanceStatus } from "@/db/schema";
+import {
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  type IncidentStatus,
+  type MaintenanceStatus,
+} from "@/db/schema";
 import { ConflictError } from "@/lib/errors";
 
 /**
@@ -35,4 +40,5 @@ export function checkMaintenanceTransition(from: MaintenanceStatus, to: Maintena
 }
 
 /** Maintenance cells count as under_maintenance only while the work is running. */
-export const isMaintenanceActive = (s: MaintenanceStatus) => s === "in_progress" || s === "verifying";
+export const isMaintenanceActive = (s: MaintenanceStatus) =>
+  s === "in_progress" || s === "verifying";

@@ -3,7 +3,14 @@ import { z } from "zod";
 import { organizations } from "@/db/schema";
 import { requirePermission, type Ctx } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { getIncident, getMaintenance, listIncidents, listMaintenances, loadPageOrg, type Viewer } from "@/lib/status/read";
+import {
+  getIncident,
+  getMaintenance,
+  listIncidents,
+  listMaintenances,
+  loadPageOrg,
+  type Viewer,
+} from "@/lib/status/read";
 import { IncidentIdInput, MaintenanceIdInput } from "./schemas";
 
 /**
@@ -20,7 +27,12 @@ export async function viewerFor(ctx: Ctx): Promise<Viewer> {
 }
 
 const ListInput = z.object({
-  limit: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(50),
+  limit: z.coerce
+    .number({ message: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(100, "must be at most 100")
+    .default(50),
   before: z.coerce.date({ message: "must be a date and time (ISO 8601)" }).optional(),
 });
 

@@ -51,7 +51,15 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
       action: "incident.opened",
       targetType: "incident",
       targetId: incident!.id,
-      data: { title: v.title, category: v.category, impact: v.impact, audienceOrgId: v.audienceOrgId, status: v.status, cells: changes, notify: v.notify },
+      data: {
+        title: v.title,
+        category: v.category,
+        impact: v.impact,
+        audienceOrgId: v.audienceOrgId,
+        status: v.status,
+        cells: changes,
+        notify: v.notify,
+      },
     });
     if (v.notify) {
       await enqueueNotification(tx, {

@@ -31,7 +31,11 @@ export async function postUpdate({ ctx, input }: { ctx: Ctx; input: unknown }) {
       const named = new Set(v.cells.map((c) => `${c.componentId}:${c.regionId}`));
       const rest = (await allCellsOf(tx, incident.id))
         .filter((c) => !named.has(`${c.componentId}:${c.regionId}`))
-        .map((c) => ({ componentId: c.componentId, regionId: c.regionId, status: "operational" as const }));
+        .map((c) => ({
+          componentId: c.componentId,
+          regionId: c.regionId,
+          status: "operational" as const,
+        }));
       changes = [...v.cells.map((c) => ({ ...c, status: "operational" as const })), ...rest];
     }
 
@@ -53,7 +57,8 @@ export async function postUpdate({ ctx, input }: { ctx: Ctx; input: unknown }) {
       .set({
         status: v.status,
         updatedAt: now,
-        monitoringAt: v.status === "monitoring" && !incident.monitoringAt ? now : incident.monitoringAt,
+        monitoringAt:
+          v.status === "monitoring" && !incident.monitoringAt ? now : incident.monitoringAt,
         resolvedAt: v.status === "resolved" ? now : null,
       })
       .where(eq(incidents.id, incident.id))
@@ -64,7 +69,13 @@ export async function postUpdate({ ctx, input }: { ctx: Ctx; input: unknown }) {
       action: v.status === "resolved" ? "incident.resolved" : "incident.updated",
       targetType: "incident",
       targetId: incident.id,
-      data: { updateId: update!.id, from: incident.status, to: v.status, cells: applied, notify: v.notify },
+      data: {
+        updateId: update!.id,
+        from: incident.status,
+        to: v.status,
+        cells: applied,
+        notify: v.notify,
+      },
     });
     if (v.notify) {
       await enqueueNotification(tx, {

@@ -15,7 +15,9 @@ export async function publishPostmortem({ ctx, input }: { ctx: Ctx; input: unkno
   const incident = await ctx.db.transaction(async (tx) => {
     const before = await lockIncident(tx, ctx, v.incidentId);
     if (before.status !== "resolved") {
-      throw new ConflictError(`A postmortem is written once the incident is resolved; this one is ${before.status}`);
+      throw new ConflictError(
+        `A postmortem is written once the incident is resolved; this one is ${before.status}`,
+      );
     }
     const now = new Date();
     const [after] = await tx

@@ -29,7 +29,15 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
         updatedAt: now,
       })
       .returning();
-    await tx.insert(maintenanceCells).values(v.cells.map((c) => ({ maintenanceId: m!.id, componentId: c.componentId, regionId: c.regionId })));
+    await tx
+      .insert(maintenanceCells)
+      .values(
+        v.cells.map((c) => ({
+          maintenanceId: m!.id,
+          componentId: c.componentId,
+          regionId: c.regionId,
+        })),
+      );
     const [update] = await tx
       .insert(maintenanceUpdates)
       .values({
@@ -46,10 +54,20 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
       action: "maintenance.scheduled",
       targetType: "maintenance",
       targetId: m!.id,
-      data: { title: v.title, scheduledFor: v.scheduledFor.toISOString(), scheduledUntil: v.scheduledUntil.toISOString(), cells: v.cells, notify: v.notify },
+      data: {
+        title: v.title,
+        scheduledFor: v.scheduledFor.toISOString(),
+        scheduledUntil: v.scheduledUntil.toISOString(),
+        cells: v.cells,
+        notify: v.notify,
+      },
     });
     if (v.notify) {
-      await enqueueNotification(tx, { orgId: ctx.org.id, kind: "maintenance.scheduled", payload: maintenancePayload(m!, v.cells, update!) });
+      await enqueueNotification(tx, {
+        orgId: ctx.org.id,
+        kind: "maintenance.scheduled",
+        payload: maintenancePayload(m!, v.cells, update!),
+      });
     }
     return { maintenance: m!, update: update! };
   });

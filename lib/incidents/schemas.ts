@@ -1,8 +1,18 @@
 import { z } from "zod";
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_CATEGORIES, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "@/db/schema";
+import {
+  COMPONENT_STATUSES,
+  IMPACTS,
+  INCIDENT_CATEGORIES,
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+} from "@/db/schema";
 
 const id = (what: string) => z.uuid({ message: `must be the id of a ${what}` });
-const title = z.string({ message: "is required" }).trim().min(1, "is required").max(200, "must be at most 200 characters");
+const title = z
+  .string({ message: "is required" })
+  .trim()
+  .min(1, "is required")
+  .max(200, "must be at most 200 characters");
 const message = z
   .string({ message: "is required" })
   .trim()
@@ -27,11 +37,16 @@ export type CellInput = z.infer<typeof CellInput>;
 const cells = z.array(CellInput).max(500, "must list at most 500 cells").default([]);
 
 /** null (or omitted) is public; otherwise the id of the one tenant organization that may see it. */
-const audienceOrgId = z.uuid({ message: "must be null for public or the id of a tenant organization" }).nullable().default(null);
+const audienceOrgId = z
+  .uuid({ message: "must be null for public or the id of a tenant organization" })
+  .nullable()
+  .default(null);
 
 export const OpenIncidentInput = z.object({
   title,
-  category: z.enum(INCIDENT_CATEGORIES, { message: `must be one of ${INCIDENT_CATEGORIES.join(", ")}` }),
+  category: z.enum(INCIDENT_CATEGORIES, {
+    message: `must be one of ${INCIDENT_CATEGORIES.join(", ")}`,
+  }),
   impact: z.enum(IMPACTS, { message: `must be one of ${IMPACTS.join(", ")}` }),
   audienceOrgId,
   status: z
@@ -109,7 +124,9 @@ export const ScheduleMaintenanceInput = z
 
 export const AdvanceMaintenanceInput = z.object({
   maintenanceId: id("maintenance"),
-  status: z.enum(MAINTENANCE_STATUSES, { message: `must be one of ${MAINTENANCE_STATUSES.join(", ")}` }),
+  status: z.enum(MAINTENANCE_STATUSES, {
+    message: `must be one of ${MAINTENANCE_STATUSES.join(", ")}`,
+  }),
   message,
   notify,
 });

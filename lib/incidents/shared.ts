@@ -21,31 +21,50 @@ export function authorOf(ctx: Ctx) {
   return {
     authorType: a.type,
     authorId: a.id ?? null,
-    authorName: a.type === "user" ? a.name || a.email : a.type === "api_key" ? `API key ${a.name}` : "System",
+    authorName:
+      a.type === "user" ? a.name || a.email : a.type === "api_key" ? `API key ${a.name}` : "System",
   };
 }
 
 export const incidentUrl = (id: string) => new URL(`/incidents/${id}`, env.APP_URL).toString();
-export const maintenanceUrl = (id: string) => new URL(`/maintenances/${id}`, env.APP_URL).toString();
+export const maintenanceUrl = (id: string) =>
+  new URL(`/maintenances/${id}`, env.APP_URL).toString();
 
 /** The audience must be a tenant organization (never the platform org, never unknown). */
-export async function checkAudience(tx: Tx, audienceOrgId: string | null, category?: IncidentCategory) {
+export async function checkAudience(
+  tx: Tx,
+  audienceOrgId: string | null,
+  category?: IncidentCategory,
+) {
   if (audienceOrgId === null) {
     if (category === "configurable") {
       throw new ValidationError([
-        { field: "audienceOrgId", message: "a Configurable incident concerns one tenant and cannot be public; choose the tenant" },
+        {
+          field: "audienceOrgId",
+          message:
+            "a Configurable incident concerns one tenant and cannot be public; choose the tenant",
+        },
       ]);
     }
     return;
   }
-  const [org] = await tx.select({ kind: organizations.kind }).from(organizations).where(eq(organizations.id, audienceOrgId));
+  const [org] = await tx
+    .select({ kind: organizations.kind })
+    .from(organizations)
+    .where(eq(organizations.id, audienceOrgId));
   if (!org || org.kind !== "tenant") {
-    throw new ValidationError([{ field: "audienceOrgId", message: "is not a tenant organization" }]);
+    throw new ValidationError([
+      { field: "audienceOrgId", message: "is not a tenant organization" },
+    ]);
   }
 }
 
 /** Components and regions are the status page owner's; ids from anywhere else are refused. */
-export async function checkCells(tx: Tx, orgId: string, cells: readonly { componentId: string; regionId: string }[]) {
+export async function checkCells(
+  tx: Tx,
+  orgId: string,
+  cells: readonly { componentId: string; regionId: string }[],
+) {
   if (cells.length === 0) return;
   const componentIds = [...new Set(cells.map((c) => c.componentId))];
   const regionIds = [...new Set(cells.map((c) => c.regionId))];
@@ -68,10 +87,16 @@ export async function checkCells(tx: Tx, orgId: string, cells: readonly { compon
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   cells.forEach((c, i) => {
-    if (!foundC.has(c.componentId)) issues.push({ field: `cells.${i}.componentId`, message: "is not a component of this status page" });
-    if (!foundR.has(c.regionId)) issues.push({ field: `cells.${i}.regionId`, message: "is not a region of this status page" });
+    if (!foundC.has(c.componentId))
+      issues.push({
+        field: `cells.${i}.componentId`,
+        message: "is not a component of this status page",
+      });
+    if (!foundR.has(c.regionId))
+      issues.push({ field: `cells.${i}.regionId`, message: "is not a region of this status page" });
     const key = `${c.componentId}:${c.regionId}`;
-    if (seen.has(key)) issues.push({ field: `cells.${i}`, message: "lists the same component and region twice" });
+    if (seen.has(key))
+      issues.push({ field: `cells.${i}`, message: "lists the same component and region twice" });
     seen.add(key);
   });
   if (issues.length) throw new ValidationError(issues);
@@ -86,11 +111,26 @@ export async function applyCellChanges(
   incidentId: string,
   updateId: string,
   changes: readonly { componentId: string; regionId: string; status: ComponentStatus }[],
-): Promise<{ componentId: string; regionId: string; before: ComponentStatus | null; after: ComponentStatus }[]> {
+): Promise<
+  {
+    componentId: string;
+    regionId: string;
+    before: ComponentStatus | null;
+    after: ComponentStatus;
+  }[]
+> {
   if (changes.length === 0) return [];
-  const current = await tx.select().from(incidentCells).where(eq(incidentCells.incidentId, incidentId));
+  const current = await tx
+    .select()
+    .from(incidentCells)
+    .where(eq(incidentCells.incidentId, incidentId));
   const byKey = new Map(current.map((c) => [`${c.componentId}:${c.regionId}`, c.status]));
-  const applied: { componentId: string; regionId: string; before: ComponentStatus | null; after: ComponentStatus }[] = [];
+  const applied: {
+    componentId: string;
+    regionId: string;
+    before: ComponentStatus | null;
+    after: ComponentStatus;
+  }[] = [];
   for (const c of changes) {
     const before = byKey.get(`${c.componentId}:${c.regionId}`) ?? null;
     if (before === c.status) continue;
@@ -122,7 +162,9 @@ export function incidentPayload(
     title: incident.title,
     category: incident.category,
     impact: incident.impact as Impact,
-    audience: incident.audienceOrgId ? { type: "tenant", orgId: incident.audienceOrgId } : { type: "public" },
+    audience: incident.audienceOrgId
+      ? { type: "tenant", orgId: incident.audienceOrgId }
+      : { type: "public" },
     componentIds: [...new Set(cells.map((c) => c.componentId))],
     regionIds: [...new Set(cells.map((c) => c.regionId))],
     status: incident.status,

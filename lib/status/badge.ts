@@ -3,7 +3,10 @@ import { STATUS_LABELS } from "./derive";
 import type { Indicator } from "./derive";
 
 const escapeXml = (s: string) =>
-  s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+  s.replace(
+    /[<>&"']/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!,
+  );
 
 const INDICATOR_COLOR: Record<Indicator, string> = {
   none: "#2e7d32",

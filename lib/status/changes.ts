@@ -3,7 +3,10 @@
  * layer subscribes (cache tags, in-memory snapshot) without lib/ importing Next.js.
  */
 type Listener = () => void;
-const g = globalThis as unknown as { __beaconStatusListeners?: Set<Listener>; __beaconStatusVersion?: number };
+const g = globalThis as unknown as {
+  __beaconStatusListeners?: Set<Listener>;
+  __beaconStatusVersion?: number;
+};
 const listeners = (g.__beaconStatusListeners ??= new Set());
 
 /** The cache tag every public status surface is stored under. */

@@ -37,8 +37,10 @@ export function deriveCellStatuses(
     const cur = out.get(key);
     if (!cur || isWorse(s, cur)) out.set(key, s);
   };
-  for (const i of incidents) for (const c of i.cells) bump(cellKey(c.componentId, c.regionId), c.status);
-  for (const m of maintenances) for (const c of m.cells) bump(cellKey(c.componentId, c.regionId), "under_maintenance");
+  for (const i of incidents)
+    for (const c of i.cells) bump(cellKey(c.componentId, c.regionId), c.status);
+  for (const m of maintenances)
+    for (const c of m.cells) bump(cellKey(c.componentId, c.regionId), "under_maintenance");
   for (const [k, v] of out) if (v === "operational") out.delete(k);
   return out;
 }
@@ -49,7 +51,9 @@ export function componentStatusOf(
   componentId: string,
   regionIds: readonly string[],
 ): ComponentStatus {
-  return worstStatus(regionIds.map((r) => cellStatuses.get(cellKey(componentId, r)) ?? "operational"));
+  return worstStatus(
+    regionIds.map((r) => cellStatuses.get(cellKey(componentId, r)) ?? "operational"),
+  );
 }
 
 export type Indicator = Impact | "maintenance";
@@ -64,7 +68,8 @@ export const INDICATOR_DESCRIPTIONS: Record<Indicator, string> = {
 };
 
 const IMPACT_RANK = new Map<Impact, number>(IMPACTS.map((s, i) => [s, i]));
-const maxImpact = (a: Impact, b: Impact): Impact => (IMPACT_RANK.get(b)! > IMPACT_RANK.get(a)! ? b : a);
+const maxImpact = (a: Impact, b: Impact): Impact =>
+  IMPACT_RANK.get(b)! > IMPACT_RANK.get(a)! ? b : a;
 
 /**
  * The overall indicator, as Statuspage computes it: the worst of the unresolved incidents'

@@ -2,7 +2,15 @@ import type { Db } from "@/db";
 import { buildHistoryFeed } from "./feeds";
 import { componentBadge, overallBadge } from "./badge";
 import { listIncidents, listMaintenances, loadStatusView, type Viewer } from "./read";
-import { spComponents, spIncident, spMaintenance, spPage, spStatus, spSummary, type Catalog } from "./statuspage";
+import {
+  spComponents,
+  spIncident,
+  spMaintenance,
+  spPage,
+  spStatus,
+  spSummary,
+  type Catalog,
+} from "./statuspage";
 
 /**
  * Every public document, by name, for the anonymous public only: route handlers and the
@@ -49,23 +57,32 @@ export async function buildPublicDocument(
     case "components.json":
       return json({ page: spPage(cat), components: spComponents(cat) });
     case "incidents.json":
-      return json({ page: spPage(cat), incidents: (await listIncidents(db, PUBLIC, { limit: 50 })).map((i) => spIncident(i, cat)) });
+      return json({
+        page: spPage(cat),
+        incidents: (await listIncidents(db, PUBLIC, { limit: 50 })).map((i) => spIncident(i, cat)),
+      });
     case "incidents/unresolved.json":
       return json({ page: spPage(cat), incidents: view.incidents.map((i) => spIncident(i, cat)) });
     case "scheduled-maintenances.json":
       return json({
         page: spPage(cat),
-        scheduled_maintenances: (await listMaintenances(db, PUBLIC, { limit: 50 })).map((m) => spMaintenance(m, cat)),
+        scheduled_maintenances: (await listMaintenances(db, PUBLIC, { limit: 50 })).map((m) =>
+          spMaintenance(m, cat),
+        ),
       });
     case "scheduled-maintenances/upcoming.json":
       return json({
         page: spPage(cat),
-        scheduled_maintenances: (await listMaintenances(db, PUBLIC, { filter: "upcoming" })).map((m) => spMaintenance(m, cat)),
+        scheduled_maintenances: (await listMaintenances(db, PUBLIC, { filter: "upcoming" })).map(
+          (m) => spMaintenance(m, cat),
+        ),
       });
     case "scheduled-maintenances/active.json":
       return json({
         page: spPage(cat),
-        scheduled_maintenances: (await listMaintenances(db, PUBLIC, { filter: "active" })).map((m) => spMaintenance(m, cat)),
+        scheduled_maintenances: (await listMaintenances(db, PUBLIC, { filter: "active" })).map(
+          (m) => spMaintenance(m, cat),
+        ),
       });
     case "history.atom":
     case "history.rss": {
@@ -74,12 +91,21 @@ export async function buildPublicDocument(
         await listIncidents(db, PUBLIC, { limit: 50 }),
         await listMaintenances(db, PUBLIC, { limit: 25 }),
       );
-      return { body: name === "history.atom" ? feed.atom1() : feed.rss2(), contentType: contentTypeOf(name) };
+      return {
+        body: name === "history.atom" ? feed.atom1() : feed.rss2(),
+        contentType: contentTypeOf(name),
+      };
     }
     case "badge.svg": {
-      if (!componentId) return { body: overallBadge(view.indicator), contentType: contentTypeOf(name) };
+      if (!componentId)
+        return { body: overallBadge(view.indicator), contentType: contentTypeOf(name) };
       const c = view.components.find((x) => x.id === componentId);
-      if (!c) return { body: componentBadge("component", "operational").replace("Operational", "Unknown"), contentType: contentTypeOf(name), notFound: true };
+      if (!c)
+        return {
+          body: componentBadge("component", "operational").replace("Operational", "Unknown"),
+          contentType: contentTypeOf(name),
+          notFound: true,
+        };
       return { body: componentBadge(c.name, c.status), contentType: contentTypeOf(name) };
     }
   }

@@ -13,9 +13,14 @@ const STATUS_WORDS: Record<string, string> = {
   completed: "Completed",
 };
 
-function timelineHtml(updates: { status: string; messageHtml: string; createdAt: string }[]): string {
+function timelineHtml(
+  updates: { status: string; messageHtml: string; createdAt: string }[],
+): string {
   return updates
-    .map((u) => `<p><small>${u.createdAt.replace("T", " ").slice(0, 16)} UTC</small><br/><strong>${STATUS_WORDS[u.status] ?? u.status}</strong> - ${u.messageHtml.replace(/^<p>|<\/p>$/g, "")}</p>`)
+    .map(
+      (u) =>
+        `<p><small>${u.createdAt.replace("T", " ").slice(0, 16)} UTC</small><br/><strong>${STATUS_WORDS[u.status] ?? u.status}</strong> - ${u.messageHtml.replace(/^<p>|<\/p>$/g, "")}</p>`,
+    )
     .join("\n");
 }
 
@@ -37,7 +42,10 @@ export function buildHistoryFeed(
     updated: new Date(page.updatedAt),
     generator: "Beacon",
     copyright: page.name,
-    feedLinks: { atom: new URL("/history.atom", baseUrl).toString(), rss: new URL("/history.rss", baseUrl).toString() },
+    feedLinks: {
+      atom: new URL("/history.atom", baseUrl).toString(),
+      rss: new URL("/history.rss", baseUrl).toString(),
+    },
   });
   const items = [
     ...incidents.map((i) => ({
@@ -46,7 +54,9 @@ export function buildHistoryFeed(
       link: new URL(`/incidents/${i.id}`, baseUrl).toString(),
       date: new Date(i.updatedAt),
       published: new Date(i.startedAt),
-      description: i.updates[0] ? `${STATUS_WORDS[i.updates[0].status]} - ${markdownToText(i.updates[0].message)}` : "",
+      description: i.updates[0]
+        ? `${STATUS_WORDS[i.updates[0].status]} - ${markdownToText(i.updates[0].message)}`
+        : "",
       content: timelineHtml(i.updates),
     })),
     ...maintenances.map((m) => ({

@@ -88,10 +88,21 @@ export async function syncCellIntervals(
     const current = openByCell.get(key);
     if (current?.status === next) continue;
     if (current) {
-      await tx.update(cellStatusIntervals).set({ endedAt: at }).where(eq(cellStatusIntervals.id, current.id));
+      await tx
+        .update(cellStatusIntervals)
+        .set({ endedAt: at })
+        .where(eq(cellStatusIntervals.id, current.id));
     }
     if (next !== "operational") {
-      await tx.insert(cellStatusIntervals).values({ orgId, componentId: c.componentId, regionId: c.regionId, status: next, startedAt: at });
+      await tx
+        .insert(cellStatusIntervals)
+        .values({
+          orgId,
+          componentId: c.componentId,
+          regionId: c.regionId,
+          status: next,
+          startedAt: at,
+        });
     }
   }
 }

@@ -26,7 +26,10 @@ export function startStatusListener(handle: DbHandle): Promise<void> {
     })
     .catch((e) => {
       g.__beaconStatusListen = undefined;
-      console.error("status LISTEN failed; other instances' changes arrive within the snapshot age", e);
+      console.error(
+        "status LISTEN failed; other instances' changes arrive within the snapshot age",
+        e,
+      );
     });
   return g.__beaconStatusListen;
 }

@@ -21,8 +21,22 @@ import {
 } from "@/db/schema";
 import { PLATFORM_SLUG } from "@/db/seed";
 import { NotFoundError } from "@/lib/errors";
-import { cellKey, componentStatusOf, deriveCellStatuses, overallIndicator, worstStatus, type Indicator } from "./derive";
-import { cellDailyUptime, combineRegions, totalUptime, UPTIME_DAYS, type DayUptime, type Span } from "./uptime";
+import {
+  cellKey,
+  componentStatusOf,
+  deriveCellStatuses,
+  overallIndicator,
+  worstStatus,
+  type Indicator,
+} from "./derive";
+import {
+  cellDailyUptime,
+  combineRegions,
+  totalUptime,
+  UPTIME_DAYS,
+  type DayUptime,
+  type Span,
+} from "./uptime";
 
 /**
  * The read model behind every public surface. Everything here is plain JSON (ISO strings, no
@@ -75,7 +89,12 @@ export interface UpdateView {
   message: string;
   messageHtml: string;
   createdAt: string;
-  cells: { componentId: string; regionId: string; before: ComponentStatus | null; after: ComponentStatus }[];
+  cells: {
+    componentId: string;
+    regionId: string;
+    before: ComponentStatus | null;
+    after: ComponentStatus;
+  }[];
 }
 export interface IncidentView {
   id: string;
@@ -164,15 +183,30 @@ function maintenanceVisibility(orgId: string, viewer: Viewer): SQL {
 }
 
 /** Fills in updates and cells for incident rows (two queries, whatever the count). */
-async function hydrateIncidents(db: Db, rows: (typeof incidents.$inferSelect)[]): Promise<IncidentView[]> {
+async function hydrateIncidents(
+  db: Db,
+  rows: (typeof incidents.$inferSelect)[],
+): Promise<IncidentView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [cells, updates] = await Promise.all([
     db.select().from(incidentCells).where(inArray(incidentCells.incidentId, ids)),
-    db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).orderBy(desc(incidentUpdates.createdAt)),
+    db
+      .select()
+      .from(incidentUpdates)
+      .where(inArray(incidentUpdates.incidentId, ids))
+      .orderBy(desc(incidentUpdates.createdAt)),
   ]);
   const updateCells = updates.length
-    ? await db.select().from(incidentUpdateCells).where(inArray(incidentUpdateCells.updateId, updates.map((u) => u.id)))
+    ? await db
+        .select()
+        .from(incidentUpdateCells)
+        .where(
+          inArray(
+            incidentUpdateCells.updateId,
+            updates.map((u) => u.id),
+          ),
+        )
     : [];
   return rows.map((r) => ({
     id: r.id,
@@ -203,12 +237,20 @@ async function hydrateIncidents(db: Db, rows: (typeof incidents.$inferSelect)[])
         createdAt: u.createdAt.toISOString(),
         cells: updateCells
           .filter((c) => c.updateId === u.id)
-          .map((c) => ({ componentId: c.componentId, regionId: c.regionId, before: c.before, after: c.after })),
+          .map((c) => ({
+            componentId: c.componentId,
+            regionId: c.regionId,
+            before: c.before,
+            after: c.after,
+          })),
       })),
   }));
 }
 
-async function hydrateMaintenances(db: Db, rows: (typeof maintenances.$inferSelect)[]): Promise<MaintenanceView[]> {
+async function hydrateMaintenances(
+  db: Db,
+  rows: (typeof maintenances.$inferSelect)[],
+): Promise<MaintenanceView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [cells, updates] = await Promise.all([
@@ -231,41 +273,62 @@ async function hydrateMaintenances(db: Db, rows: (typeof maintenances.$inferSele
     completedAt: iso(r.completedAt),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
-    cells: cells.filter((c) => c.maintenanceId === r.id).map((c) => ({ componentId: c.componentId, regionId: c.regionId })),
+    cells: cells
+      .filter((c) => c.maintenanceId === r.id)
+      .map((c) => ({ componentId: c.componentId, regionId: c.regionId })),
     updates: updates
       .filter((u) => u.maintenanceId === r.id)
-      .map((u) => ({ id: u.id, status: u.status, message: u.message, messageHtml: u.messageHtml, createdAt: u.createdAt.toISOString() })),
+      .map((u) => ({
+        id: u.id,
+        status: u.status,
+        message: u.message,
+        messageHtml: u.messageHtml,
+        createdAt: u.createdAt.toISOString(),
+      })),
   }));
 }
 
 /** Everything the status page, /api/v2 summary and the badge need, for one viewer. */
-export async function loadStatusView(db: Db, viewer: Viewer, now = new Date()): Promise<StatusView> {
+export async function loadStatusView(
+  db: Db,
+  viewer: Viewer,
+  now = new Date(),
+): Promise<StatusView> {
   const org = await loadPageOrg(db);
   const windowStart = new Date(now.getTime() - UPTIME_DAYS * 86_400_000);
-  const [groupRows, componentRows, regionRows, openIncidents, openMaintenances, spans] = await Promise.all([
-    db.select().from(componentGroups).where(eq(componentGroups.orgId, org.id)).orderBy(asc(componentGroups.position)),
-    db.select().from(components).where(eq(components.orgId, org.id)).orderBy(asc(components.position)),
-    db.select().from(regions).where(eq(regions.orgId, org.id)).orderBy(asc(regions.position)),
-    db
-      .select()
-      .from(incidents)
-      .where(and(incidentVisibility(org.id, viewer), ne(incidents.status, "resolved")))
-      .orderBy(desc(incidents.startedAt)),
-    db
-      .select()
-      .from(maintenances)
-      .where(and(maintenanceVisibility(org.id, viewer), ne(maintenances.status, "completed")))
-      .orderBy(asc(maintenances.scheduledFor)),
-    db
-      .select()
-      .from(cellStatusIntervals)
-      .where(
-        and(
-          eq(cellStatusIntervals.orgId, org.id),
-          or(isNull(cellStatusIntervals.endedAt), gte(cellStatusIntervals.endedAt, windowStart)),
+  const [groupRows, componentRows, regionRows, openIncidents, openMaintenances, spans] =
+    await Promise.all([
+      db
+        .select()
+        .from(componentGroups)
+        .where(eq(componentGroups.orgId, org.id))
+        .orderBy(asc(componentGroups.position)),
+      db
+        .select()
+        .from(components)
+        .where(eq(components.orgId, org.id))
+        .orderBy(asc(components.position)),
+      db.select().from(regions).where(eq(regions.orgId, org.id)).orderBy(asc(regions.position)),
+      db
+        .select()
+        .from(incidents)
+        .where(and(incidentVisibility(org.id, viewer), ne(incidents.status, "resolved")))
+        .orderBy(desc(incidents.startedAt)),
+      db
+        .select()
+        .from(maintenances)
+        .where(and(maintenanceVisibility(org.id, viewer), ne(maintenances.status, "completed")))
+        .orderBy(asc(maintenances.scheduledFor)),
+      db
+        .select()
+        .from(cellStatusIntervals)
+        .where(
+          and(
+            eq(cellStatusIntervals.orgId, org.id),
+            or(isNull(cellStatusIntervals.endedAt), gte(cellStatusIntervals.endedAt, windowStart)),
+          ),
         ),
-      ),
-  ]);
+    ]);
   const [incidentViews, maintenanceViews] = await Promise.all([
     hydrateIncidents(db, openIncidents),
     hydrateMaintenances(db, openMaintenances),
@@ -285,7 +348,10 @@ export async function loadStatusView(db: Db, viewer: Viewer, now = new Date()): 
   const regionIds = regionRows.map((r) => r.id);
   const componentViews: ComponentView[] = componentRows.map((c) => {
     const cells: CellView[] = regionRows.map((r) => {
-      const days = cellDailyUptime(spansByCell.get(cellKey(c.id, r.id)) ?? [], { now, since: c.createdAt });
+      const days = cellDailyUptime(spansByCell.get(cellKey(c.id, r.id)) ?? [], {
+        now,
+        since: c.createdAt,
+      });
       return {
         regionId: r.id,
         status: cellStatuses.get(cellKey(c.id, r.id)) ?? "operational",
@@ -323,7 +389,9 @@ export async function loadStatusView(db: Db, viewer: Viewer, now = new Date()): 
     ...incidentViews.map((i) => i.updatedAt),
     ...maintenanceViews.map((m) => m.updatedAt),
     ...spans.map((s) => (s.endedAt ?? s.startedAt).toISOString()),
-  ].sort().at(-1)!;
+  ]
+    .sort()
+    .at(-1)!;
   return {
     generatedAt: now.toISOString(),
     page: { id: org.id, name: org.name, updatedAt },
@@ -338,7 +406,6 @@ export async function loadStatusView(db: Db, viewer: Viewer, now = new Date()): 
     maintenances: maintenanceViews,
   };
 }
-
 
 /** Incidents newest first, for history, feeds and incidents.json. `before` pages by start time. */
 export async function listIncidents(
@@ -375,7 +442,9 @@ export async function listMaintenances(
       and(
         maintenanceVisibility(org.id, viewer),
         filter === "upcoming" ? eq(maintenances.status, "scheduled") : undefined,
-        filter === "active" ? inArray(maintenances.status, ["in_progress", "verifying"]) : undefined,
+        filter === "active"
+          ? inArray(maintenances.status, ["in_progress", "verifying"])
+          : undefined,
       ),
     )
     .orderBy(filter === "all" ? desc(maintenances.scheduledFor) : asc(maintenances.scheduledFor))
@@ -387,7 +456,10 @@ export async function listMaintenances(
 export async function getIncident(db: Db, viewer: Viewer, id: string): Promise<IncidentView> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("Incident");
   const org = await loadPageOrg(db);
-  const rows = await db.select().from(incidents).where(and(incidentVisibility(org.id, viewer), eq(incidents.id, id)));
+  const rows = await db
+    .select()
+    .from(incidents)
+    .where(and(incidentVisibility(org.id, viewer), eq(incidents.id, id)));
   if (!rows.length) throw new NotFoundError("Incident");
   return (await hydrateIncidents(db, rows))[0]!;
 }
@@ -395,13 +467,19 @@ export async function getIncident(db: Db, viewer: Viewer, id: string): Promise<I
 export async function getMaintenance(db: Db, viewer: Viewer, id: string): Promise<MaintenanceView> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("Maintenance");
   const org = await loadPageOrg(db);
-  const rows = await db.select().from(maintenances).where(and(maintenanceVisibility(org.id, viewer), eq(maintenances.id, id)));
+  const rows = await db
+    .select()
+    .from(maintenances)
+    .where(and(maintenanceVisibility(org.id, viewer), eq(maintenances.id, id)));
   if (!rows.length) throw new NotFoundError("Maintenance");
   return (await hydrateMaintenances(db, rows))[0]!;
 }
 
 /** Count of incidents per UTC month, used for the history page's month list. */
-export async function incidentMonths(db: Db, viewer: Viewer): Promise<{ month: string; count: number }[]> {
+export async function incidentMonths(
+  db: Db,
+  viewer: Viewer,
+): Promise<{ month: string; count: number }[]> {
   const org = await loadPageOrg(db);
   const month = sql<string>`to_char(${incidents.startedAt} at time zone 'UTC', 'YYYY-MM')`;
   const rows = await db

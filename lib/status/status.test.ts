@@ -31,12 +31,30 @@ describe("derivation", () => {
   });
 
   it("maps component statuses and incident impacts to Statuspage's indicator and wording", () => {
-    expect(overallIndicator(["operational", "operational"], [])).toEqual({ indicator: "none", description: "All Systems Operational" });
-    expect(overallIndicator(["degraded_performance", "operational"], [])).toEqual({ indicator: "minor", description: "Minor Service Outage" });
-    expect(overallIndicator(["major_outage", "operational"], [])).toEqual({ indicator: "major", description: "Partial System Outage" });
-    expect(overallIndicator(["major_outage", "major_outage"], [])).toEqual({ indicator: "critical", description: "Major System Outage" });
-    expect(overallIndicator(["operational"], ["critical"])).toEqual({ indicator: "critical", description: "Major System Outage" });
-    expect(overallIndicator(["under_maintenance", "operational"], [])).toEqual({ indicator: "maintenance", description: "Service Under Maintenance" });
+    expect(overallIndicator(["operational", "operational"], [])).toEqual({
+      indicator: "none",
+      description: "All Systems Operational",
+    });
+    expect(overallIndicator(["degraded_performance", "operational"], [])).toEqual({
+      indicator: "minor",
+      description: "Minor Service Outage",
+    });
+    expect(overallIndicator(["major_outage", "operational"], [])).toEqual({
+      indicator: "major",
+      description: "Partial System Outage",
+    });
+    expect(overallIndicator(["major_outage", "major_outage"], [])).toEqual({
+      indicator: "critical",
+      description: "Major System Outage",
+    });
+    expect(overallIndicator(["operational"], ["critical"])).toEqual({
+      indicator: "critical",
+      description: "Major System Outage",
+    });
+    expect(overallIndicator(["under_maintenance", "operational"], [])).toEqual({
+      indicator: "maintenance",
+      description: "Service Under Maintenance",
+    });
     expect(overallIndicator(["under_maintenance"], ["minor"]).indicator).toBe("minor");
   });
 });
@@ -106,7 +124,10 @@ describe("status read model and public documents", () => {
         cells: [{ componentId: sip, regionId: del }],
       },
     });
-    await advanceMaintenance({ ctx: oncall, input: { maintenanceId: m.maintenance.id, status: "in_progress", message: "Started" } });
+    await advanceMaintenance({
+      ctx: oncall,
+      input: { maintenanceId: m.maintenance.id, status: "in_progress", message: "Started" },
+    });
     tenantMaintenance = (
       await scheduleMaintenance({
         ctx: oncall,
@@ -147,11 +168,19 @@ describe("status read model and public documents", () => {
 
     const globex = await loadStatusView(t.db, { viewerOrgId: globexId });
     expect(JSON.stringify(globex)).not.toContain(SECRET);
-    await expect(getIncident(t.db, { viewerOrgId: null }, tenantIncident)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(getIncident(t.db, { viewerOrgId: globexId }, tenantIncident)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(getMaintenance(t.db, { viewerOrgId: null }, tenantMaintenance)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getIncident(t.db, { viewerOrgId: null }, tenantIncident)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(
+      getIncident(t.db, { viewerOrgId: globexId }, tenantIncident),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      getMaintenance(t.db, { viewerOrgId: null }, tenantMaintenance),
+    ).rejects.toBeInstanceOf(NotFoundError);
     expect((await getIncident(t.db, { viewerOrgId: acmeId }, tenantIncident)).title).toBe(SECRET);
-    expect((await listIncidents(t.db, { viewerOrgId: null })).map((i) => i.id)).not.toContain(tenantIncident);
+    expect((await listIncidents(t.db, { viewerOrgId: null })).map((i) => i.id)).not.toContain(
+      tenantIncident,
+    );
   });
 
   it("never puts a tenant-only incident or maintenance on any public document", async () => {
@@ -166,56 +195,97 @@ describe("status read model and public documents", () => {
   });
 
   it("produces the Statuspage v2 shapes", async () => {
-    const doc = async (n: (typeof PUBLIC_DOCUMENTS)[number]) => JSON.parse((await buildPublicDocument(t.db, n, { baseUrl: BASE })).body);
+    const doc = async (n: (typeof PUBLIC_DOCUMENTS)[number]) =>
+      JSON.parse((await buildPublicDocument(t.db, n, { baseUrl: BASE })).body);
     const raw = await doc("summary.json");
     const summary = SpSummarySchema.parse(raw);
     expect(summary.status).toEqual({ indicator: "major", description: "Partial System Outage" });
     const voiceComp = summary.components.find((c) => c.id === voice)!;
     expect(voiceComp).toMatchObject({ status: "major_outage", group: false });
-    const rawVoice = (raw.components as { id: string; regions: { code: string; status: string }[] }[]).find((c) => c.id === voice)!;
+    const rawVoice = (
+      raw.components as { id: string; regions: { code: string; status: string }[] }[]
+    ).find((c) => c.id === voice)!;
     expect(rawVoice.regions).toContainEqual(
       expect.objectContaining({ code: "BOM", status: "major_outage" }),
     );
     const group = summary.components.find((c) => c.group && c.components?.includes(voice))!;
     expect(voiceComp.group_id).toBe(group.id);
     const inc = summary.incidents[0]!;
-    expect(inc).toMatchObject({ id: publicIncident, status: "investigating", impact: "major", shortlink: `${BASE}/incidents/${publicIncident}` });
+    expect(inc).toMatchObject({
+      id: publicIncident,
+      status: "investigating",
+      impact: "major",
+      shortlink: `${BASE}/incidents/${publicIncident}`,
+    });
     expect(inc.incident_updates[0]!.affected_components).toEqual([
-      expect.objectContaining({ code: voice, old_status: "operational", new_status: "major_outage" }),
+      expect.objectContaining({
+        code: voice,
+        old_status: "operational",
+        new_status: "major_outage",
+      }),
     ]);
     expect(summary.scheduled_maintenances.map((m) => m.status)).toEqual(["in_progress"]);
     SpStatusDocSchema.parse(await doc("status.json"));
     SpComponentsDocSchema.parse(await doc("components.json"));
     SpIncidentsDocSchema.parse(await doc("incidents.json"));
-    expect(SpIncidentsDocSchema.parse(await doc("incidents/unresolved.json")).incidents).toHaveLength(1);
+    expect(
+      SpIncidentsDocSchema.parse(await doc("incidents/unresolved.json")).incidents,
+    ).toHaveLength(1);
     SpMaintenancesDocSchema.parse(await doc("scheduled-maintenances.json"));
-    expect(SpMaintenancesDocSchema.parse(await doc("scheduled-maintenances/active.json")).scheduled_maintenances).toHaveLength(1);
-    expect(SpMaintenancesDocSchema.parse(await doc("scheduled-maintenances/upcoming.json")).scheduled_maintenances).toHaveLength(0);
+    expect(
+      SpMaintenancesDocSchema.parse(await doc("scheduled-maintenances/active.json"))
+        .scheduled_maintenances,
+    ).toHaveLength(1);
+    expect(
+      SpMaintenancesDocSchema.parse(await doc("scheduled-maintenances/upcoming.json"))
+        .scheduled_maintenances,
+    ).toHaveLength(0);
   });
 
   it("publishes Atom and RSS that a feed parser reads", async () => {
     const parser = new XMLParser({ ignoreAttributes: false });
-    const atom = parser.parse((await buildPublicDocument(t.db, "history.atom", { baseUrl: BASE })).body);
+    const atom = parser.parse(
+      (await buildPublicDocument(t.db, "history.atom", { baseUrl: BASE })).body,
+    );
     const entries = [atom.feed.entry].flat();
-    expect(entries.map((e: { title: unknown }) => (typeof e.title === "object" ? (e.title as { "#text": string })["#text"] : e.title))).toEqual(
+    expect(
+      entries.map((e: { title: unknown }) =>
+        typeof e.title === "object" ? (e.title as { "#text": string })["#text"] : e.title,
+      ),
+    ).toEqual(
       expect.arrayContaining(["Voice calls failing in Mumbai", "Maintenance: SIP proxy upgrade"]),
     );
-    const rss = parser.parse((await buildPublicDocument(t.db, "history.rss", { baseUrl: BASE })).body);
+    const rss = parser.parse(
+      (await buildPublicDocument(t.db, "history.rss", { baseUrl: BASE })).body,
+    );
     const items = [rss.rss.channel.item].flat();
-    expect(items.map((i: { link: string }) => i.link)).toContain(`${BASE}/incidents/${publicIncident}`);
+    expect(items.map((i: { link: string }) => i.link)).toContain(
+      `${BASE}/incidents/${publicIncident}`,
+    );
   });
 
   it("badges the overall status and a component", async () => {
-    expect((await buildPublicDocument(t.db, "badge.svg", { baseUrl: BASE })).body).toContain("Partial System Outage");
-    const comp = await buildPublicDocument(t.db, "badge.svg", { baseUrl: BASE, componentId: voice });
+    expect((await buildPublicDocument(t.db, "badge.svg", { baseUrl: BASE })).body).toContain(
+      "Partial System Outage",
+    );
+    const comp = await buildPublicDocument(t.db, "badge.svg", {
+      baseUrl: BASE,
+      componentId: voice,
+    });
     expect(comp.body).toContain("Voice routing");
     expect(comp.body).toContain("Major outage");
-    expect((await buildPublicDocument(t.db, "badge.svg", { baseUrl: BASE, componentId: "nope" })).notFound).toBe(true);
+    expect(
+      (await buildPublicDocument(t.db, "badge.svg", { baseUrl: BASE, componentId: "nope" }))
+        .notFound,
+    ).toBe(true);
   });
 
   it("drops today's uptime for the affected component and region after the outage", async () => {
     await new Promise((r) => setTimeout(r, 50));
-    await postUpdate({ ctx: oncall, input: { incidentId: publicIncident, status: "resolved", message: "Fixed" } });
+    await postUpdate({
+      ctx: oncall,
+      input: { incidentId: publicIncident, status: "resolved", message: "Fixed" },
+    });
     const view = await loadStatusView(t.db, { viewerOrgId: null });
     const v = view.components.find((c) => c.id === voice)!;
     expect(v.status).toBe("operational");

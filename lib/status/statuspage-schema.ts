@@ -43,7 +43,14 @@ const update = (statuses: readonly [string, ...string[]]) =>
     updated_at: dateTime,
     display_at: dateTime,
     affected_components: z
-      .array(z.object({ code: z.string(), name: z.string(), old_status: componentStatus, new_status: componentStatus }))
+      .array(
+        z.object({
+          code: z.string(),
+          name: z.string(),
+          old_status: componentStatus,
+          new_status: componentStatus,
+        }),
+      )
       .nullable(),
     deliver_notifications: z.boolean(),
     custom_tweet: z.string().nullable(),
@@ -92,6 +99,15 @@ export const SpSummarySchema = z.object({
   status: SpStatusSchema,
 });
 export const SpStatusDocSchema = z.object({ page: SpPageSchema, status: SpStatusSchema });
-export const SpComponentsDocSchema = z.object({ page: SpPageSchema, components: z.array(SpComponentSchema) });
-export const SpIncidentsDocSchema = z.object({ page: SpPageSchema, incidents: z.array(SpIncidentSchema) });
-export const SpMaintenancesDocSchema = z.object({ page: SpPageSchema, scheduled_maintenances: z.array(SpMaintenanceSchema) });
+export const SpComponentsDocSchema = z.object({
+  page: SpPageSchema,
+  components: z.array(SpComponentSchema),
+});
+export const SpIncidentsDocSchema = z.object({
+  page: SpPageSchema,
+  incidents: z.array(SpIncidentSchema),
+});
+export const SpMaintenancesDocSchema = z.object({
+  page: SpPageSchema,
+  scheduled_maintenances: z.array(SpMaintenanceSchema),
+});

@@ -72,7 +72,12 @@ export interface SpIncident {
   components: SpComponent[];
   postmortem_body?: string | null;
   postmortem_published_at?: string | null;
-  affected_cells?: { component_id: string; region_id: string; region_code: string; status: ComponentStatus }[];
+  affected_cells?: {
+    component_id: string;
+    region_id: string;
+    region_code: string;
+    status: ComponentStatus;
+  }[];
   scheduled_for?: string;
   scheduled_until?: string;
 }
@@ -83,7 +88,13 @@ export interface Catalog {
 }
 
 export function spPage({ view, baseUrl }: Catalog): SpPage {
-  return { id: view.page.id, name: view.page.name, url: baseUrl, time_zone: "Etc/UTC", updated_at: view.page.updatedAt };
+  return {
+    id: view.page.id,
+    name: view.page.name,
+    url: baseUrl,
+    time_zone: "Etc/UTC",
+    updated_at: view.page.updatedAt,
+  };
 }
 
 function spComponent(c: ComponentView, { view }: Catalog): SpComponent {
@@ -134,7 +145,10 @@ export function spComponents(cat: Catalog): SpComponent[] {
   return out;
 }
 
-function affected(cat: Catalog, cells: IncidentView["updates"][number]["cells"]): SpAffectedComponent[] | null {
+function affected(
+  cat: Catalog,
+  cells: IncidentView["updates"][number]["cells"],
+): SpAffectedComponent[] | null {
   if (cells.length === 0) return null;
   return cells.map((c) => {
     const comp = cat.view.components.find((x) => x.id === c.componentId);
@@ -180,7 +194,10 @@ export function spIncident(i: IncidentView, cat: Catalog): SpIncident {
       custom_tweet: null,
       tweet_id: null,
     })),
-    components: affectedComponents(cat, i.cells.map((c) => c.componentId)),
+    components: affectedComponents(
+      cat,
+      i.cells.map((c) => c.componentId),
+    ),
     postmortem_body: i.postmortemHtml ? i.postmortemHtml : null,
     postmortem_published_at: i.postmortemPublishedAt,
     affected_cells: i.cells.map((c) => ({
@@ -218,7 +235,10 @@ export function spMaintenance(m: MaintenanceView, cat: Catalog): SpIncident {
       custom_tweet: null,
       tweet_id: null,
     })),
-    components: affectedComponents(cat, m.cells.map((c) => c.componentId)),
+    components: affectedComponents(
+      cat,
+      m.cells.map((c) => c.componentId),
+    ),
     scheduled_for: m.scheduledFor,
     scheduled_until: m.scheduledUntil,
     affected_cells: m.cells.map((c) => ({

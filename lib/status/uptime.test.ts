@@ -10,14 +10,36 @@ describe("cellDailyUptime", () => {
   it("counts major outage fully, partial at 30%, degraded and maintenance not at all", () => {
     const days = cellDailyUptime(
       [
-        { status: "major_outage", startedAt: at("2026-03-09T00:00:00Z"), endedAt: at("2026-03-09T02:24:00Z") }, // 0.1 day
-        { status: "partial_outage", startedAt: at("2026-03-08T00:00:00Z"), endedAt: at("2026-03-08T12:00:00Z") }, // 0.5 day × 0.3
-        { status: "degraded_performance", startedAt: at("2026-03-07T00:00:00Z"), endedAt: at("2026-03-07T23:00:00Z") },
-        { status: "under_maintenance", startedAt: at("2026-03-06T00:00:00Z"), endedAt: at("2026-03-06T05:00:00Z") },
+        {
+          status: "major_outage",
+          startedAt: at("2026-03-09T00:00:00Z"),
+          endedAt: at("2026-03-09T02:24:00Z"),
+        }, // 0.1 day
+        {
+          status: "partial_outage",
+          startedAt: at("2026-03-08T00:00:00Z"),
+          endedAt: at("2026-03-08T12:00:00Z"),
+        }, // 0.5 day × 0.3
+        {
+          status: "degraded_performance",
+          startedAt: at("2026-03-07T00:00:00Z"),
+          endedAt: at("2026-03-07T23:00:00Z"),
+        },
+        {
+          status: "under_maintenance",
+          startedAt: at("2026-03-06T00:00:00Z"),
+          endedAt: at("2026-03-06T05:00:00Z"),
+        },
       ],
       { now, since, days: 5 },
     );
-    expect(days.map((d) => d.date)).toEqual(["2026-03-06", "2026-03-07", "2026-03-08", "2026-03-09", "2026-03-10"]);
+    expect(days.map((d) => d.date)).toEqual([
+      "2026-03-06",
+      "2026-03-07",
+      "2026-03-08",
+      "2026-03-09",
+      "2026-03-10",
+    ]);
     expect(days[0]).toMatchObject({ uptime: 1, worst: "under_maintenance" });
     expect(days[1]).toMatchObject({ uptime: 1, worst: "degraded_performance" });
     expect(days[2]!.uptime).toBeCloseTo(1 - 0.15, 10);
@@ -48,7 +70,13 @@ describe("combining regions", () => {
     const now = at("2026-03-10T00:00:00Z");
     const since = at("2026-01-01T00:00:00Z");
     const down = cellDailyUptime(
-      [{ status: "major_outage", startedAt: at("2026-03-09T00:00:00Z"), endedAt: at("2026-03-10T00:00:00Z") }],
+      [
+        {
+          status: "major_outage",
+          startedAt: at("2026-03-09T00:00:00Z"),
+          endedAt: at("2026-03-10T00:00:00Z"),
+        },
+      ],
       { now, since, days: 2 },
     );
     const up = cellDailyUptime([], { now, since, days: 2 });

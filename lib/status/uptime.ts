@@ -45,7 +45,8 @@ export interface DayUptime {
   worst: ComponentStatus;
 }
 
-export const utcDayStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+export const utcDayStart = (d: Date) =>
+  new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
 /** Daily uptime of one cell over `days` UTC days ending today (oldest first). */
 export function cellDailyUptime(
@@ -90,7 +91,9 @@ export function combineRegions(perRegion: readonly DayUptime[][]): DayUptime[] {
     const observed = days.filter((x) => x.uptime !== null);
     return {
       date: d.date,
-      uptime: observed.length ? observed.reduce((s, x) => s + x.uptime!, 0) / observed.length : null,
+      uptime: observed.length
+        ? observed.reduce((s, x) => s + x.uptime!, 0) / observed.length
+        : null,
       downSeconds: days.reduce((s, x) => s + x.downSeconds, 0),
       observedSeconds: days.reduce((s, x) => s + x.observedSeconds, 0),
       worst: worstStatus(days.map((x) => x.worst)),

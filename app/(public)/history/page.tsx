@@ -12,16 +12,27 @@ export const metadata: Metadata = { title: "Incident history" };
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const monthName = (m: string) =>
-  new Date(`${m}-01T00:00:00Z`).toLocaleString("en", { month: "long", year: "numeric", timeZone: "UTC" });
+  new Date(`${m}-01T00:00:00Z`).toLocaleString("en", {
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
 
 /** Incident history by month (UTC months); ?month=YYYY-MM picks one, the latest by default. */
-export default async function HistoryPage({ searchParams }: { searchParams: Promise<{ month?: string }> }) {
+export default async function HistoryPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ month?: string }>;
+}) {
   await connection();
   const { viewer, tenantName, signedIn } = await pageViewer();
   const db = await getDb();
   const [view, months] = await Promise.all([statusViewFor(viewer), incidentMonths(db, viewer)]);
   const requested = (await searchParams).month;
-  const month = requested && MONTH.test(requested) ? requested : (months[0]?.month ?? new Date().toISOString().slice(0, 7));
+  const month =
+    requested && MONTH.test(requested)
+      ? requested
+      : (months[0]?.month ?? new Date().toISOString().slice(0, 7));
   const since = new Date(`${month}-01T00:00:00Z`);
   const before = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth() + 1, 1));
   const incidents = await listIncidents(db, viewer, { since, before, limit: 500 });
@@ -49,7 +60,9 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           {monthName(month)}
         </h2>
         {incidents.length === 0 ? (
-          <p className="text-sm text-slate-600 dark:text-slate-400">No incidents reported this month.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">
+            No incidents reported this month.
+          </p>
         ) : (
           <ul className="divide-y divide-slate-200 dark:divide-slate-800">
             {incidents.map((i) => (

@@ -19,7 +19,10 @@ function refresh(incidentId?: string) {
   if (incidentId) revalidatePath(`/portal/incidents/${incidentId}`);
 }
 
-export async function openIncidentAction(_prev: unknown, form: FormData): Promise<ActionResult<unknown>> {
+export async function openIncidentAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
   const result = await runAction((ctx) =>
     openIncident({
       ctx,
@@ -40,7 +43,10 @@ export async function openIncidentAction(_prev: unknown, form: FormData): Promis
   redirect(`/portal/incidents/${result.data.incident.id}`);
 }
 
-export async function postUpdateAction(_prev: unknown, form: FormData): Promise<ActionResult<unknown>> {
+export async function postUpdateAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
   const incidentId = text(form, "incidentId");
   const result = await runAction(
     (ctx) =>
@@ -60,7 +66,10 @@ export async function postUpdateAction(_prev: unknown, form: FormData): Promise<
   return result;
 }
 
-export async function reopenIncidentAction(_prev: unknown, form: FormData): Promise<ActionResult<unknown>> {
+export async function reopenIncidentAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
   const incidentId = text(form, "incidentId");
   const result = await runAction(
     (ctx) =>
@@ -80,17 +89,24 @@ export async function reopenIncidentAction(_prev: unknown, form: FormData): Prom
   return result;
 }
 
-export async function postmortemAction(_prev: unknown, form: FormData): Promise<ActionResult<unknown>> {
+export async function postmortemAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
   const incidentId = text(form, "incidentId");
   const result = await runAction(
-    (ctx) => publishPostmortem({ ctx, input: { incidentId, postmortem: text(form, "postmortem") } }),
+    (ctx) =>
+      publishPostmortem({ ctx, input: { incidentId, postmortem: text(form, "postmortem") } }),
     "Postmortem published.",
   );
   refresh(incidentId);
   return result;
 }
 
-export async function scheduleMaintenanceAction(_prev: unknown, form: FormData): Promise<ActionResult<unknown>> {
+export async function scheduleMaintenanceAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
   const result = await runAction(
     (ctx) =>
       scheduleMaintenance({
@@ -111,7 +127,10 @@ export async function scheduleMaintenanceAction(_prev: unknown, form: FormData):
   return result;
 }
 
-export async function advanceMaintenanceAction(_prev: unknown, form: FormData): Promise<ActionResult<unknown>> {
+export async function advanceMaintenanceAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
   const result = await runAction(
     (ctx) =>
       advanceMaintenance({

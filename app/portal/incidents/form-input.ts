@@ -6,7 +6,11 @@ export function cellsFromForm(form: FormData, { onlyStatus }: { onlyStatus?: boo
   for (const [key, value] of form.entries()) {
     if (!key.startsWith("cell:") || typeof value !== "string" || value === "") continue;
     const [, componentId, regionId] = key.split(":");
-    cells.push(onlyStatus ? { componentId: componentId!, regionId: regionId! } : { componentId: componentId!, regionId: regionId!, status: value });
+    cells.push(
+      onlyStatus
+        ? { componentId: componentId!, regionId: regionId! }
+        : { componentId: componentId!, regionId: regionId!, status: value },
+    );
   }
   return cells;
 }

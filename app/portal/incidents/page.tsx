@@ -5,7 +5,11 @@ import { can } from "@/lib/context";
 import { readCatalog } from "@/lib/catalog/read";
 import { listAudienceTenants, listIncidentsFor, listMaintenancesFor } from "@/lib/incidents/list";
 import { Card, PageHeader } from "@/components/ui/card";
-import { AdvanceMaintenanceForm, OpenIncidentForm, ScheduleMaintenanceForm } from "@/components/incidents/forms";
+import {
+  AdvanceMaintenanceForm,
+  OpenIncidentForm,
+  ScheduleMaintenanceForm,
+} from "@/components/incidents/forms";
 import { LocalTime } from "@/components/status/local-time";
 import { statusWord } from "@/components/status/incident-timeline";
 import { advanceMaintenanceAction, openIncidentAction, scheduleMaintenanceAction } from "./actions";
@@ -22,7 +26,9 @@ export default async function IncidentsConsole() {
     readCatalog(ctx.db),
     canWrite ? listAudienceTenants({ ctx }) : Promise.resolve([]),
   ]);
-  const componentsList = catalog.groups.flatMap((g) => g.components.map((c) => ({ id: c.id, name: c.name })));
+  const componentsList = catalog.groups.flatMap((g) =>
+    g.components.map((c) => ({ id: c.id, name: c.name })),
+  );
   const regionsList = catalog.regions.map((r) => ({ id: r.id, code: r.code, name: r.name }));
   const tenantName = (id: string | null) => tenants.find((t) => t.id === id)?.name ?? "one tenant";
   const open = incidents.filter((i) => i.status !== "resolved");
@@ -30,13 +36,18 @@ export default async function IncidentsConsole() {
 
   const row = (i: (typeof incidents)[number]) => (
     <li key={i.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2">
-      <Link href={`/portal/incidents/${i.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+      <Link
+        href={`/portal/incidents/${i.id}`}
+        className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+      >
         {i.title}
       </Link>
       <span className="text-sm text-slate-600 dark:text-slate-400">
         {statusWord(i.status)} · {i.impact} · {i.category}
-        {i.tenantOnly ? ` · ${canWrite ? `${tenantName(i.audienceOrgId)} only` : "your organization only"}` : " · public"} ·{" "}
-        <LocalTime iso={i.startedAt} />
+        {i.tenantOnly
+          ? ` · ${canWrite ? `${tenantName(i.audienceOrgId)} only` : "your organization only"}`
+          : " · public"}{" "}
+        · <LocalTime iso={i.startedAt} />
       </span>
     </li>
   );
@@ -60,7 +71,12 @@ export default async function IncidentsConsole() {
       </Card>
       {canWrite && (
         <Card title="Open an incident">
-          <OpenIncidentForm action={openIncidentAction} tenants={tenants} components={componentsList} regions={regionsList} />
+          <OpenIncidentForm
+            action={openIncidentAction}
+            tenants={tenants}
+            components={componentsList}
+            regions={regionsList}
+          />
         </Card>
       )}
       <Card title="Maintenance">
@@ -75,11 +91,19 @@ export default async function IncidentsConsole() {
                     {m.title}
                   </Link>{" "}
                   <span className="text-sm text-slate-600 dark:text-slate-400">
-                    {statusWord(m.status)} · <LocalTime iso={m.scheduledFor} /> – <LocalTime iso={m.scheduledUntil} />
+                    {statusWord(m.status)} · <LocalTime iso={m.scheduledFor} /> –{" "}
+                    <LocalTime iso={m.scheduledUntil} />
                     {m.tenantOnly ? ` · ${tenantName(m.audienceOrgId)} only` : ""}
                   </span>
                 </p>
-                {canMaintain && <AdvanceMaintenanceForm action={advanceMaintenanceAction} maintenanceId={m.id} status={m.status} title={m.title} />}
+                {canMaintain && (
+                  <AdvanceMaintenanceForm
+                    action={advanceMaintenanceAction}
+                    maintenanceId={m.id}
+                    status={m.status}
+                    title={m.title}
+                  />
+                )}
               </li>
             ))}
           </ul>
@@ -87,7 +111,12 @@ export default async function IncidentsConsole() {
       </Card>
       {canMaintain && (
         <Card title="Schedule maintenance">
-          <ScheduleMaintenanceForm action={scheduleMaintenanceAction} tenants={tenants} components={componentsList} regions={regionsList} />
+          <ScheduleMaintenanceForm
+            action={scheduleMaintenanceAction}
+            tenants={tenants}
+            components={componentsList}
+            regions={regionsList}
+          />
         </Card>
       )}
       <Card title="Recently resolved">

@@ -20,7 +20,11 @@ async function load(id: string) {
   }
 }
 
-export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ id: string }>;
+}): Promise<Metadata> {
   const { incident } = await load((await params).id);
   return { title: incident.title };
 }
@@ -40,7 +44,12 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
         )}
         .
       </p>
-      <IncidentCard incident={incident} names={{ components: view.components, regions: view.regions, tenantName }} headingLevel={2} link={false} />
+      <IncidentCard
+        incident={incident}
+        names={{ components: view.components, regions: view.regions, tenantName }}
+        headingLevel={2}
+        link={false}
+      />
       <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
         ← Current status
       </Link>

@@ -19,7 +19,11 @@ async function load(id: string) {
   }
 }
 
-export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ id: string }>;
+}): Promise<Metadata> {
   const { maintenance } = await load((await params).id);
   return { title: `Maintenance: ${maintenance.title}` };
 }
@@ -30,7 +34,12 @@ export default async function MaintenancePage({ params }: { params: Promise<{ id
   return (
     <main className="mx-auto max-w-4xl space-y-6 p-4 sm:p-6">
       <StatusHeader name={view.page.name} signedIn={signedIn} />
-      <MaintenanceCard maintenance={maintenance} names={{ components: view.components, regions: view.regions, tenantName }} headingLevel={2} link={false} />
+      <MaintenanceCard
+        maintenance={maintenance}
+        names={{ components: view.components, regions: view.regions, tenantName }}
+        headingLevel={2}
+        link={false}
+      />
       <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
         ← Current status
       </Link>

@@ -28,10 +28,20 @@ let voice: string;
 let bom: string;
 let acmeId: string;
 
-const req = (method: string, path: string, key?: string, body?: unknown, headers: Record<string, string> = {}) =>
+const req = (
+  method: string,
+  path: string,
+  key?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) =>
   new Request(`http://localhost${path}`, {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), "content-type": "application/json", ...headers },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      "content-type": "application/json",
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
 const params = <P>(p: P) => ({ params: Promise.resolve(p) });
@@ -40,9 +50,21 @@ beforeAll(async () => {
   t = await createTestDb();
   await seedDemo(t.db);
   const platformAdmin = await ctxFor(t.db, "admin@beacon.test");
-  responderKey = (await createApiKey({ ctx: platformAdmin, input: { name: "pager", role: "responder" } })).secret;
-  acmeKey = (await createApiKey({ ctx: await ctxFor(t.db, "admin@acme.test"), input: { name: "acme", role: "org_admin" } })).secret;
-  globexKey = (await createApiKey({ ctx: await ctxFor(t.db, "admin@globex.test"), input: { name: "globex", role: "org_admin" } })).secret;
+  responderKey = (
+    await createApiKey({ ctx: platformAdmin, input: { name: "pager", role: "responder" } })
+  ).secret;
+  acmeKey = (
+    await createApiKey({
+      ctx: await ctxFor(t.db, "admin@acme.test"),
+      input: { name: "acme", role: "org_admin" },
+    })
+  ).secret;
+  globexKey = (
+    await createApiKey({
+      ctx: await ctxFor(t.db, "admin@globex.test"),
+      input: { name: "globex", role: "org_admin" },
+    })
+  ).secret;
   voice = (await t.db.select().from(components).where(eq(components.name, "Voice routing")))[0]!.id;
   bom = (await t.db.select().from(regions).where(eq(regions.code, "BOM")))[0]!.id;
   acmeId = (await t.db.select().from(organizations).where(eq(organizations.slug, "acme")))[0]!.id;
@@ -60,79 +82,163 @@ const openBody = {
 describe("/api/v1/incidents", () => {
   it("opens an incident with a responder key and answers 201", async () => {
     const res = await incidentsRoute.POST(
-      req("POST", "/api/v1/incidents", responderKey, { ...openBody, cells: [{ componentId: voice, regionId: bom, status: "major_outage" }] }),
+      req("POST", "/api/v1/incidents", responderKey, {
+        ...openBody,
+        cells: [{ componentId: voice, regionId: bom, status: "major_outage" }],
+      }),
       params({}),
     );
     expect(res.status).toBe(201);
     const body = await res.json();
-    expect(body.incident).toMatchObject({ title: "Calls failing in Mumbai", status: "investigating" });
+    expect(body.incident).toMatchObject({
+      title: "Calls failing in Mumbai",
+      status: "investigating",
+    });
   });
 
   it("answers 401 without a key, 403 for a tenant key, and writes nothing", async () => {
     const before = (await t.db.select().from(incidents)).length;
-    expect((await incidentsRoute.POST(req("POST", "/api/v1/incidents", undefined, openBody), params({}))).status).toBe(401);
-    const res = await incidentsRoute.POST(req("POST", "/api/v1/incidents", acmeKey, openBody), params({}));
+    expect(
+      (await incidentsRoute.POST(req("POST", "/api/v1/incidents", undefined, openBody), params({})))
+        .status,
+    ).toBe(401);
+    const res = await incidentsRoute.POST(
+      req("POST", "/api/v1/incidents", acmeKey, openBody),
+      params({}),
+    );
     expect(res.status).toBe(403);
     expect((await t.db.select().from(incidents)).length).toBe(before);
   });
 
   it("answers 422 naming each bad field", async () => {
     const res = await incidentsRoute.POST(
-      req("POST", "/api/v1/incidents", responderKey, { title: "", category: "weather", impact: "major", message: "x" }),
+      req("POST", "/api/v1/incidents", responderKey, {
+        title: "",
+        category: "weather",
+        impact: "major",
+        message: "x",
+      }),
       params({}),
     );
     expect(res.status).toBe(422);
     const { error } = await res.json();
-    expect(error.fields.map((f: { field: string }) => f.field).sort()).toEqual(["category", "title"]);
-    const bad = await incidentsRoute.POST(req("POST", "/api/v1/incidents", responderKey, "{not json"), params({}));
+    expect(error.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      "category",
+      "title",
+    ]);
+    const bad = await incidentsRoute.POST(
+      req("POST", "/api/v1/incidents", responderKey, "{not json"),
+      params({}),
+    );
     expect(bad.status).toBe(422);
   });
 
   it("refuses an invalid transition with 409 and a clear message", async () => {
-    const opened = await (await incidentsRoute.POST(req("POST", "/api/v1/incidents", responderKey, { ...openBody, status: "monitoring" }), params({}))).json();
+    const opened = await (
+      await incidentsRoute.POST(
+        req("POST", "/api/v1/incidents", responderKey, { ...openBody, status: "monitoring" }),
+        params({}),
+      )
+    ).json();
     const id = opened.incident.id;
-    const res = await updatesRoute.POST(req("POST", `/api/v1/incidents/${id}/updates`, responderKey, { status: "investigating", message: "x" }), params({ id }));
+    const res = await updatesRoute.POST(
+      req("POST", `/api/v1/incidents/${id}/updates`, responderKey, {
+        status: "investigating",
+        message: "x",
+      }),
+      params({ id }),
+    );
     expect(res.status).toBe(409);
-    expect((await res.json()).error.message).toMatch(/cannot go back from monitoring to investigating/);
-    const pm = await incidentRoute.PATCH(req("PATCH", `/api/v1/incidents/${id}`, responderKey, { postmortem: "Too early" }), params({ id }));
+    expect((await res.json()).error.message).toMatch(
+      /cannot go back from monitoring to investigating/,
+    );
+    const pm = await incidentRoute.PATCH(
+      req("PATCH", `/api/v1/incidents/${id}`, responderKey, { postmortem: "Too early" }),
+      params({ id }),
+    );
     expect(pm.status).toBe(409);
-    const resolved = await updatesRoute.POST(req("POST", `/api/v1/incidents/${id}/updates`, responderKey, { status: "resolved", message: "ok" }), params({ id }));
+    const resolved = await updatesRoute.POST(
+      req("POST", `/api/v1/incidents/${id}/updates`, responderKey, {
+        status: "resolved",
+        message: "ok",
+      }),
+      params({ id }),
+    );
     expect(resolved.status).toBe(201);
-    const reopened = await updatesRoute.POST(req("POST", `/api/v1/incidents/${id}/updates`, responderKey, { reopen: true, message: "back" }), params({ id }));
+    const reopened = await updatesRoute.POST(
+      req("POST", `/api/v1/incidents/${id}/updates`, responderKey, {
+        reopen: true,
+        message: "back",
+      }),
+      params({ id }),
+    );
     expect(reopened.status).toBe(201);
     expect((await reopened.json()).update.kind).toBe("reopen");
-    const renamed = await incidentRoute.PATCH(req("PATCH", `/api/v1/incidents/${id}`, responderKey, { title: "Calls failing (renamed)" }), params({ id }));
+    const renamed = await incidentRoute.PATCH(
+      req("PATCH", `/api/v1/incidents/${id}`, responderKey, { title: "Calls failing (renamed)" }),
+      params({ id }),
+    );
     expect((await renamed.json()).incident.title).toBe("Calls failing (renamed)");
   });
 
   it("keeps tenant-only incidents to their tenant: 404 for another tenant, 403 to write", async () => {
     const created = await (
       await incidentsRoute.POST(
-        req("POST", "/api/v1/incidents", responderKey, { ...openBody, title: "Acme only", category: "configurable", audienceOrgId: acmeId }),
+        req("POST", "/api/v1/incidents", responderKey, {
+          ...openBody,
+          title: "Acme only",
+          category: "configurable",
+          audienceOrgId: acmeId,
+        }),
         params({}),
       )
     ).json();
     const id = created.incident.id;
-    const acmeList = await (await incidentsRoute.GET(req("GET", "/api/v1/incidents", acmeKey), params({}))).json();
+    const acmeList = await (
+      await incidentsRoute.GET(req("GET", "/api/v1/incidents", acmeKey), params({}))
+    ).json();
     expect(acmeList.incidents.map((i: { id: string }) => i.id)).toContain(id);
-    const globexList = await (await incidentsRoute.GET(req("GET", "/api/v1/incidents", globexKey), params({}))).json();
+    const globexList = await (
+      await incidentsRoute.GET(req("GET", "/api/v1/incidents", globexKey), params({}))
+    ).json();
     expect(globexList.incidents.map((i: { id: string }) => i.id)).not.toContain(id);
-    expect((await incidentRoute.GET(req("GET", `/api/v1/incidents/${id}`, globexKey), params({ id }))).status).toBe(404);
-    expect((await incidentRoute.GET(req("GET", `/api/v1/incidents/${id}`, acmeKey), params({ id }))).status).toBe(200);
+    expect(
+      (await incidentRoute.GET(req("GET", `/api/v1/incidents/${id}`, globexKey), params({ id })))
+        .status,
+    ).toBe(404);
+    expect(
+      (await incidentRoute.GET(req("GET", `/api/v1/incidents/${id}`, acmeKey), params({ id })))
+        .status,
+    ).toBe(200);
 
-    const write = await updatesRoute.POST(req("POST", `/api/v1/incidents/${id}/updates`, acmeKey, { status: "resolved", message: "x" }), params({ id }));
+    const write = await updatesRoute.POST(
+      req("POST", `/api/v1/incidents/${id}/updates`, acmeKey, { status: "resolved", message: "x" }),
+      params({ id }),
+    );
     expect(write.status).toBe(403);
     const [row] = await t.db.select().from(incidents).where(eq(incidents.id, id));
     expect(row!.status).toBe("investigating");
 
     const missing = "00000000-0000-4000-8000-000000000000";
-    const res = await updatesRoute.POST(req("POST", `/api/v1/incidents/${missing}/updates`, responderKey, { status: "resolved", message: "x" }), params({ id: missing }));
+    const res = await updatesRoute.POST(
+      req("POST", `/api/v1/incidents/${missing}/updates`, responderKey, {
+        status: "resolved",
+        message: "x",
+      }),
+      params({ id: missing }),
+    );
     expect(res.status).toBe(404);
   });
 
   it("schedules maintenance and validates its window", async () => {
     const bad = await maintenancesRoute.POST(
-      req("POST", "/api/v1/maintenances", responderKey, { title: "x", message: "y", scheduledFor: "tomorrow", scheduledUntil: "2030-01-01T00:00:00Z", cells: [] }),
+      req("POST", "/api/v1/maintenances", responderKey, {
+        title: "x",
+        message: "y",
+        scheduledFor: "tomorrow",
+        scheduledUntil: "2030-01-01T00:00:00Z",
+        cells: [],
+      }),
       params({}),
     );
     expect(bad.status).toBe(422);
@@ -154,7 +260,10 @@ describe("/api/v1/incidents", () => {
 
 describe("public documents over HTTP", () => {
   it("serves v2 JSON with CORS, Cache-Control and an ETag that answers 304, without tenant-only incidents", async () => {
-    const res = await v2Route.GET(req("GET", "/api/v2/summary.json"), params({ path: ["summary.json"] }));
+    const res = await v2Route.GET(
+      req("GET", "/api/v2/summary.json"),
+      params({ path: ["summary.json"] }),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("cache-control")).toMatch(/public, max-age=\d+/);
@@ -163,10 +272,16 @@ describe("public documents over HTTP", () => {
     const body = await res.text();
     expect(body).not.toContain("Acme only");
     expect(JSON.parse(body).incidents.length).toBeGreaterThan(0);
-    const again = await v2Route.GET(req("GET", "/api/v2/summary.json", undefined, undefined, { "if-none-match": etag }), params({ path: ["summary.json"] }));
+    const again = await v2Route.GET(
+      req("GET", "/api/v2/summary.json", undefined, undefined, { "if-none-match": etag }),
+      params({ path: ["summary.json"] }),
+    );
     expect(again.status).toBe(304);
     expect(await again.text()).toBe("");
-    const unknown = await v2Route.GET(req("GET", "/api/v2/secrets.json"), params({ path: ["secrets.json"] }));
+    const unknown = await v2Route.GET(
+      req("GET", "/api/v2/secrets.json"),
+      params({ path: ["secrets.json"] }),
+    );
     expect(unknown.status).toBe(404);
   });
 

@@ -3,7 +3,10 @@ import { listMaintenancesFor } from "@/lib/incidents/list";
 import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
 
 export const GET = apiRoute(async ({ ctx, req }) => ({
-  maintenances: await listMaintenancesFor({ ctx, input: Object.fromEntries(new URL(req.url).searchParams) }),
+  maintenances: await listMaintenancesFor({
+    ctx,
+    input: Object.fromEntries(new URL(req.url).searchParams),
+  }),
 }));
 
 /** POST: schedule maintenance ({ title, message, scheduledFor, scheduledUntil, cells, notify? }). */

@@ -4,7 +4,10 @@ import { corsPreflight, isPublicDocument, servePublicDocument } from "@/app/_ser
 export async function GET(req: Request, { params }: { params: Promise<{ path: string[] }> }) {
   const name = (await params).path.join("/");
   if (!name.endsWith(".json") || !isPublicDocument(name)) {
-    return Response.json({ error: { code: "not_found", message: `No document /api/v2/${name}` } }, { status: 404 });
+    return Response.json(
+      { error: { code: "not_found", message: `No document /api/v2/${name}` } },
+      { status: 404 },
+    );
   }
   return servePublicDocument(req, name);
 }

@@ -18,21 +18,42 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
   const { id } = await params;
   const ctx = await requirePageCtx("incidents:read", `/portal/incidents/${id}`);
   const incident = await getIncidentFor({ ctx, input: { incidentId: id } }).catch((e) => {
-    if (e instanceof NotFoundError || (e as { code?: string }).code === "validation_failed") notFound();
+    if (e instanceof NotFoundError || (e as { code?: string }).code === "validation_failed")
+      notFound();
     throw e;
   });
   const catalog = await readCatalog(ctx.db);
-  const components = catalog.groups.flatMap((g) => g.components.map((c) => ({ id: c.id, name: c.name })));
+  const components = catalog.groups.flatMap((g) =>
+    g.components.map((c) => ({ id: c.id, name: c.name })),
+  );
   const regions = catalog.regions.map((r) => ({ id: r.id, code: r.code, name: r.name }));
-  const current = Object.fromEntries(incident.cells.map((c) => [`${c.componentId}:${c.regionId}`, STATUS_LABELS[c.status]]));
+  const current = Object.fromEntries(
+    incident.cells.map((c) => [`${c.componentId}:${c.regionId}`, STATUS_LABELS[c.status]]),
+  );
   const canWrite = can(ctx, "incidents:write");
   return (
     <div className="space-y-6">
       <PageHeader title={incident.title} description={`Public page: /incidents/${incident.id}`} />
-      <IncidentCard incident={incident} names={{ components, regions, tenantName: ctx.org.kind === "tenant" ? ctx.org.name : "one tenant" }} headingLevel={2} link={false} />
+      <IncidentCard
+        incident={incident}
+        names={{
+          components,
+          regions,
+          tenantName: ctx.org.kind === "tenant" ? ctx.org.name : "one tenant",
+        }}
+        headingLevel={2}
+        link={false}
+      />
       {canWrite && incident.status !== "resolved" && (
         <Card title="Post an update">
-          <PostUpdateForm action={postUpdateAction} incidentId={incident.id} status={incident.status} current={current} components={components} regions={regions} />
+          <PostUpdateForm
+            action={postUpdateAction}
+            incidentId={incident.id}
+            status={incident.status}
+            current={current}
+            components={components}
+            regions={regions}
+          />
         </Card>
       )}
       {canWrite && incident.status === "resolved" && (
@@ -41,11 +62,19 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
             <PostmortemForm action={postmortemAction} incidentId={incident.id} current={null} />
           </Card>
           <Card title="Reopen">
-            <ReopenForm action={reopenIncidentAction} incidentId={incident.id} components={components} regions={regions} />
+            <ReopenForm
+              action={reopenIncidentAction}
+              incidentId={incident.id}
+              components={components}
+              regions={regions}
+            />
           </Card>
         </>
       )}
-      <Link href="/portal/incidents" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+      <Link
+        href="/portal/incidents"
+        className="text-sm text-sky-700 hover:underline dark:text-sky-400"
+      >
         ← All incidents
       </Link>
     </div>

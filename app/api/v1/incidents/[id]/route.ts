@@ -21,13 +21,30 @@ export const PATCH = apiRoute<P>(async ({ ctx, req, params }) => {
   }
   const b = body as Record<string, unknown>;
   if ("status" in b) {
-    throw new ValidationError([{ field: "status", message: "is changed by posting an update to /api/v1/incidents/{id}/updates" }]);
+    throw new ValidationError([
+      {
+        field: "status",
+        message: "is changed by posting an update to /api/v1/incidents/{id}/updates",
+      },
+    ]);
   }
   if ("postmortem" in b) {
     if ("title" in b || "impact" in b) {
-      throw new ValidationError([{ field: "postmortem", message: "must be sent on its own, without title or impact" }]);
+      throw new ValidationError([
+        { field: "postmortem", message: "must be sent on its own, without title or impact" },
+      ]);
     }
-    return { incident: await publishPostmortem({ ctx, input: { postmortem: b.postmortem, incidentId: params.id } }) };
+    return {
+      incident: await publishPostmortem({
+        ctx,
+        input: { postmortem: b.postmortem, incidentId: params.id },
+      }),
+    };
   }
-  return { incident: await editIncident({ ctx, input: { title: b.title, impact: b.impact, incidentId: params.id } }) };
+  return {
+    incident: await editIncident({
+      ctx,
+      input: { title: b.title, impact: b.impact, incidentId: params.id },
+    }),
+  };
 });

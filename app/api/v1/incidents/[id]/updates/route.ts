@@ -14,6 +14,7 @@ export const POST = apiRoute<{ id: string }>(async ({ ctx, req, params }) => {
   }
   const { reopen, ...rest } = body as Record<string, unknown>;
   const input = { ...rest, incidentId: params.id };
-  const result = reopen === true ? await reopenIncident({ ctx, input }) : await postUpdate({ ctx, input });
+  const result =
+    reopen === true ? await reopenIncident({ ctx, input }) : await postUpdate({ ctx, input });
   return Response.json(result, { status: 201 });
 });
