@@ -36,6 +36,8 @@ const schema = z.object({
   INNGEST_DEV: z.string().optional(),
   INNGEST_BASE_URL: optionalUrl,
   ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+  /** Serve the anonymous status page and public documents from memory, before Next (default: on in production). */
+  STATUS_FAST_PATH: bool.optional(),
   ENCRYPTION_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/=_-]{43,}$/, "must be 32 random bytes, base64 (openssl rand -base64 32)")
@@ -49,6 +51,7 @@ export type Env = z.infer<typeof schema> & {
   demoData: boolean;
   emailConfigured: boolean;
   inngestConfigured: boolean;
+  statusFastPath: boolean;
 };
 
 export class EnvError extends Error {
@@ -85,6 +88,7 @@ export function loadEnv(raw: Record<string, string | undefined>): Env {
     demoData: v.DEMO_DATA ?? !isProduction,
     emailConfigured: Boolean(v.RESEND_API_KEY),
     inngestConfigured: Boolean(v.INNGEST_EVENT_KEY || v.INNGEST_DEV || v.INNGEST_BASE_URL),
+    statusFastPath: v.STATUS_FAST_PATH ?? isProduction,
   };
 }
 

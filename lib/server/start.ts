@@ -1,5 +1,7 @@
 import { getDbHandle } from "@/db";
 import { env } from "@/lib/env";
+import { startStatusListener } from "@/lib/status/listen";
+import { installStatusFastPath } from "./status-fast-path";
 
 const g = globalThis as unknown as { __beaconStarted?: boolean };
 
@@ -7,5 +9,8 @@ const g = globalThis as unknown as { __beaconStarted?: boolean };
 export async function startServer(): Promise<void> {
   if (env.isBuildPhase || g.__beaconStarted) return;
   g.__beaconStarted = true;
-  await getDbHandle();
+  const handle = await getDbHandle();
+  // Other instances' status changes (PostgreSQL LISTEN/NOTIFY) drop this one's snapshot.
+  await startStatusListener(handle);
+  if (env.statusFastPath) installStatusFastPath({ db: handle.db, baseUrl: env.APP_URL });
 }

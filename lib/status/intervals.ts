@@ -94,15 +94,13 @@ export async function syncCellIntervals(
         .where(eq(cellStatusIntervals.id, current.id));
     }
     if (next !== "operational") {
-      await tx
-        .insert(cellStatusIntervals)
-        .values({
-          orgId,
-          componentId: c.componentId,
-          regionId: c.regionId,
-          status: next,
-          startedAt: at,
-        });
+      await tx.insert(cellStatusIntervals).values({
+        orgId,
+        componentId: c.componentId,
+        regionId: c.regionId,
+        status: next,
+        startedAt: at,
+      });
     }
   }
 }

@@ -29,6 +29,11 @@ interface State {
 const g = globalThis as unknown as { __beaconSnapshot?: State; __beaconSnapshotHooked?: boolean };
 const state: State = (g.__beaconSnapshot ??= { generation: 0, docs: new Map() });
 
+/** Changes whenever the snapshot is dropped; caches derived from it compare against this. */
+export function snapshotGeneration(): number {
+  return state.generation;
+}
+
 export function invalidateSnapshot(): void {
   state.generation++;
   state.view = undefined;
