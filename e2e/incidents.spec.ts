@@ -59,6 +59,7 @@ test("a responder's incident reaches the public page, its permalink, history and
   expect(Date.now() - started).toBeLessThan(2_000);
 
   const today = new Date().toISOString().slice(0, 10);
+  await visitor.getByText("Voice routing by region").click();
   const bar = visitor.getByTestId("cell-Voice routing-BOM").locator(`[data-date="${today}"]`);
   const uptime = Number(await bar.getAttribute("data-uptime"));
   expect(uptime).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import { compactDays, formatUptime } from "@/lib/status/uptime";
 import { IncidentCard, MaintenanceCard, type Names } from "./incident-timeline";
 import { LocalTime } from "./local-time";
 import { StatusLabel } from "./status-badge";
+import { RegionDetails } from "./region-details";
 import { UptimeBars } from "./uptime-bars";
 
 const BANNER: Record<Indicator, string> = {
@@ -160,10 +161,7 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                       total={c.uptime90}
                       label={`${c.name} uptime`}
                     />
-                    <details className="group">
-                      <summary className="cursor-pointer text-sm text-sky-700 hover:underline dark:text-sky-400">
-                        {c.name} by region
-                      </summary>
+                    <RegionDetails summary={`${c.name} by region`}>
                       <ul className="mt-2 space-y-3">
                         {c.cells.map((cell) => {
                           const r = view.regions.find((x) => x.id === cell.regionId)!;
@@ -184,7 +182,7 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                           );
                         })}
                       </ul>
-                    </details>
+                    </RegionDetails>
                   </li>
                 ))}
             </ul>
