@@ -61,14 +61,12 @@ function encode(doc: PublicDoc): Promise<Encoded> {
   return hit;
 }
 
-let page: { generation: number; at: number; promise: Promise<PublicDoc | null> } | undefined;
+let page:
+  | { generation: number; at: number; promise: Promise<PublicDoc | null>; refreshing?: boolean }
+  | undefined;
 
-/** The anonymous `/` as Next renders it, once per snapshot generation. */
-function homePage(port: number, token: string): Promise<PublicDoc | null> {
-  const generation = snapshotGeneration();
-  if (page && page.generation === generation && Date.now() - page.at < SNAPSHOT_MAX_AGE_MS)
-    return page.promise;
-  const promise = fetch(`http://127.0.0.1:${port}/`, {
+function renderHome(port: number, token: string): Promise<PublicDoc | null> {
+  return fetch(`http://127.0.0.1:${port}/`, {
     headers: { [TOKEN_HEADER]: token, "accept-encoding": "identity" },
   })
     .then(async (res) => {
@@ -79,6 +77,28 @@ function homePage(port: number, token: string): Promise<PublicDoc | null> {
       );
     })
     .catch(() => null);
+}
+
+/**
+ * The anonymous `/` as Next renders it, once per snapshot generation; past its age it is served
+ * while one re-render runs (only time moved on, so nothing it says is wrong).
+ */
+function homePage(port: number, token: string): Promise<PublicDoc | null> {
+  const generation = snapshotGeneration();
+  const current = page;
+  if (current && current.generation === generation) {
+    if (Date.now() - current.at >= SNAPSHOT_MAX_AGE_MS && !current.refreshing) {
+      current.refreshing = true;
+      void renderHome(port, token).then((doc) => {
+        current.refreshing = false;
+        if (doc && page === current && snapshotGeneration() === generation) {
+          page = { generation, at: Date.now(), promise: Promise.resolve(doc) };
+        }
+      });
+    }
+    return current.promise;
+  }
+  const promise = renderHome(port, token);
   const entry = { generation, at: Date.now(), promise };
   page = entry;
   void promise.then((doc) => {

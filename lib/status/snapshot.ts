@@ -21,10 +21,15 @@ export interface PublicDoc {
   builtAt: number;
 }
 
+interface Entry<T> {
+  at: number;
+  promise: Promise<T>;
+  refreshing?: boolean;
+}
 interface State {
   generation: number;
-  view?: { at: number; promise: Promise<StatusView> };
-  docs: Map<string, { at: number; promise: Promise<PublicDoc | null> }>;
+  view?: Entry<StatusView>;
+  docs: Map<string, Entry<PublicDoc | null>>;
 }
 const g = globalThis as unknown as { __beaconSnapshot?: State; __beaconSnapshotHooked?: boolean };
 const state: State = (g.__beaconSnapshot ??= { generation: 0, docs: new Map() });
@@ -47,9 +52,47 @@ if (!g.__beaconSnapshotHooked) {
 
 const fresh = (at: number) => Date.now() - at < SNAPSHOT_MAX_AGE_MS;
 
+/**
+ * An entry past its age (same generation: nothing changed, only time moved on) keeps being
+ * served while one rebuild runs, so no visitor waits for it; a status change drops entries
+ * outright, so nobody is served a stale status.
+ */
+function refreshInBackground<T>(
+  entry: Entry<T>,
+  build: () => Promise<T>,
+  replace: (e: Entry<T>) => boolean,
+): void {
+  if (entry.refreshing) return;
+  entry.refreshing = true;
+  const generation = state.generation;
+  build().then(
+    (value) => {
+      if (generation === state.generation)
+        replace({ at: Date.now(), promise: Promise.resolve(value) });
+      entry.refreshing = false;
+    },
+    () => {
+      entry.refreshing = false;
+    },
+  );
+}
+
 /** The anonymous public view, shared by every visitor until the next change. */
 export function publicStatusView(db: Db): Promise<StatusView> {
-  if (state.view && fresh(state.view.at)) return state.view.promise;
+  const current = state.view;
+  if (current && fresh(current.at)) return current.promise;
+  if (current) {
+    refreshInBackground(
+      current,
+      () => loadStatusView(db, { viewerOrgId: null }),
+      (e) => {
+        if (state.view !== current) return false;
+        state.view = e;
+        return true;
+      },
+    );
+    return current.promise;
+  }
   const generation = state.generation;
   const promise = loadStatusView(db, { viewerOrgId: null });
   const entry = { at: Date.now(), promise };
@@ -81,12 +124,22 @@ export function publicDocument(
   { baseUrl, componentId = null }: { baseUrl: string; componentId?: string | null },
 ): Promise<PublicDoc | null> {
   const key = `${name}?${componentId ?? ""}`;
+  const build = () =>
+    buildPublicDocument(db, name, { baseUrl, componentId }).then((d) =>
+      d.notFound ? null : makeDoc(d.body, d.contentType),
+    );
   const hit = state.docs.get(key);
   if (hit && fresh(hit.at)) return hit.promise;
+  if (hit) {
+    refreshInBackground(hit, build, (e) => {
+      if (state.docs.get(key) !== hit) return false;
+      state.docs.set(key, e);
+      return true;
+    });
+    return hit.promise;
+  }
   const generation = state.generation;
-  const promise = buildPublicDocument(db, name, { baseUrl, componentId }).then((d) =>
-    d.notFound ? null : makeDoc(d.body, d.contentType),
-  );
+  const promise = build();
   const entry = { at: Date.now(), promise };
   state.docs.set(key, entry);
   void promise.then(
