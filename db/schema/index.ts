@@ -3,3 +3,4 @@ export * from "./auth";
 export * from "./audit";
 export * from "./catalog";
 export * from "./jobs";
+export * from "./metrics";
