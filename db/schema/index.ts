@@ -5,3 +5,4 @@ export * from "./catalog";
 export * from "./jobs";
 export * from "./incidents";
 export * from "./maintenance";
+export * from "./metrics";
