@@ -110,6 +110,8 @@ export interface IncidentView {
   updatedAt: string;
   monitoringAt: string | null;
   resolvedAt: string | null;
+  /** Markdown source of the published postmortem (its HTML is postmortemHtml). */
+  postmortem: string | null;
   postmortemHtml: string | null;
   postmortemPublishedAt: string | null;
   cells: { componentId: string; regionId: string; status: ComponentStatus }[];
@@ -221,6 +223,7 @@ async function hydrateIncidents(
     updatedAt: r.updatedAt.toISOString(),
     monitoringAt: iso(r.monitoringAt),
     resolvedAt: iso(r.resolvedAt),
+    postmortem: r.postmortem,
     postmortemHtml: r.postmortemHtml,
     postmortemPublishedAt: iso(r.postmortemPublishedAt),
     cells: cells

@@ -5,7 +5,7 @@ import { requirePageCtx } from "@/app/_server/ctx";
 import { can } from "@/lib/context";
 import { NotFoundError } from "@/lib/errors";
 import { readCatalog } from "@/lib/catalog/read";
-import { getIncidentFor } from "@/lib/incidents/list";
+import { getIncidentFor, listAudienceTenants } from "@/lib/incidents/list";
 import { STATUS_LABELS } from "@/lib/status/derive";
 import { Card, PageHeader } from "@/components/ui/card";
 import { PostmortemForm, PostUpdateForm, ReopenForm } from "@/components/incidents/forms";
@@ -31,6 +31,12 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
     incident.cells.map((c) => [`${c.componentId}:${c.regionId}`, STATUS_LABELS[c.status]]),
   );
   const canWrite = can(ctx, "incidents:write");
+  const tenantName =
+    ctx.org.kind === "tenant"
+      ? ctx.org.name
+      : canWrite && incident.audienceOrgId
+        ? (await listAudienceTenants({ ctx })).find((t) => t.id === incident.audienceOrgId)?.name
+        : undefined;
   return (
     <div className="space-y-6">
       <PageHeader title={incident.title} description={`Public page: /incidents/${incident.id}`} />
@@ -39,7 +45,7 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
         names={{
           components,
           regions,
-          tenantName: ctx.org.kind === "tenant" ? ctx.org.name : "one tenant",
+          tenantName,
         }}
         headingLevel={2}
         link={false}
@@ -59,7 +65,11 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
       {canWrite && incident.status === "resolved" && (
         <>
           <Card title="Postmortem">
-            <PostmortemForm action={postmortemAction} incidentId={incident.id} current={null} />
+            <PostmortemForm
+              action={postmortemAction}
+              incidentId={incident.id}
+              current={incident.postmortem}
+            />
           </Card>
           <Card title="Reopen">
             <ReopenForm
