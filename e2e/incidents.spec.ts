@@ -92,6 +92,10 @@ test("a tenant-only incident is shown to that tenant and to nobody else", async 
   await acme.goto("/");
   await expect(acme.getByRole("link", { name: title })).toBeVisible();
   await expect(acme.getByText("Visible only to Acme Telecom").first()).toBeVisible();
+  // The tenant's portal lists it too, read-only: no console forms for a tenant role.
+  await acme.goto("/portal/incidents");
+  await expect(acme.getByRole("link", { name: title })).toBeVisible();
+  await expect(acme.getByRole("form", { name: "Open an incident" })).toHaveCount(0);
 
   const globex = await signedIn(browser, USERS.globexAdmin);
   await globex.goto("/");
