@@ -67,6 +67,9 @@ describe("status fast path", () => {
   it("renders / through the app once per change and passes signed-in and unknown requests through", async () => {
     const first = await get("/");
     expect(first.body.toString()).toBe("<html>render 1</html>");
+    // Signed-in visitors may see more, so shared caches must not hand this copy to them.
+    expect(first.headers.vary).toBe("Cookie, Accept-Encoding");
+    expect(first.headers["cache-control"]).toBe("private, no-cache");
     expect((await get("/")).body.toString()).toBe("<html>render 1</html>");
     expect(renders).toBe(1);
 

@@ -130,7 +130,7 @@ function send(
     ...headers,
     "content-type": enc.doc.contentType,
     etag: enc.doc.etag,
-    vary: "Accept-Encoding",
+    vary: headers.vary ? `${headers.vary}, Accept-Encoding` : "Accept-Encoding",
     "x-beacon-fast-path": "1",
   };
   if (notModified(enc.doc, req.headers["if-none-match"] ?? null)) {
