@@ -16,6 +16,12 @@ test("a responder's incident reaches the public page, its permalink, history and
   const responder = await signedIn(browser, USERS.responder);
 
   await responder.goto("/portal/incidents");
+  const consoleAxe = await new AxeBuilder({ page: responder }).analyze();
+  expect(
+    consoleAxe.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.help}`),
+  ).toEqual([]);
   const openForm = responder.getByRole("form", { name: "Open an incident" });
   await openForm.getByLabel("Title").fill(title);
   await openForm.getByLabel("Category").selectOption("infrastructure");
