@@ -122,24 +122,20 @@ async function seedYear(dataDir: string) {
           });
         }
       }
-      await tx
-        .insert(incidentCells)
-        .values({
-          incidentId: inc!.id,
-          componentId: comp.id,
-          regionId: reg.id,
-          status: "operational",
-        });
-      await tx
-        .insert(cellStatusIntervals)
-        .values({
-          orgId: org!.id,
-          componentId: comp.id,
-          regionId: reg.id,
-          status,
-          startedAt: start,
-          endedAt: end,
-        });
+      await tx.insert(incidentCells).values({
+        incidentId: inc!.id,
+        componentId: comp.id,
+        regionId: reg.id,
+        status: "operational",
+      });
+      await tx.insert(cellStatusIntervals).values({
+        orgId: org!.id,
+        componentId: comp.id,
+        regionId: reg.id,
+        status,
+        startedAt: start,
+        endedAt: end,
+      });
     });
   }
   await handle.close();

@@ -29,15 +29,13 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
         updatedAt: now,
       })
       .returning();
-    await tx
-      .insert(maintenanceCells)
-      .values(
-        v.cells.map((c) => ({
-          maintenanceId: m!.id,
-          componentId: c.componentId,
-          regionId: c.regionId,
-        })),
-      );
+    await tx.insert(maintenanceCells).values(
+      v.cells.map((c) => ({
+        maintenanceId: m!.id,
+        componentId: c.componentId,
+        regionId: c.regionId,
+      })),
+    );
     const [update] = await tx
       .insert(maintenanceUpdates)
       .values({
