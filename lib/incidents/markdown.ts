@@ -36,7 +36,7 @@ export function renderMarkdown(markdown: string): string {
   const raw = marked.parse(markdown, { async: false, gfm: true, breaks: true });
   return sanitizeHtml(raw, {
     allowedTags: ALLOWED_TAGS,
-    allowedAttributes: { a: ["href", "title"] },
+    allowedAttributes: { a: ["href", "title", "rel"] },
     allowedSchemes: ["http", "https", "mailto"],
     transformTags: {
       h1: "h3",
