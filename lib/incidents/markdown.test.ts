@@ -19,8 +19,8 @@ describe("renderMarkdown", () => {
       '<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a> [y](javascript:alert(4)) <b onclick="alert(5)">b</b>',
     );
     expect(html).not.toMatch(/<script|onerror|onclick|href="javascript:|<img/i);
-    // marked leaves a javascript: link as plain text, which is harmless.
-    expect(html).toContain("<a>x</a>");
+    // The unsafe href is dropped (the anchor stays, inert); marked leaves [y](javascript:...) as text.
+    expect(html).toContain('<a rel="nofollow noopener noreferrer">x</a> [y](javascript:alert(4))');
   });
 
   it("demotes headings below the page's own", () => {
