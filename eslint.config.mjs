@@ -45,6 +45,7 @@ export default tseslint.config(
       "vitest.config.ts",
       "test/**",
       "db/test-db.ts",
+      "**/*.test.ts",
     ],
     rules: { "no-restricted-properties": "off" },
   },

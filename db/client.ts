@@ -49,22 +49,41 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+const heldLocks = new Set<string>();
+
 /**
  * PGlite has no lock of its own; two processes on one directory corrupt it. A pid file makes a
  * second process (a seed or apikey script while the app runs) fail with a clear message instead.
+ * The file is created atomically (written aside, then hard-linked into place), so two starters
+ * cannot both believe they hold it.
  */
 function lockDataDir(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lockFile = path.join(dataDir, "beacon.pid");
-  try {
-    fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    const pid = Number(fs.readFileSync(lockFile, "utf8").trim());
-    if (pid && pid !== process.pid && pidAlive(pid)) throw new DataDirBusyError(dataDir, pid);
-    fs.writeFileSync(lockFile, String(process.pid));
+  if (heldLocks.has(lockFile)) {
+    throw new Error(`${dataDir} is already open in this process; use the one database handle`);
   }
+  const aside = `${lockFile}.${process.pid}.${Date.now()}`;
+  fs.writeFileSync(aside, String(process.pid));
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(aside, lockFile);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 20) throw e;
+        const pid = Number(fs.readFileSync(lockFile, "utf8").trim());
+        if (pid && pidAlive(pid)) throw new DataDirBusyError(dataDir, pid);
+        // A stale lock (its process is gone): remove it and race for it again.
+        if (pid) fs.rmSync(lockFile, { force: true });
+      }
+    }
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
+  heldLocks.add(lockFile);
   const release = () => {
+    heldLocks.delete(lockFile);
     try {
       if (fs.readFileSync(lockFile, "utf8").trim() === String(process.pid)) fs.unlinkSync(lockFile);
     } catch {

@@ -12,19 +12,29 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 const MIGRATION_LOCK_ID = 4_242_001;
 
 /**
- * Applies the committed migrations. On PostgreSQL several app instances may start at once, so
- * the run is serialised with an advisory lock held on a dedicated connection.
+ * Applies the committed migrations, then runs `then` (the first-start seed) while still holding
+ * the lock. On PostgreSQL several app instances may start at once, so both are serialised with
+ * an advisory lock held on a dedicated connection; PGlite has one process by construction.
  */
-export async function migrateDatabase(handle: DbHandle, folder = MIGRATIONS_FOLDER): Promise<void> {
+export async function migrateDatabase(
+  handle: DbHandle,
+  folder = MIGRATIONS_FOLDER,
+  then?: () => Promise<void>,
+): Promise<void> {
   if (handle.engine === "pglite") {
     await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder: folder });
+    await then?.();
     return;
   }
   const sql = postgres(handle.url!, { max: 1, onnotice: () => {} });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migratePostgres(drizzlePostgres({ client: sql }), { migrationsFolder: folder });
-    await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+    try {
+      await migratePostgres(drizzlePostgres({ client: sql }), { migrationsFolder: folder });
+      await then?.();
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+    }
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -22,9 +22,13 @@ export class SignInRateLimited extends CredentialsSignin {
   override code = "rate_limited";
 }
 
+/**
+ * The right-most X-Forwarded-For entry: the address seen by the proxy nearest to Beacon. The
+ * left-most entries are whatever the client chose to send, so keying a limit on them is useless.
+ */
 function clientAddress(request: Request): string {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || request.headers.get("x-real-ip") || "unknown";
+  const hops = request.headers.get("x-forwarded-for")?.split(",") ?? [];
+  return hops.at(-1)?.trim() || request.headers.get("x-real-ip") || "unknown";
 }
 
 export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
@@ -58,7 +62,10 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
             from: env.EMAIL_FROM,
             maxAge: 15 * 60,
             sendVerificationRequest: async ({ identifier, url }) => {
-              await sendMagicLink(await getDb(), identifier, url);
+              // Auth.js builds the link from the request's (forwardable) host; only APP_URL is trusted.
+              const link = new URL(url);
+              const trusted = new URL(link.pathname + link.search, env.APP_URL).toString();
+              await sendMagicLink(await getDb(), identifier, trusted);
             },
           }),
         ]

@@ -32,13 +32,20 @@ export function beaconAdapter(getDb: () => Promise<Db>): Adapter {
     },
     async updateUser(user) {
       const db = await getDb();
+      const [before] = await db.select().from(users).where(eq(users.id, user.id));
+      if (!before) throw new Error("User not found");
+      // The first proof of owning the address also drops any password set before it: an account
+      // created from an invitation link might have been set up by someone else holding that link.
+      const firstVerification = !before.emailVerifiedAt && user.emailVerified;
       const [u] = await db
         .update(users)
-        .set({ emailVerifiedAt: user.emailVerified ?? undefined })
+        .set({
+          emailVerifiedAt: user.emailVerified ?? before.emailVerifiedAt,
+          ...(firstVerification ? { passwordHash: null } : {}),
+        })
         .where(eq(users.id, user.id))
         .returning();
-      if (!u) throw new Error("User not found");
-      return toAdapterUser(u);
+      return toAdapterUser(u!);
     },
     async createVerificationToken(token) {
       const db = await getDb();

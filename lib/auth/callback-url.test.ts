@@ -7,6 +7,8 @@ describe("safeCallbackUrl", () => {
     expect(safeCallbackUrl("https://evil.example/")).toBe("/portal");
     expect(safeCallbackUrl("//evil.example")).toBe("/portal");
     expect(safeCallbackUrl("/\\evil.example")).toBe("/portal");
+    expect(safeCallbackUrl("/%09/evil.example")).not.toMatch(/^\/\//);
+    expect(safeCallbackUrl("/\t/evil.example")).toBe("/portal");
     expect(safeCallbackUrl(null)).toBe("/portal");
   });
 });

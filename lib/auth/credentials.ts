@@ -4,7 +4,7 @@ import type { Db } from "@/db";
 import { users, type User } from "@/db/schema";
 import { RateLimitedError } from "@/lib/errors";
 import { burnPasswordCheck, verifyPassword } from "./password";
-import { clear, hit, limitedFor, type Limit } from "./rate-limit";
+import { clear, hit, limitedFor, undo, type Limit } from "./rate-limit";
 import { normalizeEmail } from "./normalize";
 
 const WINDOW_MS = 15 * 60 * 1000;
@@ -36,18 +36,21 @@ export async function verifyCredentials(db: Db, raw: unknown, ip: string): Promi
   if (!parsed.success) return null;
   const email = normalizeEmail(parsed.data.email);
   const checks = limits(email, ip);
+  // Count the attempt before the (slow) password check, so parallel guesses cannot all slip in
+  // under the limit; a success clears the email's count again.
   for (const limit of checks) {
-    const wait = await limitedFor(db, limit);
-    if (wait > 0) throw new RateLimitedError(RATE_LIMITED_SIGN_IN_ERROR, wait);
+    const count = await hit(db, limit);
+    if (count > limit.max) {
+      const wait = await limitedFor(db, limit);
+      throw new RateLimitedError(RATE_LIMITED_SIGN_IN_ERROR, Math.max(wait, 1));
+    }
   }
   const [user] = await db.select().from(users).where(eq(users.email, email));
   let ok = false;
   if (user?.passwordHash) ok = await verifyPassword(user.passwordHash, parsed.data.password);
   else await burnPasswordCheck(parsed.data.password);
-  if (!ok) {
-    for (const limit of checks) await hit(db, limit);
-    return null;
-  }
+  if (!ok) return null;
   await clear(db, checks[0]!.key);
+  await undo(db, checks[1]!.key);
   return user!;
 }

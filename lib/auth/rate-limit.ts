@@ -37,3 +37,11 @@ export async function hit(db: Db, limit: Limit, now = new Date()): Promise<numbe
 export async function clear(db: Db, key: string): Promise<void> {
   await db.delete(rateLimits).where(eq(rateLimits.key, key));
 }
+
+/** Takes one event back (a success that was counted up front). */
+export async function undo(db: Db, key: string): Promise<void> {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
+    .where(eq(rateLimits.key, key));
+}

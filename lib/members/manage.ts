@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { invitations, memberships } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { assertRoleForOrg, requirePermission, type Ctx } from "@/lib/context";
-import { NotFoundError, parseInput } from "@/lib/errors";
+import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { ensureAnotherAdmin, lockMembership } from "./guards";
 import { ChangeRoleInput, InvitationIdInput, MembershipIdInput, SetGrantsInput } from "./schemas";
 
@@ -32,6 +32,11 @@ export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: unknow
 export async function setMemberGrants({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "members:manage");
   const { membershipId, grants } = parseInput(SetGrantsInput, input);
+  if (ctx.org.kind !== "tenant" && grants.length > 0) {
+    throw new ValidationError([
+      { field: "grants", message: "extra permissions exist only in tenant organizations" },
+    ]);
+  }
   const unique = [...new Set(grants)].sort();
   return ctx.db.transaction(async (tx) => {
     const m = await lockMembership(tx, ctx, membershipId);

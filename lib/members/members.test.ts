@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import { auditLog, memberships, users } from "@/db/schema";
-import { DEMO_PASSWORD } from "@/db/seed";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { inviteMember } from "./invite";
@@ -38,11 +37,18 @@ describe("invitations", () => {
     expect(invitation.tokenHash).not.toContain(token);
 
     const seen = await describeInvitation(t.db, token);
-    expect(seen).toMatchObject({ orgName: "Acme Telecom", role: "tech_devops", hasAccount: false });
+    expect(seen).toEqual({
+      orgName: "Acme Telecom",
+      role: "tech_devops",
+      email: "new.person@acme.test",
+    });
 
     await expect(
       acceptInvitation({ db: t.db, input: { token, password: "short" } }),
     ).rejects.toThrowError(/password: must be at least 10 characters/);
+    await expect(acceptInvitation({ db: t.db, input: { token } })).rejects.toThrowError(
+      /name: is required; password: is required/,
+    );
     const joined = await acceptInvitation({
       db: t.db,
       input: { token, name: "New Person", password: "a-long-password" },
@@ -61,19 +67,26 @@ describe("invitations", () => {
     );
   });
 
-  it("lets an existing account join a second organization with its own password", async () => {
+  it("lets an existing account join only while signed in as the invited address", async () => {
     const globex = await ctxFor(t.db, "admin@globex.test");
     const { token } = await inviteMember({
       ctx: globex,
       input: { email: "devops@acme.test", role: "support_manager" },
     });
-    expect((await describeInvitation(t.db, token)).hasAccount).toBe(true);
+    const [devops] = await t.db.select().from(users).where(eq(users.email, "devops@acme.test"));
+    const [other] = await t.db.select().from(users).where(eq(users.email, "billing@acme.test"));
+    // Without a session the address cannot be claimed, and no password is checked here.
     await expect(
-      acceptInvitation({ db: t.db, input: { token, password: "wrong-password!" } }),
-    ).rejects.toThrowError(/password: is not the password of this account/);
-    await acceptInvitation({ db: t.db, input: { token, password: DEMO_PASSWORD } });
-    const [user] = await t.db.select().from(users).where(eq(users.email, "devops@acme.test"));
-    const inGlobex = await loadUserCtx(t.db, user!.id, globex.org.id);
+      acceptInvitation({
+        db: t.db,
+        input: { token, name: "Impostor", password: "a-long-password" },
+      }),
+    ).rejects.toThrowError(/already has a Beacon account: sign in as it/);
+    await expect(
+      acceptInvitation({ db: t.db, input: { token }, signedInUserId: other!.id }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await acceptInvitation({ db: t.db, input: { token }, signedInUserId: devops!.id });
+    const inGlobex = await loadUserCtx(t.db, devops!.id, globex.org.id);
     expect(inGlobex?.org.slug).toBe("globex");
     expect(inGlobex?.role).toBe("support_manager");
   });

@@ -17,10 +17,13 @@ export const SetGrantsInput = z.object({
 export const MembershipIdInput = z.object({ membershipId: idSchema });
 export const InvitationIdInput = z.object({ invitationId: idSchema });
 export const AcceptInvitationInput = z.object({
-  token: z.string().min(10, "is not a valid invitation link"),
+  token: z
+    .string({ message: "is missing from the invitation link" })
+    .min(10, "is not a valid invitation link"),
   name: z.string().trim().min(1, "is required").max(200).optional(),
   password: z
-    .string({ message: "is required" })
+    .string()
     .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-    .max(1024),
+    .max(1024)
+    .optional(),
 });

@@ -158,8 +158,15 @@ describe("threshold rules", () => {
       name: "is required",
       metric: expect.stringContaining("must be a name like balance"),
       operator: "must be lt (below), gt (above) or eq (equal to)",
-      threshold: "must be a number",
+      threshold: "is required and must be a number",
     });
+    const blank = await createRule({
+      ctx: admin,
+      input: { name: "b", metric: "cps", operator: "gt", threshold: "" },
+    }).catch((e) => e);
+    expect((blank as ValidationError).issues).toEqual([
+      { field: "threshold", message: "is required and must be a number" },
+    ]);
     const future = new Date(Date.now() + 3_600_000).toISOString();
     await expect(
       recordSamples({ ctx: admin, input: { samples: [{ metric: "cps", value: 1, at: future }] } }),

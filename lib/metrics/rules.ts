@@ -5,7 +5,7 @@ import { requirePermission, type Ctx } from "@/lib/context";
 import { NotFoundError, parseInput } from "@/lib/errors";
 import { wakeJobDriver } from "@/lib/jobs/outbox";
 import { evaluateRules } from "./evaluate";
-import { RuleIdInput, RuleInput } from "./schemas";
+import { RuleIdInput, RuleInput, UpdateRuleInput } from "./schemas";
 
 export async function listRules({ ctx }: { ctx: Ctx }) {
   requirePermission(ctx, "thresholds:manage");
@@ -39,8 +39,7 @@ export async function createRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
 
 export async function updateRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "thresholds:manage");
-  const { ruleId } = parseInput(RuleIdInput, input);
-  const values = parseInput(RuleInput, input);
+  const { ruleId, ...values } = parseInput(UpdateRuleInput, input);
   const { rule, transitions } = await ctx.db.transaction(async (tx) => {
     const [before] = await tx
       .select()

@@ -20,9 +20,13 @@ export const RuleInput = z.object({
   operator: z.enum(THRESHOLD_OPERATORS, {
     message: "must be lt (below), gt (above) or eq (equal to)",
   }),
-  threshold: z.coerce
-    .number({ message: "must be a number" })
-    .refine(Number.isFinite, "must be a finite number"),
+  threshold: z.preprocess(
+    // Forms send "" for an empty box; that is a missing value, not zero.
+    (v) => (v === "" || v === null ? undefined : typeof v === "string" ? Number(v) : v),
+    z
+      .number({ message: "is required and must be a number" })
+      .refine(Number.isFinite, "must be a finite number"),
+  ),
   samplePeriodMinutes: z.coerce
     .number({ message: "must be a number of minutes" })
     .int("must be a whole number of minutes")
@@ -38,6 +42,7 @@ export const RuleInput = z.object({
 export type RuleInput = z.infer<typeof RuleInput>;
 
 export const RuleIdInput = z.object({ ruleId: z.uuid({ message: "must be an id" }) });
+export const UpdateRuleInput = RuleInput.extend(RuleIdInput.shape);
 
 export const SamplesInput = z.object({
   samples: z

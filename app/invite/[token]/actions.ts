@@ -2,7 +2,8 @@
 
 import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
-import { signIn } from "@/app/_server/auth";
+import { signIn, unstable_update } from "@/app/_server/auth";
+import { getSessionCtx } from "@/app/_server/ctx";
 import { getDb } from "@/db";
 import { acceptInvitation } from "@/lib/members/accept-invitation";
 import { toActionResult, type ActionResult } from "@/lib/errors";
@@ -11,13 +12,16 @@ export async function acceptInvitationAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<null>> {
-  const password = String(form.get("password") ?? "");
+  const ctx = await getSessionCtx();
+  const signedInUserId = ctx?.actor.type === "user" ? ctx.actor.id : undefined;
+  const password = form.get("password") ? String(form.get("password")) : undefined;
   let accepted: { email: string; orgId: string };
   try {
     accepted = await acceptInvitation({
       db: await getDb(),
+      signedInUserId,
       input: {
-        token: form.get("token"),
+        token: form.get("token") ?? undefined,
         name: form.get("name") ? String(form.get("name")) : undefined,
         password,
       },
@@ -26,13 +30,17 @@ export async function acceptInvitationAction(
     return toActionResult(e);
   }
   try {
-    // Signing in with orgId starts the session in the organization just joined.
-    await signIn("credentials", {
-      email: accepted.email,
-      password,
-      orgId: accepted.orgId,
-      redirect: false,
-    });
+    if (signedInUserId) {
+      await unstable_update({ orgId: accepted.orgId });
+    } else {
+      // Signing in with orgId starts the session in the organization just joined.
+      await signIn("credentials", {
+        email: accepted.email,
+        password,
+        orgId: accepted.orgId,
+        redirect: false,
+      });
+    }
   } catch (e) {
     if (e instanceof AuthError) {
       return { ok: true, data: null, message: "You have joined. Sign in to continue." };

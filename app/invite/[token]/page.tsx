@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
+import { getSessionCtx } from "@/app/_server/ctx";
 import { getDb } from "@/db";
 import { describeInvitation } from "@/lib/members/accept-invitation";
 import { NotFoundError } from "@/lib/errors";
 import { ROLE_LABELS } from "@/lib/auth/roles";
-import { AcceptForm } from "./accept-form";
+import { AcceptAsSignedIn, AcceptWithNewAccount } from "./accept-form";
 import { acceptInvitationAction } from "./actions";
 
 export const metadata: Metadata = { title: "Invitation" };
@@ -15,17 +17,33 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     if (e instanceof NotFoundError) notFound();
     throw e;
   });
+  const ctx = await getSessionCtx();
+  const me = ctx?.actor.type === "user" ? ctx.actor : null;
+  const signInHref = `/signin?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`;
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-6 p-6">
       <h1 className="text-2xl font-semibold">Join {invitation.orgName}</h1>
       <p className="text-sm text-slate-600 dark:text-slate-400">
         {invitation.email} is invited as <strong>{ROLE_LABELS[invitation.role]}</strong>.
       </p>
-      <AcceptForm
-        token={token}
-        hasAccount={invitation.hasAccount}
-        action={acceptInvitationAction}
-      />
+      {me?.email === invitation.email ? (
+        <AcceptAsSignedIn token={token} action={acceptInvitationAction} />
+      ) : me ? (
+        <p role="alert" className="text-sm">
+          You are signed in as {me.email}. This invitation is for {invitation.email}: sign out, then
+          sign in as that address to accept it.
+        </p>
+      ) : (
+        <>
+          <AcceptWithNewAccount token={token} action={acceptInvitationAction} />
+          <p className="text-sm text-slate-600 dark:text-slate-400">
+            Already have a Beacon account for {invitation.email}?{" "}
+            <Link href={signInHref} className="text-sky-700 underline dark:text-sky-400">
+              Sign in to accept
+            </Link>
+          </p>
+        </>
+      )}
     </main>
   );
 }
