@@ -3,3 +3,5 @@ export * from "./auth";
 export * from "./audit";
 export * from "./catalog";
 export * from "./jobs";
+export * from "./alerts";
+export * from "./deliveries";
