@@ -96,6 +96,7 @@ CREATE TABLE "delivery_attempts" (
 --> statement-breakpoint
 CREATE TABLE "dev_mailbox" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"org_id" uuid,
 	"channel" text NOT NULL,
 	"to" text NOT NULL,
 	"from" text NOT NULL,
@@ -126,6 +127,7 @@ ALTER TABLE "alert_settings" ADD CONSTRAINT "alert_settings_org_id_organizations
 ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_job_id_notification_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."notification_jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "delivery_attempts" ADD CONSTRAINT "delivery_attempts_delivery_id_deliveries_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."deliveries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "dev_mailbox" ADD CONSTRAINT "dev_mailbox_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inbox_items" ADD CONSTRAINT "inbox_items_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inbox_items" ADD CONSTRAINT "inbox_items_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inbox_items" ADD CONSTRAINT "inbox_items_delivery_id_deliveries_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."deliveries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -139,5 +141,6 @@ CREATE INDEX "deliveries_job_idx" ON "deliveries" USING btree ("job_id");--> sta
 CREATE INDEX "deliveries_incident_idx" ON "deliveries" USING btree ("incident_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "delivery_attempts_delivery_attempt_key" ON "delivery_attempts" USING btree ("delivery_id","attempt");--> statement-breakpoint
 CREATE UNIQUE INDEX "dev_mailbox_idempotency_key" ON "dev_mailbox" USING btree ("idempotency_key");--> statement-breakpoint
+CREATE INDEX "dev_mailbox_org_idx" ON "dev_mailbox" USING btree ("org_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "inbox_items_delivery_key" ON "inbox_items" USING btree ("delivery_id");--> statement-breakpoint
 CREATE INDEX "inbox_items_user_idx" ON "inbox_items" USING btree ("user_id","org_id");

@@ -113,6 +113,8 @@ export const devMailbox = pgTable(
   "dev_mailbox",
   {
     id: uuid().primaryKey().defaultRandom(),
+    /** The tenant the message was for, so each tenant's admins see only their own. */
+    orgId: uuid().references(() => organizations.id, { onDelete: "cascade" }),
     channel: text().notNull().$type<"email" | "sms">(),
     to: text().notNull(),
     from: text().notNull(),
@@ -123,7 +125,7 @@ export const devMailbox = pgTable(
     idempotencyKey: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("dev_mailbox_idempotency_key").on(t.idempotencyKey)],
+  (t) => [uniqueIndex("dev_mailbox_idempotency_key").on(t.idempotencyKey), index("dev_mailbox_org_idx").on(t.orgId, t.createdAt)],
 );
 
 export type Delivery = typeof deliveries.$inferSelect;

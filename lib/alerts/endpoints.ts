@@ -7,7 +7,7 @@ import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { checkDestinationUrl } from "@/lib/channels/net";
-import { channelSettingsFromEnv } from "@/lib/channels/settings";
+import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
 import { CreateEndpointInput } from "./schemas";
 import { checkCatalogIds, loadEndpoint, toEndpointView, type EndpointView } from "./settings";
 
@@ -38,15 +38,18 @@ export async function listEndpoints({ ctx }: { ctx: Ctx }): Promise<EndpointView
 export async function createEndpoint({
   ctx,
   input,
+  channelSettings = channelSettingsFromEnv(),
 }: {
   ctx: Ctx;
   input: unknown;
+  /** Injected by tests (local receivers need allowPrivate). */
+  channelSettings?: Pick<ChannelSettings, "allowPrivate">;
 }): Promise<{ endpoint: EndpointView; secret: string | null }> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
   const data = parseInput(CreateEndpointInput, input);
   const url = new URL(data.url);
-  const problem = await checkDestinationUrl(url, channelSettingsFromEnv(), data.type);
+  const problem = await checkDestinationUrl(url, channelSettings, data.type);
   if (problem) throw new ValidationError([{ field: "url", message: problem }]);
   const secret = data.type === "webhook" ? generateWebhookSecret() : null;
   return ctx.db.transaction(async (tx) => {

@@ -5,7 +5,7 @@ import { devMailbox } from "@/db/schema";
 /** Development stand-in for a provider: the message is stored, clearly marked, never sent. */
 export async function storeInDevMailbox(
   db: Db,
-  msg: { channel: "email" | "sms"; to: string; from: string; subject: string; text: string; html?: string; headers?: Record<string, string>; idempotencyKey: string },
+  msg: { orgId: string | null; channel: "email" | "sms"; to: string; from: string; subject: string; text: string; html?: string; headers?: Record<string, string>; idempotencyKey: string },
 ): Promise<string> {
   const inserted = await db
     .insert(devMailbox)

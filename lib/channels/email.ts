@@ -46,6 +46,7 @@ export const emailAdapter = defineAdapter({
     if (!settings.email.apiKey) {
       if (!settings.devMailbox) throw new DeliveryError("Email is not configured: set RESEND_API_KEY", { permanent: true });
       const id = await storeInDevMailbox(db, {
+        orgId: delivery.orgId,
         channel: "email",
         to: config.to,
         from: settings.email.from,

@@ -73,6 +73,7 @@ export const smsAdapter = defineAdapter({
       throw new DeliveryError("SMS is not configured: set TWILIO_* or SMS_GATEWAY_URL", { permanent: true });
     }
     const id = await storeInDevMailbox(db, {
+        orgId: delivery.orgId,
       channel: "sms",
       to: config.to,
       from: settings.smsGateway ? "gateway" : "SMS",
