@@ -4,7 +4,17 @@ import drizzle from "eslint-plugin-drizzle";
 import nextPlugin from "@next/eslint-plugin-next";
 
 export default tseslint.config(
-  { ignores: [".next/**", "node_modules/**", ".data/**", "db/migrations/**", "next-env.d.ts", "test-results/**", "playwright-report/**"] },
+  {
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      "db/migrations/**",
+      "next-env.d.ts",
+      "test-results/**",
+      "playwright-report/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,7 +24,10 @@ export default tseslint.config(
       ...nextPlugin.configs["core-web-vitals"].rules,
       "drizzle/enforce-delete-with-where": ["error", { drizzleObjectName: ["db", "tx"] }],
       "drizzle/enforce-update-with-where": ["error", { drizzleObjectName: ["db", "tx"] }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "no-restricted-properties": [
         "error",
         { object: "process", property: "env", message: "Read configuration through lib/env.ts." },
@@ -22,7 +35,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ["lib/env.ts", "scripts/**", "e2e/**", "bench/**", "playwright.config.ts", "vitest.config.ts", "test/**", "db/test-db.ts"],
+    files: [
+      "lib/env.ts",
+      "instrumentation.ts",
+      "scripts/**",
+      "e2e/**",
+      "bench/**",
+      "playwright.config.ts",
+      "vitest.config.ts",
+      "test/**",
+      "db/test-db.ts",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
 );

@@ -27,8 +27,7 @@ export interface DbHandle {
 }
 
 export type OpenOptions =
-  | { engine: "postgres"; url: string; max?: number }
-  | { engine: "pglite"; dataDir?: string };
+  { engine: "postgres"; url: string; max?: number } | { engine: "pglite"; dataDir?: string };
 
 export class DataDirBusyError extends Error {
   constructor(dataDir: string, pid: number) {

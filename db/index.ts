@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { openDatabase, type Db, type DbHandle } from "./client";
-import { migrateDatabase } from "./migrate";
-import { formatDemoCredentials, seedDatabase } from "./seed";
+import { prepareDatabase } from "./prepare";
+import { formatDemoCredentials } from "./seed";
 
 export type { Db, Tx, DbHandle } from "./client";
 
@@ -20,8 +20,7 @@ export function openConfiguredDatabase(): Promise<DbHandle> {
 
 async function start(): Promise<DbHandle> {
   const handle = await openConfiguredDatabase();
-  await migrateDatabase(handle);
-  const seeded = await seedDatabase(handle.db, { demo: env.demoData });
+  const seeded = await prepareDatabase(handle, { demo: env.demoData });
   const banner = formatDemoCredentials(seeded);
   if (banner) console.log(`\n${banner}\n`);
   return handle;

@@ -19,7 +19,10 @@ describe("seedDatabase", () => {
     const second = await seedDatabase(t.db, { demo: true });
     expect(second).toEqual({ created: false, demoUsers: [] });
 
-    const [platform] = await t.db.select().from(organizations).where(eq(organizations.slug, "platform"));
+    const [platform] = await t.db
+      .select()
+      .from(organizations)
+      .where(eq(organizations.slug, "platform"));
     expect(platform?.kind).toBe("platform");
     const comps = await t.db.select().from(components).where(eq(components.orgId, platform!.id));
     expect(comps.map((c) => c.name).sort()).toEqual(
@@ -35,9 +38,12 @@ describe("seedDatabase", () => {
       .select({ role: memberships.role })
       .from(memberships)
       .where(eq(memberships.orgId, acme!.id));
-    expect(roles.map((r) => r.role).sort()).toEqual(
-      ["billing_admin", "org_admin", "support_manager", "tech_devops"],
-    );
+    expect(roles.map((r) => r.role).sort()).toEqual([
+      "billing_admin",
+      "org_admin",
+      "support_manager",
+      "tech_devops",
+    ]);
     const [{ n }] = (await t.db.select({ n: count() }).from(users)) as [{ n: number }];
     expect(n).toBe(DEMO_USERS.length);
   });

@@ -35,7 +35,12 @@ const DESCRIPTIONS: Record<string, string> = {
 };
 
 export const DEMO_USERS: { org: string; email: string; name: string; role: Role }[] = [
-  { org: PLATFORM_SLUG, email: "admin@beacon.test", name: "Priya Platform", role: "platform_admin" },
+  {
+    org: PLATFORM_SLUG,
+    email: "admin@beacon.test",
+    name: "Priya Platform",
+    role: "platform_admin",
+  },
   { org: PLATFORM_SLUG, email: "oncall@beacon.test", name: "Omar On-call", role: "responder" },
   { org: "acme", email: "admin@acme.test", name: "Asha Admin", role: "org_admin" },
   { org: "acme", email: "billing@acme.test", name: "Bela Billing", role: "billing_admin" },
@@ -60,7 +65,10 @@ export interface SeedResult {
  * production). Running it again on a seeded database does nothing.
  */
 export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise<SeedResult> {
-  const existing = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, PLATFORM_SLUG));
+  const existing = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.slug, PLATFORM_SLUG));
   if (existing.length > 0) return { created: false, demoUsers: [] };
 
   const passwordHash = demo ? await hashPassword(DEMO_PASSWORD) : null;
@@ -86,15 +94,23 @@ export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise
         })),
       );
     }
-    await tx
-      .insert(regions)
-      .values(CATALOG.regions.map((r, i) => ({ orgId: platform!.id, code: r.code, name: r.name, position: i })));
+    await tx.insert(regions).values(
+      CATALOG.regions.map((r, i) => ({
+        orgId: platform!.id,
+        code: r.code,
+        name: r.name,
+        position: i,
+      })),
+    );
 
     if (!demo) return { created: true, demoUsers: [] };
 
     const orgIds = new Map<string, string>([[PLATFORM_SLUG, platform!.id]]);
     for (const t of DEMO_TENANTS) {
-      const [o] = await tx.insert(organizations).values({ ...t, kind: "tenant" }).returning();
+      const [o] = await tx
+        .insert(organizations)
+        .values({ ...t, kind: "tenant" })
+        .returning();
       orgIds.set(t.slug, o!.id);
       await applyDefaultAlertSettings(tx, o!.id);
     }
@@ -103,9 +119,14 @@ export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise
         .insert(users)
         .values({ email: u.email, name: u.name, passwordHash, emailVerifiedAt: new Date() })
         .returning();
-      await tx.insert(memberships).values({ orgId: orgIds.get(u.org)!, userId: user!.id, role: u.role });
+      await tx
+        .insert(memberships)
+        .values({ orgId: orgIds.get(u.org)!, userId: user!.id, role: u.role });
     }
-    return { created: true, demoUsers: DEMO_USERS.map(({ email, role, org }) => ({ email, role, org })) };
+    return {
+      created: true,
+      demoUsers: DEMO_USERS.map(({ email, role, org }) => ({ email, role, org })),
+    };
   });
 }
 
@@ -113,7 +134,9 @@ export function formatDemoCredentials(result: SeedResult): string {
   if (result.demoUsers.length === 0) return "";
   const rows = result.demoUsers.map((u) => `  ${u.email.padEnd(22)} ${u.role.padEnd(16)} ${u.org}`);
   return [
-    "Beacon demo data created. Sign in at /signin with any of these (password: " + DEMO_PASSWORD + "):",
+    "Beacon demo data created. Sign in at /signin with any of these (password: " +
+      DEMO_PASSWORD +
+      "):",
     ...rows,
   ].join("\n");
 }

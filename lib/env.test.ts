@@ -15,12 +15,16 @@ describe("loadEnv", () => {
       /DATABASE_URL: must start with postgres:\/\//,
     );
     expect(() => loadEnv({ APP_URL: "not a url" })).toThrowError(/APP_URL: must be the public URL/);
-    expect(() => loadEnv({ ALLOW_PRIVATE_WEBHOOKS: "maybe" })).toThrowError(/ALLOW_PRIVATE_WEBHOOKS/);
+    expect(() => loadEnv({ ALLOW_PRIVATE_WEBHOOKS: "maybe" })).toThrowError(
+      /ALLOW_PRIVATE_WEBHOOKS/,
+    );
   });
 
   it("refuses to start in production without AUTH_SECRET, but lets the build run", () => {
     expect(() => loadEnv({ NODE_ENV: "production" })).toThrowError(EnvError);
-    expect(() => loadEnv({ NODE_ENV: "production" })).toThrowError(/AUTH_SECRET: required in production/);
+    expect(() => loadEnv({ NODE_ENV: "production" })).toThrowError(
+      /AUTH_SECRET: required in production/,
+    );
     expect(() =>
       loadEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" }),
     ).not.toThrow();

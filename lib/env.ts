@@ -20,8 +20,13 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
     .optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
-  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 33)").optional(),
-  APP_URL: z.url({ message: "must be the public URL of Beacon, e.g. https://status.example.com" }).default("http://localhost:3000"),
+  AUTH_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (openssl rand -base64 33)")
+    .optional(),
+  APP_URL: z
+    .url({ message: "must be the public URL of Beacon, e.g. https://status.example.com" })
+    .default("http://localhost:3000"),
   DEMO_DATA: bool.optional(),
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: optionalUrl,

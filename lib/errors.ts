@@ -96,7 +96,11 @@ export type ActionResult<T = undefined> =
   | { ok: true; data: T; message?: string }
   | { ok: false; error: string; fields?: Record<string, string> };
 
-export function toActionResult(err: unknown): { ok: false; error: string; fields?: Record<string, string> } {
+export function toActionResult(err: unknown): {
+  ok: false;
+  error: string;
+  fields?: Record<string, string>;
+} {
   if (err instanceof ValidationError) {
     return {
       ok: false,

@@ -26,7 +26,10 @@ export const components = pgTable(
     position: integer().notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("components_org_idx").on(t.orgId), uniqueIndex("components_org_name_key").on(t.orgId, t.name)],
+  (t) => [
+    index("components_org_idx").on(t.orgId),
+    uniqueIndex("components_org_name_key").on(t.orgId, t.name),
+  ],
 );
 
 export const regions = pgTable(

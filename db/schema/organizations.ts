@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { ORG_KINDS, ROLES } from "@/lib/auth/roles";
 
 export const orgKind = pgEnum("org_kind", ORG_KINDS);
@@ -40,10 +49,16 @@ export const memberships = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     role: role().notNull(),
     /** Extra permissions granted by an admin on top of the role (only GRANTABLE_PERMISSIONS). */
-    grants: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    grants: jsonb()
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("memberships_org_user_key").on(t.orgId, t.userId), index("memberships_user_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("memberships_org_user_key").on(t.orgId, t.userId),
+    index("memberships_user_idx").on(t.userId),
+  ],
 );
 
 export const invitations = pgTable(

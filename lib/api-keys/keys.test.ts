@@ -16,7 +16,10 @@ afterAll(async () => t?.close());
 describe("API keys", () => {
   it("is shown once, stored hashed, and authenticates as its organization and role", async () => {
     const admin = await ctxFor(t.db, "admin@acme.test");
-    const { apiKey, secret } = await createApiKey({ ctx: admin, input: { name: "CI", role: "tech_devops" } });
+    const { apiKey, secret } = await createApiKey({
+      ctx: admin,
+      input: { name: "CI", role: "tech_devops" },
+    });
     expect(secret).toMatch(/^bk_[A-Za-z0-9_-]{40,}$/);
     const [row] = await t.db.select().from(apiKeys).where(eq(apiKeys.id, apiKey.id));
     expect(row!.keyHash).not.toContain(secret.slice(3));
@@ -29,30 +32,45 @@ describe("API keys", () => {
     expect(ctx.actor).toMatchObject({ type: "api_key", id: apiKey.id });
 
     await revokeApiKey({ ctx: admin, input: { apiKeyId: apiKey.id } });
-    await expect(authenticateApiKey(t.db, `Bearer ${secret}`)).rejects.toBeInstanceOf(UnauthorizedError);
-    const actions = (await t.db.select().from(auditLog).where(eq(auditLog.targetId, apiKey.id))).map((a) => a.action);
+    await expect(authenticateApiKey(t.db, `Bearer ${secret}`)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+    const actions = (
+      await t.db.select().from(auditLog).where(eq(auditLog.targetId, apiKey.id))
+    ).map((a) => a.action);
     expect(actions.sort()).toEqual(["api_key.created", "api_key.revoked"]);
   });
 
   it("rejects missing, malformed and unknown keys", async () => {
     await expect(authenticateApiKey(t.db, null)).rejects.toBeInstanceOf(UnauthorizedError);
     await expect(authenticateApiKey(t.db, "Basic abc")).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(authenticateApiKey(t.db, "Bearer bk_unknown")).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(authenticateApiKey(t.db, "Bearer bk_unknown")).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
   });
 
   it("cannot be revoked from another tenant, or created without apikeys:manage", async () => {
     const acme = await ctxFor(t.db, "admin@acme.test");
     const globex = await ctxFor(t.db, "admin@globex.test");
-    const { apiKey, secret } = await createApiKey({ ctx: acme, input: { name: "Acme bot", role: "org_admin" } });
-    await expect(revokeApiKey({ ctx: globex, input: { apiKeyId: apiKey.id } })).rejects.toBeInstanceOf(NotFoundError);
+    const { apiKey, secret } = await createApiKey({
+      ctx: acme,
+      input: { name: "Acme bot", role: "org_admin" },
+    });
+    await expect(
+      revokeApiKey({ ctx: globex, input: { apiKeyId: apiKey.id } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     expect((await authenticateApiKey(t.db, `Bearer ${secret}`)).org.slug).toBe("acme");
     expect((await listApiKeys({ ctx: globex })).map((k) => k.id)).not.toContain(apiKey.id);
 
     const devops = await ctxFor(t.db, "devops@acme.test");
-    await expect(createApiKey({ ctx: devops, input: { name: "x", role: "tech_devops" } })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(createApiKey({ ctx: acme, input: { name: "", role: "tech_devops" } })).rejects.toThrowError(/name: is required/);
-    await expect(createApiKey({ ctx: acme, input: { name: "p", role: "platform_admin" } })).rejects.toThrowError(
-      /role: Platform Admin is not a role in this organization/,
-    );
+    await expect(
+      createApiKey({ ctx: devops, input: { name: "x", role: "tech_devops" } }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      createApiKey({ ctx: acme, input: { name: "", role: "tech_devops" } }),
+    ).rejects.toThrowError(/name: is required/);
+    await expect(
+      createApiKey({ ctx: acme, input: { name: "p", role: "platform_admin" } }),
+    ).rejects.toThrowError(/role: Platform Admin is not a role in this organization/);
   });
 });

@@ -11,7 +11,11 @@ import { NotFoundError, parseInput, UnauthorizedError, ValidationError } from "@
 export const API_KEY_PREFIX = "bk_";
 
 export const CreateApiKeyInput = z.object({
-  name: z.string({ message: "is required" }).trim().min(1, "is required").max(100, "must be at most 100 characters"),
+  name: z
+    .string({ message: "is required" })
+    .trim()
+    .min(1, "is required")
+    .max(100, "must be at most 100 characters"),
   role: z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }),
 });
 const RevokeApiKeyInput = z.object({ apiKeyId: z.uuid({ message: "must be an id" }) });
@@ -21,7 +25,9 @@ export async function createApiKey({ ctx, input }: { ctx: Ctx; input: unknown })
   requirePermission(ctx, "apikeys:manage");
   const { name, role } = parseInput(CreateApiKeyInput, input);
   if (!isRoleForKind(role, ctx.org.kind)) {
-    throw new ValidationError([{ field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` }]);
+    throw new ValidationError([
+      { field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` },
+    ]);
   }
   const secret = `${API_KEY_PREFIX}${randomToken(32)}`;
   const apiKey = await ctx.db.transaction(async (tx) => {
@@ -36,7 +42,12 @@ export async function createApiKey({ ctx, input }: { ctx: Ctx; input: unknown })
         createdBy: ctx.actor.type === "user" ? ctx.actor.id : null,
       })
       .returning();
-    await recordAudit(tx, ctx, { action: "api_key.created", targetType: "api_key", targetId: row!.id, data: { name, role } });
+    await recordAudit(tx, ctx, {
+      action: "api_key.created",
+      targetType: "api_key",
+      targetId: row!.id,
+      data: { name, role },
+    });
     return row!;
   });
   return { apiKey: publicKey(apiKey), secret };
@@ -71,10 +82,17 @@ export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: unknown })
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: new Date() })
-      .where(and(eq(apiKeys.id, apiKeyId), eq(apiKeys.orgId, ctx.org.id), isNull(apiKeys.revokedAt)))
+      .where(
+        and(eq(apiKeys.id, apiKeyId), eq(apiKeys.orgId, ctx.org.id), isNull(apiKeys.revokedAt)),
+      )
       .returning();
     if (!row) throw new NotFoundError("API key");
-    await recordAudit(tx, ctx, { action: "api_key.revoked", targetType: "api_key", targetId: row.id, data: { name: row.name } });
+    await recordAudit(tx, ctx, {
+      action: "api_key.revoked",
+      targetType: "api_key",
+      targetId: row.id,
+      data: { name: row.name },
+    });
   });
 }
 
@@ -101,7 +119,10 @@ export async function authenticateApiKey(db: Db, authorization: string | null): 
     .where(
       and(
         eq(apiKeys.id, row.key.id),
-        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - TOUCH_INTERVAL_MS))),
+        or(
+          isNull(apiKeys.lastUsedAt),
+          lt(apiKeys.lastUsedAt, new Date(now.getTime() - TOUCH_INTERVAL_MS)),
+        ),
       ),
     );
   return {

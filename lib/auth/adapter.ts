@@ -21,7 +21,10 @@ export function beaconAdapter(getDb: () => Promise<Db>): Adapter {
     },
     async getUserByEmail(email) {
       const db = await getDb();
-      const [u] = await db.select().from(users).where(eq(users.email, normalizeEmail(email)));
+      const [u] = await db
+        .select()
+        .from(users)
+        .where(eq(users.email, normalizeEmail(email)));
       return u ? toAdapterUser(u) : null;
     },
     async createUser() {

@@ -31,11 +31,7 @@ function limits(email: string, ip: string): Limit[] {
  * Checks an email and password. Returns the user, or null for any kind of mismatch; throws
  * RateLimitedError once the email or the client address has failed too often.
  */
-export async function verifyCredentials(
-  db: Db,
-  raw: unknown,
-  ip: string,
-): Promise<User | null> {
+export async function verifyCredentials(db: Db, raw: unknown, ip: string): Promise<User | null> {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) return null;
   const email = normalizeEmail(parsed.data.email);

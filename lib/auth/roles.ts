@@ -6,7 +6,12 @@
 export const ORG_KINDS = ["platform", "tenant"] as const;
 export type OrgKind = (typeof ORG_KINDS)[number];
 
-export const TENANT_ROLES = ["org_admin", "billing_admin", "tech_devops", "support_manager"] as const;
+export const TENANT_ROLES = [
+  "org_admin",
+  "billing_admin",
+  "tech_devops",
+  "support_manager",
+] as const;
 export const PLATFORM_ROLES = ["platform_admin", "responder"] as const;
 export const ROLES = [...TENANT_ROLES, ...PLATFORM_ROLES] as const;
 export type Role = (typeof ROLES)[number];
@@ -71,7 +76,14 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit:read",
     "support:read",
   ],
-  billing_admin: ["org:read", "alerts:read", "billing:read", "deliveries:read", "incidents:read", "support:read"],
+  billing_admin: [
+    "org:read",
+    "alerts:read",
+    "billing:read",
+    "deliveries:read",
+    "incidents:read",
+    "support:read",
+  ],
   tech_devops: [
     "org:read",
     "alerts:read",
@@ -93,7 +105,13 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "deliveries:read",
     "audit:read",
   ],
-  responder: ["org:read", "incidents:read", "incidents:write", "maintenance:write", "deliveries:read"],
+  responder: [
+    "org:read",
+    "incidents:read",
+    "incidents:write",
+    "maintenance:write",
+    "deliveries:read",
+  ],
 };
 
 export function rolesForKind(kind: OrgKind): readonly Role[] {

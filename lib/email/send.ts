@@ -18,7 +18,10 @@ export class EmailNotConfiguredError extends Error {
 let client: Resend | undefined;
 function resend(): Resend {
   if (!env.RESEND_API_KEY) throw new EmailNotConfiguredError();
-  client ??= new Resend(env.RESEND_API_KEY, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined);
+  client ??= new Resend(
+    env.RESEND_API_KEY,
+    env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined,
+  );
   return client;
 }
 
@@ -28,6 +31,7 @@ export async function sendEmail(msg: EmailMessage): Promise<{ id: string }> {
     { from: env.EMAIL_FROM, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html },
     msg.idempotencyKey ? { idempotencyKey: msg.idempotencyKey } : undefined,
   );
-  if (error || !data) throw new Error(`Resend refused the email: ${error?.message ?? "no id returned"}`);
+  if (error || !data)
+    throw new Error(`Resend refused the email: ${error?.message ?? "no id returned"}`);
   return { id: data.id };
 }

@@ -15,7 +15,12 @@ export async function enqueueNotification(
 ) {
   const [row] = await tx
     .insert(notificationJobs)
-    .values({ orgId: job.orgId, kind: job.kind, payload: job.payload, runAt: job.runAt ?? new Date() })
+    .values({
+      orgId: job.orgId,
+      kind: job.kind,
+      payload: job.payload,
+      runAt: job.runAt ?? new Date(),
+    })
     .returning();
   return row!;
 }

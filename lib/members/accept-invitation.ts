@@ -17,7 +17,10 @@ export async function describeInvitation(db: Db, token: string) {
   if (!row || row.inv.revokedAt || row.inv.acceptedAt || row.inv.expiresAt <= new Date()) {
     throw new NotFoundError("Invitation (it may have expired or been used)");
   }
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, row.inv.email));
+  const [existing] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, row.inv.email));
   return {
     email: row.inv.email,
     role: row.inv.role,
@@ -46,13 +49,20 @@ export async function acceptInvitation({ db, input }: { db: Db; input: unknown }
     let [user] = await tx.select().from(users).where(eq(users.email, inv.email));
     if (user) {
       if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password))) {
-        throw new ValidationError([{ field: "password", message: "is not the password of this account" }]);
+        throw new ValidationError([
+          { field: "password", message: "is not the password of this account" },
+        ]);
       }
     } else {
       if (!name) throw new ValidationError([{ field: "name", message: "is required" }]);
       [user] = await tx
         .insert(users)
-        .values({ email: inv.email, name, passwordHash: await hashPassword(password), emailVerifiedAt: new Date() })
+        .values({
+          email: inv.email,
+          name,
+          passwordHash: await hashPassword(password),
+          emailVerifiedAt: new Date(),
+        })
         .returning();
     }
     const inserted = await tx
@@ -65,7 +75,12 @@ export async function acceptInvitation({ db, input }: { db: Db; input: unknown }
     await recordAudit(
       tx,
       { org, actor: { type: "user", id: user!.id, email: user!.email, name: user!.name } },
-      { action: "member.joined", targetType: "membership", targetId: inserted[0]!.id, data: { role: inv.role } },
+      {
+        action: "member.joined",
+        targetType: "membership",
+        targetId: inserted[0]!.id,
+        data: { role: inv.role },
+      },
     );
     return { userId: user!.id, email: user!.email, orgId: org.id };
   });

@@ -27,6 +27,8 @@ export async function ensureAnotherAdmin(tx: Tx, ctx: Ctx, leaving: Membership):
     .where(and(eq(memberships.orgId, ctx.org.id), eq(memberships.role, adminRole)))
     .for("update");
   if (admins.filter((a) => a.id !== leaving.id).length === 0) {
-    throw new ConflictError("The organization needs at least one admin; make someone else admin first");
+    throw new ConflictError(
+      "The organization needs at least one admin; make someone else admin first",
+    );
   }
 }

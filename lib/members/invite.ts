@@ -21,7 +21,9 @@ export async function inviteMember({ ctx, input }: { ctx: Ctx; input: unknown })
   requirePermission(ctx, "members:manage");
   const { email, role } = parseInput(InviteMemberInput, input);
   if (!isRoleForKind(role, ctx.org.kind)) {
-    throw new ValidationError([{ field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` }]);
+    throw new ValidationError([
+      { field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` },
+    ]);
   }
   const token = randomToken();
   const invitation = await ctx.db.transaction(async (tx) => {

@@ -11,7 +11,9 @@ export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: unknow
   requirePermission(ctx, "members:manage");
   const { membershipId, role } = parseInput(ChangeRoleInput, input);
   if (!isRoleForKind(role, ctx.org.kind)) {
-    throw new ValidationError([{ field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` }]);
+    throw new ValidationError([
+      { field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` },
+    ]);
   }
   return ctx.db.transaction(async (tx) => {
     const m = await lockMembership(tx, ctx, membershipId);
@@ -59,7 +61,9 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: unknown })
   await ctx.db.transaction(async (tx) => {
     const m = await lockMembership(tx, ctx, membershipId);
     await ensureAnotherAdmin(tx, ctx, m);
-    await tx.delete(memberships).where(and(eq(memberships.id, m.id), eq(memberships.orgId, ctx.org.id)));
+    await tx
+      .delete(memberships)
+      .where(and(eq(memberships.id, m.id), eq(memberships.orgId, ctx.org.id)));
     await recordAudit(tx, ctx, {
       action: "member.removed",
       targetType: "membership",

@@ -10,7 +10,9 @@ export const InviteMemberInput = z.object({ email: emailSchema, role: roleSchema
 export const ChangeRoleInput = z.object({ membershipId: idSchema, role: roleSchema });
 export const SetGrantsInput = z.object({
   membershipId: idSchema,
-  grants: z.array(z.enum(GRANTABLE_PERMISSIONS, { message: "is not a permission that can be granted" })),
+  grants: z.array(
+    z.enum(GRANTABLE_PERMISSIONS, { message: "is not a permission that can be granted" }),
+  ),
 });
 export const MembershipIdInput = z.object({ membershipId: idSchema });
 export const InvitationIdInput = z.object({ invitationId: idSchema });

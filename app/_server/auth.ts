@@ -1,0 +1,89 @@
+import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import Resend from "next-auth/providers/resend";
+import { getDb } from "@/db";
+import { beaconAdapter } from "@/lib/auth/adapter";
+import { verifyCredentials } from "@/lib/auth/credentials";
+import { getAuthSecret } from "@/lib/auth/secret";
+import { isMember } from "@/lib/auth/session-ctx";
+import { sendMagicLink } from "@/lib/auth/magic-link";
+import { env } from "@/lib/env";
+import { RateLimitedError } from "@/lib/errors";
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string } & DefaultSession["user"];
+    /** The organization the user is acting for; the role is looked up per request. */
+    orgId?: string;
+  }
+}
+
+export class SignInRateLimited extends CredentialsSignin {
+  override code = "rate_limited";
+}
+
+function clientAddress(request: Request): string {
+  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return forwarded || request.headers.get("x-real-ip") || "unknown";
+}
+
+export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
+  secret: getAuthSecret(),
+  // Beacon is self-hosted behind whatever host name the operator gives it.
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
+  pages: { signIn: "/signin", error: "/signin", verifyRequest: "/signin?check-email=1" },
+  adapter: env.emailConfigured ? beaconAdapter(getDb) : undefined,
+  providers: [
+    Credentials({
+      credentials: { email: { type: "email" }, password: { type: "password" }, orgId: {} },
+      async authorize(credentials, request) {
+        try {
+          const db = await getDb();
+          const user = await verifyCredentials(db, credentials, clientAddress(request));
+          if (!user) return null;
+          const orgId = typeof credentials.orgId === "string" ? credentials.orgId : undefined;
+          const startIn = orgId && (await isMember(db, user.id, orgId)) ? orgId : undefined;
+          return { id: user.id, email: user.email, name: user.name, orgId: startIn };
+        } catch (e) {
+          if (e instanceof RateLimitedError) throw new SignInRateLimited();
+          throw e;
+        }
+      },
+    }),
+    ...(env.emailConfigured
+      ? [
+          Resend({
+            apiKey: env.RESEND_API_KEY,
+            from: env.EMAIL_FROM,
+            maxAge: 15 * 60,
+            sendVerificationRequest: async ({ identifier, url }) => {
+              await sendMagicLink(await getDb(), identifier, url);
+            },
+          }),
+        ]
+      : []),
+  ],
+  callbacks: {
+    async jwt({ token, user, trigger, session }) {
+      if (user?.id) {
+        token.uid = user.id;
+        const startIn = (user as { orgId?: unknown }).orgId;
+        token.orgId = typeof startIn === "string" ? startIn : undefined;
+      }
+      if (trigger === "update" && typeof token.uid === "string") {
+        const orgId = (session as { orgId?: unknown } | undefined)?.orgId;
+        // The session is only a hint; membership is checked here and again on every request.
+        if (typeof orgId === "string" && (await isMember(await getDb(), token.uid, orgId))) {
+          token.orgId = orgId;
+        }
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (typeof token.uid === "string") session.user.id = token.uid;
+      session.orgId = typeof token.orgId === "string" ? token.orgId : undefined;
+      return session;
+    },
+  },
+}));

@@ -1,0 +1,44 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { redirect } from "next/navigation";
+import { signIn } from "@/app/_server/auth";
+import { getDb } from "@/db";
+import { acceptInvitation } from "@/lib/members/accept-invitation";
+import { toActionResult, type ActionResult } from "@/lib/errors";
+
+export async function acceptInvitationAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<null>> {
+  const password = String(form.get("password") ?? "");
+  let accepted: { email: string; orgId: string };
+  try {
+    accepted = await acceptInvitation({
+      db: await getDb(),
+      input: {
+        token: form.get("token"),
+        name: form.get("name") ? String(form.get("name")) : undefined,
+        password,
+      },
+    });
+  } catch (e) {
+    return toActionResult(e);
+  }
+  try {
+    // Signing in with orgId starts the session in the organization just joined.
+    await signIn("credentials", {
+      email: accepted.email,
+      password,
+      orgId: accepted.orgId,
+      redirect: false,
+    });
+  } catch (e) {
+    if (e instanceof AuthError) {
+      return { ok: true, data: null, message: "You have joined. Sign in to continue." };
+    }
+    throw e;
+  }
+  // The invitation is used up, so this page would now be a 404: go straight to the new organization.
+  redirect("/portal");
+}

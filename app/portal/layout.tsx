@@ -1,0 +1,57 @@
+import Link from "next/link";
+import { requirePageCtx } from "@/app/_server/ctx";
+import { getDb } from "@/db";
+import { navFor } from "@/lib/auth/nav";
+import { ROLE_LABELS } from "@/lib/auth/roles";
+import { listUserOrgs } from "@/lib/auth/session-ctx";
+import { NavLink } from "@/components/portal/nav-link";
+import { OrgSwitcher } from "@/components/portal/org-switcher";
+import { Providers } from "@/components/providers";
+import { signOutAction, switchOrganization } from "./actions";
+
+export default async function PortalLayout({ children }: { children: React.ReactNode }) {
+  const ctx = await requirePageCtx();
+  const orgs = ctx.actor.type === "user" ? await listUserOrgs(await getDb(), ctx.actor.id) : [];
+  const user = ctx.actor.type === "user" ? ctx.actor : null;
+  return (
+    <div className="flex min-h-screen flex-col md:flex-row">
+      <aside className="border-b border-slate-200 bg-slate-50 p-4 md:w-64 md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900/50">
+        <Link href="/portal" className="block text-lg font-semibold">
+          Beacon
+        </Link>
+        <div className="mt-4 space-y-1 text-sm">
+          {orgs.length > 1 ? (
+            <OrgSwitcher orgs={orgs} currentId={ctx.org.id} action={switchOrganization} />
+          ) : (
+            <p className="font-medium" data-testid="org-name">
+              {ctx.org.name}
+            </p>
+          )}
+          <p className="text-slate-600 dark:text-slate-400">
+            {user?.name || user?.email} · <span data-testid="role">{ROLE_LABELS[ctx.role]}</span>
+          </p>
+        </div>
+        <nav aria-label="Portal" className="mt-6 space-y-1">
+          {navFor(ctx.permissions).map((item) => (
+            <NavLink key={item.href} href={item.href}>
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="mt-6 flex items-center justify-between gap-2 text-sm">
+          <Link href="/" className="text-slate-600 hover:underline dark:text-slate-400">
+            Status page
+          </Link>
+          <form action={signOutAction}>
+            <button type="submit" className="text-slate-600 hover:underline dark:text-slate-400">
+              Sign out
+            </button>
+          </form>
+        </div>
+      </aside>
+      <main className="flex-1 p-6 md:p-10">
+        <Providers>{children}</Providers>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+"use server";
+
+import { AuthError, CredentialsSignin } from "next-auth";
+import { signIn } from "@/app/_server/auth";
+import { GENERIC_SIGN_IN_ERROR, RATE_LIMITED_SIGN_IN_ERROR } from "@/lib/auth/credentials";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
+
+export interface SignInState {
+  error?: string;
+  sent?: boolean;
+}
+
+export async function signInWithPassword(_prev: SignInState, form: FormData): Promise<SignInState> {
+  const email = String(form.get("email") ?? "");
+  try {
+    await signIn("credentials", {
+      email,
+      password: String(form.get("password") ?? ""),
+      redirectTo: safeCallbackUrl(form.get("callbackUrl")),
+    });
+    return {};
+  } catch (e) {
+    if (e instanceof CredentialsSignin && e.code === "rate_limited")
+      return { error: RATE_LIMITED_SIGN_IN_ERROR };
+    if (e instanceof AuthError) return { error: GENERIC_SIGN_IN_ERROR };
+    throw e; // the redirect after a successful sign-in
+  }
+}
+
+export async function signInWithEmailLink(
+  _prev: SignInState,
+  form: FormData,
+): Promise<SignInState> {
+  const email = String(form.get("email") ?? "").trim();
+  if (!email) return { error: "Enter your email address." };
+  try {
+    await signIn("resend", {
+      email,
+      redirectTo: safeCallbackUrl(form.get("callbackUrl")),
+      redirect: false,
+    });
+  } catch (e) {
+    if (e instanceof AuthError)
+      return { error: "We could not send a sign-in link right now. Try the password instead." };
+    throw e;
+  }
+  return { sent: true };
+}

@@ -1,0 +1,155 @@
+"use client";
+
+import { ActionForm } from "@/components/ui/action-form";
+import { SubmitButton } from "@/components/ui/button";
+import { Field, SelectField } from "@/components/ui/field";
+import type { ActionResult } from "@/lib/errors";
+import type { InviteResult } from "@/app/portal/members/actions";
+
+type Action<T = unknown> = (prev: unknown, form: FormData) => Promise<ActionResult<T>>;
+type RoleOption = { value: string; label: string };
+
+export function InviteForm({
+  action,
+  roles,
+}: {
+  action: Action<InviteResult>;
+  roles: RoleOption[];
+}) {
+  return (
+    <ActionForm
+      action={action}
+      label="Invite a member"
+      className="grid gap-4 sm:grid-cols-[1fr_auto_auto] sm:items-end"
+      render={(state) =>
+        state?.ok ? (
+          <div
+            role="status"
+            className="rounded-md bg-emerald-50 p-3 text-sm sm:col-span-3 dark:bg-emerald-950"
+          >
+            <p>
+              Invitation for <strong>{state.data.email}</strong> created.{" "}
+              {state.data.emailed
+                ? "We emailed the link; you can also share it:"
+                : state.data.emailError
+                  ? `The email could not be sent (${state.data.emailError}); share this link instead:`
+                  : "Share this link with them (email is not configured):"}
+            </p>
+            <input
+              readOnly
+              aria-label="Invitation link"
+              value={state.data.url}
+              className="mt-2 w-full rounded border border-emerald-300 bg-white px-2 py-1 font-mono text-xs dark:bg-slate-900"
+              onFocus={(e) => e.currentTarget.select()}
+            />
+          </div>
+        ) : (
+          state?.fields && (
+            <p role="alert" className="text-sm text-red-700 sm:col-span-3 dark:text-red-400">
+              {Object.entries(state.fields)
+                .map(([f, m]) => `${f}: ${m}`)
+                .join("; ")}
+            </p>
+          )
+        )
+      }
+    >
+      <Field label="Email" name="email" type="email" required />
+      <SelectField label="Role" name="role" options={roles} />
+      <SubmitButton pendingText="Inviting…">Invite</SubmitButton>
+    </ActionForm>
+  );
+}
+
+export function RoleForm({
+  action,
+  membershipId,
+  role,
+  roles,
+  name,
+}: {
+  action: Action;
+  membershipId: string;
+  role: string;
+  roles: RoleOption[];
+  name: string;
+}) {
+  return (
+    <ActionForm action={action} className="flex items-end gap-2" label={`Role of ${name}`}>
+      <input type="hidden" name="membershipId" value={membershipId} />
+      <SelectField
+        label={`Role of ${name}`}
+        hideLabel
+        name="role"
+        defaultValue={role}
+        options={roles}
+      />
+      <SubmitButton variant="secondary">Save role</SubmitButton>
+    </ActionForm>
+  );
+}
+
+export function GrantsForm({
+  action,
+  membershipId,
+  grants,
+  available,
+  name,
+}: {
+  action: Action;
+  membershipId: string;
+  grants: string[];
+  available: { value: string; label: string }[];
+  name: string;
+}) {
+  return (
+    <ActionForm
+      action={action}
+      className="flex flex-wrap items-center gap-3"
+      label={`Extra permissions of ${name}`}
+    >
+      <input type="hidden" name="membershipId" value={membershipId} />
+      {available.map((p) => (
+        <label key={p.value} className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            name="grants"
+            value={p.value}
+            defaultChecked={grants.includes(p.value)}
+          />
+          {p.label}
+        </label>
+      ))}
+      <SubmitButton variant="secondary">Save permissions</SubmitButton>
+    </ActionForm>
+  );
+}
+
+export function HiddenIdButton({
+  action,
+  name,
+  value,
+  label,
+  confirmText,
+}: {
+  action: Action;
+  name: string;
+  value: string;
+  label: string;
+  confirmText: string;
+}) {
+  return (
+    <ActionForm action={action} label={label}>
+      <input type="hidden" name={name} value={value} />
+      <SubmitButton
+        variant="danger"
+        aria-label={label}
+        onClick={(e) => {
+          if (!window.confirm(confirmText)) e.preventDefault();
+        }}
+      >
+        {label.split(" ")[0]}
+      </SubmitButton>
+    </ActionForm>
+  );
+}

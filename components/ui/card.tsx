@@ -1,0 +1,32 @@
+export function Card({
+  title,
+  children,
+  actions,
+}: {
+  title?: string;
+  children: React.ReactNode;
+  actions?: React.ReactNode;
+}) {
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      {(title || actions) && (
+        <div className="mb-4 flex items-center justify-between gap-4">
+          {title && <h2 className="text-base font-semibold">{title}</h2>}
+          {actions}
+        </div>
+      )}
+      {children}
+    </section>
+  );
+}
+
+export function PageHeader({ title, description }: { title: string; description?: string }) {
+  return (
+    <header className="mb-6">
+      <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+      {description && (
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{description}</p>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,207 @@
+import { expect, test } from "@playwright/test";
+import { signIn, USERS, DEMO_PASSWORD } from "./helpers";
+
+test.describe("anonymous visitor", () => {
+  test("sees the public status page with components and regions", async ({ page }) => {
+    await page.goto("/");
+    for (const name of [
+      "API",
+      "Voice routing",
+      "SIP trunking",
+      "SMS gateway",
+      "Billing & payments",
+    ]) {
+      await expect(page.getByText(name, { exact: true }).first()).toBeVisible();
+    }
+    for (const region of ["Mumbai", "Delhi", "Bangalore", "Chennai", "Singapore"]) {
+      await expect(page.getByText(region).first()).toBeVisible();
+    }
+  });
+
+  test("is sent to sign-in from the portal", async ({ page }) => {
+    await page.goto("/portal/members");
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fportal%2Fmembers/);
+    await expect(page.getByRole("heading", { name: "Sign in to Beacon" })).toBeVisible();
+  });
+
+  test("API without a key is refused", async ({ request }) => {
+    const res = await request.get("/api/v1/me");
+    expect(res.status()).toBe(401);
+    expect((await res.json()).error.code).toBe("unauthorized");
+  });
+
+  test("health reports the database", async ({ request }) => {
+    const res = await request.get("/api/health");
+    expect(res.ok()).toBe(true);
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      database: { status: "up", engine: "pglite" },
+    });
+  });
+});
+
+test("signing in through the form, with one generic message for a wrong password", async ({
+  page,
+}) => {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(USERS.supportManager);
+  await page.getByLabel("Password", { exact: true }).fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "Invalid email or password." }),
+  ).toBeVisible();
+
+  await page.getByLabel("Password", { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/portal$/);
+  await expect(page.getByTestId("role")).toHaveText("Support Manager");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/portal");
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+const ALL_SECTIONS = [
+  "Incidents",
+  "Alerts & Notifications",
+  "Threshold rules",
+  "Delivery log",
+  "Members",
+  "API keys",
+  "Support",
+] as const;
+
+const ROLE_MATRIX: {
+  email: string;
+  role: string;
+  sees: (typeof ALL_SECTIONS)[number][];
+  forbidden: string;
+}[] = [
+  { email: USERS.orgAdmin, role: "Org Admin", sees: [...ALL_SECTIONS], forbidden: "" },
+  {
+    email: USERS.billingAdmin,
+    role: "Billing Admin",
+    sees: ["Incidents", "Alerts & Notifications", "Delivery log", "Members", "Support"],
+    forbidden: "/portal/api-keys",
+  },
+  {
+    email: USERS.techDevops,
+    role: "Tech/DevOps",
+    sees: [
+      "Incidents",
+      "Alerts & Notifications",
+      "Threshold rules",
+      "Delivery log",
+      "Members",
+      "Support",
+    ],
+    forbidden: "/portal/api-keys",
+  },
+  {
+    email: USERS.supportManager,
+    role: "Support Manager",
+    sees: ["Incidents", "Alerts & Notifications", "Delivery log", "Members", "Support"],
+    forbidden: "/portal/thresholds",
+  },
+  {
+    email: USERS.platformAdmin,
+    role: "Platform Admin",
+    sees: ["Incidents", "Delivery log", "Members", "API keys"],
+    forbidden: "/portal/alerts",
+  },
+  {
+    email: USERS.responder,
+    role: "Responder",
+    sees: ["Incidents", "Delivery log", "Members"],
+    forbidden: "/portal/api-keys",
+  },
+];
+
+for (const { email, role, sees, forbidden } of ROLE_MATRIX) {
+  test(`${role} signs in and sees what the role may`, async ({ page }) => {
+    await signIn(page, email);
+    await page.goto("/portal");
+    await expect(page.getByTestId("role")).toHaveText(role);
+    const nav = page.getByRole("navigation", { name: "Portal" });
+    for (const section of ALL_SECTIONS) {
+      const link = nav.getByRole("link", { name: section, exact: true });
+      if (sees.includes(section)) await expect(link).toBeVisible();
+      else await expect(link).toHaveCount(0);
+    }
+    if (forbidden) {
+      const res = await page.goto(forbidden);
+      expect(res?.status()).toBe(403);
+      await expect(
+        page.getByRole("heading", { name: "You don't have access to this page" }),
+      ).toBeVisible();
+    }
+  });
+}
+
+test("a user of one tenant cannot open another tenant's pages", async ({ browser }) => {
+  const acme = await browser.newPage();
+  await signIn(acme, USERS.orgAdmin);
+  await acme.goto("/portal/members");
+  const href = await acme.getByRole("link", { name: "Bela Billing" }).getAttribute("href");
+  expect(href).toMatch(/^\/portal\/members\/[0-9a-f-]{36}$/);
+  const own = await acme.goto(href!);
+  expect(own?.status()).toBe(200);
+
+  const globex = await browser.newPage();
+  await signIn(globex, USERS.globexAdmin);
+  const res = await globex.goto(href!);
+  expect(res?.status()).toBe(404);
+  await globex.goto("/portal/members");
+  await expect(globex.getByText("billing@acme.test")).toHaveCount(0);
+  await expect(globex.getByText("admin@globex.test").first()).toBeVisible();
+});
+
+test("an org admin creates an API key shown once, uses it, and revokes it", async ({
+  page,
+  request,
+}) => {
+  await signIn(page, USERS.orgAdmin);
+  await page.goto("/portal/api-keys");
+  const name = `E2E monitor ${Date.now()}`;
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Role").selectOption({ label: "Tech/DevOps" });
+  await page.getByRole("button", { name: "Create key" }).click();
+  const secret = await page.getByLabel("New API key").inputValue();
+  expect(secret).toMatch(/^bk_/);
+
+  const me = await request.get("/api/v1/me", { headers: { authorization: `Bearer ${secret}` } });
+  expect(me.status()).toBe(200);
+  expect(await me.json()).toMatchObject({ organization: { slug: "acme" }, role: "tech_devops" });
+
+  await page.reload();
+  await expect(page.getByText(secret)).toHaveCount(0);
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: `Revoke ${name}` }).click();
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("Revoked");
+  const after = await request.get("/api/v1/me", { headers: { authorization: `Bearer ${secret}` } });
+  expect(after.status()).toBe(401);
+});
+
+test("an org admin invites a member who joins with the invited role", async ({ page, browser }) => {
+  await signIn(page, USERS.orgAdmin);
+  await page.goto("/portal/members");
+  const email = `invitee-${Date.now()}@acme.test`;
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Role", { exact: true }).selectOption({ label: "Support Manager" });
+  await page.getByRole("button", { name: "Invite", exact: true }).click();
+  const link = await page.getByLabel("Invitation link").inputValue();
+  expect(link).toContain("/invite/");
+
+  const invitee = await browser.newPage();
+  await invitee.goto(new URL(link).pathname);
+  await expect(invitee.getByRole("heading", { name: "Join Acme Telecom" })).toBeVisible();
+  await invitee.getByLabel("Your name").fill("Ivy Invitee");
+  await invitee.getByLabel("Choose a password").fill("a-very-long-password");
+  await invitee.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(invitee).toHaveURL(/\/portal$/);
+  await expect(invitee.getByTestId("role")).toHaveText("Support Manager");
+
+  await page.reload();
+  await expect(page.getByText(email).first()).toBeVisible();
+});

@@ -1,0 +1,25 @@
+import { expect, type Page } from "@playwright/test";
+
+export const DEMO_PASSWORD = "beacon-demo-2026";
+
+export const USERS = {
+  platformAdmin: "admin@beacon.test",
+  responder: "oncall@beacon.test",
+  orgAdmin: "admin@acme.test",
+  billingAdmin: "billing@acme.test",
+  techDevops: "devops@acme.test",
+  supportManager: "support@acme.test",
+  globexAdmin: "admin@globex.test",
+} as const;
+
+/** Signs in through Auth.js's credentials endpoint (faster than the form); cookies land in the page's context. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  const csrf = await page.request.get("/api/auth/csrf");
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const res = await page.request.post("/api/auth/callback/credentials", {
+    form: { csrfToken, email, password, callbackUrl: "/portal" },
+    maxRedirects: 0,
+  });
+  expect(res.status(), `sign-in of ${email}`).toBe(302);
+  expect(res.headers().location ?? "").not.toContain("error");
+}

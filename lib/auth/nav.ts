@@ -1,0 +1,16 @@
+import type { Permission } from "./roles";
+
+/** The portal's sections and the permission each needs; the layout shows only what a role may open. */
+export const PORTAL_NAV: { href: string; label: string; permission: Permission }[] = [
+  { href: "/portal/incidents", label: "Incidents", permission: "incidents:read" },
+  { href: "/portal/alerts", label: "Alerts & Notifications", permission: "alerts:read" },
+  { href: "/portal/thresholds", label: "Threshold rules", permission: "thresholds:manage" },
+  { href: "/portal/deliveries", label: "Delivery log", permission: "deliveries:read" },
+  { href: "/portal/members", label: "Members", permission: "org:read" },
+  { href: "/portal/api-keys", label: "API keys", permission: "apikeys:manage" },
+  { href: "/portal/support", label: "Support", permission: "support:read" },
+];
+
+export function navFor(permissions: ReadonlySet<Permission>) {
+  return PORTAL_NAV.filter((item) => permissions.has(item.permission));
+}
