@@ -15,6 +15,7 @@ import { nextDigestAt, quietUntil } from "./schedule";
 
 export interface PlannedDelivery {
   id: string;
+  destination: string;
   status: string;
   runAt: Date;
 }
@@ -210,7 +211,7 @@ export async function planJob(db: Db, jobId: string, opts: { now?: Date } = {}):
     return { planned: true };
   });
   const rows = await db
-    .select({ id: deliveries.id, status: deliveries.status, runAt: deliveries.runAt })
+    .select({ id: deliveries.id, destination: deliveries.destination, status: deliveries.status, runAt: deliveries.runAt })
     .from(deliveries)
     .where(eq(deliveries.jobId, jobId));
   const counts: Record<string, number> = {};

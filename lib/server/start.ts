@@ -1,5 +1,6 @@
 import { getDbHandle } from "@/db";
 import { env } from "@/lib/env";
+import { startJobDriver } from "./job-driver";
 
 const g = globalThis as unknown as { __beaconStarted?: boolean };
 
@@ -7,5 +8,6 @@ const g = globalThis as unknown as { __beaconStarted?: boolean };
 export async function startServer(): Promise<void> {
   if (env.isBuildPhase || g.__beaconStarted) return;
   g.__beaconStarted = true;
-  await getDbHandle();
+  const handle = await getDbHandle();
+  await startJobDriver(handle.db);
 }
