@@ -25,7 +25,12 @@ export function startInngestDispatcher(db: Db): { stop(): void } {
         const due = await dueDeliveries(db, { limit: 500 });
         const events = [
           ...jobs.map((jobId) => jobEnqueued.create({ jobId }, { id: jobId })),
-          ...due.map((d) => deliveryDue.create({ deliveryId: d.id, destination: d.destination }, { id: `${d.id}:${d.attempts}` })),
+          ...due.map((d) =>
+            deliveryDue.create(
+              { deliveryId: d.id, destination: d.destination },
+              { id: `${d.id}:${d.attempts}` },
+            ),
+          ),
         ];
         if (events.length) await inngest.send(events);
       } while (again);

@@ -21,7 +21,13 @@ export async function enqueue(
     enqueueNotification(tx, {
       orgId: platform,
       kind,
-      payload: { title: "Voice routing degraded", audience: { type: "public" }, componentIds: [], regionIds: [], ...payload },
+      payload: {
+        title: "Voice routing degraded",
+        audience: { type: "public" },
+        componentIds: [],
+        regionIds: [],
+        ...payload,
+      },
     }),
   );
 }

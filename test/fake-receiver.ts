@@ -26,7 +26,12 @@ export async function startReceiver(opts: { script?: Reply[]; fallback?: Reply }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      requests.push({
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       const reply = script.shift() ?? fallback;
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
       res.end(reply.body ?? "");

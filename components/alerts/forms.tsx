@@ -40,13 +40,19 @@ export interface TestOutcome {
 export function OutcomeBadge({ outcome }: { outcome: TestOutcome }) {
   if (outcome.status === "delivered") {
     return (
-      <span role="status" className="rounded bg-emerald-50 px-2 py-1 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+      <span
+        role="status"
+        className="rounded bg-emerald-50 px-2 py-1 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
+      >
         Delivered{outcome.responseCode ? ` (HTTP ${outcome.responseCode})` : ""}
       </span>
     );
   }
   return (
-    <span role="status" className="rounded bg-red-50 px-2 py-1 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+    <span
+      role="status"
+      className="rounded bg-red-50 px-2 py-1 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+    >
       {outcome.status === "pending" ? "Not delivered yet, will retry" : "Failed"}
       {outcome.responseCode ? ` — HTTP ${outcome.responseCode}` : ""}
       {outcome.error ? `: ${outcome.error}` : ""}

@@ -42,14 +42,24 @@ export const alertSettings = pgTable("alert_settings", {
     .references(() => organizations.id, { onDelete: "cascade" }),
   categories: jsonb().$type<CategoryToggles>().notNull(),
   /** Tenant-wide filters: empty arrays mean "every component / region". */
-  componentIds: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-  regionIds: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  componentIds: jsonb()
+    .$type<string[]>()
+    .notNull()
+    .default(sql`'[]'::jsonb`),
+  regionIds: jsonb()
+    .$type<string[]>()
+    .notNull()
+    .default(sql`'[]'::jsonb`),
   minImpact: impact().notNull().default("none"),
   digestMode: digestMode().notNull().default("immediate"),
   /** Quiet hours as minutes after local midnight in timeZone; start > end spans midnight. */
   quietEnabled: boolean().notNull().default(false),
-  quietStart: integer().notNull().default(22 * 60),
-  quietEnd: integer().notNull().default(7 * 60),
+  quietStart: integer()
+    .notNull()
+    .default(22 * 60),
+  quietEnd: integer()
+    .notNull()
+    .default(7 * 60),
   timeZone: text().notNull().default("Asia/Kolkata"),
   quietAllowCritical: boolean().notNull().default(true),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -87,7 +97,9 @@ export const alertRecipients = pgTable(
     roleGroup: tenantRole().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("alert_recipients_org_addr_key").on(t.orgId, t.channel, t.address, t.roleGroup)],
+  (t) => [
+    uniqueIndex("alert_recipients_org_addr_key").on(t.orgId, t.channel, t.address, t.roleGroup),
+  ],
 );
 
 /**
@@ -110,8 +122,14 @@ export const alertEndpoints = pgTable(
     previousSecretEncrypted: text(),
     previousSecretExpiresAt: timestamp({ withTimezone: true }),
     roleGroup: tenantRole(),
-    componentIds: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-    regionIds: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    componentIds: jsonb()
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    regionIds: jsonb()
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     minImpact: impact().notNull().default("none"),
     enabled: boolean().notNull().default(true),
     disabledReason: text(),

@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { channel } from "./alerts";
 import { notificationJobs } from "./jobs";
 import { organizations, users } from "./organizations";
@@ -14,7 +24,15 @@ import { organizations, users } from "./organizations";
  * digested  carried by the digest delivery in digestId
  * delivered / failed / suppressed (routing decided not to send; the trace says why)
  */
-export const DELIVERY_STATUSES = ["pending", "sending", "held", "digested", "delivered", "failed", "suppressed"] as const;
+export const DELIVERY_STATUSES = [
+  "pending",
+  "sending",
+  "held",
+  "digested",
+  "delivered",
+  "failed",
+  "suppressed",
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const deliveryStatus = pgEnum("delivery_status", DELIVERY_STATUSES);
 
@@ -51,7 +69,10 @@ export const deliveries = pgTable(
     providerId: text(),
     responseCode: integer(),
     error: text(),
-    trace: jsonb().$type<TraceStep[]>().notNull().default(sql`'[]'::jsonb`),
+    trace: jsonb()
+      .$type<TraceStep[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     incidentId: uuid(),
     digestId: uuid(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -59,8 +80,12 @@ export const deliveries = pgTable(
   },
   (t) => [
     uniqueIndex("deliveries_idempotency_key").on(t.idempotencyKey),
-    index("deliveries_due_idx").on(t.runAt).where(sql`status = 'pending'`),
-    index("deliveries_held_idx").on(t.orgId, t.runAt).where(sql`status = 'held'`),
+    index("deliveries_due_idx")
+      .on(t.runAt)
+      .where(sql`status = 'pending'`),
+    index("deliveries_held_idx")
+      .on(t.orgId, t.runAt)
+      .where(sql`status = 'held'`),
     index("deliveries_org_created_idx").on(t.orgId, t.createdAt),
     index("deliveries_job_idx").on(t.jobId),
     index("deliveries_incident_idx").on(t.incidentId),
@@ -105,7 +130,10 @@ export const inboxItems = pgTable(
     readAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("inbox_items_delivery_key").on(t.deliveryId), index("inbox_items_user_idx").on(t.userId, t.orgId)],
+  (t) => [
+    uniqueIndex("inbox_items_delivery_key").on(t.deliveryId),
+    index("inbox_items_user_idx").on(t.userId, t.orgId),
+  ],
 );
 
 /** Development only: email and SMS that would have gone out, when no provider is configured. */
@@ -121,11 +149,17 @@ export const devMailbox = pgTable(
     subject: text().notNull(),
     text: text().notNull(),
     html: text(),
-    headers: jsonb().$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    headers: jsonb()
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     idempotencyKey: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("dev_mailbox_idempotency_key").on(t.idempotencyKey), index("dev_mailbox_org_idx").on(t.orgId, t.createdAt)],
+  (t) => [
+    uniqueIndex("dev_mailbox_idempotency_key").on(t.idempotencyKey),
+    index("dev_mailbox_org_idx").on(t.orgId, t.createdAt),
+  ],
 );
 
 export type Delivery = typeof deliveries.$inferSelect;

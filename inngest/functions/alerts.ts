@@ -1,6 +1,11 @@
 import type { Inngest } from "inngest";
 import type { Db } from "@/db";
-import { flushDigests, processDelivery, sweepStuck, type DeliverOptions } from "@/lib/alerts/deliver";
+import {
+  flushDigests,
+  processDelivery,
+  sweepStuck,
+  type DeliverOptions,
+} from "@/lib/alerts/deliver";
 import { planJob } from "@/lib/alerts/plan";
 import { dueDeliveries, pendingJobIds } from "@/lib/alerts/steps";
 import { deliveryDue, jobEnqueued } from "../events";
@@ -14,7 +19,10 @@ export interface AlertFunctionDeps {
 const MAX_ROUNDS = 12;
 
 const dueEvent = (d: { id: string; destination: string; attempts?: number }) =>
-  deliveryDue.create({ deliveryId: d.id, destination: d.destination }, { id: `${d.id}:${d.attempts ?? 0}` });
+  deliveryDue.create(
+    { deliveryId: d.id, destination: d.destination },
+    { id: `${d.id}:${d.attempts ?? 0}` },
+  );
 
 /**
  * The alert pipeline as Inngest functions. Each wraps one lib/ step in step.run, so routing and
@@ -23,7 +31,12 @@ const dueEvent = (d: { id: string; destination: string; attempts?: number }) =>
  */
 export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) {
   const planNotification = inngest.createFunction(
-    { id: "alerts-plan-notification", name: "Plan a notification", triggers: [jobEnqueued], retries: 5 },
+    {
+      id: "alerts-plan-notification",
+      name: "Plan a notification",
+      triggers: [jobEnqueued],
+      retries: 5,
+    },
     async ({ event, step }) => {
       const plan = await step.run("plan", async () => {
         const result = await planJob(await deps.getDb(), event.data.jobId);
@@ -89,10 +102,18 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
         return { recovered, jobs, deliveries };
       });
       if (found.jobs.length) {
-        await step.sendEvent("replan", found.jobs.map((jobId) => jobEnqueued.create({ jobId }, { id: `${jobId}:sweep` })));
+        await step.sendEvent(
+          "replan",
+          found.jobs.map((jobId) => jobEnqueued.create({ jobId }, { id: `${jobId}:sweep` })),
+        );
       }
-      if (found.deliveries.length) await step.sendEvent("resend-due", found.deliveries.map(dueEvent));
-      return { recovered: found.recovered, jobs: found.jobs.length, deliveries: found.deliveries.length };
+      if (found.deliveries.length)
+        await step.sendEvent("resend-due", found.deliveries.map(dueEvent));
+      return {
+        recovered: found.recovered,
+        jobs: found.jobs.length,
+        deliveries: found.deliveries.length,
+      };
     },
   );
 

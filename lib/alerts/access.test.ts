@@ -1,7 +1,14 @@
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { alertEndpoints, alertRecipients, alertSettings, deliveries, memberships, users } from "@/db/schema";
+import {
+  alertEndpoints,
+  alertRecipients,
+  alertSettings,
+  deliveries,
+  memberships,
+  users,
+} from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, testSettings } from "@/test/alerts";
 import type { Ctx } from "@/lib/context";
@@ -33,7 +40,10 @@ beforeAll(async () => {
     channelSettings: { allowPrivate: true },
   });
   endpointId = endpoint.id;
-  const res = await sendTestAlert({ ctx: acmeAdmin, input: { channel: "email", to: "ops@acme.test" } });
+  const res = await sendTestAlert({
+    ctx: acmeAdmin,
+    input: { channel: "email", to: "ops@acme.test" },
+  });
   deliveryId = res.deliveryIds[0]!;
 });
 afterAll(() => t.close());
@@ -47,15 +57,24 @@ describe("permissions", () => {
   it("a role without alerts:manage can read but not change settings (403, nothing changed)", async () => {
     expect((await getAlertSettings({ ctx: support })).categories.infrastructure).toBe(true);
     const before = await settingsRow(support.org.id);
-    await expect(updateAlertSettings({ ctx: support, input: { categories: { infrastructure: false } } })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(sendTestAlert({ ctx: support, input: { channel: "email" } })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(resendDelivery({ ctx: support, id: deliveryId })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      updateAlertSettings({ ctx: support, input: { categories: { infrastructure: false } } }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      sendTestAlert({ ctx: support, input: { channel: "email" } }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(resendDelivery({ ctx: support, id: deliveryId })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect(await settingsRow(support.org.id)).toEqual(before);
   });
 
   it("alerts:manage granted to a member lets them change settings", async () => {
     const [u] = await t.db.select().from(users).where(eq(users.email, "devops@acme.test"));
-    await t.db.update(memberships).set({ grants: ["alerts:manage"] }).where(eq(memberships.userId, u!.id));
+    await t.db
+      .update(memberships)
+      .set({ grants: ["alerts:manage"] })
+      .where(eq(memberships.userId, u!.id));
     const devops = await ctxFor(t.db, "devops@acme.test");
     const s = await updateAlertSettings({ ctx: devops, input: { digestMode: "daily" } });
     expect(s.digestMode).toBe("daily");
@@ -65,10 +84,18 @@ describe("permissions", () => {
 
 describe("tenant isolation", () => {
   it("another tenant's endpoint, delivery and settings are 404 to them and unchanged", async () => {
-    await expect(deleteEndpoint({ ctx: globexAdmin, id: endpointId })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(rotateEndpointSecret({ ctx: globexAdmin, id: endpointId })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(getDelivery({ ctx: globexAdmin, id: deliveryId })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(resendDelivery({ ctx: globexAdmin, id: deliveryId })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deleteEndpoint({ ctx: globexAdmin, id: endpointId })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(rotateEndpointSecret({ ctx: globexAdmin, id: endpointId })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(getDelivery({ ctx: globexAdmin, id: deliveryId })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(resendDelivery({ ctx: globexAdmin, id: deliveryId })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     const before = await t.db.select({ n: count() }).from(deliveries);
     await expect(
       sendTestAlert({ ctx: globexAdmin, input: { channel: "webhook", endpointId } }),
@@ -77,9 +104,14 @@ describe("tenant isolation", () => {
     const [e] = await t.db.select().from(alertEndpoints).where(eq(alertEndpoints.id, endpointId));
     expect(e!.secretEncrypted).toBeTruthy();
     expect(e!.previousSecretEncrypted).toBeNull();
-    expect((await listDeliveries({ ctx: globexAdmin, input: {} })).map((d) => d.id)).not.toContain(deliveryId);
+    expect((await listDeliveries({ ctx: globexAdmin, input: {} })).map((d) => d.id)).not.toContain(
+      deliveryId,
+    );
     await expect(
-      explainRouting({ ctx: globexAdmin, input: { incidentId: "00000000-0000-4000-8000-000000000000", endpointId } }),
+      explainRouting({
+        ctx: globexAdmin,
+        input: { incidentId: "00000000-0000-4000-8000-000000000000", endpointId },
+      }),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -101,14 +133,29 @@ describe("validation names each field", () => {
     }).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     const fields = (err as ValidationError).issues.map((i) => i.field);
-    expect(fields).toEqual(expect.arrayContaining(["quietHours.start", "quietHours.timeZone", "recipients.0.address", "filters.componentIds.0"]));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        "quietHours.start",
+        "quietHours.timeZone",
+        "recipients.0.address",
+        "filters.componentIds.0",
+      ]),
+    );
     const unknown = await updateAlertSettings({
       ctx: acmeAdmin,
       input: { filters: { componentIds: ["00000000-0000-4000-8000-000000000000"] } },
     }).catch((e) => e);
-    expect((unknown as ValidationError).issues).toEqual([{ field: "filters.componentIds.0", message: "is not a known component" }]);
-    const badEndpoint = await createEndpoint({ ctx: acmeAdmin, input: { type: "slack", name: "", url: "nope" } }).catch((e) => e);
-    expect((badEndpoint as ValidationError).issues.map((i) => i.field).sort()).toEqual(["name", "url"]);
+    expect((unknown as ValidationError).issues).toEqual([
+      { field: "filters.componentIds.0", message: "is not a known component" },
+    ]);
+    const badEndpoint = await createEndpoint({
+      ctx: acmeAdmin,
+      input: { type: "slack", name: "", url: "nope" },
+    }).catch((e) => e);
+    expect((badEndpoint as ValidationError).issues.map((i) => i.field).sort()).toEqual([
+      "name",
+      "url",
+    ]);
   });
 });
 
@@ -122,15 +169,31 @@ describe("explainer and unsubscribe", () => {
     const ex = await explainRouting({ ctx: acmeAdmin, input: { incidentId, userId: billing!.id } });
     const decisions = ex.notifications[0]!.decisions;
     expect(decisions.find((d) => d.channel === "email")!.status).toBe("delivered");
-    expect(decisions.find((d) => d.channel === "sms")!.steps[0]!.detail).toMatch(/only for low_balance/);
+    expect(decisions.find((d) => d.channel === "sms")!.steps[0]!.detail).toMatch(
+      /only for low_balance/,
+    );
     expect(decisions.find((d) => d.channel === "in_app")!.steps[0]!.detail).toMatch(/not ticked/);
   });
 
   it("one-click unsubscribe removes only the signed recipient", async () => {
-    await updateAlertSettings({ ctx: acmeAdmin, input: { recipients: [{ channel: "email", address: "Ops@Acme.test", roleGroup: "tech_devops" }] } });
-    const [r] = await t.db.select().from(alertRecipients).where(and(eq(alertRecipients.address, "ops@acme.test")));
-    await expect(unsubscribeRecipient(t.db, `${r!.id}.forged`)).rejects.toBeInstanceOf(NotFoundError);
-    expect(await unsubscribeRecipient(t.db, unsubscribeToken(r!.id))).toEqual({ address: "ops@acme.test" });
-    expect(await t.db.select().from(alertRecipients).where(eq(alertRecipients.id, r!.id))).toEqual([]);
+    await updateAlertSettings({
+      ctx: acmeAdmin,
+      input: {
+        recipients: [{ channel: "email", address: "Ops@Acme.test", roleGroup: "tech_devops" }],
+      },
+    });
+    const [r] = await t.db
+      .select()
+      .from(alertRecipients)
+      .where(and(eq(alertRecipients.address, "ops@acme.test")));
+    await expect(unsubscribeRecipient(t.db, `${r!.id}.forged`)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    expect(await unsubscribeRecipient(t.db, unsubscribeToken(r!.id))).toEqual({
+      address: "ops@acme.test",
+    });
+    expect(await t.db.select().from(alertRecipients).where(eq(alertRecipients.id, r!.id))).toEqual(
+      [],
+    );
   });
 });

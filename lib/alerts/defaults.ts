@@ -16,8 +16,11 @@ export interface DefaultCell {
   topic?: string;
 }
 
-const on = (category: IncidentCategory, roleGroup: TenantRole, channels: Channel[]): DefaultCell[] =>
-  channels.map((channel) => ({ category, roleGroup, channel, enabled: true }));
+const on = (
+  category: IncidentCategory,
+  roleGroup: TenantRole,
+  channels: Channel[],
+): DefaultCell[] => channels.map((channel) => ({ category, roleGroup, channel, enabled: true }));
 
 export const LOW_BALANCE_TOPIC = "low_balance";
 
@@ -27,21 +30,34 @@ export const DEFAULT_MATRIX: readonly DefaultCell[] = [
   ...on("configurable", "org_admin", ["slack", "teams", "webhook"]),
   { category: "configurable", roleGroup: "org_admin", channel: "email", enabled: false },
   ...on("billing", "billing_admin", ["email", "slack", "teams"]),
-  { category: "billing", roleGroup: "billing_admin", channel: "sms", enabled: true, topic: LOW_BALANCE_TOPIC },
+  {
+    category: "billing",
+    roleGroup: "billing_admin",
+    channel: "sms",
+    enabled: true,
+    topic: LOW_BALANCE_TOPIC,
+  },
   ...on("infrastructure", "tech_devops", ["email", "slack", "teams", "webhook"]),
   ...on("configurable", "tech_devops", ["email", "slack", "teams", "webhook"]),
   ...on("infrastructure", "support_manager", ["email", "slack", "teams"]),
   ...on("configurable", "support_manager", ["email", "slack", "teams"]),
 ];
 
-export const DEFAULT_CATEGORIES = { infrastructure: true, billing: true, configurable: true } as const;
+export const DEFAULT_CATEGORIES = {
+  infrastructure: true,
+  billing: true,
+  configurable: true,
+} as const;
 
 /**
  * Gives a tenant the seed's defaults. Call it in the transaction that creates the tenant;
  * running it again leaves existing choices alone.
  */
 export async function applyDefaultAlertSettings(tx: Tx, orgId: string): Promise<void> {
-  await tx.insert(alertSettings).values({ orgId, categories: { ...DEFAULT_CATEGORIES } }).onConflictDoNothing();
+  await tx
+    .insert(alertSettings)
+    .values({ orgId, categories: { ...DEFAULT_CATEGORIES } })
+    .onConflictDoNothing();
   await tx
     .insert(alertRules)
     .values(DEFAULT_MATRIX.map((c) => ({ orgId, ...c, topic: c.topic ?? null })))

@@ -71,7 +71,10 @@ function toDelivery(r: Record<string, unknown>): Delivery {
  * Claims due deliveries (pending → sending, attempts + 1) with FOR UPDATE SKIP LOCKED, so any
  * number of workers or processes share the queue without sending anything twice.
  */
-export async function claimDeliveries(db: Db, opts: { now?: Date; limit?: number; ids?: string[] } = {}): Promise<Delivery[]> {
+export async function claimDeliveries(
+  db: Db,
+  opts: { now?: Date; limit?: number; ids?: string[] } = {},
+): Promise<Delivery[]> {
   const now = opts.now ?? new Date();
   const idFilter = opts.ids ? sql`and id = any(${`{${opts.ids.join(",")}}`}::uuid[])` : sql``;
   const res = await db.execute(sql`
@@ -89,11 +92,21 @@ export async function claimDeliveries(db: Db, opts: { now?: Date; limit?: number
 async function loadItems(db: Db, d: Delivery): Promise<{ items: AlertItem[]; digest: boolean }> {
   if (d.jobId) {
     const [job] = await db.select().from(notificationJobs).where(eq(notificationJobs.id, d.jobId));
-    if (!job) throw new DeliveryError("The notification this delivery belongs to no longer exists", { permanent: true });
-    return { items: [{ kind: job.kind, payload: job.payload, createdAt: job.createdAt }], digest: false };
+    if (!job)
+      throw new DeliveryError("The notification this delivery belongs to no longer exists", {
+        permanent: true,
+      });
+    return {
+      items: [{ kind: job.kind, payload: job.payload, createdAt: job.createdAt }],
+      digest: false,
+    };
   }
   const rows = await db
-    .select({ kind: notificationJobs.kind, payload: notificationJobs.payload, createdAt: notificationJobs.createdAt })
+    .select({
+      kind: notificationJobs.kind,
+      payload: notificationJobs.payload,
+      createdAt: notificationJobs.createdAt,
+    })
     .from(deliveries)
     .innerJoin(notificationJobs, eq(notificationJobs.id, deliveries.jobId))
     .where(eq(deliveries.digestId, d.id))
@@ -102,12 +115,25 @@ async function loadItems(db: Db, d: Delivery): Promise<{ items: AlertItem[]; dig
   return { items: rows, digest: true };
 }
 
-async function resolveConfig(db: Db, d: Delivery, settings: ChannelSettings, now: Date): Promise<unknown> {
+async function resolveConfig(
+  db: Db,
+  d: Delivery,
+  settings: ChannelSettings,
+  now: Date,
+): Promise<unknown> {
   switch (d.channel) {
     case "email":
       return d.recipientType === "recipient" && d.recipientId
-        ? { to: d.destination, unsubscribeUrl: `${settings.appUrl}/api/alerts/unsubscribe?token=${unsubscribeToken(d.recipientId)}`, oneClick: true }
-        : { to: d.destination, unsubscribeUrl: `${settings.appUrl}/portal/alerts`, oneClick: false };
+        ? {
+            to: d.destination,
+            unsubscribeUrl: `${settings.appUrl}/api/alerts/unsubscribe?token=${unsubscribeToken(d.recipientId)}`,
+            oneClick: true,
+          }
+        : {
+            to: d.destination,
+            unsubscribeUrl: `${settings.appUrl}/portal/alerts`,
+            oneClick: false,
+          };
     case "sms":
       return { to: d.destination };
     case "in_app":
@@ -116,10 +142,24 @@ async function resolveConfig(db: Db, d: Delivery, settings: ChannelSettings, now
       const [e] = await db
         .select()
         .from(alertEndpoints)
-        .where(and(eq(alertEndpoints.id, d.recipientId ?? "00000000-0000-0000-0000-000000000000"), eq(alertEndpoints.orgId, d.orgId)));
+        .where(
+          and(
+            eq(alertEndpoints.id, d.recipientId ?? "00000000-0000-0000-0000-000000000000"),
+            eq(alertEndpoints.orgId, d.orgId),
+          ),
+        );
       if (!e) throw new DeliveryError("The endpoint was deleted", { permanent: true });
-      if (!e.enabled) throw new DeliveryError(`The endpoint is disabled${e.disabledReason ? `: ${e.disabledReason}` : ""}`, { permanent: true });
-      const secrets = [e.secretEncrypted, e.previousSecretExpiresAt && e.previousSecretExpiresAt > now ? e.previousSecretEncrypted : null]
+      if (!e.enabled)
+        throw new DeliveryError(
+          `The endpoint is disabled${e.disabledReason ? `: ${e.disabledReason}` : ""}`,
+          { permanent: true },
+        );
+      const secrets = [
+        e.secretEncrypted,
+        e.previousSecretExpiresAt && e.previousSecretExpiresAt > now
+          ? e.previousSecretEncrypted
+          : null,
+      ]
         .filter((s): s is string => Boolean(s))
         .map(decryptSecret);
       return { url: decryptSecret(e.urlEncrypted), secrets };
@@ -134,7 +174,13 @@ async function disableGoneEndpoint(db: Db, d: Delivery, reason: string, now: Dat
     const [e] = await tx
       .update(alertEndpoints)
       .set({ enabled: false, disabledReason: reason })
-      .where(and(eq(alertEndpoints.id, d.recipientId!), eq(alertEndpoints.orgId, d.orgId), eq(alertEndpoints.enabled, true)))
+      .where(
+        and(
+          eq(alertEndpoints.id, d.recipientId!),
+          eq(alertEndpoints.orgId, d.orgId),
+          eq(alertEndpoints.enabled, true),
+        ),
+      )
       .returning();
     if (!e) return;
     await tx.insert(auditLog).values({
@@ -167,7 +213,11 @@ async function disableGoneEndpoint(db: Db, d: Delivery, reason: string, now: Dat
 }
 
 /** Sends one claimed delivery through its adapter and records the attempt and the outcome. */
-export async function deliverClaimed(db: Db, d: Delivery, opts: DeliverOptions = {}): Promise<DeliverOutcome> {
+export async function deliverClaimed(
+  db: Db,
+  d: Delivery,
+  opts: DeliverOptions = {},
+): Promise<DeliverOutcome> {
   const now = opts.now ?? new Date();
   const settings = opts.settings ?? channelSettingsFromEnv();
   const started = Date.now();
@@ -179,15 +229,28 @@ export async function deliverClaimed(db: Db, d: Delivery, opts: DeliverOptions =
     const adapter = adapterFor(d.channel);
     const parsed = adapter.configSchema.safeParse(await resolveConfig(db, d, settings, now));
     if (!parsed.success) {
-      throw new DeliveryError(`Bad destination: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`, {
-        permanent: true,
-      });
+      throw new DeliveryError(
+        `Bad destination: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+        {
+          permanent: true,
+        },
+      );
     }
-    const result = await adapter.send({ db, delivery: d, config: parsed.data, message: renderMessage(items, settings.appUrl, digest), settings, now });
+    const result = await adapter.send({
+      db,
+      delivery: d,
+      config: parsed.data,
+      message: renderMessage(items, settings.appUrl, digest),
+      settings,
+      now,
+    });
     providerId = result.providerId ?? null;
     responseCode = result.responseCode ?? null;
   } catch (e) {
-    error = e instanceof DeliveryError ? e : new DeliveryError(e instanceof Error ? e.message : String(e));
+    error =
+      e instanceof DeliveryError
+        ? e
+        : new DeliveryError(e instanceof Error ? e.message : String(e));
     responseCode = error.responseCode ?? null;
   }
   const durationMs = Date.now() - started;
@@ -206,7 +269,16 @@ export async function deliverClaimed(db: Db, d: Delivery, opts: DeliverOptions =
   await db.transaction(async (tx) => {
     await tx
       .insert(deliveryAttempts)
-      .values({ deliveryId: d.id, attempt: d.attempts, startedAt: now, durationMs, responseCode, providerId, error: error?.message ?? null, retryAt })
+      .values({
+        deliveryId: d.id,
+        attempt: d.attempts,
+        startedAt: now,
+        durationMs,
+        responseCode,
+        providerId,
+        error: error?.message ?? null,
+        retryAt,
+      })
       .onConflictDoNothing();
     await tx
       .update(deliveries)
@@ -219,9 +291,16 @@ export async function deliverClaimed(db: Db, d: Delivery, opts: DeliverOptions =
         lockedUntil: null,
         deliveredAt: status === "delivered" ? now : null,
       })
-      .where(and(eq(deliveries.id, d.id), eq(deliveries.status, "sending"), eq(deliveries.attempts, d.attempts)));
+      .where(
+        and(
+          eq(deliveries.id, d.id),
+          eq(deliveries.status, "sending"),
+          eq(deliveries.attempts, d.attempts),
+        ),
+      );
   });
-  if (error?.opts.gone) await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`, now);
+  if (error?.opts.gone)
+    await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`, now);
   return { id: d.id, status, retryAt, responseCode, error: error?.message ?? null };
 }
 
@@ -229,12 +308,22 @@ export async function deliverClaimed(db: Db, d: Delivery, opts: DeliverOptions =
  * The unit both drivers call: claim this delivery if it is due, send it, record the result.
  * If it is not claimable (already sent, not yet due, held by another worker) nothing is sent.
  */
-export async function processDelivery(db: Db, id: string, opts: DeliverOptions = {}): Promise<DeliverOutcome> {
+export async function processDelivery(
+  db: Db,
+  id: string,
+  opts: DeliverOptions = {},
+): Promise<DeliverOutcome> {
   const [claimed] = await claimDeliveries(db, { now: opts.now, ids: [id], limit: 1 });
   if (!claimed) {
     const [row] = await db.select().from(deliveries).where(eq(deliveries.id, id));
     if (!row) throw new Error(`delivery ${id} not found`);
-    return { id, status: row.status, retryAt: row.status === "pending" ? row.runAt : null, responseCode: row.responseCode, error: row.error };
+    return {
+      id,
+      status: row.status,
+      retryAt: row.status === "pending" ? row.runAt : null,
+      responseCode: row.responseCode,
+      error: row.error,
+    };
   }
   return deliverClaimed(db, claimed, opts);
 }
@@ -253,7 +342,9 @@ export async function processDueDeliveries(
       out.push(await deliverClaimed(db, d, opts));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, claimed.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(opts.concurrency ?? 16, claimed.length) }, worker),
+  );
   return out;
 }
 
@@ -268,11 +359,21 @@ export async function flushDigests(db: Db, opts: { now?: Date } = {}): Promise<s
     .selectDistinct({ s: alertSettings })
     .from(deliveries)
     .innerJoin(alertSettings, eq(alertSettings.orgId, deliveries.orgId))
-    .where(and(eq(deliveries.status, "held"), sql`${deliveries.runAt} <= ${now.toISOString()}::timestamptz`));
+    .where(
+      and(
+        eq(deliveries.status, "held"),
+        sql`${deliveries.runAt} <= ${now.toISOString()}::timestamptz`,
+      ),
+    );
   if (orgs.length === 0) return [];
   const clocks = orgs.map(({ s }) => ({
     org_id: s.orgId,
-    run_at: (quietUntil({ enabled: s.quietEnabled, start: s.quietStart, end: s.quietEnd, timeZone: s.timeZone }, now) ?? now).toISOString(),
+    run_at: (
+      quietUntil(
+        { enabled: s.quietEnabled, start: s.quietStart, end: s.quietEnd, timeZone: s.timeZone },
+        now,
+      ) ?? now
+    ).toISOString(),
   }));
   const res = await db.execute(sql`
     with oc as (
@@ -306,7 +407,10 @@ export async function flushDigests(db: Db, opts: { now?: Date } = {}): Promise<s
 }
 
 /** Recovers work a crashed process left claimed: stale "sending" deliveries and "planning" jobs. */
-export async function sweepStuck(db: Db, opts: { now?: Date } = {}): Promise<{ deliveries: number; jobs: number }> {
+export async function sweepStuck(
+  db: Db,
+  opts: { now?: Date } = {},
+): Promise<{ deliveries: number; jobs: number }> {
   const now = (opts.now ?? new Date()).toISOString();
   const d = await db.execute(sql`
     update deliveries set status = case when attempts >= max_attempts then 'failed'::delivery_status else 'pending'::delivery_status end,

@@ -87,7 +87,12 @@ export async function deleteEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Pro
   await ctx.db.transaction(async (tx) => {
     const e = await loadEndpoint(tx, ctx, id);
     await tx.delete(alertEndpoints).where(eq(alertEndpoints.id, e.id));
-    await recordAudit(tx, ctx, { action: "endpoint.delete", targetType: "alert_endpoint", targetId: e.id, data: { name: e.name } });
+    await recordAudit(tx, ctx, {
+      action: "endpoint.delete",
+      targetType: "alert_endpoint",
+      targetId: e.id,
+      data: { name: e.name },
+    });
   });
 }
 
@@ -109,15 +114,25 @@ export async function rotateEndpointSecret({
   return ctx.db.transaction(async (tx) => {
     const e = await loadEndpoint(tx, ctx, id);
     if (e.type !== "webhook" || !e.secretEncrypted) {
-      throw new ValidationError([{ field: "id", message: "only webhook endpoints have a signing secret" }]);
+      throw new ValidationError([
+        { field: "id", message: "only webhook endpoints have a signing secret" },
+      ]);
     }
     const secret = generateWebhookSecret();
     const until = new Date(now.getTime() + SECRET_OVERLAP_MS);
     await tx
       .update(alertEndpoints)
-      .set({ secretEncrypted: encryptSecret(secret), previousSecretEncrypted: e.secretEncrypted, previousSecretExpiresAt: until })
+      .set({
+        secretEncrypted: encryptSecret(secret),
+        previousSecretEncrypted: e.secretEncrypted,
+        previousSecretExpiresAt: until,
+      })
       .where(eq(alertEndpoints.id, e.id));
-    await recordAudit(tx, ctx, { action: "endpoint.rotate_secret", targetType: "alert_endpoint", targetId: e.id });
+    await recordAudit(tx, ctx, {
+      action: "endpoint.rotate_secret",
+      targetType: "alert_endpoint",
+      targetId: e.id,
+    });
     return { secret, previousValidUntil: until.toISOString() };
   });
 }
@@ -133,7 +148,11 @@ export async function enableEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Pro
       .set({ enabled: true, disabledReason: sql`null` })
       .where(eq(alertEndpoints.id, e.id))
       .returning();
-    await recordAudit(tx, ctx, { action: "endpoint.enable", targetType: "alert_endpoint", targetId: e.id });
+    await recordAudit(tx, ctx, {
+      action: "endpoint.enable",
+      targetType: "alert_endpoint",
+      targetId: e.id,
+    });
     return toEndpointView(row!);
   });
 }

@@ -1,7 +1,13 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { rowsOf } from "@/db/client";
-import { alertSettings, deliveries, notificationJobs, organizations, type NotificationJob } from "@/db/schema";
+import {
+  alertSettings,
+  deliveries,
+  notificationJobs,
+  organizations,
+  type NotificationJob,
+} from "@/db/schema";
 import { DEFAULT_CATEGORIES, DEFAULT_MATRIX } from "./defaults";
 import { nextDigestAt, quietUntil } from "./schedule";
 
@@ -30,12 +36,21 @@ export interface PlanResult {
 }
 
 const DEFAULT_MATRIX_JSON = JSON.stringify(
-  DEFAULT_MATRIX.map((c) => ({ category: c.category, role_group: c.roleGroup, channel: c.channel, enabled: c.enabled, topic: c.topic ?? null })),
+  DEFAULT_MATRIX.map((c) => ({
+    category: c.category,
+    role_group: c.roleGroup,
+    channel: c.channel,
+    enabled: c.enabled,
+    topic: c.topic ?? null,
+  })),
 );
 
 /** Tenants created before alerting existed (or by code that forgot) get the seed's defaults. */
 async function ensureDefaults(db: Db, orgIds: string[] | "all-tenants") {
-  const orgFilter = orgIds === "all-tenants" ? sql`o.kind = 'tenant'` : sql`o.id = any(${`{${orgIds.join(",")}}`}::uuid[])`;
+  const orgFilter =
+    orgIds === "all-tenants"
+      ? sql`o.kind = 'tenant'`
+      : sql`o.id = any(${`{${orgIds.join(",")}}`}::uuid[])`;
   await db.execute(sql`
     with missing as (
       insert into alert_settings (org_id, categories)
@@ -63,11 +78,18 @@ async function orgClocks(db: Db, orgIds: string[] | "all-tenants", now: Date): P
     .select({ s: alertSettings })
     .from(alertSettings)
     .innerJoin(organizations, eq(organizations.id, alertSettings.orgId))
-    .where(orgIds === "all-tenants" ? eq(organizations.kind, "tenant") : inArray(alertSettings.orgId, orgIds));
+    .where(
+      orgIds === "all-tenants"
+        ? eq(organizations.kind, "tenant")
+        : inArray(alertSettings.orgId, orgIds),
+    );
   return rows.map(({ s }) => ({
     org_id: s.orgId,
     quiet_until:
-      quietUntil({ enabled: s.quietEnabled, start: s.quietStart, end: s.quietEnd, timeZone: s.timeZone }, now)?.toISOString() ?? null,
+      quietUntil(
+        { enabled: s.quietEnabled, start: s.quietStart, end: s.quietEnd, timeZone: s.timeZone },
+        now,
+      )?.toISOString() ?? null,
     digest_at: nextDigestAt(s.digestMode, s.timeZone, now)?.toISOString() ?? null,
   }));
 }
@@ -191,14 +213,23 @@ on conflict (idempotency_key) do nothing`;
 }
 
 /** Plans one job. Safe to call from either driver, any number of times. */
-export async function planJob(db: Db, jobId: string, opts: { now?: Date } = {}): Promise<PlanResult> {
+export async function planJob(
+  db: Db,
+  jobId: string,
+  opts: { now?: Date } = {},
+): Promise<PlanResult> {
   const now = opts.now ?? new Date();
   const result = await db.transaction(async (tx) => {
-    const [job] = await tx.select().from(notificationJobs).where(eq(notificationJobs.id, jobId)).for("update");
+    const [job] = await tx
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.id, jobId))
+      .for("update");
     if (!job) throw new Error(`notification job ${jobId} not found`);
     if (job.status === "planned") return { planned: false };
     const audience = job.payload.audience;
-    const scope: string[] | "all-tenants" = audience.type === "public" ? "all-tenants" : [audience.orgId];
+    const scope: string[] | "all-tenants" =
+      audience.type === "public" ? "all-tenants" : [audience.orgId];
     await ensureDefaults(tx as unknown as Db, scope);
     if (!job.payload.test) {
       const clocks = await orgClocks(tx as unknown as Db, scope, now);
@@ -206,12 +237,22 @@ export async function planJob(db: Db, jobId: string, opts: { now?: Date } = {}):
     }
     await tx
       .update(notificationJobs)
-      .set({ status: "planned", plannedAt: now, attempts: sql`${notificationJobs.attempts} + 1`, lastError: null })
+      .set({
+        status: "planned",
+        plannedAt: now,
+        attempts: sql`${notificationJobs.attempts} + 1`,
+        lastError: null,
+      })
       .where(eq(notificationJobs.id, jobId));
     return { planned: true };
   });
   const rows = await db
-    .select({ id: deliveries.id, destination: deliveries.destination, status: deliveries.status, runAt: deliveries.runAt })
+    .select({
+      id: deliveries.id,
+      destination: deliveries.destination,
+      status: deliveries.status,
+      runAt: deliveries.runAt,
+    })
     .from(deliveries)
     .where(eq(deliveries.jobId, jobId));
   const counts: Record<string, number> = {};
@@ -228,7 +269,10 @@ export async function planJob(db: Db, jobId: string, opts: { now?: Date } = {}):
  * Claims due outbox jobs for the embedded driver (pending → planning) so two processes never plan
  * the same job at once. A job left in "planning" by a crash is re-claimed by the sweeper.
  */
-export async function claimDueJobs(db: Db, opts: { now?: Date; limit?: number } = {}): Promise<string[]> {
+export async function claimDueJobs(
+  db: Db,
+  opts: { now?: Date; limit?: number } = {},
+): Promise<string[]> {
   const now = (opts.now ?? new Date()).toISOString();
   const res = await db.execute(sql`
     update notification_jobs set status = 'planning', run_at = ${now}::timestamptz + interval '2 minutes'
@@ -252,5 +296,10 @@ export async function markJobError(db: Db, jobId: string, error: unknown, now = 
       lastError: message,
       runAt: new Date(now.getTime() + 30_000),
     })
-    .where(and(eq(notificationJobs.id, jobId), inArray(notificationJobs.status, ["pending", "planning"])));
+    .where(
+      and(
+        eq(notificationJobs.id, jobId),
+        inArray(notificationJobs.status, ["pending", "planning"]),
+      ),
+    );
 }

@@ -21,7 +21,12 @@ export const CATEGORY_LABELS: Record<IncidentCategory, string> = {
   billing: "Billing",
   configurable: "Configurable",
 };
-export const IMPACT_LABELS: Record<Impact, string> = { none: "Notice", minor: "Minor", major: "Major", critical: "Critical" };
+export const IMPACT_LABELS: Record<Impact, string> = {
+  none: "Notice",
+  minor: "Minor",
+  major: "Major",
+  critical: "Critical",
+};
 
 const KIND_VERBS: Record<NotificationKind, string> = {
   "incident.created": "New incident",
@@ -61,7 +66,13 @@ function itemText(item: AlertItem, appUrl: string): string {
 export function renderMessage(items: AlertItem[], appUrl: string, digest = false): AlertMessage {
   const first = items[0]!;
   if (!digest) {
-    return { items, digest, subject: `[Beacon] ${itemHeadline(first)}`, text: itemText(first, appUrl), url: itemUrl(first, appUrl) };
+    return {
+      items,
+      digest,
+      subject: `[Beacon] ${itemHeadline(first)}`,
+      text: itemText(first, appUrl),
+      url: itemUrl(first, appUrl),
+    };
   }
   return {
     items,
@@ -73,5 +84,8 @@ export function renderMessage(items: AlertItem[], appUrl: string, digest = false
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }

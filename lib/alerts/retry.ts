@@ -6,7 +6,11 @@ export const RETRY_BASE_MS = 10_000;
 export const RETRY_CAP_MS = 60 * 60 * 1000;
 export const RETRY_AFTER_CAP_MS = 6 * 60 * 60 * 1000;
 
-export function backoffMs(attempt: number, random: () => number = Math.random, baseMs = RETRY_BASE_MS): number {
+export function backoffMs(
+  attempt: number,
+  random: () => number = Math.random,
+  baseMs = RETRY_BASE_MS,
+): number {
   const exp = Math.min(RETRY_CAP_MS, baseMs * 4 ** Math.max(0, attempt - 1));
   return Math.round(exp / 2 + random() * (exp / 2));
 }

@@ -22,7 +22,13 @@ export function isValidTimeZone(tz: string): boolean {
 
 function localParts(now: Date, tz: string) {
   const d = new TZDate(now.getTime(), tz);
-  return { d, minutes: d.getHours() * 60 + d.getMinutes(), y: d.getFullYear(), m: d.getMonth(), day: d.getDate() };
+  return {
+    d,
+    minutes: d.getHours() * 60 + d.getMinutes(),
+    y: d.getFullYear(),
+    m: d.getMonth(),
+    day: d.getDate(),
+  };
 }
 
 /** The instant of local wall-clock time `minutes` on the given local date (rolling over days). */
@@ -40,7 +46,9 @@ export function quietUntil(q: QuietHours, now: Date): Date | null {
   if (!q.enabled || q.start === q.end) return null;
   const { minutes, y, m, day } = localParts(now, q.timeZone);
   const spansMidnight = q.start > q.end;
-  const inside = spansMidnight ? minutes >= q.start || minutes < q.end : minutes >= q.start && minutes < q.end;
+  const inside = spansMidnight
+    ? minutes >= q.start || minutes < q.end
+    : minutes >= q.start && minutes < q.end;
   if (!inside) return null;
   // Past start on the evening side of a window spanning midnight: it ends tomorrow.
   const endDay = spansMidnight && minutes >= q.start ? day + 1 : day;
@@ -58,7 +66,13 @@ export function nextDigestAt(mode: DigestMode, timeZone: string, now: Date): Dat
     // Top of the next local hour (time zones with :30 offsets get their own hour boundary).
     return atLocal(timeZone, y, m, day, (d.getHours() + 1) * 60);
   }
-  return atLocal(timeZone, y, m, minutes < DAILY_DIGEST_MINUTES ? day : day + 1, DAILY_DIGEST_MINUTES);
+  return atLocal(
+    timeZone,
+    y,
+    m,
+    minutes < DAILY_DIGEST_MINUTES ? day : day + 1,
+    DAILY_DIGEST_MINUTES,
+  );
 }
 
 export function formatMinutes(minutes: number): string {

@@ -1,5 +1,12 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { alertEndpoints, alertRecipients, alertRules, alertSettings, components, regions } from "@/db/schema";
+import {
+  alertEndpoints,
+  alertRecipients,
+  alertRules,
+  alertSettings,
+  components,
+  regions,
+} from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { requirePermission } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
@@ -11,11 +18,23 @@ import { UpdateAlertSettingsInput } from "./schemas";
 
 export interface AlertSettingsView {
   categories: { infrastructure: boolean; billing: boolean; configurable: boolean };
-  matrix: { category: string; roleGroup: string; channel: string; enabled: boolean; topic: string | null }[];
+  matrix: {
+    category: string;
+    roleGroup: string;
+    channel: string;
+    enabled: boolean;
+    topic: string | null;
+  }[];
   recipients: { id: string; channel: string; address: string; roleGroup: string }[];
   filters: { componentIds: string[]; regionIds: string[]; minImpact: string };
   digestMode: string;
-  quietHours: { enabled: boolean; start: string; end: string; timeZone: string; allowCritical: boolean };
+  quietHours: {
+    enabled: boolean;
+    start: string;
+    end: string;
+    timeZone: string;
+    allowCritical: boolean;
+  };
   endpoints: EndpointView[];
 }
 
@@ -44,13 +63,32 @@ async function load(tx: Tx, orgId: string): Promise<AlertSettingsView> {
   }
   const [matrix, recipients, endpoints] = await Promise.all([
     tx.select().from(alertRules).where(eq(alertRules.orgId, orgId)),
-    tx.select().from(alertRecipients).where(eq(alertRecipients.orgId, orgId)).orderBy(asc(alertRecipients.createdAt)),
-    tx.select().from(alertEndpoints).where(eq(alertEndpoints.orgId, orgId)).orderBy(asc(alertEndpoints.createdAt)),
+    tx
+      .select()
+      .from(alertRecipients)
+      .where(eq(alertRecipients.orgId, orgId))
+      .orderBy(asc(alertRecipients.createdAt)),
+    tx
+      .select()
+      .from(alertEndpoints)
+      .where(eq(alertEndpoints.orgId, orgId))
+      .orderBy(asc(alertEndpoints.createdAt)),
   ]);
   return {
     categories: { ...s!.categories },
-    matrix: matrix.map((r) => ({ category: r.category, roleGroup: r.roleGroup, channel: r.channel, enabled: r.enabled, topic: r.topic })),
-    recipients: recipients.map((r) => ({ id: r.id, channel: r.channel, address: r.address, roleGroup: r.roleGroup })),
+    matrix: matrix.map((r) => ({
+      category: r.category,
+      roleGroup: r.roleGroup,
+      channel: r.channel,
+      enabled: r.enabled,
+      topic: r.topic,
+    })),
+    recipients: recipients.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      address: r.address,
+      roleGroup: r.roleGroup,
+    })),
     filters: { componentIds: s!.componentIds, regionIds: s!.regionIds, minImpact: s!.minImpact },
     digestMode: s!.digestMode,
     quietHours: {
@@ -64,7 +102,10 @@ async function load(tx: Tx, orgId: string): Promise<AlertSettingsView> {
   };
 }
 
-export function toEndpointView(e: typeof alertEndpoints.$inferSelect, now = new Date()): EndpointView {
+export function toEndpointView(
+  e: typeof alertEndpoints.$inferSelect,
+  now = new Date(),
+): EndpointView {
   return {
     id: e.id,
     type: e.type,
@@ -74,7 +115,9 @@ export function toEndpointView(e: typeof alertEndpoints.$inferSelect, now = new 
     enabled: e.enabled,
     disabledReason: e.disabledReason,
     secretRotatingUntil:
-      e.previousSecretExpiresAt && e.previousSecretExpiresAt > now ? e.previousSecretExpiresAt.toISOString() : null,
+      e.previousSecretExpiresAt && e.previousSecretExpiresAt > now
+        ? e.previousSecretExpiresAt.toISOString()
+        : null,
     filters: { componentIds: e.componentIds, regionIds: e.regionIds, minImpact: e.minImpact },
   };
 }
@@ -94,24 +137,42 @@ export async function checkCatalogIds(
   const issues: FieldIssue[] = [];
   if (filters.componentIds.length) {
     const found = new Set(
-      (await tx.select({ id: components.id }).from(components).where(inArray(components.id, filters.componentIds))).map((r) => r.id),
+      (
+        await tx
+          .select({ id: components.id })
+          .from(components)
+          .where(inArray(components.id, filters.componentIds))
+      ).map((r) => r.id),
     );
     filters.componentIds.forEach((id, i) => {
-      if (!found.has(id)) issues.push({ field: `${prefix}.componentIds.${i}`, message: "is not a known component" });
+      if (!found.has(id))
+        issues.push({ field: `${prefix}.componentIds.${i}`, message: "is not a known component" });
     });
   }
   if (filters.regionIds.length) {
     const found = new Set(
-      (await tx.select({ id: regions.id }).from(regions).where(inArray(regions.id, filters.regionIds))).map((r) => r.id),
+      (
+        await tx
+          .select({ id: regions.id })
+          .from(regions)
+          .where(inArray(regions.id, filters.regionIds))
+      ).map((r) => r.id),
     );
     filters.regionIds.forEach((id, i) => {
-      if (!found.has(id)) issues.push({ field: `${prefix}.regionIds.${i}`, message: "is not a known region" });
+      if (!found.has(id))
+        issues.push({ field: `${prefix}.regionIds.${i}`, message: "is not a known region" });
     });
   }
   return issues;
 }
 
-export async function updateAlertSettings({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AlertSettingsView> {
+export async function updateAlertSettings({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: unknown;
+}): Promise<AlertSettingsView> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
   const data = parseInput(UpdateAlertSettingsInput, input);
@@ -146,14 +207,21 @@ export async function updateAlertSettings({ ctx, input }: { ctx: Ctx; input: unk
           .insert(alertRules)
           .values({ orgId, ...cell })
           .onConflictDoUpdate({
-            target: [alertRules.orgId, alertRules.category, alertRules.roleGroup, alertRules.channel],
+            target: [
+              alertRules.orgId,
+              alertRules.category,
+              alertRules.roleGroup,
+              alertRules.channel,
+            ],
             set: { enabled: cell.enabled },
           });
       }
     }
     if (data.recipients) {
       await tx.delete(alertRecipients).where(eq(alertRecipients.orgId, orgId));
-      const unique = new Map(data.recipients.map((r) => [`${r.channel}|${r.address.toLowerCase()}|${r.roleGroup}`, r]));
+      const unique = new Map(
+        data.recipients.map((r) => [`${r.channel}|${r.address.toLowerCase()}|${r.roleGroup}`, r]),
+      );
       if (unique.size) {
         await tx.insert(alertRecipients).values(
           [...unique.values()].map((r) => ({

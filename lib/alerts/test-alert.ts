@@ -21,7 +21,11 @@ export const TestAlertInput = z
   .strict()
   .superRefine((v, c) => {
     if (v.channel === "sms" && !(v.to && /^\+[1-9]\d{6,14}$/.test(v.to))) {
-      c.addIssue({ code: "custom", path: ["to"], message: "must be a phone number in E.164 form, e.g. +919812345678" });
+      c.addIssue({
+        code: "custom",
+        path: ["to"],
+        message: "must be a phone number in E.164 form, e.g. +919812345678",
+      });
     }
     if (v.channel === "email" && v.to !== undefined && !z.email().safeParse(v.to).success) {
       c.addIssue({ code: "custom", path: ["to"], message: "must be an email address" });
@@ -62,7 +66,9 @@ export async function sendTestAlert({
     let recipientId: string | null = null;
     if (data.channel === "in_app" || (data.channel === "email" && !data.to)) {
       if (ctx.actor.type !== "user") {
-        throw new ValidationError([{ field: "to", message: `is required when not signed in as a user` }]);
+        throw new ValidationError([
+          { field: "to", message: `is required when not signed in as a user` },
+        ]);
       }
       destination = ctx.actor.email;
       recipientType = "member";
@@ -76,7 +82,9 @@ export async function sendTestAlert({
         .where(and(eq(alertEndpoints.id, data.endpointId!), eq(alertEndpoints.orgId, ctx.org.id)));
       if (!e) throw new NotFoundError("Endpoint");
       if (e.type !== data.channel) {
-        throw new ValidationError([{ field: "endpointId", message: `is a ${e.type} endpoint, not ${data.channel}` }]);
+        throw new ValidationError([
+          { field: "endpointId", message: `is a ${e.type} endpoint, not ${data.channel}` },
+        ]);
       }
       destination = `${e.name} (${e.urlHint})`;
       recipientType = "endpoint";
@@ -103,7 +111,12 @@ export async function sendTestAlert({
       })
       .returning();
     const trace: TraceStep[] = [
-      { step: "test", outcome: "info", detail: "Test alert to the chosen destination; routing rules, quiet hours and digests do not apply" },
+      {
+        step: "test",
+        outcome: "info",
+        detail:
+          "Test alert to the chosen destination; routing rules, quiet hours and digests do not apply",
+      },
     ];
     const [d] = await tx
       .insert(deliveries)

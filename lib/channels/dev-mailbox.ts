@@ -5,7 +5,17 @@ import { devMailbox } from "@/db/schema";
 /** Development stand-in for a provider: the message is stored, clearly marked, never sent. */
 export async function storeInDevMailbox(
   db: Db,
-  msg: { orgId: string | null; channel: "email" | "sms"; to: string; from: string; subject: string; text: string; html?: string; headers?: Record<string, string>; idempotencyKey: string },
+  msg: {
+    orgId: string | null;
+    channel: "email" | "sms";
+    to: string;
+    from: string;
+    subject: string;
+    text: string;
+    html?: string;
+    headers?: Record<string, string>;
+    idempotencyKey: string;
+  },
 ): Promise<string> {
   const inserted = await db
     .insert(devMailbox)
@@ -13,6 +23,9 @@ export async function storeInDevMailbox(
     .onConflictDoNothing()
     .returning({ id: devMailbox.id });
   if (inserted[0]) return inserted[0].id;
-  const [existing] = await db.select({ id: devMailbox.id }).from(devMailbox).where(eq(devMailbox.idempotencyKey, msg.idempotencyKey));
+  const [existing] = await db
+    .select({ id: devMailbox.id })
+    .from(devMailbox)
+    .where(eq(devMailbox.idempotencyKey, msg.idempotencyKey));
   return existing!.id;
 }

@@ -42,9 +42,14 @@ export const emailAdapter = defineAdapter({
   async send({ db, delivery, config, message, settings }) {
     const headers: Record<string, string> = { "List-Unsubscribe": `<${config.unsubscribeUrl}>` };
     if (config.oneClick) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
-    const body = { subject: message.subject, text: message.text, html: html(message, settings.appUrl) };
+    const body = {
+      subject: message.subject,
+      text: message.text,
+      html: html(message, settings.appUrl),
+    };
     if (!settings.email.apiKey) {
-      if (!settings.devMailbox) throw new DeliveryError("Email is not configured: set RESEND_API_KEY", { permanent: true });
+      if (!settings.devMailbox)
+        throw new DeliveryError("Email is not configured: set RESEND_API_KEY", { permanent: true });
       const id = await storeInDevMailbox(db, {
         orgId: delivery.orgId,
         channel: "email",

@@ -5,7 +5,12 @@
 export class DeliveryError extends Error {
   constructor(
     message: string,
-    public readonly opts: { responseCode?: number; permanent?: boolean; gone?: boolean; retryAfterMs?: number } = {},
+    public readonly opts: {
+      responseCode?: number;
+      permanent?: boolean;
+      gone?: boolean;
+      retryAfterMs?: number;
+    } = {},
   ) {
     super(message);
     this.name = "DeliveryError";
@@ -19,7 +24,10 @@ export class DeliveryError extends Error {
 }
 
 /** Retry-After is either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
@@ -32,7 +40,12 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-export function httpFailure(provider: string, status: number, body: string, retryAfter?: string | null): DeliveryError {
+export function httpFailure(
+  provider: string,
+  status: number,
+  body: string,
+  retryAfter?: string | null,
+): DeliveryError {
   const snippet = body.replace(/\s+/g, " ").trim().slice(0, 300);
   return new DeliveryError(`${provider} answered HTTP ${status}${snippet ? `: ${snippet}` : ""}`, {
     responseCode: status,

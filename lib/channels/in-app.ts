@@ -15,7 +15,12 @@ export const inAppAdapter = defineAdapter({
         userId: config.userId,
         deliveryId: delivery.id,
         title: message.digest ? message.subject : itemHeadline(item),
-        body: [item.payload.status ? `Status: ${item.payload.status}` : null, item.payload.message ?? null].filter(Boolean).join("\n"),
+        body: [
+          item.payload.status ? `Status: ${item.payload.status}` : null,
+          item.payload.message ?? null,
+        ]
+          .filter(Boolean)
+          .join("\n"),
         url: message.url,
       })
       .onConflictDoNothing()

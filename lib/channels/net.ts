@@ -45,7 +45,11 @@ export function isPrivateAddress(ip: string): boolean {
  * Why a destination URL is not acceptable, or null. Checked when an endpoint is saved and again
  * before every send, because DNS can change between the two.
  */
-export async function checkDestinationUrl(url: URL, settings: Pick<ChannelSettings, "allowPrivate">, type?: string): Promise<string | null> {
+export async function checkDestinationUrl(
+  url: URL,
+  settings: Pick<ChannelSettings, "allowPrivate">,
+  type?: string,
+): Promise<string | null> {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && settings.allowPrivate)) {
     return "must use https://";
   }
@@ -64,7 +68,9 @@ export async function checkDestinationUrl(url: URL, settings: Pick<ChannelSettin
     }
   }
   const bad = addresses.find(isPrivateAddress);
-  return bad ? `resolves to a private, loopback, link-local or metadata address (${bad}), which is not allowed` : null;
+  return bad
+    ? `resolves to a private, loopback, link-local or metadata address (${bad}), which is not allowed`
+    : null;
 }
 
 export interface PostResult {
@@ -99,15 +105,20 @@ export async function postToDestination(
     const err = e as Error;
     const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
     throw new DeliveryError(
-      timedOut ? `${provider} did not answer within ${settings.webhookTimeoutMs / 1000} s` : `${provider} unreachable: ${(err.cause as Error)?.message ?? err.message}`,
+      timedOut
+        ? `${provider} did not answer within ${settings.webhookTimeoutMs / 1000} s`
+        : `${provider} unreachable: ${(err.cause as Error)?.message ?? err.message}`,
     );
   }
   const body = (await res.text().catch(() => "")).slice(0, 2000);
   if (res.status >= 300 && res.status < 400) {
-    throw new DeliveryError(`${provider} answered with a redirect (HTTP ${res.status}); redirects are not followed`, {
-      responseCode: res.status,
-      permanent: true,
-    });
+    throw new DeliveryError(
+      `${provider} answered with a redirect (HTTP ${res.status}); redirects are not followed`,
+      {
+        responseCode: res.status,
+        permanent: true,
+      },
+    );
   }
   if (!res.ok) throw httpFailure(provider, res.status, body, res.headers.get("retry-after"));
   return { status: res.status, body, headers: res.headers };

@@ -25,7 +25,9 @@ export interface ChannelSettings {
 
 function parseTemplates(raw: string | undefined): Partial<Record<IncidentCategory, string>> {
   if (!raw) return {};
-  return Object.fromEntries(raw.split(",").map((pair) => pair.split("=") as [IncidentCategory, string]));
+  return Object.fromEntries(
+    raw.split(",").map((pair) => pair.split("=") as [IncidentCategory, string]),
+  );
 }
 
 let cached: ChannelSettings | undefined;
@@ -39,7 +41,12 @@ export function channelSettingsFromEnv(): ChannelSettings {
     email: { apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM },
     twilio:
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
-        ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM, baseUrl: env.TWILIO_BASE_URL }
+        ? {
+            accountSid: env.TWILIO_ACCOUNT_SID,
+            authToken: env.TWILIO_AUTH_TOKEN,
+            from: env.TWILIO_FROM,
+            baseUrl: env.TWILIO_BASE_URL,
+          }
         : undefined,
     smsGateway: env.SMS_GATEWAY_URL
       ? {

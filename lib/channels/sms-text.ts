@@ -9,7 +9,18 @@ import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/alerts/render";
 const GSM_BASIC =
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 const GSM_EXTENDED = "^{}\\[~]|€";
-const FOLD: Record<string, string> = { "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "·": "-", "→": "->", "\u00a0": " " };
+const FOLD: Record<string, string> = {
+  "‘": "'",
+  "’": "'",
+  "“": '"',
+  "”": '"',
+  "–": "-",
+  "—": "-",
+  "…": "...",
+  "·": "-",
+  "→": "->",
+  "\u00a0": " ",
+};
 
 export function toGsm(text: string): string {
   let out = "";
@@ -42,11 +53,20 @@ function fit(prefix: string, variable: string, suffix: string, budget: number): 
 /** One segment when it can be: the title is shortened before the link is dropped. */
 export function composeSms(message: AlertMessage): string {
   if (message.digest) {
-    return toGsm(fit(`[Beacon] ${message.items.length} alerts: `, message.items.map((i) => i.payload.title).join("; "), ` ${message.url}`, 160));
+    return toGsm(
+      fit(
+        `[Beacon] ${message.items.length} alerts: `,
+        message.items.map((i) => i.payload.title).join("; "),
+        ` ${message.url}`,
+        160,
+      ),
+    );
   }
   const item = message.items[0]!;
   const p = item.payload;
-  const prefix = toGsm(`[Beacon] ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}${item.kind === "incident.resolved" ? " RESOLVED" : ""}: `);
+  const prefix = toGsm(
+    `[Beacon] ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}${item.kind === "incident.resolved" ? " RESOLVED" : ""}: `,
+  );
   const title = toGsm(p.title + (p.status ? ` (${p.status})` : ""));
   const link = ` ${message.url}`;
   if (gsmLength(prefix) + 20 + gsmLength(link) <= 160) return fit(prefix, title, link, 160);

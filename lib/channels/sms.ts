@@ -4,7 +4,9 @@ import { DeliveryError, httpFailure } from "./errors";
 import { composeSms } from "./sms-text";
 import { defineAdapter } from "./types";
 
-async function readJson(res: Response): Promise<{ text: string; json: Record<string, unknown> | null }> {
+async function readJson(
+  res: Response,
+): Promise<{ text: string; json: Record<string, unknown> | null }> {
   const text = await res.text().catch(() => "");
   try {
     return { text, json: JSON.parse(text) as Record<string, unknown> };
@@ -23,7 +25,9 @@ async function call(provider: string, url: string, init: RequestInit) {
 
 export const smsAdapter = defineAdapter({
   type: "sms",
-  configSchema: z.object({ to: z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number") }),
+  configSchema: z.object({
+    to: z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 phone number"),
+  }),
   async send({ db, delivery, config, message, settings }) {
     const body = composeSms(message);
     const category = message.items[0]!.payload.category;
@@ -31,18 +35,28 @@ export const smsAdapter = defineAdapter({
       const t = settings.twilio;
       const form = new URLSearchParams({ To: config.to, Body: body });
       form.set(t.from.startsWith("MG") ? "MessagingServiceSid" : "From", t.from);
-      const res = await call("Twilio", `${t.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${t.accountSid}/Messages.json`, {
-        method: "POST",
-        headers: {
-          authorization: `Basic ${Buffer.from(`${t.accountSid}:${t.authToken}`).toString("base64")}`,
-          "content-type": "application/x-www-form-urlencoded",
-          // Twilio de-duplicates retried requests carrying the same key.
-          "I-Twilio-Idempotency-Token": delivery.idempotencyKey.slice(0, 64),
+      const res = await call(
+        "Twilio",
+        `${t.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${t.accountSid}/Messages.json`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Basic ${Buffer.from(`${t.accountSid}:${t.authToken}`).toString("base64")}`,
+            "content-type": "application/x-www-form-urlencoded",
+            // Twilio de-duplicates retried requests carrying the same key.
+            "I-Twilio-Idempotency-Token": delivery.idempotencyKey.slice(0, 64),
+          },
+          body: form.toString(),
         },
-        body: form.toString(),
-      });
+      );
       const { text, json } = await readJson(res);
-      if (!res.ok) throw httpFailure("Twilio", res.status, json?.message ? String(json.message) : text, res.headers.get("retry-after"));
+      if (!res.ok)
+        throw httpFailure(
+          "Twilio",
+          res.status,
+          json?.message ? String(json.message) : text,
+          res.headers.get("retry-after"),
+        );
       return { providerId: json?.sid ? String(json.sid) : null, responseCode: res.status };
     }
     if (settings.smsGateway) {
@@ -65,15 +79,18 @@ export const smsAdapter = defineAdapter({
         }),
       });
       const { text, json } = await readJson(res);
-      if (!res.ok) throw httpFailure("SMS gateway", res.status, text, res.headers.get("retry-after"));
+      if (!res.ok)
+        throw httpFailure("SMS gateway", res.status, text, res.headers.get("retry-after"));
       const id = json?.id ?? json?.message_id ?? json?.messageId;
       return { providerId: id ? String(id) : null, responseCode: res.status };
     }
     if (!settings.devMailbox) {
-      throw new DeliveryError("SMS is not configured: set TWILIO_* or SMS_GATEWAY_URL", { permanent: true });
+      throw new DeliveryError("SMS is not configured: set TWILIO_* or SMS_GATEWAY_URL", {
+        permanent: true,
+      });
     }
     const id = await storeInDevMailbox(db, {
-        orgId: delivery.orgId,
+      orgId: delivery.orgId,
       channel: "sms",
       to: config.to,
       from: settings.smsGateway ? "gateway" : "SMS",

@@ -1,14 +1,32 @@
 import { z } from "zod";
-import { CATEGORY_LABELS, IMPACT_LABELS, itemHeadline, itemUrl, type AlertItem } from "@/lib/alerts/render";
+import {
+  CATEGORY_LABELS,
+  IMPACT_LABELS,
+  itemHeadline,
+  itemUrl,
+  type AlertItem,
+} from "@/lib/alerts/render";
 import { postToDestination } from "./net";
 import { defineAdapter } from "./types";
 
-const IMPACT_COLOR = { none: "Default", minor: "Warning", major: "Warning", critical: "Attention" } as const;
+const IMPACT_COLOR = {
+  none: "Default",
+  minor: "Warning",
+  major: "Warning",
+  critical: "Attention",
+} as const;
 
 function itemElements(item: AlertItem, appUrl: string) {
   const p = item.payload;
   return [
-    { type: "TextBlock", text: itemHeadline(item), weight: "Bolder", wrap: true, color: IMPACT_COLOR[p.impact], separator: true },
+    {
+      type: "TextBlock",
+      text: itemHeadline(item),
+      weight: "Bolder",
+      wrap: true,
+      color: IMPACT_COLOR[p.impact],
+      separator: true,
+    },
     {
       type: "FactSet",
       facts: [
@@ -18,7 +36,10 @@ function itemElements(item: AlertItem, appUrl: string) {
       ],
     },
     ...(p.message ? [{ type: "TextBlock", text: p.message.slice(0, 2000), wrap: true }] : []),
-    { type: "ActionSet", actions: [{ type: "Action.OpenUrl", title: "View details", url: itemUrl(item, appUrl) }] },
+    {
+      type: "ActionSet",
+      actions: [{ type: "Action.OpenUrl", title: "View details", url: itemUrl(item, appUrl) }],
+    },
   ];
 }
 
@@ -32,7 +53,12 @@ export const teamsAdapter = defineAdapter({
       type: "AdaptiveCard",
       version: "1.4",
       body: [
-        { type: "TextBlock", text: message.digest ? `Beacon digest: ${message.items.length} alerts` : "Beacon alert", size: "Large", weight: "Bolder" },
+        {
+          type: "TextBlock",
+          text: message.digest ? `Beacon digest: ${message.items.length} alerts` : "Beacon alert",
+          size: "Large",
+          weight: "Bolder",
+        },
         ...message.items.slice(-20).flatMap((i) => itemElements(i, settings.appUrl)),
       ],
     };
@@ -42,7 +68,13 @@ export const teamsAdapter = defineAdapter({
       {
         body: JSON.stringify({
           type: "message",
-          attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: card }],
+          attachments: [
+            {
+              contentType: "application/vnd.microsoft.card.adaptive",
+              contentUrl: null,
+              content: card,
+            },
+          ],
         }),
         headers: { "content-type": "application/json" },
       },

@@ -42,7 +42,10 @@ export function signatureHeader(secrets: string[], msgId: string, at: Date, body
 
 export const webhookAdapter = defineAdapter({
   type: "webhook",
-  configSchema: z.object({ url: z.url(), secrets: z.array(z.string().startsWith("whsec_")).min(1) }),
+  configSchema: z.object({
+    url: z.url(),
+    secrets: z.array(z.string().startsWith("whsec_")).min(1),
+  }),
   async send({ delivery, config, message, settings, now }) {
     const body = JSON.stringify(webhookEvent(message.items[0]!, settings.appUrl, now));
     // The delivery id is the message id on every attempt, so receivers can de-duplicate retries.

@@ -17,7 +17,11 @@ beforeAll(async () => {
   await seedDemo(t.db);
   r = await startReceiver({ script: [{ status: 503 }], fallback: { status: 200 } });
   const admin = await ctxFor(t.db, "admin@acme.test");
-  await createEndpoint({ ctx: admin, input: { type: "webhook", name: "hook", url: r.url }, channelSettings: { allowPrivate: true } });
+  await createEndpoint({
+    ctx: admin,
+    input: { type: "webhook", name: "hook", url: r.url },
+    channelSettings: { allowPrivate: true },
+  });
 });
 afterAll(async () => {
   await r.close();
@@ -25,7 +29,10 @@ afterAll(async () => {
 });
 
 it("is woken after commit, plans and sends, and retries a failure on a later pass", async () => {
-  const driver = startEmbeddedDriver(t.db, { pollIntervalMs: 60_000, deliver: { settings: testSettings(), retryBaseMs: 1 } });
+  const driver = startEmbeddedDriver(t.db, {
+    pollIntervalMs: 60_000,
+    deliver: { settings: testSettings(), retryBaseMs: 1 },
+  });
   try {
     await driver.kick();
     const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });

@@ -1,5 +1,10 @@
 import type { Db } from "@/db";
-import { flushDigests, processDueDeliveries, sweepStuck, type DeliverOptions } from "@/lib/alerts/deliver";
+import {
+  flushDigests,
+  processDueDeliveries,
+  sweepStuck,
+  type DeliverOptions,
+} from "@/lib/alerts/deliver";
 import { claimDueJobs, markJobError, planJob } from "@/lib/alerts/plan";
 import { onJobsEnqueued } from "./outbox";
 
@@ -49,7 +54,11 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
     await flushDigests(db);
     // Keep sending while there is a full batch; a fan-out of thousands drains in one wake-up.
     for (;;) {
-      const sent = await processDueDeliveries(db, { ...opts.deliver, limit: 200, concurrency: opts.concurrency ?? 32 });
+      const sent = await processDueDeliveries(db, {
+        ...opts.deliver,
+        limit: 200,
+        concurrency: opts.concurrency ?? 32,
+      });
       if (sent.length < 200 || stopped) break;
     }
   }

@@ -4,7 +4,12 @@ import { revalidatePath } from "next/cache";
 import { runAction } from "@/app/_server/ctx";
 import { CHANNELS, INCIDENT_CATEGORIES } from "@/db/schema";
 import { TENANT_ROLES } from "@/lib/auth/roles";
-import { createEndpoint, deleteEndpoint, enableEndpoint, rotateEndpointSecret } from "@/lib/alerts/endpoints";
+import {
+  createEndpoint,
+  deleteEndpoint,
+  enableEndpoint,
+  rotateEndpointSecret,
+} from "@/lib/alerts/endpoints";
 import { getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import type { DeliverOutcome } from "@/lib/alerts/deliver";
@@ -16,7 +21,11 @@ export async function saveCategoriesAction(_prev: unknown, form: FormData) {
     (ctx) =>
       updateAlertSettings({
         ctx,
-        input: { categories: Object.fromEntries(INCIDENT_CATEGORIES.map((c) => [c, form.get(`category.${c}`) === "on"])) },
+        input: {
+          categories: Object.fromEntries(
+            INCIDENT_CATEGORIES.map((c) => [c, form.get(`category.${c}`) === "on"]),
+          ),
+        },
       }).then(() => undefined),
     "Categories saved.",
   );
@@ -27,10 +36,18 @@ export async function saveCategoriesAction(_prev: unknown, form: FormData) {
 export async function saveMatrixAction(_prev: unknown, form: FormData) {
   const matrix = INCIDENT_CATEGORIES.flatMap((category) =>
     TENANT_ROLES.flatMap((roleGroup) =>
-      CHANNELS.map((channel) => ({ category, roleGroup, channel, enabled: form.get(`cell.${category}.${roleGroup}.${channel}`) === "on" })),
+      CHANNELS.map((channel) => ({
+        category,
+        roleGroup,
+        channel,
+        enabled: form.get(`cell.${category}.${roleGroup}.${channel}`) === "on",
+      })),
     ),
   );
-  const r = await runAction((ctx) => updateAlertSettings({ ctx, input: { matrix } }).then(() => undefined), "Channels saved.");
+  const r = await runAction(
+    (ctx) => updateAlertSettings({ ctx, input: { matrix } }).then(() => undefined),
+    "Channels saved.",
+  );
   done();
   return r;
 }
@@ -42,13 +59,25 @@ export async function addRecipientAction(_prev: unknown, form: FormData) {
       ctx,
       input: {
         recipients: [
-          ...current.recipients.map(({ channel, address, roleGroup }) => ({ channel, address, roleGroup })),
-          { channel: form.get("channel"), address: String(form.get("address") ?? ""), roleGroup: form.get("roleGroup") },
+          ...current.recipients.map(({ channel, address, roleGroup }) => ({
+            channel,
+            address,
+            roleGroup,
+          })),
+          {
+            channel: form.get("channel"),
+            address: String(form.get("address") ?? ""),
+            roleGroup: form.get("roleGroup"),
+          },
         ],
       },
     }).catch((e) => {
       // Name the field the admin typed into, not its position in the stored list.
-      if (e?.issues) e.issues = e.issues.map((i: { field: string; message: string }) => ({ ...i, field: i.field.replace(/^recipients\.\d+\./, "") }));
+      if (e?.issues)
+        e.issues = e.issues.map((i: { field: string; message: string }) => ({
+          ...i,
+          field: i.field.replace(/^recipients\.\d+\./, ""),
+        }));
       throw e;
     });
   }, "Recipient added.");
@@ -63,7 +92,9 @@ export async function removeRecipientAction(_prev: unknown, form: FormData) {
     await updateAlertSettings({
       ctx,
       input: {
-        recipients: current.recipients.filter((x) => x.id !== id).map(({ channel, address, roleGroup }) => ({ channel, address, roleGroup })),
+        recipients: current.recipients
+          .filter((x) => x.id !== id)
+          .map(({ channel, address, roleGroup }) => ({ channel, address, roleGroup })),
       },
     });
   }, "Recipient removed.");
@@ -81,7 +112,11 @@ export async function saveNoiseAction(_prev: unknown, form: FormData) {
       updateAlertSettings({
         ctx,
         input: {
-          filters: { componentIds: ids(form, "componentIds"), regionIds: ids(form, "regionIds"), minImpact: form.get("minImpact") },
+          filters: {
+            componentIds: ids(form, "componentIds"),
+            regionIds: ids(form, "regionIds"),
+            minImpact: form.get("minImpact"),
+          },
           digestMode: form.get("digestMode"),
           quietHours: {
             enabled: form.get("quietEnabled") === "on",
@@ -116,13 +151,19 @@ export async function createEndpointAction(_prev: unknown, form: FormData) {
 }
 
 export async function deleteEndpointAction(_prev: unknown, form: FormData) {
-  const r = await runAction((ctx) => deleteEndpoint({ ctx, id: String(form.get("id")) }), "Endpoint deleted.");
+  const r = await runAction(
+    (ctx) => deleteEndpoint({ ctx, id: String(form.get("id")) }),
+    "Endpoint deleted.",
+  );
   done();
   return r;
 }
 
 export async function enableEndpointAction(_prev: unknown, form: FormData) {
-  const r = await runAction((ctx) => enableEndpoint({ ctx, id: String(form.get("id")) }).then(() => undefined), "Endpoint enabled.");
+  const r = await runAction(
+    (ctx) => enableEndpoint({ ctx, id: String(form.get("id")) }).then(() => undefined),
+    "Endpoint enabled.",
+  );
   done();
   return r;
 }

@@ -4,7 +4,12 @@ import { and, asc, eq } from "drizzle-orm";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { alertEndpoints, CHANNELS, DELIVERY_STATUSES, memberships, users } from "@/db/schema";
 import { can } from "@/lib/context";
-import { explainRouting, getDelivery, listDeliveries, type Explanation } from "@/lib/alerts/deliveries";
+import {
+  explainRouting,
+  getDelivery,
+  listDeliveries,
+  type Explanation,
+} from "@/lib/alerts/deliveries";
 import { ValidationError, NotFoundError } from "@/lib/errors";
 import { Card, PageHeader } from "@/components/ui/card";
 import { buttonClass } from "@/components/ui/button";
@@ -26,14 +31,16 @@ const STATUS_STYLE: Record<string, string> = {
   digested: "text-emerald-700",
 };
 
-const inputClass = "rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
+const inputClass =
+  "rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
 
 function Trace({ steps }: { steps: { step: string; outcome: string; detail: string }[] }) {
   return (
     <ol className="list-decimal space-y-1 pl-5 text-sm">
       {steps.map((s, i) => (
         <li key={i}>
-          <span className="font-medium">{s.step.replace("_", " ")}</span> — <span className={STATUS_STYLE[s.outcome] ?? ""}>{s.outcome}</span>: {s.detail}
+          <span className="font-medium">{s.step.replace("_", " ")}</span> —{" "}
+          <span className={STATUS_STYLE[s.outcome] ?? ""}>{s.outcome}</span>: {s.detail}
         </li>
       ))}
     </ol>
@@ -88,7 +95,12 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
     try {
       explanation = await explainRouting({
         ctx,
-        input: { ...(explainFor.startsWith("job:") ? { jobId: explainFor.slice(4) } : { incidentId: explainFor }), ...(kind === "endpoint" ? { endpointId: id } : { userId: id }) },
+        input: {
+          ...(explainFor.startsWith("job:")
+            ? { jobId: explainFor.slice(4) }
+            : { incidentId: explainFor }),
+          ...(kind === "endpoint" ? { endpointId: id } : { userId: id }),
+        },
       });
     } catch (e) {
       if (e instanceof ValidationError || e instanceof NotFoundError) explainError = e.message;
@@ -96,7 +108,11 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
     }
   }
   const qs = (extra: Record<string, string>) =>
-    "?" + new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v) as [string, string][]), ...extra }).toString();
+    "?" +
+    new URLSearchParams({
+      ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v) as [string, string][]),
+      ...extra,
+    }).toString();
 
   return (
     <div className="space-y-6">
@@ -108,11 +124,19 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         <form className="flex flex-wrap items-end gap-3" aria-label="Filter deliveries">
           <label className="text-sm">
             Incident id
-            <input name="incident" defaultValue={filters.incidentId} className={`${inputClass} block`} />
+            <input
+              name="incident"
+              defaultValue={filters.incidentId}
+              className={`${inputClass} block`}
+            />
           </label>
           <label className="text-sm">
             Channel
-            <select name="channel" defaultValue={filters.channel ?? ""} className={`${inputClass} block`}>
+            <select
+              name="channel"
+              defaultValue={filters.channel ?? ""}
+              className={`${inputClass} block`}
+            >
               <option value="">Any</option>
               {CHANNELS.map((c) => (
                 <option key={c}>{c}</option>
@@ -121,7 +145,11 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           </label>
           <label className="text-sm">
             Status
-            <select name="status" defaultValue={filters.status ?? ""} className={`${inputClass} block`}>
+            <select
+              name="status"
+              defaultValue={filters.status ?? ""}
+              className={`${inputClass} block`}
+            >
               <option value="">Any</option>
               {DELIVERY_STATUSES.map((s) => (
                 <option key={s}>{s}</option>
@@ -130,7 +158,11 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           </label>
           <label className="text-sm">
             Recipient
-            <input name="recipient" defaultValue={filters.recipient} className={`${inputClass} block`} />
+            <input
+              name="recipient"
+              defaultValue={filters.recipient}
+              className={`${inputClass} block`}
+            />
           </label>
           <button type="submit" className={buttonClass("secondary")}>
             Apply
@@ -144,14 +176,23 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
       </Card>
 
       {selected && (
-        <Card title={`Delivery: ${selected.title ?? selected.kind ?? ""}`} actions={<Link href={qs({})} className="text-sm underline">Close</Link>}>
+        <Card
+          title={`Delivery: ${selected.title ?? selected.kind ?? ""}`}
+          actions={
+            <Link href={qs({})} className="text-sm underline">
+              Close
+            </Link>
+          }
+        >
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-500">Recipient</dt>
             <dd>{selected.destination}</dd>
             <dt className="text-slate-500">Channel</dt>
             <dd>{selected.channel}</dd>
             <dt className="text-slate-500">Status</dt>
-            <dd className={STATUS_STYLE[selected.status]} data-testid="delivery-status">{selected.status}</dd>
+            <dd className={STATUS_STYLE[selected.status]} data-testid="delivery-status">
+              {selected.status}
+            </dd>
             <dt className="text-slate-500">Provider id</dt>
             <dd className="font-mono text-xs">{selected.providerId ?? "—"}</dd>
             <dt className="text-slate-500">Last error</dt>
@@ -162,7 +203,11 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           {selected.digestItems.length > 0 && (
             <>
               <h3 className="mt-4 mb-1 text-sm font-semibold">Alerts in this digest</h3>
-              <ul className="list-disc pl-5 text-sm">{selected.digestItems.map((i) => <li key={i.id}>{i.title}</li>)}</ul>
+              <ul className="list-disc pl-5 text-sm">
+                {selected.digestItems.map((i) => (
+                  <li key={i.id}>{i.title}</li>
+                ))}
+              </ul>
             </>
           )}
           <h3 className="mt-4 mb-1 text-sm font-semibold">Attempts</h3>
@@ -171,7 +216,14 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           ) : (
             <table className="w-full text-left text-sm">
               <thead className="text-slate-500">
-                <tr><th className="font-medium">#</th><th className="font-medium">At</th><th className="font-medium">Response</th><th className="font-medium">Took</th><th className="font-medium">Error</th><th className="font-medium">Next try</th></tr>
+                <tr>
+                  <th className="font-medium">#</th>
+                  <th className="font-medium">At</th>
+                  <th className="font-medium">Response</th>
+                  <th className="font-medium">Took</th>
+                  <th className="font-medium">Error</th>
+                  <th className="font-medium">Next try</th>
+                </tr>
               </thead>
               <tbody>
                 {selected.attemptLog.map((a) => (
@@ -189,7 +241,12 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           )}
           {manage && (selected.status === "failed" || selected.status === "delivered") && (
             <div className="mt-4">
-              <SettingsForm action={resendDeliveryAction} label="Resend delivery" submit="Resend" className="flex items-center gap-3">
+              <SettingsForm
+                action={resendDeliveryAction}
+                label="Resend delivery"
+                submit="Resend"
+                className="flex items-center gap-3"
+              >
                 <input type="hidden" name="id" value={selected.id} />
               </SettingsForm>
             </div>
@@ -217,7 +274,9 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
                 {rows.map((d) => (
                   <tr key={d.id}>
-                    <td className="py-2 whitespace-nowrap">{d.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+                    <td className="py-2 whitespace-nowrap">
+                      {d.createdAt.toISOString().slice(0, 19).replace("T", " ")}
+                    </td>
                     <td>
                       <Link href={qs({ id: d.id })} className="underline">
                         {d.title ?? d.kind}
@@ -242,30 +301,51 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
             Member or endpoint
             <select name="who" defaultValue={who ?? ""} className={`${inputClass} block`}>
               {members.map((m) => (
-                <option key={m.id} value={`member:${m.id}`}>{m.email}</option>
+                <option key={m.id} value={`member:${m.id}`}>
+                  {m.email}
+                </option>
               ))}
               {endpoints.map((e) => (
-                <option key={e.id} value={`endpoint:${e.id}`}>Endpoint: {e.name}</option>
+                <option key={e.id} value={`endpoint:${e.id}`}>
+                  Endpoint: {e.name}
+                </option>
               ))}
             </select>
           </label>
           <label className="text-sm">
             Incident id (or job:&lt;notification id&gt;)
-            <input name="explain" required defaultValue={explainFor} className={`${inputClass} block w-80`} />
+            <input
+              name="explain"
+              required
+              defaultValue={explainFor}
+              className={`${inputClass} block w-80`}
+            />
           </label>
-          <button type="submit" className={buttonClass("secondary")}>Explain</button>
+          <button type="submit" className={buttonClass("secondary")}>
+            Explain
+          </button>
         </form>
-        {explainError && <p role="alert" className="mt-3 text-sm text-red-700">{explainError}</p>}
+        {explainError && (
+          <p role="alert" className="mt-3 text-sm text-red-700">
+            {explainError}
+          </p>
+        )}
         {explanation && (
           <div className="mt-4 space-y-4" data-testid="explanation">
             <p className="text-sm font-medium">{explanation.subject}</p>
-            {explanation.notifications.length === 0 && <p className="text-sm">No notifications found for that incident.</p>}
+            {explanation.notifications.length === 0 && (
+              <p className="text-sm">No notifications found for that incident.</p>
+            )}
             {explanation.notifications.map((n) => (
               <div key={n.jobId}>
-                <p className="text-sm font-semibold">{n.title} · {n.kind} · {n.createdAt.toISOString()}</p>
+                <p className="text-sm font-semibold">
+                  {n.title} · {n.kind} · {n.createdAt.toISOString()}
+                </p>
                 {n.decisions.map((d) => (
                   <div key={d.channel} className="mt-2 ml-3">
-                    <p className="text-sm">{d.channel}: <span className={STATUS_STYLE[d.status] ?? ""}>{d.status}</span></p>
+                    <p className="text-sm">
+                      {d.channel}: <span className={STATUS_STYLE[d.status] ?? ""}>{d.status}</span>
+                    </p>
                     <Trace steps={d.steps} />
                   </div>
                 ))}

@@ -6,7 +6,10 @@ import { markInboxRead } from "@/lib/alerts/inbox";
 
 export async function markReadAction(_prev: unknown, form: FormData) {
   const id = form.get("id");
-  const r = await runAction((ctx) => markInboxRead({ ctx, id: id ? String(id) : undefined }), "Marked as read.");
+  const r = await runAction(
+    (ctx) => markInboxRead({ ctx, id: id ? String(id) : undefined }),
+    "Marked as read.",
+  );
   revalidatePath("/portal/inbox");
   return r;
 }

@@ -19,7 +19,12 @@ export default async function InboxPage() {
         title={`${unread} unread`}
         actions={
           unread > 0 ? (
-            <SettingsForm action={markReadAction} label="Mark all read" submit="Mark all read" className="flex" />
+            <SettingsForm
+              action={markReadAction}
+              label="Mark all read"
+              submit="Mark all read"
+              className="flex"
+            />
           ) : null
         }
       >
@@ -31,13 +36,30 @@ export default async function InboxPage() {
               <li key={i.id} className="flex items-start justify-between gap-4 py-3">
                 <div>
                   <p className={i.readAt ? "text-sm" : "text-sm font-semibold"}>
-                    {i.url ? <Link href={i.url} className="hover:underline">{i.title}</Link> : i.title}
+                    {i.url ? (
+                      <Link href={i.url} className="hover:underline">
+                        {i.title}
+                      </Link>
+                    ) : (
+                      i.title
+                    )}
                   </p>
-                  {i.body && <p className="text-sm whitespace-pre-wrap text-slate-600 dark:text-slate-400">{i.body}</p>}
-                  <p className="text-xs text-slate-500">{i.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</p>
+                  {i.body && (
+                    <p className="text-sm whitespace-pre-wrap text-slate-600 dark:text-slate-400">
+                      {i.body}
+                    </p>
+                  )}
+                  <p className="text-xs text-slate-500">
+                    {i.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC
+                  </p>
                 </div>
                 {!i.readAt && (
-                  <SettingsForm action={markReadAction} label={`Mark ${i.title} read`} submit="Mark read" className="flex">
+                  <SettingsForm
+                    action={markReadAction}
+                    label={`Mark ${i.title} read`}
+                    submit="Mark read"
+                    className="flex"
+                  >
                     <input type="hidden" name="id" value={i.id} />
                   </SettingsForm>
                 )}

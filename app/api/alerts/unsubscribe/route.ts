@@ -4,10 +4,13 @@ import { escapeHtml } from "@/lib/alerts/render";
 import { NotFoundError } from "@/lib/errors";
 
 const page = (body: string, status = 200) =>
-  new Response(`<!doctype html><html><head><meta charset="utf-8"><title>Unsubscribe</title></head><body style="font-family:system-ui;max-width:32rem;margin:4rem auto">${body}</body></html>`, {
-    status,
-    headers: { "content-type": "text/html; charset=utf-8" },
-  });
+  new Response(
+    `<!doctype html><html><head><meta charset="utf-8"><title>Unsubscribe</title></head><body style="font-family:system-ui;max-width:32rem;margin:4rem auto">${body}</body></html>`,
+    {
+      status,
+      headers: { "content-type": "text/html; charset=utf-8" },
+    },
+  );
 
 /** A GET only asks (mail scanners follow links); the unsubscribe itself is a POST. */
 export async function GET(req: Request) {
@@ -27,9 +30,15 @@ export async function POST(req: Request) {
   }
   try {
     const { address } = await unsubscribeRecipient(await getDb(), token ?? "");
-    return page(`<h1>Unsubscribed</h1><p>${escapeHtml(address)} will no longer receive these alerts.</p>`);
+    return page(
+      `<h1>Unsubscribed</h1><p>${escapeHtml(address)} will no longer receive these alerts.</p>`,
+    );
   } catch (e) {
-    if (e instanceof NotFoundError) return page("<h1>Link not valid</h1><p>This address is already unsubscribed, or the link is wrong.</p>", 404);
+    if (e instanceof NotFoundError)
+      return page(
+        "<h1>Link not valid</h1><p>This address is already unsubscribed, or the link is wrong.</p>",
+        404,
+      );
     throw e;
   }
 }
