@@ -70,6 +70,11 @@ const schema = z.object({
       "must look like infrastructure=1107...,billing=1107...,configurable=1107...",
     )
     .optional(),
+  /**
+   * Email and SMS without a provider land in the dev mailbox (/portal/dev/mailbox) instead of
+   * failing. On by default outside production; set it for a production build under test.
+   */
+  DEV_MAILBOX: bool.optional(),
   /** How often the embedded job driver looks for due work (it is also woken after each commit). */
   JOB_POLL_INTERVAL_MS: z.coerce
     .number()
@@ -85,6 +90,7 @@ export type Env = z.infer<typeof schema> & {
   demoData: boolean;
   emailConfigured: boolean;
   inngestConfigured: boolean;
+  devMailbox: boolean;
 };
 
 export class EnvError extends Error {
@@ -121,6 +127,7 @@ export function loadEnv(raw: Record<string, string | undefined>): Env {
     demoData: v.DEMO_DATA ?? !isProduction,
     emailConfigured: Boolean(v.RESEND_API_KEY),
     inngestConfigured: Boolean(v.INNGEST_EVENT_KEY || v.INNGEST_DEV || v.INNGEST_BASE_URL),
+    devMailbox: v.DEV_MAILBOX ?? !isProduction,
   };
 }
 

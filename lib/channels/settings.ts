@@ -36,7 +36,7 @@ export function channelSettingsFromEnv(): ChannelSettings {
   cached ??= {
     appUrl: env.APP_URL.replace(/\/$/, ""),
     allowPrivate: env.ALLOW_PRIVATE_WEBHOOKS,
-    devMailbox: !env.isProduction,
+    devMailbox: env.devMailbox,
     webhookTimeoutMs: 15_000,
     email: { apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM },
     twilio:

@@ -12,7 +12,6 @@ import {
 } from "@/lib/alerts/deliveries";
 import { ValidationError, NotFoundError } from "@/lib/errors";
 import { Card, PageHeader } from "@/components/ui/card";
-import { buttonClass } from "@/components/ui/button";
 import { SettingsForm } from "@/components/alerts/forms";
 import { resendDeliveryAction } from "./actions";
 
@@ -31,6 +30,9 @@ const STATUS_STYLE: Record<string, string> = {
   digested: "text-emerald-700",
 };
 
+// buttonClass lives in a client module; server pages keep their own copy of the secondary style.
+const secondaryButton =
+  "inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800";
 const inputClass =
   "rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
 
@@ -164,7 +166,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               className={`${inputClass} block`}
             />
           </label>
-          <button type="submit" className={buttonClass("secondary")}>
+          <button type="submit" className={secondaryButton}>
             Apply
           </button>
         </form>
@@ -321,7 +323,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               className={`${inputClass} block w-80`}
             />
           </label>
-          <button type="submit" className={buttonClass("secondary")}>
+          <button type="submit" className={secondaryButton}>
             Explain
           </button>
         </form>

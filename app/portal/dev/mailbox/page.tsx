@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Dev mailbox" };
 export const dynamic = "force-dynamic";
 
 export default async function DevMailboxPage() {
-  if (env.isProduction) notFound();
+  if (!env.devMailbox) notFound();
   const ctx = await requirePageCtx("alerts:read", "/portal/dev/mailbox");
   const mail = await listDevMailbox({ ctx });
   return (

@@ -1,0 +1,118 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect, test } from "@playwright/test";
+import { Webhook } from "standardwebhooks";
+import { signIn, USERS } from "./helpers";
+
+/** A local webhook receiver (the app runs with ALLOW_PRIVATE_WEBHOOKS=true for tests). */
+async function startReceiver() {
+  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/beacon`,
+    received,
+    close: () => server.close(),
+  };
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("admin ticks a channel, adds a signed webhook, sends a test alert and sees it delivered", async ({
+  page,
+}) => {
+  const receiver = await startReceiver();
+  try {
+    await signIn(page, USERS.orgAdmin);
+    await page.goto("/portal/alerts");
+    await expect(page.getByRole("heading", { name: "Alerts & Notifications" })).toBeVisible();
+
+    // The seed's defaults: Org Admins get Infrastructure by SMS; Configurable email is opt-in (off).
+    await expect(page.getByLabel("Infrastructure · Org Admins · SMS")).toBeChecked();
+    await expect(page.getByLabel("Configurable · Org Admins · Email")).not.toBeChecked();
+
+    const inApp = page.getByLabel("Infrastructure · Tech/DevOps · In-app");
+    await inApp.check();
+    await page.getByRole("button", { name: "Save channels" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Channels saved." })).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel("Infrastructure · Tech/DevOps · In-app")).toBeChecked();
+
+    const add = page.getByRole("form", { name: "Add endpoint" });
+    await add.getByLabel("Type").selectOption("webhook");
+    await add.getByLabel("Name").fill("E2E receiver");
+    await add.getByLabel("URL").fill(receiver.url);
+    await add.getByRole("button", { name: "Add endpoint" }).click();
+    const secret = await add.getByLabel("Signing secret").inputValue();
+    expect(secret).toMatch(/^whsec_/);
+
+    await page.reload();
+    const test = page.getByRole("form", { name: "Send test alert to E2E receiver" });
+    await test.getByRole("button", { name: "Send test alert to E2E receiver" }).click();
+    await expect(test.getByRole("status")).toHaveText(/Delivered \(HTTP 200\)/);
+
+    expect(receiver.received).toHaveLength(1);
+    const event = new Webhook(secret).verify(
+      receiver.received[0]!.body,
+      receiver.received[0]!.headers as Record<string, string>,
+    ) as {
+      type: string;
+    };
+    expect(event.type).toBe("alert.test");
+
+    // The delivery log has it, with its trace and attempt.
+    await page.goto("/portal/deliveries?channel=webhook");
+    await page.getByRole("link", { name: "Test alert from Beacon" }).first().click();
+    await expect(page.getByTestId("delivery-status")).toHaveText("delivered");
+    await expect(
+      page.getByText("routing rules, quiet hours and digests do not apply"),
+    ).toBeVisible();
+  } finally {
+    receiver.close();
+  }
+});
+
+test("a test email lands in the dev mailbox and an in-app alert in the inbox", async ({ page }) => {
+  await signIn(page, USERS.orgAdmin);
+  await page.goto("/portal/alerts");
+  const email = page.getByRole("form", { name: "Send test email" });
+  await email.getByLabel("Test email address").fill("oncall@acme.test");
+  await email.getByRole("button", { name: "Send test email" }).click();
+  await expect(email.getByRole("status")).toHaveText(/Delivered/);
+
+  const inApp = page.getByRole("form", { name: "Send test in-app alert" });
+  await inApp.getByRole("button", { name: "Send test in-app alert" }).click();
+  await expect(inApp.getByRole("status")).toHaveText(/Delivered/);
+
+  await page.goto("/portal/dev/mailbox");
+  await expect(page.getByText("NOT SENT")).toBeVisible();
+  await expect(
+    page.getByRole("list", { name: "Messages" }).getByText("oncall@acme.test"),
+  ).toBeVisible();
+
+  await page.goto("/portal/inbox");
+  await expect(page.getByRole("heading", { name: /1 unread|[0-9]+ unread/ })).toBeVisible();
+  await expect(
+    page
+      .getByRole("list", { name: "Inbox items" })
+      .getByText(/Test alert from Beacon/)
+      .first(),
+  ).toBeVisible();
+});
+
+test("a member without the permission sees the settings read-only", async ({ page }) => {
+  await signIn(page, USERS.supportManager);
+  await page.goto("/portal/alerts");
+  await expect(
+    page.getByText("Changing them needs the “Manage Alerts & Notifications” permission"),
+  ).toBeVisible();
+  await expect(page.getByRole("button", { name: "Save channels" })).toHaveCount(0);
+  await expect(page.getByLabel("Infrastructure · Support Managers · Email")).toBeDisabled();
+});
