@@ -116,3 +116,96 @@ test("a member without the permission sees the settings read-only", async ({ pag
   await expect(page.getByRole("button", { name: "Save channels" })).toHaveCount(0);
   await expect(page.getByLabel("Infrastructure · Support Managers · Email")).toBeDisabled();
 });
+
+async function createKey(page: import("@playwright/test").Page, email: string, role: string) {
+  await signIn(page, email);
+  await page.goto("/portal/api-keys");
+  await page.getByLabel("Name").fill(`alerts e2e ${role} ${Date.now()}`);
+  await page.getByLabel("Role").selectOption({ label: role });
+  await page.getByRole("button", { name: "Create key" }).click();
+  return page.getByLabel("New API key").inputValue();
+}
+
+test("the same settings through /api/v1: validation, permission, endpoint, test alert and its result", async ({
+  browser,
+  request,
+}) => {
+  const receiver = await startReceiver();
+  try {
+    const admin = await createKey(await browser.newPage(), USERS.orgAdmin, "Org Admin");
+    const support = await createKey(await browser.newPage(), USERS.orgAdmin, "Support Manager");
+    const globex = await createKey(await browser.newPage(), USERS.globexAdmin, "Org Admin");
+    const as = (key: string) => ({ authorization: `Bearer ${key}` });
+
+    const settings = await request.get("/api/v1/alert-settings", { headers: as(admin) });
+    expect(settings.status()).toBe(200);
+    expect((await settings.json()).categories).toEqual({
+      infrastructure: true,
+      billing: true,
+      configurable: true,
+    });
+
+    const bad = await request.put("/api/v1/alert-settings", {
+      headers: as(admin),
+      data: { quietHours: { enabled: true, start: "22:00", end: "7am", timeZone: "Nowhere/City" } },
+    });
+    expect(bad.status()).toBe(422);
+    expect((await bad.json()).error.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      "quietHours.end",
+      "quietHours.timeZone",
+    ]);
+
+    const denied = await request.put("/api/v1/alert-settings", {
+      headers: as(support),
+      data: { digestMode: "daily" },
+    });
+    expect(denied.status()).toBe(403);
+    expect(
+      (await (await request.get("/api/v1/alert-settings", { headers: as(admin) })).json())
+        .digestMode,
+    ).toBe("immediate");
+
+    const created = await request.post("/api/v1/endpoints", {
+      headers: as(admin),
+      data: { type: "webhook", name: "API receiver", url: receiver.url },
+    });
+    expect(created.status()).toBe(201);
+    const { endpoint, secret } = await created.json();
+    expect(secret).toMatch(/^whsec_/);
+    const listed = await (await request.get("/api/v1/endpoints", { headers: as(admin) })).json();
+    expect(JSON.stringify(listed)).not.toContain("whsec_");
+
+    const queued = await request.post("/api/v1/test-alerts", {
+      headers: as(admin),
+      data: { channel: "webhook", endpointId: endpoint.id },
+    });
+    expect(queued.status()).toBe(202);
+    const [deliveryId] = (await queued.json()).deliveryIds;
+    await expect
+      .poll(
+        async () =>
+          (
+            await (
+              await request.get(`/api/v1/deliveries/${deliveryId}`, { headers: as(admin) })
+            ).json()
+          ).status,
+      )
+      .toBe("delivered");
+    expect(receiver.received.length).toBeGreaterThanOrEqual(1);
+
+    expect(
+      (await request.get(`/api/v1/deliveries/${deliveryId}`, { headers: as(globex) })).status(),
+    ).toBe(404);
+    expect(
+      (await request.delete(`/api/v1/endpoints/${endpoint.id}`, { headers: as(globex) })).status(),
+    ).toBe(404);
+    expect(
+      (await request.delete(`/api/v1/endpoints/${endpoint.id}`, { headers: as(admin) })).status(),
+    ).toBe(204);
+    expect(
+      (await request.delete(`/api/v1/endpoints/${endpoint.id}`, { headers: as(admin) })).status(),
+    ).toBe(404);
+  } finally {
+    receiver.close();
+  }
+});
