@@ -18,7 +18,9 @@ export interface Reply {
  * A local HTTP server standing in for Resend, Slack, Teams, Twilio or a customer webhook.
  * Replies are taken from `script` in order; when it runs out, `fallback` answers.
  */
-export async function startReceiver(opts: { script?: Reply[]; fallback?: Reply } = {}) {
+export async function startReceiver(
+  opts: { script?: Reply[]; fallback?: Reply; handler?: (req: ReceivedRequest) => Reply } = {},
+) {
   const requests: ReceivedRequest[] = [];
   const script = [...(opts.script ?? [])];
   let fallback: Reply = opts.fallback ?? { status: 200, body: "ok" };
@@ -26,13 +28,14 @@ export async function startReceiver(opts: { script?: Reply[]; fallback?: Reply }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      requests.push({
+      const received: ReceivedRequest = {
         method: req.method ?? "",
         path: req.url ?? "",
         headers: req.headers,
         body: Buffer.concat(chunks).toString("utf8"),
-      });
-      const reply = script.shift() ?? fallback;
+      };
+      requests.push(received);
+      const reply = script.shift() ?? opts.handler?.(received) ?? fallback;
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
       res.end(reply.body ?? "");
     });

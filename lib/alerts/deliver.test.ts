@@ -328,6 +328,42 @@ describe("providers", () => {
 });
 
 describe("pipeline", () => {
+  it("a fan-out's emails go through Resend's batch endpoint in one request", async () => {
+    const resend = await receiver({
+      handler: (req) => ({
+        status: 200,
+        body: JSON.stringify({
+          data: (JSON.parse(req.body) as unknown[]).map((_, i) => ({ id: `batch_${i}` })),
+        }),
+      }),
+    });
+    const s = testSettings({
+      email: { apiKey: "re_test_batch", baseUrl: resend.url, from: "Beacon <alerts@beacon.test>" },
+    });
+    const job = await enqueue(t.db, {
+      category: "infrastructure",
+      impact: "major",
+      title: "Batch me",
+    });
+    await planJob(t.db, job.id);
+    await processDueDeliveries(t.db, { settings: s });
+    const emails = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, job.id), eq(deliveries.channel, "email")));
+    expect(emails.length).toBeGreaterThanOrEqual(4);
+    expect(emails.map((e) => [e.status, e.providerId?.slice(0, 6), e.error])).toEqual(
+      emails.map(() => ["delivered", "batch_", null]),
+    );
+    expect(resend.requests).toHaveLength(1);
+    expect(resend.requests[0]!.path).toBe("/emails/batch");
+    expect(resend.requests[0]!.headers["idempotency-key"]).toMatch(/^batch-[0-9a-f]{64}$/);
+    const sentTo = (JSON.parse(resend.requests[0]!.body) as { to: string }[])
+      .map((m) => m.to)
+      .sort();
+    expect(sentTo).toEqual(emails.map((e) => e.destination).sort());
+  });
+
   it("a job planned and sent twice sends once", async () => {
     const r = await receiver();
     await webhookEndpoint(r.url);

@@ -16,6 +16,7 @@ import { decryptSecret } from "@/lib/crypto/secrets";
 import { DeliveryError } from "@/lib/channels/errors";
 import { adapterFor } from "@/lib/channels/registry";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
+import type { SendContext, SendResult } from "@/lib/channels/types";
 import { renderMessage, type AlertItem } from "./render";
 import { nextRetryAt } from "./retry";
 import { quietUntil } from "./schedule";
@@ -212,47 +213,55 @@ async function disableGoneEndpoint(db: Db, d: Delivery, reason: string, now: Dat
   });
 }
 
-/** Sends one claimed delivery through its adapter and records the attempt and the outcome. */
-export async function deliverClaimed(
+type Prepared = { d: Delivery; started: number; ctx: SendContext<unknown> };
+
+/** Everything an adapter needs for one delivery; a DeliveryError here is recorded like a send failure. */
+async function prepare(
   db: Db,
   d: Delivery,
-  opts: DeliverOptions = {},
+  settings: ChannelSettings,
+  now: Date,
+): Promise<SendContext<unknown>> {
+  const { items, digest } = await loadItems(db, d);
+  const adapter = adapterFor(d.channel);
+  const parsed = adapter.configSchema.safeParse(await resolveConfig(db, d, settings, now));
+  if (!parsed.success) {
+    throw new DeliveryError(
+      `Bad destination: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+      {
+        permanent: true,
+      },
+    );
+  }
+  return {
+    db,
+    delivery: d,
+    config: parsed.data,
+    message: renderMessage(items, settings.appUrl, digest),
+    settings,
+    now,
+  };
+}
+
+function asDeliveryError(e: unknown): DeliveryError {
+  return e instanceof DeliveryError
+    ? e
+    : new DeliveryError(e instanceof Error ? e.message : String(e));
+}
+
+/** Records one attempt and the delivery's new state (delivered, pending with a retry time, failed). */
+async function record(
+  db: Db,
+  d: Delivery,
+  started: number,
+  outcome: { result: SendResult } | { error: DeliveryError },
+  opts: DeliverOptions,
 ): Promise<DeliverOutcome> {
   const now = opts.now ?? new Date();
-  const settings = opts.settings ?? channelSettingsFromEnv();
-  const started = Date.now();
-  let providerId: string | null = null;
-  let responseCode: number | null = null;
-  let error: DeliveryError | null = null;
-  try {
-    const { items, digest } = await loadItems(db, d);
-    const adapter = adapterFor(d.channel);
-    const parsed = adapter.configSchema.safeParse(await resolveConfig(db, d, settings, now));
-    if (!parsed.success) {
-      throw new DeliveryError(
-        `Bad destination: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
-        {
-          permanent: true,
-        },
-      );
-    }
-    const result = await adapter.send({
-      db,
-      delivery: d,
-      config: parsed.data,
-      message: renderMessage(items, settings.appUrl, digest),
-      settings,
-      now,
-    });
-    providerId = result.providerId ?? null;
-    responseCode = result.responseCode ?? null;
-  } catch (e) {
-    error =
-      e instanceof DeliveryError
-        ? e
-        : new DeliveryError(e instanceof Error ? e.message : String(e));
-    responseCode = error.responseCode ?? null;
-  }
+  const error = "error" in outcome ? outcome.error : null;
+  const providerId = "result" in outcome ? (outcome.result.providerId ?? null) : null;
+  const responseCode =
+    "result" in outcome ? (outcome.result.responseCode ?? null) : (error!.responseCode ?? null);
   const durationMs = Date.now() - started;
   const retryAt = error
     ? nextRetryAt({
@@ -304,6 +313,67 @@ export async function deliverClaimed(
   return { id: d.id, status, retryAt, responseCode, error: error?.message ?? null };
 }
 
+/** Sends one claimed delivery through its adapter and records the attempt and the outcome. */
+export async function deliverClaimed(
+  db: Db,
+  d: Delivery,
+  opts: DeliverOptions = {},
+): Promise<DeliverOutcome> {
+  const now = opts.now ?? new Date();
+  const settings = opts.settings ?? channelSettingsFromEnv();
+  const started = Date.now();
+  try {
+    const ctx = await prepare(db, d, settings, now);
+    return record(db, d, started, { result: await adapterFor(d.channel).send(ctx) }, opts);
+  } catch (e) {
+    return record(db, d, started, { error: asDeliveryError(e) }, opts);
+  }
+}
+
+/**
+ * Sends claimed deliveries of one channel together when its adapter has a batch API (email via
+ * Resend's batch endpoint, up to 100 per request); otherwise one by one.
+ */
+export async function deliverClaimedBatch(
+  db: Db,
+  ds: Delivery[],
+  opts: DeliverOptions = {},
+): Promise<DeliverOutcome[]> {
+  const adapter = ds[0] ? adapterFor(ds[0].channel) : undefined;
+  const settings = opts.settings ?? channelSettingsFromEnv();
+  if (!adapter?.sendBatch || ds.length < 2 || !adapter.batchable?.(settings)) {
+    return Promise.all(ds.map((d) => deliverClaimed(db, d, opts)));
+  }
+  const now = opts.now ?? new Date();
+  const out: DeliverOutcome[] = [];
+  const ready: Prepared[] = [];
+  for (const d of ds) {
+    const started = Date.now();
+    try {
+      ready.push({ d, started, ctx: await prepare(db, d, settings, now) });
+    } catch (e) {
+      out.push(await record(db, d, started, { error: asDeliveryError(e) }, opts));
+    }
+  }
+  for (let i = 0; i < ready.length; i += 100) {
+    const chunk = ready.slice(i, i + 100);
+    try {
+      const results = await adapter.sendBatch(chunk.map((p) => p.ctx));
+      out.push(
+        ...(await Promise.all(
+          chunk.map((p, j) => record(db, p.d, p.started, { result: results[j]! }, opts)),
+        )),
+      );
+    } catch (e) {
+      const err = asDeliveryError(e);
+      out.push(
+        ...(await Promise.all(chunk.map((p) => record(db, p.d, p.started, { error: err }, opts)))),
+      );
+    }
+  }
+  return out;
+}
+
 /**
  * The unit both drivers call: claim this delivery if it is due, send it, record the result.
  * If it is not claimable (already sent, not yet due, held by another worker) nothing is sent.
@@ -328,23 +398,26 @@ export async function processDelivery(
   return deliverClaimed(db, claimed, opts);
 }
 
-/** Claims and sends a batch of due deliveries with bounded concurrency (embedded driver). */
+/**
+ * Claims and sends a batch of due deliveries with bounded concurrency (embedded driver). Email is
+ * grouped so a large fan-out goes through the provider's batch endpoint.
+ */
 export async function processDueDeliveries(
   db: Db,
   opts: DeliverOptions & { limit?: number; concurrency?: number } = {},
 ): Promise<DeliverOutcome[]> {
   const claimed = await claimDeliveries(db, { now: opts.now, limit: opts.limit ?? 100 });
+  const emails = claimed.filter((d) => d.channel === "email");
+  const tasks: (() => Promise<DeliverOutcome[]>)[] = claimed
+    .filter((d) => d.channel !== "email")
+    .map((d) => () => deliverClaimed(db, d, opts).then((o) => [o]));
+  if (emails.length) tasks.push(() => deliverClaimedBatch(db, emails, opts));
   const out: DeliverOutcome[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < claimed.length) {
-      const d = claimed[next++]!;
-      out.push(await deliverClaimed(db, d, opts));
-    }
+    while (next < tasks.length) out.push(...(await tasks[next++]!()));
   };
-  await Promise.all(
-    Array.from({ length: Math.min(opts.concurrency ?? 16, claimed.length) }, worker),
-  );
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, tasks.length) }, worker));
   return out;
 }
 

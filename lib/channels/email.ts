@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Resend } from "resend";
 import { z } from "zod";
 import { escapeHtml, itemHeadline, itemUrl } from "@/lib/alerts/render";
@@ -74,5 +75,36 @@ export const emailAdapter = defineAdapter({
       });
     }
     return { providerId: data.id, responseCode: 200 };
+  },
+  batchable: (settings) => Boolean(settings.email.apiKey),
+  async sendBatch(ctxs) {
+    const settings = ctxs[0]!.settings;
+    const payload = ctxs.map(({ config, message }) => {
+      const headers: Record<string, string> = { "List-Unsubscribe": `<${config.unsubscribeUrl}>` };
+      if (config.oneClick) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+      return {
+        from: settings.email.from,
+        to: config.to,
+        subject: message.subject,
+        text: message.text,
+        html: html(message, settings.appUrl),
+        headers,
+      };
+    });
+    // The key names exactly these deliveries at these attempts, so a retried request is not sent twice.
+    const key = createHash("sha256")
+      .update(ctxs.map((c) => `${c.delivery.idempotencyKey}#${c.delivery.attempts}`).join("\n"))
+      .digest("hex");
+    const { data, error } = await client(settings.email).batch.send(payload, {
+      idempotencyKey: `batch-${key}`,
+    });
+    if (error || !data || data.data.length !== ctxs.length) {
+      const status = error?.statusCode ?? undefined;
+      throw new DeliveryError(`Resend batch: ${error?.message ?? "unexpected response"}`, {
+        responseCode: status,
+        permanent: status !== undefined && !isRetryableStatus(status),
+      });
+    }
+    return data.data.map((d) => ({ providerId: d.id, responseCode: 200 }));
   },
 });

@@ -26,6 +26,10 @@ export interface ChannelAdapter<S extends z.ZodType = z.ZodType> {
   type: Channel;
   configSchema: S;
   send(ctx: SendContext<z.output<S>>): Promise<SendResult>;
+  /** Optional: many deliveries in one provider request; results in the same order. */
+  sendBatch?(ctxs: SendContext<z.output<S>>[]): Promise<SendResult[]>;
+  /** Whether sendBatch applies with these settings (e.g. a provider key is configured). */
+  batchable?(settings: ChannelSettings): boolean;
 }
 
 /** Types `send`'s config from the adapter's own schema. */
