@@ -205,3 +205,38 @@ test("an org admin invites a member who joins with the invited role", async ({ p
   await page.reload();
   await expect(page.getByText(email).first()).toBeVisible();
 });
+
+test("a member of two organizations switches between them", async ({ page, browser }) => {
+  const email = `two-orgs-${Date.now()}@example.test`;
+  const password = "a-very-long-password";
+  const invite = async (admin: string, role: string) => {
+    const adminPage = await browser.newPage();
+    await signIn(adminPage, admin);
+    await adminPage.goto("/portal/members");
+    await adminPage.getByLabel("Email").fill(email);
+    await adminPage.getByLabel("Role", { exact: true }).selectOption({ label: role });
+    await adminPage.getByRole("button", { name: "Invite", exact: true }).click();
+    const link = await adminPage.getByLabel("Invitation link").inputValue();
+    await adminPage.close();
+    return new URL(link).pathname;
+  };
+
+  await page.goto(await invite(USERS.orgAdmin, "Tech/DevOps"));
+  await page.getByLabel("Your name").fill("Tara Two-Orgs");
+  await page.getByLabel("Choose a password").fill(password);
+  await page.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(page.getByTestId("role")).toHaveText("Tech/DevOps");
+
+  // An existing account confirms with its own password and lands in the organization it joined.
+  await page.goto(await invite(USERS.globexAdmin, "Support Manager"));
+  await page.getByLabel("Your Beacon password").fill(password);
+  await page.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(page).toHaveURL(/\/portal$/);
+  await expect(page.getByTestId("role")).toHaveText("Support Manager");
+
+  const switcher = page.getByLabel("Organization");
+  await switcher.selectOption({ label: "Acme Telecom" });
+  await expect(page.getByTestId("role")).toHaveText("Tech/DevOps");
+  await page.getByLabel("Organization").selectOption({ label: "Globex Communications" });
+  await expect(page.getByTestId("role")).toHaveText("Support Manager");
+});

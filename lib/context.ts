@@ -1,6 +1,6 @@
 import type { Db } from "@/db";
-import { ForbiddenError } from "./errors";
-import type { OrgKind, Permission, Role } from "./auth/roles";
+import { ForbiddenError, ValidationError } from "./errors";
+import { isRoleForKind, ROLE_LABELS, type OrgKind, type Permission, type Role } from "./auth/roles";
 
 export type Actor =
   | { type: "user"; id: string; email: string; name: string }
@@ -26,5 +26,14 @@ export function can(ctx: Pick<Ctx, "permissions">, permission: Permission): bool
 export function requirePermission(ctx: Pick<Ctx, "permissions">, permission: Permission): void {
   if (!ctx.permissions.has(permission)) {
     throw new ForbiddenError(`This needs the ${permission} permission`);
+  }
+}
+
+/** Platform roles exist only in the platform organization and tenant roles only in tenants. */
+export function assertRoleForOrg(ctx: Pick<Ctx, "org">, role: Role): void {
+  if (!isRoleForKind(role, ctx.org.kind)) {
+    throw new ValidationError([
+      { field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` },
+    ]);
   }
 }

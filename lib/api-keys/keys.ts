@@ -3,10 +3,10 @@ import { z } from "zod";
 import type { Db } from "@/db";
 import { apiKeys, organizations } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { isRoleForKind, permissionsFor, ROLE_LABELS, ROLES } from "@/lib/auth/roles";
+import { permissionsFor, ROLES } from "@/lib/auth/roles";
 import { randomToken, sha256 } from "@/lib/auth/tokens";
-import { requirePermission, type Ctx } from "@/lib/context";
-import { NotFoundError, parseInput, UnauthorizedError, ValidationError } from "@/lib/errors";
+import { assertRoleForOrg, requirePermission, type Ctx } from "@/lib/context";
+import { NotFoundError, parseInput, UnauthorizedError } from "@/lib/errors";
 
 export const API_KEY_PREFIX = "bk_";
 
@@ -24,11 +24,7 @@ const RevokeApiKeyInput = z.object({ apiKeyId: z.uuid({ message: "must be an id"
 export async function createApiKey({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "apikeys:manage");
   const { name, role } = parseInput(CreateApiKeyInput, input);
-  if (!isRoleForKind(role, ctx.org.kind)) {
-    throw new ValidationError([
-      { field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` },
-    ]);
-  }
+  assertRoleForOrg(ctx, role);
   const secret = `${API_KEY_PREFIX}${randomToken(32)}`;
   const apiKey = await ctx.db.transaction(async (tx) => {
     const [row] = await tx

@@ -1,10 +1,9 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { invitations, memberships, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { isRoleForKind, ROLE_LABELS } from "@/lib/auth/roles";
 import { randomToken, sha256 } from "@/lib/auth/tokens";
-import { requirePermission, type Ctx } from "@/lib/context";
-import { ConflictError, parseInput, ValidationError } from "@/lib/errors";
+import { assertRoleForOrg, requirePermission, type Ctx } from "@/lib/context";
+import { ConflictError, parseInput } from "@/lib/errors";
 import { InviteMemberInput } from "./schemas";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -20,11 +19,7 @@ export function invitationUrl(appUrl: string, token: string): string {
 export async function inviteMember({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "members:manage");
   const { email, role } = parseInput(InviteMemberInput, input);
-  if (!isRoleForKind(role, ctx.org.kind)) {
-    throw new ValidationError([
-      { field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` },
-    ]);
-  }
+  assertRoleForOrg(ctx, role);
   const token = randomToken();
   const invitation = await ctx.db.transaction(async (tx) => {
     const existing = await tx

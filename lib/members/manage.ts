@@ -1,20 +1,15 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { invitations, memberships } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { isRoleForKind, ROLE_LABELS } from "@/lib/auth/roles";
-import { requirePermission, type Ctx } from "@/lib/context";
-import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { assertRoleForOrg, requirePermission, type Ctx } from "@/lib/context";
+import { NotFoundError, parseInput } from "@/lib/errors";
 import { ensureAnotherAdmin, lockMembership } from "./guards";
 import { ChangeRoleInput, InvitationIdInput, MembershipIdInput, SetGrantsInput } from "./schemas";
 
 export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "members:manage");
   const { membershipId, role } = parseInput(ChangeRoleInput, input);
-  if (!isRoleForKind(role, ctx.org.kind)) {
-    throw new ValidationError([
-      { field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` },
-    ]);
-  }
+  assertRoleForOrg(ctx, role);
   return ctx.db.transaction(async (tx) => {
     const m = await lockMembership(tx, ctx, membershipId);
     if (m.role === role) return m;

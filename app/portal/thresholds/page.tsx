@@ -1,22 +1,93 @@
 import type { Metadata } from "next";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { Card, PageHeader } from "@/components/ui/card";
+import { RuleForm, RuleRowActions } from "@/components/portal/threshold-rules";
+import { listRules } from "@/lib/metrics/rules";
+import { OPERATOR_SYMBOLS } from "@/lib/metrics/evaluate";
+import { env } from "@/lib/env";
+import { createRuleAction, deleteRuleAction, toggleRuleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Threshold rules" };
 
-export default async function Page() {
-  await requirePageCtx("thresholds:manage", "/portal/thresholds");
+export default async function ThresholdsPage() {
+  const ctx = await requirePageCtx("thresholds:manage", "/portal/thresholds");
+  const rules = await listRules({ ctx });
   return (
-    <>
+    <div className="space-y-6">
       <PageHeader
         title="Threshold rules"
-        description="Alerts on your own metrics crossing a threshold (for example balance below a value, CPS or channels above one)."
+        description="Alert when one of your metrics crosses a threshold: balance below a value, CPS or channels above one. A rule fires once when its condition starts to hold and sends a recovery when it stops."
       />
-      <Card>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Not available in this version of Beacon yet.
-        </p>
+      <Card title="New rule">
+        <RuleForm action={createRuleAction} />
       </Card>
-    </>
+      <Card title="Rules">
+        {rules.length === 0 ? (
+          <p className="text-sm text-slate-600 dark:text-slate-400">No rules yet.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="py-2 font-medium">Rule</th>
+                  <th className="font-medium">Condition</th>
+                  <th className="font-medium">Last value</th>
+                  <th className="font-medium">State</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+                {rules.map((r) => (
+                  <tr key={r.id}>
+                    <td className="py-2">
+                      {r.name}
+                      <span className="block text-xs text-slate-500 capitalize">
+                        {r.category} · {r.impact}
+                      </span>
+                    </td>
+                    <td className="font-mono text-xs">
+                      {r.metric} {OPERATOR_SYMBOLS[r.operator]} {r.threshold}
+                      {r.samplePeriodMinutes > 0 && ` (avg ${r.samplePeriodMinutes} min)`}
+                    </td>
+                    <td>{r.lastValue ?? "No samples yet"}</td>
+                    <td>
+                      {!r.enabled ? (
+                        <span className="text-slate-500">Paused</span>
+                      ) : r.state === "firing" ? (
+                        <span className="font-medium text-red-700 dark:text-red-400">Firing</span>
+                      ) : (
+                        <span className="text-emerald-700 dark:text-emerald-400">OK</span>
+                      )}
+                    </td>
+                    <td>
+                      <RuleRowActions
+                        rule={{
+                          ...r,
+                          createdAt: null,
+                          lastEvaluatedAt: null,
+                          stateChangedAt: null,
+                        }}
+                        toggle={toggleRuleAction}
+                        remove={deleteRuleAction}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+      <Card title="Sending samples">
+        <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+          Post samples with an API key whose role may write metrics (Org Admin or Tech/DevOps):
+        </p>
+        <pre className="overflow-x-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800">
+          {`curl -X POST ${env.APP_URL}/api/v1/metrics \\
+  -H "Authorization: Bearer bk_…" -H "Content-Type: application/json" \\
+  -d '{"samples":[{"metric":"balance","value":420}]}'`}
+        </pre>
+      </Card>
+    </div>
   );
 }

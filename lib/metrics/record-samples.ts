@@ -1,0 +1,48 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { metricSamples, thresholdRules } from "@/db/schema";
+import { requirePermission, type Ctx } from "@/lib/context";
+import { parseInput, ValidationError } from "@/lib/errors";
+import { wakeJobDriver } from "@/lib/jobs/outbox";
+import { evaluateRules } from "./evaluate";
+import { SamplesInput } from "./schemas";
+
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Records metric samples for the caller's organization and, in the same transaction, evaluates
+ * the rules on those metrics, so a crossing and its alert commit together or not at all.
+ */
+export async function recordSamples({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "metrics:write");
+  const { samples } = parseInput(SamplesInput, input);
+  const now = new Date();
+  const tooLate = now.getTime() + MAX_CLOCK_SKEW_MS;
+  const future = samples.flatMap((s, i) =>
+    s.at && new Date(s.at).getTime() > tooLate
+      ? [{ field: `samples.${i}.at`, message: "is in the future" }]
+      : [],
+  );
+  if (future.length) throw new ValidationError(future);
+  const rows = samples.map((s) => ({
+    orgId: ctx.org.id,
+    metric: s.metric,
+    value: s.value,
+    at: s.at ? new Date(s.at) : now,
+  }));
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  const transitions = await ctx.db.transaction(async (tx) => {
+    await tx.insert(metricSamples).values(rows);
+    const rules = await tx
+      .select({ id: thresholdRules.id })
+      .from(thresholdRules)
+      .where(and(eq(thresholdRules.orgId, ctx.org.id), inArray(thresholdRules.metric, metrics)));
+    return evaluateRules(
+      tx,
+      ctx,
+      rules.map((r) => r.id),
+      now,
+    );
+  });
+  if (transitions.length) wakeJobDriver();
+  return { accepted: rows.length, transitions };
+}
