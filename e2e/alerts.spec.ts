@@ -209,3 +209,54 @@ test("the same settings through /api/v1: validation, permission, endpoint, test 
     receiver.close();
   }
 });
+
+test("a real trigger (a threshold rule firing) reaches the dev mailbox and the in-app inbox, with its trace", async ({
+  page,
+  request,
+}) => {
+  await signIn(page, USERS.orgAdmin);
+  await page.goto("/portal/alerts");
+  await page.getByLabel("Billing · Org Admins · In-app").check();
+  await page.getByRole("button", { name: "Save channels" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Channels saved." })).toBeVisible();
+
+  const key = await createKey(page, USERS.orgAdmin, "Tech/DevOps");
+  const name = `Wallet low ${Date.now()}`;
+  const metric = `wallet_${Date.now()}`;
+  await page.goto("/portal/thresholds");
+  await page.getByLabel("Title").fill(name);
+  await page.getByLabel("Metric").fill(metric);
+  await page.getByLabel("Condition").selectOption("lt");
+  await page.getByLabel("Threshold", { exact: true }).fill("500");
+  await page.getByLabel("Category").selectOption("billing");
+  await page.getByRole("button", { name: "Save rule" }).click();
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toBeVisible();
+
+  const res = await request.post("/api/v1/metrics", {
+    headers: { authorization: `Bearer ${key}` },
+    data: { samples: [{ metric, value: 120 }] },
+  });
+  expect(res.status()).toBe(202);
+
+  // The embedded driver is woken by the commit: no waiting for a poll interval.
+  await expect(async () => {
+    await page.goto("/portal/dev/mailbox");
+    await expect(
+      page.getByRole("list", { name: "Messages" }).getByText(new RegExp(name)).first(),
+    ).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+
+  await page.goto("/portal/inbox");
+  await expect(
+    page.getByRole("list", { name: "Inbox items" }).getByText(new RegExp(name)).first(),
+  ).toBeVisible();
+  await expect(page.getByTestId("inbox-indicator")).toContainText("unread");
+
+  await page.goto("/portal/deliveries?channel=email&recipient=billing%40acme.test");
+  await page
+    .getByRole("link", { name: new RegExp(name) })
+    .first()
+    .click();
+  await expect(page.getByTestId("delivery-status")).toHaveText("delivered");
+  await expect(page.getByText("Member of billing_admin: billing → email")).toBeVisible();
+});
