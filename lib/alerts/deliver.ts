@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { rowsOf } from "@/db/client";
 import {
@@ -6,10 +6,10 @@ import {
   alertSettings,
   auditLog,
   deliveries,
-  deliveryAttempts,
   inboxItems,
   memberships,
   notificationJobs,
+  type AlertEndpoint,
   type Delivery,
 } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto/secrets";
@@ -36,6 +36,35 @@ export interface DeliverOutcome {
   retryAt?: Date | null;
   responseCode?: number | null;
   error?: string | null;
+}
+
+/** Jobs and endpoints read once for a whole claimed batch instead of once per delivery. */
+export interface PrepCache {
+  jobs: Map<string, AlertItem>;
+  endpoints: Map<string, AlertEndpoint>;
+}
+
+export async function loadPrepCache(db: Db, ds: Delivery[]): Promise<PrepCache> {
+  const jobIds = [...new Set(ds.map((d) => d.jobId).filter((x): x is string => Boolean(x)))];
+  const endpointIds = [
+    ...new Set(
+      ds.filter((d) => d.recipientType === "endpoint" && d.recipientId).map((d) => d.recipientId!),
+    ),
+  ];
+  const [jobs, endpoints] = await Promise.all([
+    jobIds.length
+      ? db.select().from(notificationJobs).where(inArray(notificationJobs.id, jobIds))
+      : [],
+    endpointIds.length
+      ? db.select().from(alertEndpoints).where(inArray(alertEndpoints.id, endpointIds))
+      : [],
+  ]);
+  return {
+    jobs: new Map(
+      jobs.map((j) => [j.id, { kind: j.kind, payload: j.payload, createdAt: j.createdAt }]),
+    ),
+    endpoints: new Map(endpoints.map((e) => [e.id, e])),
+  };
 }
 
 /** How long a claimed delivery may stay "sending" before the sweeper assumes its sender died. */
@@ -90,7 +119,13 @@ export async function claimDeliveries(
   return rowsOf<Record<string, unknown>>(res).map(toDelivery);
 }
 
-async function loadItems(db: Db, d: Delivery): Promise<{ items: AlertItem[]; digest: boolean }> {
+async function loadItems(
+  db: Db,
+  d: Delivery,
+  cache?: PrepCache,
+): Promise<{ items: AlertItem[]; digest: boolean }> {
+  const cached = d.jobId ? cache?.jobs.get(d.jobId) : undefined;
+  if (cached) return { items: [cached], digest: false };
   if (d.jobId) {
     const [job] = await db.select().from(notificationJobs).where(eq(notificationJobs.id, d.jobId));
     if (!job)
@@ -121,6 +156,7 @@ async function resolveConfig(
   d: Delivery,
   settings: ChannelSettings,
   now: Date,
+  cache?: PrepCache,
 ): Promise<unknown> {
   switch (d.channel) {
     case "email":
@@ -140,15 +176,19 @@ async function resolveConfig(
     case "in_app":
       return { userId: d.recipientId };
     default: {
-      const [e] = await db
-        .select()
-        .from(alertEndpoints)
-        .where(
-          and(
-            eq(alertEndpoints.id, d.recipientId ?? "00000000-0000-0000-0000-000000000000"),
-            eq(alertEndpoints.orgId, d.orgId),
-          ),
-        );
+      const fromCache = d.recipientId ? cache?.endpoints.get(d.recipientId) : undefined;
+      const [e] =
+        fromCache && fromCache.orgId === d.orgId
+          ? [fromCache]
+          : await db
+              .select()
+              .from(alertEndpoints)
+              .where(
+                and(
+                  eq(alertEndpoints.id, d.recipientId ?? "00000000-0000-0000-0000-000000000000"),
+                  eq(alertEndpoints.orgId, d.orgId),
+                ),
+              );
       if (!e) throw new DeliveryError("The endpoint was deleted", { permanent: true });
       if (!e.enabled)
         throw new DeliveryError(
@@ -221,10 +261,11 @@ async function prepare(
   d: Delivery,
   settings: ChannelSettings,
   now: Date,
+  cache?: PrepCache,
 ): Promise<SendContext<unknown>> {
-  const { items, digest } = await loadItems(db, d);
+  const { items, digest } = await loadItems(db, d, cache);
   const adapter = adapterFor(d.channel);
-  const parsed = adapter.configSchema.safeParse(await resolveConfig(db, d, settings, now));
+  const parsed = adapter.configSchema.safeParse(await resolveConfig(db, d, settings, now, cache));
   if (!parsed.success) {
     throw new DeliveryError(
       `Bad destination: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
@@ -275,39 +316,24 @@ async function record(
       })
     : null;
   const status: Delivery["status"] = !error ? "delivered" : retryAt ? "pending" : "failed";
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(deliveryAttempts)
-      .values({
-        deliveryId: d.id,
-        attempt: d.attempts,
-        startedAt: now,
-        durationMs,
-        responseCode,
-        providerId,
-        error: error?.message ?? null,
-        retryAt,
-      })
-      .onConflictDoNothing();
-    await tx
-      .update(deliveries)
-      .set({
-        status,
-        providerId: providerId ?? sql`${deliveries.providerId}`,
-        responseCode,
-        error: error?.message ?? null,
-        runAt: retryAt ?? sql`${deliveries.runAt}`,
-        lockedUntil: null,
-        deliveredAt: status === "delivered" ? now : null,
-      })
-      .where(
-        and(
-          eq(deliveries.id, d.id),
-          eq(deliveries.status, "sending"),
-          eq(deliveries.attempts, d.attempts),
-        ),
-      );
-  });
+  // One statement (attempt row + delivery state) keeps a large fan-out to one round trip per result.
+  const iso = (x: Date | null) => (x ? x.toISOString() : null);
+  await db.execute(sql`
+    with attempt as (
+      insert into delivery_attempts (delivery_id, attempt, started_at, duration_ms, response_code, provider_id, error, retry_at)
+      values (${d.id}::uuid, ${d.attempts}, ${iso(now)}::timestamptz, ${durationMs}, ${responseCode}::int, ${providerId}::text,
+              ${error?.message ?? null}::text, ${iso(retryAt)}::timestamptz)
+      on conflict do nothing
+    )
+    update deliveries set
+      status = ${status}::delivery_status,
+      provider_id = coalesce(${providerId}::text, provider_id),
+      response_code = ${responseCode}::int,
+      error = ${error?.message ?? null}::text,
+      run_at = coalesce(${iso(retryAt)}::timestamptz, run_at),
+      locked_until = null,
+      delivered_at = ${status === "delivered" ? iso(now) : null}::timestamptz
+    where id = ${d.id}::uuid and status = 'sending' and attempts = ${d.attempts}`);
   if (error?.opts.gone)
     await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`, now);
   return { id: d.id, status, retryAt, responseCode, error: error?.message ?? null };
@@ -318,16 +344,20 @@ export async function deliverClaimed(
   db: Db,
   d: Delivery,
   opts: DeliverOptions = {},
+  cache?: PrepCache,
 ): Promise<DeliverOutcome> {
   const now = opts.now ?? new Date();
   const settings = opts.settings ?? channelSettingsFromEnv();
   const started = Date.now();
+  let outcome: { result: SendResult } | { error: DeliveryError };
   try {
-    const ctx = await prepare(db, d, settings, now);
-    return record(db, d, started, { result: await adapterFor(d.channel).send(ctx) }, opts);
+    const ctx = await prepare(db, d, settings, now, cache);
+    outcome = { result: await adapterFor(d.channel).send(ctx) };
   } catch (e) {
-    return record(db, d, started, { error: asDeliveryError(e) }, opts);
+    outcome = { error: asDeliveryError(e) };
   }
+  // Recorded outside the try: a failure to record must not turn a sent message into a retry.
+  return record(db, d, started, outcome, opts);
 }
 
 /**
@@ -338,11 +368,12 @@ export async function deliverClaimedBatch(
   db: Db,
   ds: Delivery[],
   opts: DeliverOptions = {},
+  cache?: PrepCache,
 ): Promise<DeliverOutcome[]> {
   const adapter = ds[0] ? adapterFor(ds[0].channel) : undefined;
   const settings = opts.settings ?? channelSettingsFromEnv();
   if (!adapter?.sendBatch || ds.length < 2 || !adapter.batchable?.(settings)) {
-    return Promise.all(ds.map((d) => deliverClaimed(db, d, opts)));
+    return Promise.all(ds.map((d) => deliverClaimed(db, d, opts, cache)));
   }
   const now = opts.now ?? new Date();
   const out: DeliverOutcome[] = [];
@@ -350,26 +381,24 @@ export async function deliverClaimedBatch(
   for (const d of ds) {
     const started = Date.now();
     try {
-      ready.push({ d, started, ctx: await prepare(db, d, settings, now) });
+      ready.push({ d, started, ctx: await prepare(db, d, settings, now, cache) });
     } catch (e) {
       out.push(await record(db, d, started, { error: asDeliveryError(e) }, opts));
     }
   }
   for (let i = 0; i < ready.length; i += 100) {
     const chunk = ready.slice(i, i + 100);
+    let outcomes: ({ result: SendResult } | { error: DeliveryError })[];
     try {
       const results = await adapter.sendBatch(chunk.map((p) => p.ctx));
-      out.push(
-        ...(await Promise.all(
-          chunk.map((p, j) => record(db, p.d, p.started, { result: results[j]! }, opts)),
-        )),
-      );
+      outcomes = chunk.map((_, j) => ({ result: results[j]! }));
     } catch (e) {
       const err = asDeliveryError(e);
-      out.push(
-        ...(await Promise.all(chunk.map((p) => record(db, p.d, p.started, { error: err }, opts)))),
-      );
+      outcomes = chunk.map(() => ({ error: err }));
     }
+    out.push(
+      ...(await Promise.all(chunk.map((p, j) => record(db, p.d, p.started, outcomes[j]!, opts)))),
+    );
   }
   return out;
 }
@@ -407,11 +436,12 @@ export async function processDueDeliveries(
   opts: DeliverOptions & { limit?: number; concurrency?: number } = {},
 ): Promise<DeliverOutcome[]> {
   const claimed = await claimDeliveries(db, { now: opts.now, limit: opts.limit ?? 100 });
+  const cache = await loadPrepCache(db, claimed);
   const emails = claimed.filter((d) => d.channel === "email");
   const tasks: (() => Promise<DeliverOutcome[]>)[] = claimed
     .filter((d) => d.channel !== "email")
-    .map((d) => () => deliverClaimed(db, d, opts).then((o) => [o]));
-  if (emails.length) tasks.push(() => deliverClaimedBatch(db, emails, opts));
+    .map((d) => () => deliverClaimed(db, d, opts, cache).then((o) => [o]));
+  if (emails.length) tasks.push(() => deliverClaimedBatch(db, emails, opts, cache));
   const out: DeliverOutcome[] = [];
   let next = 0;
   const worker = async () => {
