@@ -258,5 +258,5 @@ test("a real trigger (a threshold rule firing) reaches the dev mailbox and the i
     .first()
     .click();
   await expect(page.getByTestId("delivery-status")).toHaveText("delivered");
-  await expect(page.getByText("Member of billing_admin: billing → email")).toBeVisible();
+  await expect(page.getByText("Member of Billing Admins: billing → email")).toBeVisible();
 });

@@ -141,6 +141,7 @@ describe("routing: the seed's default table", () => {
       "quiet_hours:pass",
     ]);
     expect(d!.trace[1]!.detail).toMatch(/turned off/);
+    expect(d!.trace[0]!.detail).toBe("Member of Org Admins: infrastructure → email");
     await t.db
       .update(alertSettings)
       .set({ categories: { infrastructure: true, billing: true, configurable: true } })

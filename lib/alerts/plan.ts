@@ -8,6 +8,7 @@ import {
   organizations,
   type NotificationJob,
 } from "@/db/schema";
+import { ROLE_GROUP_LABELS } from "@/lib/auth/roles";
 import { DEFAULT_CATEGORIES, DEFAULT_MATRIX } from "./defaults";
 import { nextDigestAt, quietUntil } from "./schedule";
 
@@ -93,6 +94,13 @@ async function orgClocks(db: Db, orgIds: string[] | "all-tenants", now: Date): P
     digest_at: nextDigestAt(s.digestMode, s.timeZone, now)?.toISOString() ?? null,
   }));
 }
+
+/** The trace names role groups as the settings screen does ("Tech/DevOps", not "tech_devops"). */
+const ROLE_GROUP_SQL = sql.raw(
+  `case role_group ${Object.entries(ROLE_GROUP_LABELS)
+    .map(([k, v]) => `when '${k}' then '${v.replace(/'/g, "''")}'`)
+    .join(" ")} else role_group::text end`,
+);
 
 function fanoutSql(job: NotificationJob, clocks: OrgClock[], now: Date) {
   const p = job.payload;
@@ -185,9 +193,9 @@ select job_id, org_id, channel, recipient_type, recipient_id, destination,
   case when status = 'held' then digest_at when status = 'pending' and quiet_delay then quiet_until else now end,
   jsonb_build_array(
     jsonb_build_object('step', 'rule', 'outcome', 'matched', 'detail',
-      case recipient_type when 'endpoint' then 'Endpoint receives ' || category || ' on ' || channel || ' (ticked for ' || role_group || ')'
-        when 'recipient' then 'Extra recipient of ' || role_group || ': ' || category || ' → ' || channel
-        else 'Member of ' || role_group || ': ' || category || ' → ' || channel end
+      case recipient_type when 'endpoint' then 'Endpoint receives ' || category || ' on ' || channel || ' (ticked for ' || ${ROLE_GROUP_SQL} || ')'
+        when 'recipient' then 'Extra recipient of ' || ${ROLE_GROUP_SQL} || ': ' || category || ' → ' || channel
+        else 'Member of ' || ${ROLE_GROUP_SQL} || ': ' || category || ' → ' || channel end
       || coalesce(' (only for ' || rule_topic || ')', '')),
     jsonb_build_object('step', 'category', 'outcome', case when cat_on then 'pass' else 'suppressed' end, 'detail',
       case when cat_on then category || ' alerts are on' else category || ' alerts are turned off for this tenant' end),
