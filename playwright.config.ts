@@ -44,6 +44,8 @@ export default defineConfig({
       APP_URL: baseURL,
       AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-only-secret-e2e-only-secret-e2e-only",
       ALLOW_PRIVATE_WEBHOOKS: "true",
+      // `next start` is production mode; email and SMS still land in the dev mailbox under test.
+      DEV_MAILBOX: "true",
     },
   },
 });

@@ -3,6 +3,7 @@ import type { Db } from "./client";
 import { componentGroups, components, memberships, organizations, regions, users } from "./schema";
 import { hashPassword } from "@/lib/auth/password";
 import type { Role } from "@/lib/auth/roles";
+import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
 
 export const PLATFORM_SLUG = "platform";
 export const DEMO_PASSWORD = "beacon-demo-2026";
@@ -111,6 +112,7 @@ export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise
         .values({ ...t, kind: "tenant" })
         .returning();
       orgIds.set(t.slug, o!.id);
+      await applyDefaultAlertSettings(tx, o!.id);
     }
     for (const u of DEMO_USERS) {
       const [user] = await tx

@@ -43,6 +43,47 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9+/=_-]{43,}$/, "must be 32 random bytes, base64 (openssl rand -base64 32)")
     .optional(),
   NEXT_PHASE: z.string().optional(),
+  /** SMS through Twilio (all three needed), or through a generic HTTP gateway (SMS_GATEWAY_URL). */
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio account SID (AC + 32 hex characters)")
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_FROM: z
+    .string()
+    .regex(
+      /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/,
+      "must be an E.164 number or a Messaging Service SID",
+    )
+    .optional(),
+  TWILIO_BASE_URL: z.url({ message: "must be a URL" }).default("https://api.twilio.com"),
+  SMS_GATEWAY_URL: optionalUrl,
+  SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+  /** India DLT: registered sender (header), principal entity id, and template ids per category. */
+  SMS_SENDER_ID: z.string().min(1).optional(),
+  SMS_DLT_ENTITY_ID: z
+    .string()
+    .regex(/^\d{10,25}$/, "must be the numeric DLT principal entity id")
+    .optional(),
+  SMS_DLT_TEMPLATE_IDS: z
+    .string()
+    .regex(
+      /^(infrastructure|billing|configurable)=\d{10,25}(,(infrastructure|billing|configurable)=\d{10,25})*$/,
+      "must look like infrastructure=1107...,billing=1107...,configurable=1107...",
+    )
+    .optional(),
+  /**
+   * Email and SMS without a provider land in the dev mailbox (/portal/dev/mailbox) instead of
+   * failing. On by default outside production; set it for a production build under test.
+   */
+  DEV_MAILBOX: bool.optional(),
+  /** How often the embedded job driver looks for due work (it is also woken after each commit). */
+  JOB_POLL_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(100, "must be at least 100")
+    .max(60_000, "must be at most 60000")
+    .default(2000),
 });
 
 export type Env = z.infer<typeof schema> & {
@@ -52,6 +93,7 @@ export type Env = z.infer<typeof schema> & {
   emailConfigured: boolean;
   inngestConfigured: boolean;
   statusFastPath: boolean;
+  devMailbox: boolean;
 };
 
 export class EnvError extends Error {
@@ -89,6 +131,7 @@ export function loadEnv(raw: Record<string, string | undefined>): Env {
     emailConfigured: Boolean(v.RESEND_API_KEY),
     inngestConfigured: Boolean(v.INNGEST_EVENT_KEY || v.INNGEST_DEV || v.INNGEST_BASE_URL),
     statusFastPath: v.STATUS_FAST_PATH ?? isProduction,
+    devMailbox: v.DEV_MAILBOX ?? !isProduction,
   };
 }
 

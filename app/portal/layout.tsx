@@ -7,6 +7,7 @@ import { listUserOrgs } from "@/lib/auth/session-ctx";
 import { NavLink } from "@/components/portal/nav-link";
 import { OrgSwitcher } from "@/components/portal/org-switcher";
 import { Providers } from "@/components/providers";
+import { InboxIndicator } from "@/components/alerts/inbox-indicator";
 import { signOutAction, switchOrganization } from "./actions";
 
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
@@ -38,6 +39,9 @@ export default async function PortalLayout({ children }: { children: React.React
             </NavLink>
           ))}
         </nav>
+        <div className="mt-4">
+          <InboxIndicator />
+        </div>
         <div className="mt-6 flex items-center justify-between gap-2 text-sm">
           <Link href="/" className="text-slate-600 hover:underline dark:text-slate-400">
             Status page

@@ -6,3 +6,5 @@ export * from "./jobs";
 export * from "./incidents";
 export * from "./maintenance";
 export * from "./metrics";
+export * from "./alerts";
+export * from "./deliveries";

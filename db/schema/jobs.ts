@@ -38,6 +38,8 @@ export interface NotificationPayload {
   regionIds: string[];
   status?: string;
   message?: string;
+  /** Narrower subject within the category (e.g. "low_balance"); rules may require it. */
+  topic?: string;
   url?: string;
   incidentId?: string;
   updateId?: string;

@@ -2,6 +2,7 @@ import { getDbHandle } from "@/db";
 import { env } from "@/lib/env";
 import { startStatusListener } from "@/lib/status/listen";
 import { installStatusFastPath } from "./status-fast-path";
+import { startJobDriver } from "./job-driver";
 
 const g = globalThis as unknown as { __beaconStarted?: boolean };
 
@@ -13,4 +14,5 @@ export async function startServer(): Promise<void> {
   // Other instances' status changes (PostgreSQL LISTEN/NOTIFY) drop this one's snapshot.
   await startStatusListener(handle);
   if (env.statusFastPath) installStatusFastPath({ db: handle.db, baseUrl: env.APP_URL });
+  await startJobDriver(handle.db);
 }

@@ -1,22 +1,361 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { and, asc, eq } from "drizzle-orm";
 import { requirePageCtx } from "@/app/_server/ctx";
+import { alertEndpoints, CHANNELS, DELIVERY_STATUSES, memberships, users } from "@/db/schema";
+import { can } from "@/lib/context";
+import {
+  explainRouting,
+  getDelivery,
+  listDeliveries,
+  type Explanation,
+} from "@/lib/alerts/deliveries";
+import { ValidationError, NotFoundError } from "@/lib/errors";
 import { Card, PageHeader } from "@/components/ui/card";
+import { SettingsForm } from "@/components/alerts/forms";
+import { resendDeliveryAction } from "./actions";
 
 export const metadata: Metadata = { title: "Delivery log" };
 
-export default async function Page() {
-  await requirePageCtx("deliveries:read", "/portal/deliveries");
+type Search = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+
+const STATUS_STYLE: Record<string, string> = {
+  delivered: "text-emerald-700 dark:text-emerald-400",
+  failed: "text-red-700 dark:text-red-400",
+  suppressed: "text-slate-500",
+  held: "text-amber-700",
+  pending: "text-sky-700",
+  sending: "text-sky-700",
+  digested: "text-emerald-700",
+};
+
+// buttonClass lives in a client module; server pages keep their own copy of the secondary style.
+const secondaryButton =
+  "inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800";
+const inputClass =
+  "rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
+
+function Trace({ steps }: { steps: { step: string; outcome: string; detail: string }[] }) {
   return (
-    <>
+    <ol className="list-decimal space-y-1 pl-5 text-sm">
+      {steps.map((s, i) => (
+        <li key={i}>
+          <span className="font-medium">{s.step.replace("_", " ")}</span> —{" "}
+          <span className={STATUS_STYLE[s.outcome] ?? ""}>{s.outcome}</span>: {s.detail}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export default async function DeliveriesPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const ctx = await requirePageCtx("deliveries:read", "/portal/deliveries");
+  const sp = await searchParams;
+  const filters = {
+    incidentId: one(sp.incident),
+    channel: one(sp.channel),
+    status: one(sp.status),
+    recipient: one(sp.recipient),
+  };
+  let error: string | null = null;
+  let rows: Awaited<ReturnType<typeof listDeliveries>> = [];
+  try {
+    rows = await listDeliveries({ ctx, input: filters });
+  } catch (e) {
+    if (e instanceof ValidationError) error = e.message;
+    else throw e;
+  }
+  const selectedId = one(sp.id);
+  let selected: Awaited<ReturnType<typeof getDelivery>> | null = null;
+  if (selectedId) {
+    try {
+      selected = await getDelivery({ ctx, id: selectedId });
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  }
+  const manage = can(ctx, "alerts:manage");
+
+  // The explainer: members and endpoints of this organization only.
+  const members = await ctx.db
+    .select({ id: users.id, email: users.email })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.orgId, ctx.org.id))
+    .orderBy(asc(users.email));
+  const endpoints = await ctx.db
+    .select({ id: alertEndpoints.id, name: alertEndpoints.name })
+    .from(alertEndpoints)
+    .where(and(eq(alertEndpoints.orgId, ctx.org.id)));
+  const who = one(sp.who);
+  const explainFor = one(sp.explain);
+  let explanation: Explanation | null = null;
+  let explainError: string | null = null;
+  if (who && explainFor) {
+    const [kind, id] = who.split(":");
+    try {
+      explanation = await explainRouting({
+        ctx,
+        input: {
+          ...(explainFor.startsWith("job:")
+            ? { jobId: explainFor.slice(4) }
+            : { incidentId: explainFor }),
+          ...(kind === "endpoint" ? { endpointId: id } : { userId: id }),
+        },
+      });
+    } catch (e) {
+      if (e instanceof ValidationError || e instanceof NotFoundError) explainError = e.message;
+      else throw e;
+    }
+  }
+  const qs = (extra: Record<string, string>) =>
+    "?" +
+    new URLSearchParams({
+      ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v) as [string, string][]),
+      ...extra,
+    }).toString();
+
+  return (
+    <div className="space-y-6">
       <PageHeader
         title="Delivery log"
-        description="Every alert sent to your organization: who, on which channel, when, and with what result."
+        description="Every alert sent to your organization: who, on which channel, when, why, and with what result."
       />
-      <Card>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Not available in this version of Beacon yet.
-        </p>
+      <Card title="Filter">
+        <form className="flex flex-wrap items-end gap-3" aria-label="Filter deliveries">
+          <label className="text-sm">
+            Incident id
+            <input
+              name="incident"
+              defaultValue={filters.incidentId}
+              className={`${inputClass} block`}
+            />
+          </label>
+          <label className="text-sm">
+            Channel
+            <select
+              name="channel"
+              defaultValue={filters.channel ?? ""}
+              className={`${inputClass} block`}
+            >
+              <option value="">Any</option>
+              {CHANNELS.map((c) => (
+                <option key={c}>{c}</option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            Status
+            <select
+              name="status"
+              defaultValue={filters.status ?? ""}
+              className={`${inputClass} block`}
+            >
+              <option value="">Any</option>
+              {DELIVERY_STATUSES.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            Recipient
+            <input
+              name="recipient"
+              defaultValue={filters.recipient}
+              className={`${inputClass} block`}
+            />
+          </label>
+          <button type="submit" className={secondaryButton}>
+            Apply
+          </button>
+        </form>
+        {error && (
+          <p role="alert" className="mt-3 text-sm text-red-700">
+            {error}
+          </p>
+        )}
       </Card>
-    </>
+
+      {selected && (
+        <Card
+          title={`Delivery: ${selected.title ?? selected.kind ?? ""}`}
+          actions={
+            <Link href={qs({})} className="text-sm underline">
+              Close
+            </Link>
+          }
+        >
+          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+            <dt className="text-slate-500">Recipient</dt>
+            <dd>{selected.destination}</dd>
+            <dt className="text-slate-500">Channel</dt>
+            <dd>{selected.channel}</dd>
+            <dt className="text-slate-500">Status</dt>
+            <dd className={STATUS_STYLE[selected.status]} data-testid="delivery-status">
+              {selected.status}
+            </dd>
+            <dt className="text-slate-500">Provider id</dt>
+            <dd className="font-mono text-xs">{selected.providerId ?? "—"}</dd>
+            <dt className="text-slate-500">Last error</dt>
+            <dd>{selected.error ?? "—"}</dd>
+          </dl>
+          <h3 className="mt-4 mb-1 text-sm font-semibold">Routing trace</h3>
+          <Trace steps={selected.trace} />
+          {selected.digestItems.length > 0 && (
+            <>
+              <h3 className="mt-4 mb-1 text-sm font-semibold">Alerts in this digest</h3>
+              <ul className="list-disc pl-5 text-sm">
+                {selected.digestItems.map((i) => (
+                  <li key={i.id}>{i.title}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          <h3 className="mt-4 mb-1 text-sm font-semibold">Attempts</h3>
+          {selected.attemptLog.length === 0 ? (
+            <p className="text-sm text-slate-500">None yet.</p>
+          ) : (
+            <table className="w-full text-left text-sm">
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="font-medium">#</th>
+                  <th className="font-medium">At</th>
+                  <th className="font-medium">Response</th>
+                  <th className="font-medium">Took</th>
+                  <th className="font-medium">Error</th>
+                  <th className="font-medium">Next try</th>
+                </tr>
+              </thead>
+              <tbody>
+                {selected.attemptLog.map((a) => (
+                  <tr key={a.id}>
+                    <td>{a.attempt}</td>
+                    <td>{a.startedAt.toISOString()}</td>
+                    <td>{a.responseCode ?? "—"}</td>
+                    <td>{a.durationMs} ms</td>
+                    <td>{a.error ?? "—"}</td>
+                    <td>{a.retryAt?.toISOString() ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {manage && (selected.status === "failed" || selected.status === "delivered") && (
+            <div className="mt-4">
+              <SettingsForm
+                action={resendDeliveryAction}
+                label="Resend delivery"
+                submit="Resend"
+                className="flex items-center gap-3"
+              >
+                <input type="hidden" name="id" value={selected.id} />
+              </SettingsForm>
+            </div>
+          )}
+        </Card>
+      )}
+
+      <Card title="Deliveries">
+        {rows.length === 0 ? (
+          <p className="text-sm text-slate-600 dark:text-slate-400">No deliveries match.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="py-2 font-medium">When</th>
+                  <th className="font-medium">Alert</th>
+                  <th className="font-medium">Recipient</th>
+                  <th className="font-medium">Channel</th>
+                  <th className="font-medium">Status</th>
+                  <th className="font-medium">Attempts</th>
+                  <th className="font-medium">Response</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+                {rows.map((d) => (
+                  <tr key={d.id}>
+                    <td className="py-2 whitespace-nowrap">
+                      {d.createdAt.toISOString().slice(0, 19).replace("T", " ")}
+                    </td>
+                    <td>
+                      <Link href={qs({ id: d.id })} className="underline">
+                        {d.title ?? d.kind}
+                      </Link>
+                    </td>
+                    <td>{d.destination}</td>
+                    <td>{d.channel}</td>
+                    <td className={STATUS_STYLE[d.status]}>{d.status}</td>
+                    <td>{d.attempts}</td>
+                    <td>{d.responseCode ?? (d.error ? "error" : "—")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+
+      <Card title="Why did or didn't someone get an alert?">
+        <form className="flex flex-wrap items-end gap-3" aria-label="Explain routing">
+          <label className="text-sm">
+            Member or endpoint
+            <select name="who" defaultValue={who ?? ""} className={`${inputClass} block`}>
+              {members.map((m) => (
+                <option key={m.id} value={`member:${m.id}`}>
+                  {m.email}
+                </option>
+              ))}
+              {endpoints.map((e) => (
+                <option key={e.id} value={`endpoint:${e.id}`}>
+                  Endpoint: {e.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            Incident id (or job:&lt;notification id&gt;)
+            <input
+              name="explain"
+              required
+              defaultValue={explainFor}
+              className={`${inputClass} block w-80`}
+            />
+          </label>
+          <button type="submit" className={secondaryButton}>
+            Explain
+          </button>
+        </form>
+        {explainError && (
+          <p role="alert" className="mt-3 text-sm text-red-700">
+            {explainError}
+          </p>
+        )}
+        {explanation && (
+          <div className="mt-4 space-y-4" data-testid="explanation">
+            <p className="text-sm font-medium">{explanation.subject}</p>
+            {explanation.notifications.length === 0 && (
+              <p className="text-sm">No notifications found for that incident.</p>
+            )}
+            {explanation.notifications.map((n) => (
+              <div key={n.jobId}>
+                <p className="text-sm font-semibold">
+                  {n.title} · {n.kind} · {n.createdAt.toISOString()}
+                </p>
+                {n.decisions.map((d) => (
+                  <div key={d.channel} className="mt-2 ml-3">
+                    <p className="text-sm">
+                      {d.channel}: <span className={STATUS_STYLE[d.status] ?? ""}>{d.status}</span>
+                    </p>
+                    <Trace steps={d.steps} />
+                  </div>
+                ))}
+              </div>
+            ))}
+          </div>
+        )}
+      </Card>
+    </div>
   );
 }

@@ -1,0 +1,14 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { runAction } from "@/app/_server/ctx";
+import { resendDelivery } from "@/lib/alerts/deliveries";
+
+export async function resendDeliveryAction(_prev: unknown, form: FormData) {
+  const r = await runAction(
+    (ctx) => resendDelivery({ ctx, id: String(form.get("id")) }).then(() => undefined),
+    "Queued to send again.",
+  );
+  revalidatePath("/portal/deliveries");
+  return r;
+}

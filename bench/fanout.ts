@@ -1,0 +1,212 @@
+/**
+ * Fan-out benchmark: N webhook subscribers on a local receiver.
+ *   npm run bench:fanout            (PGlite, plus PostgreSQL when BENCH_DATABASE_URL is set)
+ * Prints one JSON line at the end with the figures, including `ratio` (bare loop time / pipeline time).
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { eq, sql } from "drizzle-orm";
+import { openDatabase, type DbHandle } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDatabase } from "@/db/seed";
+import { alertEndpoints, organizations } from "@/db/schema";
+import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
+import { encryptSecret } from "@/lib/crypto/secrets";
+import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
+import { startEmbeddedDriver } from "@/lib/jobs/embedded-driver";
+import type { ChannelSettings } from "@/lib/channels/settings";
+
+const N = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const UPDATES = Number(process.env.BENCH_UPDATES ?? 50);
+
+function receiver() {
+  let count = 0;
+  let waiters: { n: number; resolve: () => void }[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      count++;
+      res.writeHead(200).end();
+      waiters = waiters.filter((w) => (count >= w.n ? (w.resolve(), false) : true));
+    });
+  });
+  return new Promise<{
+    url: string;
+    count: () => number;
+    reset: () => void;
+    until: (n: number) => Promise<void>;
+    close: () => void;
+  }>((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+        count: () => count,
+        reset: () => (count = 0),
+        until: (n) =>
+          count >= n ? Promise.resolve() : new Promise((r) => waiters.push({ n, resolve: r })),
+        close: () => server.close(),
+      }),
+    ),
+  );
+}
+
+async function open(
+  engine: "pglite" | "postgres",
+): Promise<DbHandle & { drop?: () => Promise<void> }> {
+  if (engine === "pglite") {
+    const h = await openDatabase({ engine: "pglite" });
+    await migrateDatabase(h);
+    return h;
+  }
+  const admin = postgres(process.env.BENCH_DATABASE_URL!, { max: 1, onnotice: () => {} });
+  const name = `beacon_bench_${randomBytes(4).toString("hex")}`;
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(process.env.BENCH_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  const h = await openDatabase({ engine: "postgres", url: url.toString(), max: 20 });
+  await migrateDatabase(h);
+  return {
+    ...h,
+    drop: async () => {
+      await h.close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function run(engine: "pglite" | "postgres") {
+  const h = await open(engine);
+  const db = h.db;
+  const r = await receiver();
+  await seedDatabase(db, { demo: false });
+  const [platform] = await db
+    .select()
+    .from(organizations)
+    .where(eq(organizations.slug, "platform"));
+  const [tenant] = await db
+    .insert(organizations)
+    .values({ slug: "bench", name: "Bench", kind: "tenant" })
+    .returning();
+  await db.transaction((tx) => applyDefaultAlertSettings(tx, tenant!.id));
+  const url = encryptSecret(r.url);
+  const secret = encryptSecret(`whsec_${randomBytes(32).toString("base64")}`);
+  for (let i = 0; i < N; i += 1000) {
+    await db.insert(alertEndpoints).values(
+      Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({
+        orgId: tenant!.id,
+        type: "webhook" as const,
+        name: `sub ${i + j}`,
+        urlEncrypted: url,
+        urlHint: "127.0.0.1",
+        secretEncrypted: secret,
+      })),
+    );
+  }
+  const settings: ChannelSettings = {
+    appUrl: "http://beacon.bench",
+    allowPrivate: true,
+    devMailbox: true,
+    webhookTimeoutMs: 15_000,
+    email: { from: "bench@beacon.bench" },
+  };
+  const driver = startEmbeddedDriver(db, {
+    pollIntervalMs: 60_000,
+    concurrency: CONCURRENCY,
+    deliver: { settings },
+  });
+  const post = (title: string) =>
+    db.transaction((tx) =>
+      enqueueNotification(tx, {
+        orgId: platform!.id,
+        kind: "incident.updated",
+        payload: {
+          title,
+          category: "infrastructure",
+          impact: "major",
+          audience: { type: "public" },
+          componentIds: [],
+          regionIds: [],
+          status: "identified",
+        },
+      }),
+    );
+
+  // 1. Full fan-out: post an update, wait for the last acknowledged delivery.
+  r.reset();
+  const t0 = performance.now();
+  await post("Bench fan-out");
+  wakeJobDriver();
+  await r.until(N);
+  const fanoutMs = performance.now() - t0;
+
+  // 2. The same N POSTs in a bare loop at the same concurrency (no database, no signing).
+  r.reset();
+  const t1 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < N) {
+        const res = await fetch(r.url, {
+          method: "POST",
+          body: "{}",
+          headers: { "content-type": "application/json" },
+        });
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  const bareMs = performance.now() - t1;
+
+  // 3. Time to first delivery over UPDATES updates, with one subscriber left.
+  await db
+    .update(alertEndpoints)
+    .set({ enabled: false })
+    .where(sql`${alertEndpoints.name} <> 'sub 0'`);
+  const firsts: number[] = [];
+  for (let i = 0; i < UPDATES; i++) {
+    r.reset();
+    const t = performance.now();
+    await post(`Bench update ${i}`);
+    wakeJobDriver();
+    await r.until(1);
+    firsts.push(performance.now() - t);
+  }
+  await driver.stop();
+  r.close();
+  if (h.drop) await h.drop();
+  else await h.close();
+  const out = {
+    engine,
+    subscribers: N,
+    concurrency: CONCURRENCY,
+    fanout_ms: Math.round(fanoutMs),
+    bare_loop_ms: Math.round(bareMs),
+    ratio: Number((bareMs / fanoutMs).toFixed(3)),
+    first_delivery_p50_ms: Math.round(pct(firsts, 50)),
+    first_delivery_p99_ms: Math.round(pct(firsts, 99)),
+  };
+  console.error(
+    `${engine}: ${N} deliveries in ${out.fanout_ms} ms (bare loop ${out.bare_loop_ms} ms, ratio ${out.ratio}); first delivery p50 ${out.first_delivery_p50_ms} ms, p99 ${out.first_delivery_p99_ms} ms`,
+  );
+  return out;
+}
+
+async function main() {
+  const results = [];
+  if (process.env.BENCH_DATABASE_URL) results.push(await run("postgres"));
+  results.push(await run("pglite"));
+  const primary = results[0]!;
+  console.log(JSON.stringify({ ...primary, ratio: primary.ratio, runs: results }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

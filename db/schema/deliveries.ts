@@ -1,0 +1,168 @@
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { channel } from "./alerts";
+import { notificationJobs } from "./jobs";
+import { organizations, users } from "./organizations";
+
+/**
+ * One row per (recipient, channel) per notification: the source of truth for who was told what,
+ * when, why (the routing trace) and with what result.
+ *
+ * pending   due at runAt (quiet hours move runAt; retries move it too)
+ * sending   claimed by a driver; lockedUntil lets the sweeper recover a crashed send
+ * held      waiting for the tenant's digest (runAt = when the digest goes out)
+ * digested  carried by the digest delivery in digestId
+ * delivered / failed / suppressed (routing decided not to send; the trace says why)
+ */
+export const DELIVERY_STATUSES = [
+  "pending",
+  "sending",
+  "held",
+  "digested",
+  "delivered",
+  "failed",
+  "suppressed",
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const deliveryStatus = pgEnum("delivery_status", DELIVERY_STATUSES);
+
+export const RECIPIENT_TYPES = ["member", "recipient", "endpoint", "digest"] as const;
+export type RecipientType = (typeof RECIPIENT_TYPES)[number];
+
+export interface TraceStep {
+  step: string;
+  outcome: "pass" | "matched" | "held" | "delayed" | "suppressed" | "info";
+  detail: string;
+}
+
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Null for digest deliveries, which carry several jobs. */
+    jobId: uuid().references(() => notificationJobs.id, { onDelete: "cascade" }),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    channel: channel().notNull(),
+    recipientType: text().notNull().$type<RecipientType>(),
+    /** users.id, alert_recipients.id or alert_endpoints.id. */
+    recipientId: uuid(),
+    /** What the admin recognises: an address, a phone number, an endpoint name and host. */
+    destination: text().notNull(),
+    idempotencyKey: text().notNull(),
+    status: deliveryStatus().notNull(),
+    runAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp({ withTimezone: true }),
+    attempts: integer().notNull().default(0),
+    maxAttempts: integer().notNull().default(6),
+    providerId: text(),
+    responseCode: integer(),
+    error: text(),
+    trace: jsonb()
+      .$type<TraceStep[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    incidentId: uuid(),
+    digestId: uuid(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("deliveries_idempotency_key").on(t.idempotencyKey),
+    index("deliveries_due_idx")
+      .on(t.runAt)
+      .where(sql`status = 'pending'`),
+    index("deliveries_held_idx")
+      .on(t.orgId, t.runAt)
+      .where(sql`status = 'held'`),
+    index("deliveries_org_created_idx").on(t.orgId, t.createdAt),
+    index("deliveries_job_idx").on(t.jobId),
+    index("deliveries_incident_idx").on(t.incidentId),
+  ],
+);
+
+export const deliveryAttempts = pgTable(
+  "delivery_attempts",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    deliveryId: uuid()
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
+    attempt: integer().notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull(),
+    durationMs: integer().notNull(),
+    responseCode: integer(),
+    providerId: text(),
+    error: text(),
+    /** When the next attempt is due, if any ("retry at"), so the log explains the wait. */
+    retryAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex("delivery_attempts_delivery_attempt_key").on(t.deliveryId, t.attempt)],
+);
+
+/** The portal inbox (channel in_app). */
+export const inboxItems = pgTable(
+  "inbox_items",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Null for notices the system writes itself (e.g. "endpoint disabled after 410"). */
+    deliveryId: uuid().references(() => deliveries.id, { onDelete: "cascade" }),
+    title: text().notNull(),
+    body: text().notNull(),
+    url: text(),
+    readAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("inbox_items_delivery_key").on(t.deliveryId),
+    index("inbox_items_user_idx").on(t.userId, t.orgId),
+  ],
+);
+
+/** Development only: email and SMS that would have gone out, when no provider is configured. */
+export const devMailbox = pgTable(
+  "dev_mailbox",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** The tenant the message was for, so each tenant's admins see only their own. */
+    orgId: uuid().references(() => organizations.id, { onDelete: "cascade" }),
+    channel: text().notNull().$type<"email" | "sms">(),
+    to: text().notNull(),
+    from: text().notNull(),
+    subject: text().notNull(),
+    text: text().notNull(),
+    html: text(),
+    headers: jsonb()
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    idempotencyKey: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("dev_mailbox_idempotency_key").on(t.idempotencyKey),
+    index("dev_mailbox_org_idx").on(t.orgId, t.createdAt),
+  ],
+);
+
+export type Delivery = typeof deliveries.$inferSelect;
+export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
+export type InboxItem = typeof inboxItems.$inferSelect;
+export type DevMail = typeof devMailbox.$inferSelect;

@@ -1,0 +1,528 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { rowsOf } from "@/db/client";
+import {
+  alertEndpoints,
+  alertSettings,
+  auditLog,
+  deliveries,
+  inboxItems,
+  memberships,
+  notificationJobs,
+  type AlertEndpoint,
+  type Delivery,
+} from "@/db/schema";
+import { decryptSecret } from "@/lib/crypto/secrets";
+import { DeliveryError } from "@/lib/channels/errors";
+import { adapterFor } from "@/lib/channels/registry";
+import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
+import type { SendContext, SendResult } from "@/lib/channels/types";
+import { renderMessage, type AlertItem } from "./render";
+import { nextRetryAt } from "./retry";
+import { quietUntil } from "./schedule";
+import { unsubscribeToken } from "./unsubscribe";
+
+export interface DeliverOptions {
+  now?: Date;
+  random?: () => number;
+  settings?: ChannelSettings;
+  /** Backoff base; tests shorten it. */
+  retryBaseMs?: number;
+}
+
+export interface DeliverOutcome {
+  id: string;
+  status: Delivery["status"];
+  retryAt?: Date | null;
+  responseCode?: number | null;
+  error?: string | null;
+}
+
+/** Jobs and endpoints read once for a whole claimed batch instead of once per delivery. */
+export interface PrepCache {
+  jobs: Map<string, AlertItem>;
+  endpoints: Map<string, AlertEndpoint>;
+}
+
+export async function loadPrepCache(db: Db, ds: Delivery[]): Promise<PrepCache> {
+  const jobIds = [...new Set(ds.map((d) => d.jobId).filter((x): x is string => Boolean(x)))];
+  const endpointIds = [
+    ...new Set(
+      ds.filter((d) => d.recipientType === "endpoint" && d.recipientId).map((d) => d.recipientId!),
+    ),
+  ];
+  const [jobs, endpoints] = await Promise.all([
+    jobIds.length
+      ? db.select().from(notificationJobs).where(inArray(notificationJobs.id, jobIds))
+      : [],
+    endpointIds.length
+      ? db.select().from(alertEndpoints).where(inArray(alertEndpoints.id, endpointIds))
+      : [],
+  ]);
+  return {
+    jobs: new Map(
+      jobs.map((j) => [j.id, { kind: j.kind, payload: j.payload, createdAt: j.createdAt }]),
+    ),
+    endpoints: new Map(endpoints.map((e) => [e.id, e])),
+  };
+}
+
+/** How long a claimed delivery may stay "sending" before the sweeper assumes its sender died. */
+const LOCK_MS = 2 * 60 * 1000;
+
+function toDelivery(r: Record<string, unknown>): Delivery {
+  // Raw rows come back snake_case; map the fields the sender uses.
+  return {
+    id: r.id as string,
+    jobId: (r.job_id as string) ?? null,
+    orgId: r.org_id as string,
+    channel: r.channel as Delivery["channel"],
+    recipientType: r.recipient_type as Delivery["recipientType"],
+    recipientId: (r.recipient_id as string) ?? null,
+    destination: r.destination as string,
+    idempotencyKey: r.idempotency_key as string,
+    status: r.status as Delivery["status"],
+    runAt: new Date(r.run_at as string),
+    lockedUntil: r.locked_until ? new Date(r.locked_until as string) : null,
+    attempts: Number(r.attempts),
+    maxAttempts: Number(r.max_attempts),
+    providerId: (r.provider_id as string) ?? null,
+    responseCode: (r.response_code as number) ?? null,
+    error: (r.error as string) ?? null,
+    trace: (r.trace as Delivery["trace"]) ?? [],
+    incidentId: (r.incident_id as string) ?? null,
+    digestId: (r.digest_id as string) ?? null,
+    createdAt: new Date(r.created_at as string),
+    deliveredAt: r.delivered_at ? new Date(r.delivered_at as string) : null,
+  };
+}
+
+/**
+ * Claims due deliveries (pending → sending, attempts + 1) with FOR UPDATE SKIP LOCKED, so any
+ * number of workers or processes share the queue without sending anything twice.
+ */
+export async function claimDeliveries(
+  db: Db,
+  opts: { now?: Date; limit?: number; ids?: string[] } = {},
+): Promise<Delivery[]> {
+  const now = opts.now ?? new Date();
+  const idFilter = opts.ids ? sql`and id = any(${`{${opts.ids.join(",")}}`}::uuid[])` : sql``;
+  const res = await db.execute(sql`
+    update deliveries set status = 'sending', attempts = attempts + 1,
+      locked_until = ${new Date(now.getTime() + LOCK_MS).toISOString()}::timestamptz
+    where id in (
+      select id from deliveries
+      where status = 'pending' and run_at <= ${now.toISOString()}::timestamptz ${idFilter}
+      order by run_at limit ${opts.limit ?? 100}
+      for update skip locked)
+    returning *`);
+  return rowsOf<Record<string, unknown>>(res).map(toDelivery);
+}
+
+async function loadItems(
+  db: Db,
+  d: Delivery,
+  cache?: PrepCache,
+): Promise<{ items: AlertItem[]; digest: boolean }> {
+  const cached = d.jobId ? cache?.jobs.get(d.jobId) : undefined;
+  if (cached) return { items: [cached], digest: false };
+  if (d.jobId) {
+    const [job] = await db.select().from(notificationJobs).where(eq(notificationJobs.id, d.jobId));
+    if (!job)
+      throw new DeliveryError("The notification this delivery belongs to no longer exists", {
+        permanent: true,
+      });
+    return {
+      items: [{ kind: job.kind, payload: job.payload, createdAt: job.createdAt }],
+      digest: false,
+    };
+  }
+  const rows = await db
+    .select({
+      kind: notificationJobs.kind,
+      payload: notificationJobs.payload,
+      createdAt: notificationJobs.createdAt,
+    })
+    .from(deliveries)
+    .innerJoin(notificationJobs, eq(notificationJobs.id, deliveries.jobId))
+    .where(eq(deliveries.digestId, d.id))
+    .orderBy(asc(notificationJobs.createdAt));
+  if (rows.length === 0) throw new DeliveryError("Digest has no alerts", { permanent: true });
+  return { items: rows, digest: true };
+}
+
+async function resolveConfig(
+  db: Db,
+  d: Delivery,
+  settings: ChannelSettings,
+  now: Date,
+  cache?: PrepCache,
+): Promise<unknown> {
+  switch (d.channel) {
+    case "email":
+      return d.recipientType === "recipient" && d.recipientId
+        ? {
+            to: d.destination,
+            unsubscribeUrl: `${settings.appUrl}/api/alerts/unsubscribe?token=${unsubscribeToken(d.recipientId)}`,
+            oneClick: true,
+          }
+        : {
+            to: d.destination,
+            unsubscribeUrl: `${settings.appUrl}/portal/alerts`,
+            oneClick: false,
+          };
+    case "sms":
+      return { to: d.destination };
+    case "in_app":
+      return { userId: d.recipientId };
+    default: {
+      const fromCache = d.recipientId ? cache?.endpoints.get(d.recipientId) : undefined;
+      const [e] =
+        fromCache && fromCache.orgId === d.orgId
+          ? [fromCache]
+          : await db
+              .select()
+              .from(alertEndpoints)
+              .where(
+                and(
+                  eq(alertEndpoints.id, d.recipientId ?? "00000000-0000-0000-0000-000000000000"),
+                  eq(alertEndpoints.orgId, d.orgId),
+                ),
+              );
+      if (!e) throw new DeliveryError("The endpoint was deleted", { permanent: true });
+      if (!e.enabled)
+        throw new DeliveryError(
+          `The endpoint is disabled${e.disabledReason ? `: ${e.disabledReason}` : ""}`,
+          { permanent: true },
+        );
+      const secrets = [
+        e.secretEncrypted,
+        e.previousSecretExpiresAt && e.previousSecretExpiresAt > now
+          ? e.previousSecretEncrypted
+          : null,
+      ]
+        .filter((s): s is string => Boolean(s))
+        .map(decryptSecret);
+      return { url: decryptSecret(e.urlEncrypted), secrets };
+    }
+  }
+}
+
+/** An endpoint that answered 410 Gone is switched off, and the tenant's admins are told in-app. */
+async function disableGoneEndpoint(db: Db, d: Delivery, reason: string, now: Date) {
+  if (!d.recipientId || d.recipientType !== "endpoint") return;
+  await db.transaction(async (tx) => {
+    const [e] = await tx
+      .update(alertEndpoints)
+      .set({ enabled: false, disabledReason: reason })
+      .where(
+        and(
+          eq(alertEndpoints.id, d.recipientId!),
+          eq(alertEndpoints.orgId, d.orgId),
+          eq(alertEndpoints.enabled, true),
+        ),
+      )
+      .returning();
+    if (!e) return;
+    await tx.insert(auditLog).values({
+      orgId: d.orgId,
+      actorType: "system",
+      actorId: null,
+      action: "endpoint.disabled",
+      targetType: "alert_endpoint",
+      targetId: e.id,
+      data: { reason },
+    });
+    const admins = await tx
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, d.orgId), eq(memberships.role, "org_admin")));
+    if (admins.length) {
+      await tx.insert(inboxItems).values(
+        admins.map((a) => ({
+          orgId: d.orgId,
+          userId: a.userId,
+          deliveryId: null,
+          title: `Endpoint "${e.name}" was disabled`,
+          body: `${reason}. Fix the endpoint, then enable it again in Alerts & Notifications.`,
+          url: "/portal/alerts",
+          createdAt: now,
+        })),
+      );
+    }
+  });
+}
+
+type Prepared = { d: Delivery; started: number; ctx: SendContext<unknown> };
+
+/** Everything an adapter needs for one delivery; a DeliveryError here is recorded like a send failure. */
+async function prepare(
+  db: Db,
+  d: Delivery,
+  settings: ChannelSettings,
+  now: Date,
+  cache?: PrepCache,
+): Promise<SendContext<unknown>> {
+  const { items, digest } = await loadItems(db, d, cache);
+  const adapter = adapterFor(d.channel);
+  const parsed = adapter.configSchema.safeParse(await resolveConfig(db, d, settings, now, cache));
+  if (!parsed.success) {
+    throw new DeliveryError(
+      `Bad destination: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+      {
+        permanent: true,
+      },
+    );
+  }
+  return {
+    db,
+    delivery: d,
+    config: parsed.data,
+    message: renderMessage(items, settings.appUrl, digest),
+    settings,
+    now,
+  };
+}
+
+function asDeliveryError(e: unknown): DeliveryError {
+  return e instanceof DeliveryError
+    ? e
+    : new DeliveryError(e instanceof Error ? e.message : String(e));
+}
+
+/** Records one attempt and the delivery's new state (delivered, pending with a retry time, failed). */
+async function record(
+  db: Db,
+  d: Delivery,
+  started: number,
+  outcome: { result: SendResult } | { error: DeliveryError },
+  opts: DeliverOptions,
+): Promise<DeliverOutcome> {
+  const now = opts.now ?? new Date();
+  const error = "error" in outcome ? outcome.error : null;
+  const providerId = "result" in outcome ? (outcome.result.providerId ?? null) : null;
+  const responseCode =
+    "result" in outcome ? (outcome.result.responseCode ?? null) : (error!.responseCode ?? null);
+  const durationMs = Date.now() - started;
+  const retryAt = error
+    ? nextRetryAt({
+        attempt: d.attempts,
+        maxAttempts: d.maxAttempts,
+        permanent: error.permanent,
+        retryAfterMs: error.opts.retryAfterMs,
+        now,
+        random: opts.random,
+        baseMs: opts.retryBaseMs,
+      })
+    : null;
+  const status: Delivery["status"] = !error ? "delivered" : retryAt ? "pending" : "failed";
+  // One statement (attempt row + delivery state) keeps a large fan-out to one round trip per result.
+  const iso = (x: Date | null) => (x ? x.toISOString() : null);
+  await db.execute(sql`
+    with attempt as (
+      insert into delivery_attempts (delivery_id, attempt, started_at, duration_ms, response_code, provider_id, error, retry_at)
+      values (${d.id}::uuid, ${d.attempts}, ${iso(now)}::timestamptz, ${durationMs}, ${responseCode}::int, ${providerId}::text,
+              ${error?.message ?? null}::text, ${iso(retryAt)}::timestamptz)
+      on conflict do nothing
+    )
+    update deliveries set
+      status = ${status}::delivery_status,
+      provider_id = coalesce(${providerId}::text, provider_id),
+      response_code = ${responseCode}::int,
+      error = ${error?.message ?? null}::text,
+      run_at = coalesce(${iso(retryAt)}::timestamptz, run_at),
+      locked_until = null,
+      delivered_at = ${status === "delivered" ? iso(now) : null}::timestamptz
+    where id = ${d.id}::uuid and status = 'sending' and attempts = ${d.attempts}`);
+  if (error?.opts.gone)
+    await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`, now);
+  return { id: d.id, status, retryAt, responseCode, error: error?.message ?? null };
+}
+
+/** Sends one claimed delivery through its adapter and records the attempt and the outcome. */
+export async function deliverClaimed(
+  db: Db,
+  d: Delivery,
+  opts: DeliverOptions = {},
+  cache?: PrepCache,
+): Promise<DeliverOutcome> {
+  const now = opts.now ?? new Date();
+  const settings = opts.settings ?? channelSettingsFromEnv();
+  const started = Date.now();
+  let outcome: { result: SendResult } | { error: DeliveryError };
+  try {
+    const ctx = await prepare(db, d, settings, now, cache);
+    outcome = { result: await adapterFor(d.channel).send(ctx) };
+  } catch (e) {
+    outcome = { error: asDeliveryError(e) };
+  }
+  // Recorded outside the try: a failure to record must not turn a sent message into a retry.
+  return record(db, d, started, outcome, opts);
+}
+
+/**
+ * Sends claimed deliveries of one channel together when its adapter has a batch API (email via
+ * Resend's batch endpoint, up to 100 per request); otherwise one by one.
+ */
+export async function deliverClaimedBatch(
+  db: Db,
+  ds: Delivery[],
+  opts: DeliverOptions = {},
+  cache?: PrepCache,
+): Promise<DeliverOutcome[]> {
+  const adapter = ds[0] ? adapterFor(ds[0].channel) : undefined;
+  const settings = opts.settings ?? channelSettingsFromEnv();
+  if (!adapter?.sendBatch || ds.length < 2 || !adapter.batchable?.(settings)) {
+    return Promise.all(ds.map((d) => deliverClaimed(db, d, opts, cache)));
+  }
+  const now = opts.now ?? new Date();
+  const out: DeliverOutcome[] = [];
+  const ready: Prepared[] = [];
+  for (const d of ds) {
+    const started = Date.now();
+    try {
+      ready.push({ d, started, ctx: await prepare(db, d, settings, now, cache) });
+    } catch (e) {
+      out.push(await record(db, d, started, { error: asDeliveryError(e) }, opts));
+    }
+  }
+  for (let i = 0; i < ready.length; i += 100) {
+    const chunk = ready.slice(i, i + 100);
+    let outcomes: ({ result: SendResult } | { error: DeliveryError })[];
+    try {
+      const results = await adapter.sendBatch(chunk.map((p) => p.ctx));
+      outcomes = chunk.map((_, j) => ({ result: results[j]! }));
+    } catch (e) {
+      const err = asDeliveryError(e);
+      outcomes = chunk.map(() => ({ error: err }));
+    }
+    out.push(
+      ...(await Promise.all(chunk.map((p, j) => record(db, p.d, p.started, outcomes[j]!, opts)))),
+    );
+  }
+  return out;
+}
+
+/**
+ * The unit both drivers call: claim this delivery if it is due, send it, record the result.
+ * If it is not claimable (already sent, not yet due, held by another worker) nothing is sent.
+ */
+export async function processDelivery(
+  db: Db,
+  id: string,
+  opts: DeliverOptions = {},
+): Promise<DeliverOutcome> {
+  const [claimed] = await claimDeliveries(db, { now: opts.now, ids: [id], limit: 1 });
+  if (!claimed) {
+    const [row] = await db.select().from(deliveries).where(eq(deliveries.id, id));
+    if (!row) throw new Error(`delivery ${id} not found`);
+    return {
+      id,
+      status: row.status,
+      retryAt: row.status === "pending" ? row.runAt : null,
+      responseCode: row.responseCode,
+      error: row.error,
+    };
+  }
+  return deliverClaimed(db, claimed, opts);
+}
+
+/**
+ * Claims and sends a batch of due deliveries with bounded concurrency (embedded driver). Email is
+ * grouped so a large fan-out goes through the provider's batch endpoint.
+ */
+export async function processDueDeliveries(
+  db: Db,
+  opts: DeliverOptions & { limit?: number; concurrency?: number } = {},
+): Promise<DeliverOutcome[]> {
+  const claimed = await claimDeliveries(db, { now: opts.now, limit: opts.limit ?? 100 });
+  const cache = await loadPrepCache(db, claimed);
+  const emails = claimed.filter((d) => d.channel === "email");
+  const tasks: (() => Promise<DeliverOutcome[]>)[] = claimed
+    .filter((d) => d.channel !== "email")
+    .map((d) => () => deliverClaimed(db, d, opts, cache).then((o) => [o]));
+  if (emails.length) tasks.push(() => deliverClaimedBatch(db, emails, opts, cache));
+  const out: DeliverOutcome[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) out.push(...(await tasks[next++]!()));
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, tasks.length) }, worker));
+  return out;
+}
+
+/**
+ * Sends due digests: every held delivery whose digest time has come is folded, per (tenant,
+ * channel, destination), into one digest delivery (one statement), sent like any other.
+ * A tenant in quiet hours gets its digest when they end.
+ */
+export async function flushDigests(db: Db, opts: { now?: Date } = {}): Promise<string[]> {
+  const now = opts.now ?? new Date();
+  const orgs = await db
+    .selectDistinct({ s: alertSettings })
+    .from(deliveries)
+    .innerJoin(alertSettings, eq(alertSettings.orgId, deliveries.orgId))
+    .where(
+      and(
+        eq(deliveries.status, "held"),
+        sql`${deliveries.runAt} <= ${now.toISOString()}::timestamptz`,
+      ),
+    );
+  if (orgs.length === 0) return [];
+  const clocks = orgs.map(({ s }) => ({
+    org_id: s.orgId,
+    run_at: (
+      quietUntil(
+        { enabled: s.quietEnabled, start: s.quietStart, end: s.quietEnd, timeZone: s.timeZone },
+        now,
+      ) ?? now
+    ).toISOString(),
+  }));
+  const res = await db.execute(sql`
+    with oc as (
+      select * from jsonb_to_recordset(${JSON.stringify(clocks)}::jsonb) as x(org_id uuid, run_at timestamptz)
+    ),
+    due as (
+      select d.org_id, d.channel, d.recipient_type, d.recipient_id,
+             case when d.recipient_type = 'endpoint' then d.recipient_id::text else lower(d.destination) end as dkey,
+             min(d.destination) as destination, array_agg(d.id) as ids, count(*) as n,
+             max(d.run_at) as window_at, min(oc.run_at) as send_at
+      from deliveries d join oc on oc.org_id = d.org_id
+      where d.status = 'held' and d.run_at <= ${now.toISOString()}::timestamptz
+      group by 1, 2, 3, 4, 5
+    ),
+    keyed as (
+      select due.*, 'digest:' || org_id || ':' || channel || ':' || dkey || ':' || extract(epoch from window_at)::bigint as key from due
+    ),
+    ins as (
+      insert into deliveries (org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace)
+      select org_id, channel, recipient_type, recipient_id, destination, key, 'pending', send_at,
+        jsonb_build_array(jsonb_build_object('step', 'digest', 'outcome', 'info', 'detail', 'digest of ' || n || ' held alert' || case when n = 1 then '' else 's' end))
+      from keyed
+      on conflict (idempotency_key) do nothing
+      returning id, idempotency_key
+    )
+    update deliveries d set status = 'digested', digest_id = ins.id
+    from keyed join ins on ins.idempotency_key = keyed.key
+    where d.id = any(keyed.ids)
+    returning ins.id as digest_id`);
+  return [...new Set(rowsOf<{ digest_id: string }>(res).map((r) => r.digest_id))];
+}
+
+/** Recovers work a crashed process left claimed: stale "sending" deliveries and "planning" jobs. */
+export async function sweepStuck(
+  db: Db,
+  opts: { now?: Date } = {},
+): Promise<{ deliveries: number; jobs: number }> {
+  const now = (opts.now ?? new Date()).toISOString();
+  const d = await db.execute(sql`
+    update deliveries set status = case when attempts >= max_attempts then 'failed'::delivery_status else 'pending'::delivery_status end,
+      locked_until = null, error = coalesce(error, 'interrupted while sending; retried')
+    where status = 'sending' and locked_until < ${now}::timestamptz
+    returning id`);
+  const j = await db.execute(sql`
+    update notification_jobs set status = 'pending'
+    where status = 'planning' and run_at < ${now}::timestamptz
+    returning id`);
+  return { deliveries: rowsOf(d).length, jobs: rowsOf(j).length };
+}

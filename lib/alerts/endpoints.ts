@@ -1,0 +1,158 @@
+import { randomBytes } from "node:crypto";
+import { asc, eq, sql } from "drizzle-orm";
+import { alertEndpoints } from "@/db/schema";
+import type { Ctx } from "@/lib/context";
+import { requirePermission } from "@/lib/context";
+import { recordAudit } from "@/lib/audit";
+import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { encryptSecret } from "@/lib/crypto/secrets";
+import { checkDestinationUrl } from "@/lib/channels/net";
+import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
+import { CreateEndpointInput } from "./schemas";
+import { checkCatalogIds, loadEndpoint, toEndpointView, type EndpointView } from "./settings";
+
+/** How long a rotated-out webhook secret keeps signing alongside the new one. */
+export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
+
+/** A Standard Webhooks secret: "whsec_" + base64 of 32 random bytes. */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString("base64")}`;
+}
+
+function assertTenant(ctx: Ctx) {
+  if (ctx.org.kind !== "tenant") throw new NotFoundError("Endpoint");
+}
+
+export async function listEndpoints({ ctx }: { ctx: Ctx }): Promise<EndpointView[]> {
+  requirePermission(ctx, "alerts:read");
+  assertTenant(ctx);
+  const rows = await ctx.db
+    .select()
+    .from(alertEndpoints)
+    .where(eq(alertEndpoints.orgId, ctx.org.id))
+    .orderBy(asc(alertEndpoints.createdAt));
+  return rows.map((e) => toEndpointView(e));
+}
+
+/** Creates an endpoint. The webhook secret is returned here once and never again. */
+export async function createEndpoint({
+  ctx,
+  input,
+  channelSettings = channelSettingsFromEnv(),
+}: {
+  ctx: Ctx;
+  input: unknown;
+  /** Injected by tests (local receivers need allowPrivate). */
+  channelSettings?: Pick<ChannelSettings, "allowPrivate">;
+}): Promise<{ endpoint: EndpointView; secret: string | null }> {
+  requirePermission(ctx, "alerts:manage");
+  assertTenant(ctx);
+  const data = parseInput(CreateEndpointInput, input);
+  const url = new URL(data.url);
+  const problem = await checkDestinationUrl(url, channelSettings, data.type);
+  if (problem) throw new ValidationError([{ field: "url", message: problem }]);
+  const secret = data.type === "webhook" ? generateWebhookSecret() : null;
+  return ctx.db.transaction(async (tx) => {
+    const filters = data.filters ?? { componentIds: [], regionIds: [], minImpact: "none" as const };
+    const issues = await checkCatalogIds(tx, filters, "filters");
+    if (issues.length) throw new ValidationError(issues);
+    const [row] = await tx
+      .insert(alertEndpoints)
+      .values({
+        orgId: ctx.org.id,
+        type: data.type,
+        name: data.name,
+        urlEncrypted: encryptSecret(url.toString()),
+        urlHint: url.host,
+        secretEncrypted: secret ? encryptSecret(secret) : null,
+        roleGroup: data.roleGroup,
+        componentIds: filters.componentIds,
+        regionIds: filters.regionIds,
+        minImpact: filters.minImpact,
+      })
+      .returning();
+    await recordAudit(tx, ctx, {
+      action: "endpoint.create",
+      targetType: "alert_endpoint",
+      targetId: row!.id,
+      data: { type: data.type, name: data.name, host: url.host },
+    });
+    return { endpoint: toEndpointView(row!), secret };
+  });
+}
+
+export async function deleteEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Promise<void> {
+  requirePermission(ctx, "alerts:manage");
+  assertTenant(ctx);
+  await ctx.db.transaction(async (tx) => {
+    const e = await loadEndpoint(tx, ctx, id);
+    await tx.delete(alertEndpoints).where(eq(alertEndpoints.id, e.id));
+    await recordAudit(tx, ctx, {
+      action: "endpoint.delete",
+      targetType: "alert_endpoint",
+      targetId: e.id,
+      data: { name: e.name },
+    });
+  });
+}
+
+/**
+ * Rotates a webhook secret: the new one is returned once; the old one keeps signing alongside it
+ * for 24 hours so receivers can switch without losing a message.
+ */
+export async function rotateEndpointSecret({
+  ctx,
+  id,
+  now = new Date(),
+}: {
+  ctx: Ctx;
+  id: string;
+  now?: Date;
+}): Promise<{ secret: string; previousValidUntil: string }> {
+  requirePermission(ctx, "alerts:manage");
+  assertTenant(ctx);
+  return ctx.db.transaction(async (tx) => {
+    const e = await loadEndpoint(tx, ctx, id);
+    if (e.type !== "webhook" || !e.secretEncrypted) {
+      throw new ValidationError([
+        { field: "id", message: "only webhook endpoints have a signing secret" },
+      ]);
+    }
+    const secret = generateWebhookSecret();
+    const until = new Date(now.getTime() + SECRET_OVERLAP_MS);
+    await tx
+      .update(alertEndpoints)
+      .set({
+        secretEncrypted: encryptSecret(secret),
+        previousSecretEncrypted: e.secretEncrypted,
+        previousSecretExpiresAt: until,
+      })
+      .where(eq(alertEndpoints.id, e.id));
+    await recordAudit(tx, ctx, {
+      action: "endpoint.rotate_secret",
+      targetType: "alert_endpoint",
+      targetId: e.id,
+    });
+    return { secret, previousValidUntil: until.toISOString() };
+  });
+}
+
+/** Re-enables an endpoint that was disabled (e.g. after answering 410). */
+export async function enableEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Promise<EndpointView> {
+  requirePermission(ctx, "alerts:manage");
+  assertTenant(ctx);
+  return ctx.db.transaction(async (tx) => {
+    const e = await loadEndpoint(tx, ctx, id);
+    const [row] = await tx
+      .update(alertEndpoints)
+      .set({ enabled: true, disabledReason: sql`null` })
+      .where(eq(alertEndpoints.id, e.id))
+      .returning();
+    await recordAudit(tx, ctx, {
+      action: "endpoint.enable",
+      targetType: "alert_endpoint",
+      targetId: e.id,
+    });
+    return toEndpointView(row!);
+  });
+}

@@ -1,0 +1,267 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/db/test-db";
+import {
+  alertEndpoints,
+  alertSettings,
+  components,
+  deliveries,
+  memberships,
+  users,
+} from "@/db/schema";
+import { seedDemo } from "@/test/fixtures";
+import { enqueue, orgId } from "@/test/alerts";
+import { encryptSecret } from "@/lib/crypto/secrets";
+import { planJob } from "./plan";
+
+let t: TestDb;
+let acme: string;
+let globex: string;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDemo(t.db);
+  acme = await orgId(t.db, "acme");
+  globex = await orgId(t.db, "globex");
+  // Phone numbers for everyone in acme, so SMS cells are visible.
+  const ms = await t.db.select().from(memberships).where(eq(memberships.orgId, acme));
+  for (const [i, m] of ms.entries())
+    await t.db
+      .update(users)
+      .set({ phone: `+9198000000${i}0` })
+      .where(eq(users.id, m.userId));
+  // One org-wide Slack, Teams and webhook endpoint.
+  for (const type of ["slack", "teams", "webhook"] as const) {
+    await t.db.insert(alertEndpoints).values({
+      orgId: acme,
+      type,
+      name: `${type} ops`,
+      urlEncrypted: encryptSecret(`https://${type}.example.com/hook`),
+      urlHint: `${type}.example.com`,
+      secretEncrypted:
+        type === "webhook" ? encryptSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") : null,
+    });
+  }
+});
+afterAll(() => t.close());
+
+async function routes(jobId: string, org: string) {
+  const rows = await t.db
+    .select({ d: deliveries, email: users.email, role: memberships.role })
+    .from(deliveries)
+    .leftJoin(users, eq(users.id, deliveries.recipientId))
+    .leftJoin(
+      memberships,
+      and(eq(memberships.userId, users.id), eq(memberships.orgId, deliveries.orgId)),
+    )
+    .where(and(eq(deliveries.jobId, jobId), eq(deliveries.orgId, org)));
+  return rows
+    .filter((r) => r.d.status !== "suppressed")
+    .map((r) => `${r.role ?? r.d.recipientType}:${r.d.channel}`)
+    .sort();
+}
+
+describe("routing: the seed's default table", () => {
+  it("Infrastructure reaches Org Admins on email, SMS, Slack/Teams, webhook; Tech/DevOps and Support on email", async () => {
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    const plan = await planJob(t.db, job.id);
+    expect(plan.planned).toBe(true);
+    expect(await routes(job.id, acme)).toEqual(
+      [
+        "org_admin:email",
+        "org_admin:sms",
+        "support_manager:email",
+        "tech_devops:email",
+        "endpoint:slack",
+        "endpoint:teams",
+        "endpoint:webhook",
+      ].sort(),
+    );
+    // Another tenant with the same defaults gets its own deliveries (no endpoints, no phones).
+    expect(await routes(job.id, globex)).toEqual(["org_admin:email"]);
+  });
+
+  it("Billing reaches Org Admins and Billing Admins; Billing Admin SMS only for low-balance alerts", async () => {
+    const plain = await enqueue(t.db, { category: "billing", impact: "minor" });
+    await planJob(t.db, plain.id);
+    expect(await routes(plain.id, acme)).toEqual(
+      ["billing_admin:email", "org_admin:email", "endpoint:slack", "endpoint:teams"].sort(),
+    );
+    const low = await enqueue(t.db, { category: "billing", impact: "minor", topic: "low_balance" });
+    await planJob(t.db, low.id);
+    expect(await routes(low.id, acme)).toEqual(
+      [
+        "billing_admin:email",
+        "billing_admin:sms",
+        "org_admin:email",
+        "endpoint:slack",
+        "endpoint:teams",
+      ].sort(),
+    );
+  });
+
+  it("Configurable: Org Admin email is opt-in (off); Tech/DevOps and Support by email; webhook via Org Admins and Tech/DevOps", async () => {
+    const job = await enqueue(t.db, {
+      category: "configurable",
+      impact: "minor",
+      audience: { type: "tenant", orgId: acme },
+    });
+    await planJob(t.db, job.id);
+    expect(await routes(job.id, acme)).toEqual(
+      [
+        "support_manager:email",
+        "tech_devops:email",
+        "endpoint:slack",
+        "endpoint:teams",
+        "endpoint:webhook",
+      ].sort(),
+    );
+    // A tenant-only notification reaches nobody in another tenant.
+    expect(await routes(job.id, globex)).toEqual([]);
+  });
+
+  it("stores a routing trace, and a turned-off category suppresses with the reason", async () => {
+    await t.db
+      .update(alertSettings)
+      .set({ categories: { infrastructure: false, billing: true, configurable: true } })
+      .where(eq(alertSettings.orgId, globex));
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "critical" });
+    await planJob(t.db, job.id);
+    const [d] = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, job.id), eq(deliveries.orgId, globex)));
+    expect(d!.status).toBe("suppressed");
+    expect(d!.trace.map((s) => `${s.step}:${s.outcome}`)).toEqual([
+      "rule:matched",
+      "category:suppressed",
+      "severity:pass",
+      "filter:pass",
+      "digest:pass",
+      "quiet_hours:pass",
+    ]);
+    expect(d!.trace[1]!.detail).toMatch(/turned off/);
+    expect(d!.trace[0]!.detail).toBe("Member of Org Admins: infrastructure → email");
+    await t.db
+      .update(alertSettings)
+      .set({ categories: { infrastructure: true, billing: true, configurable: true } })
+      .where(eq(alertSettings.orgId, globex));
+  });
+
+  it("planning the same job twice creates nothing new", async () => {
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    const first = await planJob(t.db, job.id);
+    const second = await planJob(t.db, job.id);
+    expect(second.planned).toBe(false);
+    expect(second.counts).toEqual(first.counts);
+    const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
+    expect(rows.length).toBe(Object.values(first.counts).reduce((a, b) => a + b, 0));
+  });
+});
+
+describe("routing: filters, severity, digest and quiet hours", () => {
+  it("applies minimum severity and component filters with the reason in the trace", async () => {
+    const [comp] = await t.db.select().from(components).where(eq(components.name, "SIP trunking"));
+    await t.db
+      .update(alertSettings)
+      .set({ minImpact: "major", componentIds: [comp!.id] })
+      .where(eq(alertSettings.orgId, globex));
+    const minor = await enqueue(t.db, {
+      category: "infrastructure",
+      impact: "minor",
+      componentIds: [comp!.id],
+    });
+    await planJob(t.db, minor.id);
+    const [a] = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, minor.id), eq(deliveries.orgId, globex)));
+    expect(a!.status).toBe("suppressed");
+    expect(a!.trace.find((s) => s.step === "severity")!.outcome).toBe("suppressed");
+
+    const other = await enqueue(t.db, {
+      category: "infrastructure",
+      impact: "critical",
+      componentIds: ["00000000-0000-4000-8000-000000000001"],
+    });
+    await planJob(t.db, other.id);
+    const [b] = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, other.id), eq(deliveries.orgId, globex)));
+    expect(b!.status).toBe("suppressed");
+    expect(b!.trace.find((s) => s.step === "filter")!.outcome).toBe("suppressed");
+
+    const match = await enqueue(t.db, {
+      category: "infrastructure",
+      impact: "major",
+      componentIds: [comp!.id],
+    });
+    await planJob(t.db, match.id);
+    const [c] = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, match.id), eq(deliveries.orgId, globex)));
+    expect(c!.status).toBe("pending");
+    await t.db
+      .update(alertSettings)
+      .set({ minImpact: "none", componentIds: [] })
+      .where(eq(alertSettings.orgId, globex));
+  });
+
+  it("holds for the digest (critical bypasses) and delays for quiet hours (critical allowed through)", async () => {
+    await t.db
+      .update(alertSettings)
+      .set({
+        digestMode: "hourly",
+        timeZone: "UTC",
+        quietEnabled: true,
+        quietStart: 22 * 60,
+        quietEnd: 7 * 60,
+        quietAllowCritical: true,
+      })
+      .where(eq(alertSettings.orgId, globex));
+    const at = new Date("2026-06-01T23:10:00Z");
+    const minor = await enqueue(t.db, { category: "infrastructure", impact: "minor" });
+    await planJob(t.db, minor.id, { now: at });
+    const [held] = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, minor.id), eq(deliveries.orgId, globex)));
+    expect(held!.status).toBe("held");
+    expect(held!.runAt.toISOString()).toBe("2026-06-02T00:00:00.000Z");
+
+    await t.db
+      .update(alertSettings)
+      .set({ digestMode: "immediate", quietAllowCritical: false })
+      .where(eq(alertSettings.orgId, globex));
+    const crit = await enqueue(t.db, { category: "infrastructure", impact: "critical" });
+    await planJob(t.db, crit.id, { now: at });
+    const [quiet] = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, crit.id), eq(deliveries.orgId, globex)));
+    expect(quiet!.status).toBe("pending");
+    expect(quiet!.runAt.toISOString()).toBe("2026-06-02T07:00:00.000Z");
+    expect(quiet!.trace.find((s) => s.step === "quiet_hours")!.outcome).toBe("delayed");
+
+    await t.db
+      .update(alertSettings)
+      .set({ quietAllowCritical: true })
+      .where(eq(alertSettings.orgId, globex));
+    const crit2 = await enqueue(t.db, { category: "infrastructure", impact: "critical" });
+    await planJob(t.db, crit2.id, { now: at });
+    const [through] = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, crit2.id), eq(deliveries.orgId, globex)));
+    expect(through!.runAt.toISOString()).toBe(at.toISOString());
+    expect(through!.trace.find((s) => s.step === "quiet_hours")!.detail).toMatch(
+      /critical alerts are allowed through/,
+    );
+    await t.db
+      .update(alertSettings)
+      .set({ quietEnabled: false })
+      .where(eq(alertSettings.orgId, globex));
+  });
+});

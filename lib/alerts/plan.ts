@@ -1,0 +1,313 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { rowsOf } from "@/db/client";
+import {
+  alertSettings,
+  deliveries,
+  notificationJobs,
+  organizations,
+  type NotificationJob,
+} from "@/db/schema";
+import { ROLE_GROUP_LABELS } from "@/lib/auth/roles";
+import { DEFAULT_CATEGORIES, DEFAULT_MATRIX } from "./defaults";
+import { nextDigestAt, quietUntil } from "./schedule";
+
+/**
+ * Planning: one outbox job → one `deliveries` row per (recipient, channel), with the routing trace.
+ * The fan-out is a single INSERT … SELECT per job; only the per-tenant clock arithmetic (quiet
+ * hours, digest time in each tenant's zone) is done in TypeScript, once per tenant, and passed in.
+ * Running it twice is harmless: the job row is locked, a planned job is not planned again, and
+ * every delivery has a unique idempotency key.
+ */
+
+export interface PlannedDelivery {
+  id: string;
+  destination: string;
+  status: string;
+  runAt: Date;
+}
+
+export interface PlanResult {
+  jobId: string;
+  /** False when the job had already been planned (a re-run); the deliveries are then the existing ones. */
+  planned: boolean;
+  counts: Record<string, number>;
+  /** Deliveries a driver should schedule: pending (due now or after quiet hours). */
+  due: PlannedDelivery[];
+}
+
+const DEFAULT_MATRIX_JSON = JSON.stringify(
+  DEFAULT_MATRIX.map((c) => ({
+    category: c.category,
+    role_group: c.roleGroup,
+    channel: c.channel,
+    enabled: c.enabled,
+    topic: c.topic ?? null,
+  })),
+);
+
+/** Tenants created before alerting existed (or by code that forgot) get the seed's defaults. */
+async function ensureDefaults(db: Db, orgIds: string[] | "all-tenants") {
+  const orgFilter =
+    orgIds === "all-tenants"
+      ? sql`o.kind = 'tenant'`
+      : sql`o.id = any(${`{${orgIds.join(",")}}`}::uuid[])`;
+  await db.execute(sql`
+    with missing as (
+      insert into alert_settings (org_id, categories)
+      select o.id, ${JSON.stringify(DEFAULT_CATEGORIES)}::jsonb from organizations o
+      where ${orgFilter} and not exists (select 1 from alert_settings s where s.org_id = o.id)
+      on conflict do nothing
+      returning org_id
+    )
+    insert into alert_rules (org_id, category, role_group, channel, enabled, topic)
+    select m.org_id, d.category::incident_category, d.role_group::tenant_role, d.channel::channel, d.enabled, d.topic
+    from missing m
+    cross join jsonb_to_recordset(${DEFAULT_MATRIX_JSON}::jsonb)
+      as d(category text, role_group text, channel text, enabled boolean, topic text)
+    on conflict do nothing`);
+}
+
+interface OrgClock {
+  org_id: string;
+  quiet_until: string | null;
+  digest_at: string | null;
+}
+
+async function orgClocks(db: Db, orgIds: string[] | "all-tenants", now: Date): Promise<OrgClock[]> {
+  const rows = await db
+    .select({ s: alertSettings })
+    .from(alertSettings)
+    .innerJoin(organizations, eq(organizations.id, alertSettings.orgId))
+    .where(
+      orgIds === "all-tenants"
+        ? eq(organizations.kind, "tenant")
+        : inArray(alertSettings.orgId, orgIds),
+    );
+  return rows.map(({ s }) => ({
+    org_id: s.orgId,
+    quiet_until:
+      quietUntil(
+        { enabled: s.quietEnabled, start: s.quietStart, end: s.quietEnd, timeZone: s.timeZone },
+        now,
+      )?.toISOString() ?? null,
+    digest_at: nextDigestAt(s.digestMode, s.timeZone, now)?.toISOString() ?? null,
+  }));
+}
+
+/** The trace names role groups as the settings screen does ("Tech/DevOps", not "tech_devops"). */
+const ROLE_GROUP_SQL = sql.raw(
+  `case role_group ${Object.entries(ROLE_GROUP_LABELS)
+    .map(([k, v]) => `when '${k}' then '${v.replace(/'/g, "''")}'`)
+    .join(" ")} else role_group::text end`,
+);
+
+function fanoutSql(job: NotificationJob, clocks: OrgClock[], now: Date) {
+  const p = job.payload;
+  return sql`
+with p as (
+  select ${job.id}::uuid as job_id,
+         ${p.category}::incident_category as category,
+         ${p.impact}::impact as impact,
+         ${JSON.stringify(p.componentIds ?? [])}::jsonb as comps,
+         ${JSON.stringify(p.regionIds ?? [])}::jsonb as regs,
+         ${p.topic ?? null}::text as topic,
+         ${p.incidentId ?? null}::uuid as incident_id,
+         ${now.toISOString()}::timestamptz as now
+),
+oc as (
+  select * from jsonb_to_recordset(${JSON.stringify(clocks)}::jsonb)
+    as x(org_id uuid, quiet_until timestamptz, digest_at timestamptz)
+),
+rules as (
+  select r.* from alert_rules r join oc on oc.org_id = r.org_id cross join p
+  where r.enabled and r.category = p.category and (r.topic is null or r.topic = p.topic)
+),
+cand as (
+  select m.org_id, r.channel, 'member'::text as recipient_type, u.id as recipient_id,
+         case when r.channel = 'sms' then u.phone else u.email end as destination,
+         r.role_group, r.topic as rule_topic,
+         'none'::impact as ep_min, '[]'::jsonb as ep_comps, '[]'::jsonb as ep_regs
+  from rules r
+  join memberships m on m.org_id = r.org_id and m.role::text = r.role_group::text
+  join users u on u.id = m.user_id
+  where r.channel in ('email', 'sms', 'in_app') and (r.channel <> 'sms' or u.phone is not null)
+  union all
+  select x.org_id, x.channel, 'recipient', x.id, x.address, r.role_group, r.topic, 'none'::impact, '[]'::jsonb, '[]'::jsonb
+  from rules r
+  join alert_recipients x on x.org_id = r.org_id and x.role_group = r.role_group and x.channel = r.channel
+  union all
+  select * from (
+    select distinct on (e.id)
+           e.org_id, e.type::text::channel, 'endpoint', e.id, e.name || ' (' || e.url_hint || ')',
+           r.role_group, r.topic, e.min_impact, e.component_ids, e.region_ids
+    from rules r
+    join alert_endpoints e on e.org_id = r.org_id and e.type::text = r.channel::text
+         and (e.role_group is null or e.role_group = r.role_group)
+    where e.enabled
+    order by e.id, r.role_group
+  ) ep
+),
+dec as (
+  select c.*, s.digest_mode, s.quiet_allow_critical, oc.quiet_until, oc.digest_at, p.impact, p.now, p.job_id, p.incident_id,
+    coalesce((s.categories ->> p.category::text)::boolean, false) as cat_on,
+    p.impact >= s.min_impact and p.impact >= c.ep_min as sev_ok,
+    s.min_impact as org_min,
+    (jsonb_array_length(p.comps) = 0 or
+      ((jsonb_array_length(s.component_ids) = 0 or exists (select 1 from jsonb_array_elements_text(s.component_ids) a join jsonb_array_elements_text(p.comps) b on a = b))
+       and (jsonb_array_length(c.ep_comps) = 0 or exists (select 1 from jsonb_array_elements_text(c.ep_comps) a join jsonb_array_elements_text(p.comps) b on a = b))))
+    and
+    (jsonb_array_length(p.regs) = 0 or
+      ((jsonb_array_length(s.region_ids) = 0 or exists (select 1 from jsonb_array_elements_text(s.region_ids) a join jsonb_array_elements_text(p.regs) b on a = b))
+       and (jsonb_array_length(c.ep_regs) = 0 or exists (select 1 from jsonb_array_elements_text(c.ep_regs) a join jsonb_array_elements_text(p.regs) b on a = b))))
+      as filter_ok,
+    p.category
+  from cand c
+  join alert_settings s on s.org_id = c.org_id
+  join oc on oc.org_id = c.org_id
+  cross join p
+  where c.destination is not null
+),
+decided as (
+  select d.*,
+    case
+      when not d.cat_on or not d.sev_ok or not d.filter_ok then 'suppressed'
+      when d.channel in ('email', 'sms', 'slack', 'teams') and d.digest_mode <> 'immediate' and d.impact <> 'critical' then 'held'
+      else 'pending'
+    end as status,
+    d.channel in ('email', 'sms', 'slack', 'teams') and d.quiet_until is not null
+      and not (d.impact = 'critical' and d.quiet_allow_critical) as quiet_delay,
+    case when d.recipient_type = 'endpoint' then d.recipient_id::text else lower(d.destination) end as dkey
+  from dec d
+),
+ranked as (
+  select distinct on (org_id, channel, dkey) *
+  from decided
+  order by org_id, channel, dkey,
+    case status when 'pending' then 0 when 'held' then 1 else 2 end, recipient_type
+)
+insert into deliveries (job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace, incident_id)
+select job_id, org_id, channel, recipient_type, recipient_id, destination,
+  job_id::text || ':' || org_id::text || ':' || channel::text || ':' || dkey,
+  status::delivery_status,
+  case when status = 'held' then digest_at when status = 'pending' and quiet_delay then quiet_until else now end,
+  jsonb_build_array(
+    jsonb_build_object('step', 'rule', 'outcome', 'matched', 'detail',
+      case recipient_type when 'endpoint' then 'Endpoint receives ' || category || ' on ' || channel || ' (ticked for ' || ${ROLE_GROUP_SQL} || ')'
+        when 'recipient' then 'Extra recipient of ' || ${ROLE_GROUP_SQL} || ': ' || category || ' → ' || channel
+        else 'Member of ' || ${ROLE_GROUP_SQL} || ': ' || category || ' → ' || channel end
+      || coalesce(' (only for ' || rule_topic || ')', '')),
+    jsonb_build_object('step', 'category', 'outcome', case when cat_on then 'pass' else 'suppressed' end, 'detail',
+      case when cat_on then category || ' alerts are on' else category || ' alerts are turned off for this tenant' end),
+    jsonb_build_object('step', 'severity', 'outcome', case when sev_ok then 'pass' else 'suppressed' end, 'detail',
+      'impact ' || impact || case when sev_ok then ' meets' else ' is below' end || ' the minimum ' ||
+      greatest(org_min, ep_min)),
+    jsonb_build_object('step', 'filter', 'outcome', case when filter_ok then 'pass' else 'suppressed' end, 'detail',
+      case when filter_ok then 'components and regions match the filters' else 'none of the affected components/regions is in the filters' end),
+    jsonb_build_object('step', 'digest', 'outcome', case when status = 'held' then 'held' else 'pass' end, 'detail',
+      case when digest_mode = 'immediate' then 'immediate delivery'
+        when channel in ('in_app', 'webhook') then channel || ' deliveries are never digested'
+        when impact = 'critical' then 'critical alerts bypass the ' || digest_mode || ' digest'
+        else 'held for the ' || digest_mode || ' digest at ' || to_char(digest_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' end),
+    jsonb_build_object('step', 'quiet_hours', 'outcome', case when status = 'pending' and quiet_delay then 'delayed' else 'pass' end, 'detail',
+      case when quiet_until is null then 'outside quiet hours'
+        when channel in ('in_app', 'webhook') then 'quiet hours apply to people, not to ' || channel
+        when impact = 'critical' and quiet_allow_critical then 'quiet hours, but critical alerts are allowed through'
+        else 'quiet hours: delayed until ' || to_char(quiet_until at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' end)
+  ),
+  incident_id
+from ranked
+on conflict (idempotency_key) do nothing`;
+}
+
+/** Plans one job. Safe to call from either driver, any number of times. */
+export async function planJob(
+  db: Db,
+  jobId: string,
+  opts: { now?: Date } = {},
+): Promise<PlanResult> {
+  const now = opts.now ?? new Date();
+  const result = await db.transaction(async (tx) => {
+    const [job] = await tx
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.id, jobId))
+      .for("update");
+    if (!job) throw new Error(`notification job ${jobId} not found`);
+    if (job.status === "planned") return { planned: false };
+    const audience = job.payload.audience;
+    const scope: string[] | "all-tenants" =
+      audience.type === "public" ? "all-tenants" : [audience.orgId];
+    await ensureDefaults(tx as unknown as Db, scope);
+    if (!job.payload.test) {
+      const clocks = await orgClocks(tx as unknown as Db, scope, now);
+      if (clocks.length > 0) await tx.execute(fanoutSql(job, clocks, now));
+    }
+    await tx
+      .update(notificationJobs)
+      .set({
+        status: "planned",
+        plannedAt: now,
+        attempts: sql`${notificationJobs.attempts} + 1`,
+        lastError: null,
+      })
+      .where(eq(notificationJobs.id, jobId));
+    return { planned: true };
+  });
+  const rows = await db
+    .select({
+      id: deliveries.id,
+      destination: deliveries.destination,
+      status: deliveries.status,
+      runAt: deliveries.runAt,
+    })
+    .from(deliveries)
+    .where(eq(deliveries.jobId, jobId));
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return {
+    jobId,
+    planned: result.planned,
+    counts,
+    due: rows.filter((r) => r.status === "pending"),
+  };
+}
+
+/**
+ * Claims due outbox jobs for the embedded driver (pending → planning) so two processes never plan
+ * the same job at once. A job left in "planning" by a crash is re-claimed by the sweeper.
+ */
+export async function claimDueJobs(
+  db: Db,
+  opts: { now?: Date; limit?: number } = {},
+): Promise<string[]> {
+  const now = (opts.now ?? new Date()).toISOString();
+  const res = await db.execute(sql`
+    update notification_jobs set status = 'planning', run_at = ${now}::timestamptz + interval '2 minutes'
+    where id in (
+      select id from notification_jobs
+      where status = 'pending' and run_at <= ${now}::timestamptz
+      order by run_at limit ${opts.limit ?? 20}
+      for update skip locked)
+    returning id`);
+  return rowsOf<{ id: string }>(res).map((r) => r.id);
+}
+
+/** Marks a job failed after planning threw, keeping the error; it is retried by the sweeper. */
+export async function markJobError(db: Db, jobId: string, error: unknown, now = new Date()) {
+  const message = error instanceof Error ? error.message : String(error);
+  await db
+    .update(notificationJobs)
+    .set({
+      status: sql`case when ${notificationJobs.attempts} >= 9 then 'failed'::job_status else 'pending'::job_status end`,
+      attempts: sql`${notificationJobs.attempts} + 1`,
+      lastError: message,
+      runAt: new Date(now.getTime() + 30_000),
+    })
+    .where(
+      and(
+        eq(notificationJobs.id, jobId),
+        inArray(notificationJobs.status, ["pending", "planning"]),
+      ),
+    );
+}

@@ -1,0 +1,91 @@
+import type { Impact, IncidentCategory, NotificationKind, NotificationPayload } from "@/db/schema";
+
+/** What every channel renders from: one notification, or several for a digest. */
+export interface AlertItem {
+  kind: NotificationKind;
+  payload: NotificationPayload;
+  createdAt: Date;
+}
+
+export interface AlertMessage {
+  /** Single alert or a digest of several. */
+  items: AlertItem[];
+  digest: boolean;
+  subject: string;
+  text: string;
+  url: string;
+}
+
+export const CATEGORY_LABELS: Record<IncidentCategory, string> = {
+  infrastructure: "Infrastructure",
+  billing: "Billing",
+  configurable: "Configurable",
+};
+export const IMPACT_LABELS: Record<Impact, string> = {
+  none: "Notice",
+  minor: "Minor",
+  major: "Major",
+  critical: "Critical",
+};
+
+const KIND_VERBS: Record<NotificationKind, string> = {
+  "incident.created": "New incident",
+  "incident.updated": "Incident update",
+  "incident.resolved": "Resolved",
+  "maintenance.scheduled": "Maintenance scheduled",
+  "maintenance.started": "Maintenance started",
+  "maintenance.completed": "Maintenance completed",
+  "alert.test": "Test alert",
+  "threshold.triggered": "Threshold crossed",
+  "threshold.recovered": "Threshold recovered",
+};
+
+export function itemHeadline(item: AlertItem): string {
+  const p = item.payload;
+  return `${KIND_VERBS[item.kind]} · ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}: ${p.title}`;
+}
+
+export function itemUrl(item: AlertItem, appUrl: string): string {
+  if (item.payload.url) return new URL(item.payload.url, appUrl).toString();
+  if (item.payload.incidentId) return `${appUrl}/incidents/${item.payload.incidentId}`;
+  return `${appUrl}/`;
+}
+
+function itemText(item: AlertItem, appUrl: string): string {
+  const p = item.payload;
+  return [
+    itemHeadline(item),
+    p.status ? `Status: ${p.status}` : null,
+    p.message ? p.message : null,
+    itemUrl(item, appUrl),
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+export function renderMessage(items: AlertItem[], appUrl: string, digest = false): AlertMessage {
+  const first = items[0]!;
+  if (!digest) {
+    return {
+      items,
+      digest,
+      subject: `[Beacon] ${itemHeadline(first)}`,
+      text: itemText(first, appUrl),
+      url: itemUrl(first, appUrl),
+    };
+  }
+  return {
+    items,
+    digest,
+    subject: `[Beacon] Digest: ${items.length} alert${items.length === 1 ? "" : "s"}`,
+    text: items.map((i) => itemText(i, appUrl)).join("\n\n---\n\n"),
+    url: `${appUrl}/portal/deliveries`,
+  };
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}

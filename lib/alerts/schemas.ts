@@ -1,0 +1,99 @@
+import { z } from "zod";
+import {
+  CHANNELS,
+  DIGEST_MODES,
+  ENDPOINT_TYPES,
+  IMPACTS,
+  INCIDENT_CATEGORIES,
+  RECIPIENT_CHANNELS,
+} from "@/db/schema";
+import { TENANT_ROLES } from "@/lib/auth/roles";
+import { isValidTimeZone, parseHhMm } from "./schedule";
+
+const hhmm = z
+  .string()
+  .refine((v) => parseHhMm(v) !== null, { message: "must be a time of day as HH:MM, e.g. 22:00" });
+
+export const QuietHoursInput = z.object({
+  enabled: z.boolean(),
+  start: hhmm,
+  end: hhmm,
+  timeZone: z
+    .string()
+    .refine(isValidTimeZone, { message: "must be an IANA time zone such as Asia/Kolkata" }),
+  allowCritical: z.boolean().default(true),
+});
+
+export const RecipientInput = z
+  .object({
+    channel: z.enum(RECIPIENT_CHANNELS, {
+      message: `must be one of ${RECIPIENT_CHANNELS.join(", ")}`,
+    }),
+    address: z.string().trim().min(1, "is required"),
+    roleGroup: z.enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` }),
+  })
+  .superRefine((r, ctx) => {
+    if (r.channel === "email" && !z.email().safeParse(r.address).success) {
+      ctx.addIssue({ code: "custom", path: ["address"], message: "must be an email address" });
+    }
+    if (r.channel === "sms" && !/^\+[1-9]\d{6,14}$/.test(r.address)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["address"],
+        message: "must be a phone number in E.164 form, e.g. +919812345678",
+      });
+    }
+  });
+
+export const MatrixCellInput = z.object({
+  category: z.enum(INCIDENT_CATEGORIES, {
+    message: `must be one of ${INCIDENT_CATEGORIES.join(", ")}`,
+  }),
+  roleGroup: z.enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` }),
+  channel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(", ")}` }),
+  enabled: z.boolean(),
+});
+
+export const FiltersInput = z.object({
+  componentIds: z
+    .array(z.uuid({ message: "must be a component id" }))
+    .max(100)
+    .default([]),
+  regionIds: z
+    .array(z.uuid({ message: "must be a region id" }))
+    .max(100)
+    .default([]),
+  minImpact: z.enum(IMPACTS, { message: `must be one of ${IMPACTS.join(", ")}` }).default("none"),
+});
+
+/** Every section is optional; a section that is present replaces the stored one. */
+export const UpdateAlertSettingsInput = z
+  .object({
+    categories: z
+      .object({ infrastructure: z.boolean(), billing: z.boolean(), configurable: z.boolean() })
+      .partial()
+      .optional(),
+    matrix: z.array(MatrixCellInput).max(200).optional(),
+    recipients: z.array(RecipientInput).max(200).optional(),
+    filters: FiltersInput.optional(),
+    digestMode: z
+      .enum(DIGEST_MODES, { message: `must be one of ${DIGEST_MODES.join(", ")}` })
+      .optional(),
+    quietHours: QuietHoursInput.optional(),
+  })
+  .strict();
+export type UpdateAlertSettingsInput = z.input<typeof UpdateAlertSettingsInput>;
+
+export const CreateEndpointInput = z
+  .object({
+    type: z.enum(ENDPOINT_TYPES, { message: `must be one of ${ENDPOINT_TYPES.join(", ")}` }),
+    name: z.string().trim().min(1, "is required").max(80, "must be at most 80 characters"),
+    url: z.url({ message: "must be a URL such as https://hooks.example.com/beacon" }),
+    roleGroup: z
+      .enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` })
+      .nullable()
+      .default(null),
+    filters: FiltersInput.optional(),
+  })
+  .strict();
+export type CreateEndpointInput = z.input<typeof CreateEndpointInput>;

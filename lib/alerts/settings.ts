@@ -1,0 +1,253 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import {
+  alertEndpoints,
+  alertRecipients,
+  alertRules,
+  alertSettings,
+  components,
+  regions,
+} from "@/db/schema";
+import type { Ctx } from "@/lib/context";
+import { requirePermission } from "@/lib/context";
+import { recordAudit } from "@/lib/audit";
+import { NotFoundError, parseInput, ValidationError, type FieldIssue } from "@/lib/errors";
+import type { Tx } from "@/db";
+import { applyDefaultAlertSettings } from "./defaults";
+import { formatMinutes, parseHhMm } from "./schedule";
+import { UpdateAlertSettingsInput } from "./schemas";
+
+export interface AlertSettingsView {
+  categories: { infrastructure: boolean; billing: boolean; configurable: boolean };
+  matrix: {
+    category: string;
+    roleGroup: string;
+    channel: string;
+    enabled: boolean;
+    topic: string | null;
+  }[];
+  recipients: { id: string; channel: string; address: string; roleGroup: string }[];
+  filters: { componentIds: string[]; regionIds: string[]; minImpact: string };
+  digestMode: string;
+  quietHours: {
+    enabled: boolean;
+    start: string;
+    end: string;
+    timeZone: string;
+    allowCritical: boolean;
+  };
+  endpoints: EndpointView[];
+}
+
+export interface EndpointView {
+  id: string;
+  type: string;
+  name: string;
+  urlHint: string;
+  roleGroup: string | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  secretRotatingUntil: string | null;
+  filters: { componentIds: string[]; regionIds: string[]; minImpact: string };
+}
+
+function assertTenant(ctx: Ctx) {
+  // Alert settings belong to customer tenants; the platform org has none.
+  if (ctx.org.kind !== "tenant") throw new NotFoundError("Alert settings");
+}
+
+async function load(tx: Tx, orgId: string): Promise<AlertSettingsView> {
+  let [s] = await tx.select().from(alertSettings).where(eq(alertSettings.orgId, orgId));
+  if (!s) {
+    await applyDefaultAlertSettings(tx, orgId);
+    [s] = await tx.select().from(alertSettings).where(eq(alertSettings.orgId, orgId));
+  }
+  const [matrix, recipients, endpoints] = await Promise.all([
+    tx.select().from(alertRules).where(eq(alertRules.orgId, orgId)),
+    tx
+      .select()
+      .from(alertRecipients)
+      .where(eq(alertRecipients.orgId, orgId))
+      .orderBy(asc(alertRecipients.createdAt)),
+    tx
+      .select()
+      .from(alertEndpoints)
+      .where(eq(alertEndpoints.orgId, orgId))
+      .orderBy(asc(alertEndpoints.createdAt)),
+  ]);
+  return {
+    categories: { ...s!.categories },
+    matrix: matrix.map((r) => ({
+      category: r.category,
+      roleGroup: r.roleGroup,
+      channel: r.channel,
+      enabled: r.enabled,
+      topic: r.topic,
+    })),
+    recipients: recipients.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      address: r.address,
+      roleGroup: r.roleGroup,
+    })),
+    filters: { componentIds: s!.componentIds, regionIds: s!.regionIds, minImpact: s!.minImpact },
+    digestMode: s!.digestMode,
+    quietHours: {
+      enabled: s!.quietEnabled,
+      start: formatMinutes(s!.quietStart),
+      end: formatMinutes(s!.quietEnd),
+      timeZone: s!.timeZone,
+      allowCritical: s!.quietAllowCritical,
+    },
+    endpoints: endpoints.map((e) => toEndpointView(e)),
+  };
+}
+
+export function toEndpointView(
+  e: typeof alertEndpoints.$inferSelect,
+  now = new Date(),
+): EndpointView {
+  return {
+    id: e.id,
+    type: e.type,
+    name: e.name,
+    urlHint: e.urlHint,
+    roleGroup: e.roleGroup,
+    enabled: e.enabled,
+    disabledReason: e.disabledReason,
+    secretRotatingUntil:
+      e.previousSecretExpiresAt && e.previousSecretExpiresAt > now
+        ? e.previousSecretExpiresAt.toISOString()
+        : null,
+    filters: { componentIds: e.componentIds, regionIds: e.regionIds, minImpact: e.minImpact },
+  };
+}
+
+export async function getAlertSettings({ ctx }: { ctx: Ctx }): Promise<AlertSettingsView> {
+  requirePermission(ctx, "alerts:read");
+  assertTenant(ctx);
+  return ctx.db.transaction((tx) => load(tx, ctx.org.id));
+}
+
+/** Component and region ids must exist in the status page catalogue; each bad one is named. */
+export async function checkCatalogIds(
+  tx: Tx,
+  filters: { componentIds: string[]; regionIds: string[] },
+  prefix: string,
+): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+  if (filters.componentIds.length) {
+    const found = new Set(
+      (
+        await tx
+          .select({ id: components.id })
+          .from(components)
+          .where(inArray(components.id, filters.componentIds))
+      ).map((r) => r.id),
+    );
+    filters.componentIds.forEach((id, i) => {
+      if (!found.has(id))
+        issues.push({ field: `${prefix}.componentIds.${i}`, message: "is not a known component" });
+    });
+  }
+  if (filters.regionIds.length) {
+    const found = new Set(
+      (
+        await tx
+          .select({ id: regions.id })
+          .from(regions)
+          .where(inArray(regions.id, filters.regionIds))
+      ).map((r) => r.id),
+    );
+    filters.regionIds.forEach((id, i) => {
+      if (!found.has(id))
+        issues.push({ field: `${prefix}.regionIds.${i}`, message: "is not a known region" });
+    });
+  }
+  return issues;
+}
+
+export async function updateAlertSettings({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: unknown;
+}): Promise<AlertSettingsView> {
+  requirePermission(ctx, "alerts:manage");
+  assertTenant(ctx);
+  const data = parseInput(UpdateAlertSettingsInput, input);
+  const orgId = ctx.org.id;
+  return ctx.db.transaction(async (tx) => {
+    const current = await load(tx, orgId);
+    if (data.filters) {
+      const issues = await checkCatalogIds(tx, data.filters, "filters");
+      if (issues.length) throw new ValidationError(issues);
+    }
+    const patch: Partial<typeof alertSettings.$inferInsert> = { updatedAt: new Date() };
+    if (data.categories) patch.categories = { ...current.categories, ...data.categories };
+    if (data.filters) {
+      patch.componentIds = data.filters.componentIds;
+      patch.regionIds = data.filters.regionIds;
+      patch.minImpact = data.filters.minImpact;
+    }
+    if (data.digestMode) patch.digestMode = data.digestMode;
+    if (data.quietHours) {
+      patch.quietEnabled = data.quietHours.enabled;
+      patch.quietStart = parseHhMm(data.quietHours.start)!;
+      patch.quietEnd = parseHhMm(data.quietHours.end)!;
+      patch.timeZone = data.quietHours.timeZone;
+      patch.quietAllowCritical = data.quietHours.allowCritical;
+    }
+    await tx.update(alertSettings).set(patch).where(eq(alertSettings.orgId, orgId));
+
+    if (data.matrix) {
+      for (const cell of data.matrix) {
+        // Upsert keeps a cell's topic (e.g. "low balance only") when only its tick changes.
+        await tx
+          .insert(alertRules)
+          .values({ orgId, ...cell })
+          .onConflictDoUpdate({
+            target: [
+              alertRules.orgId,
+              alertRules.category,
+              alertRules.roleGroup,
+              alertRules.channel,
+            ],
+            set: { enabled: cell.enabled },
+          });
+      }
+    }
+    if (data.recipients) {
+      await tx.delete(alertRecipients).where(eq(alertRecipients.orgId, orgId));
+      const unique = new Map(
+        data.recipients.map((r) => [`${r.channel}|${r.address.toLowerCase()}|${r.roleGroup}`, r]),
+      );
+      if (unique.size) {
+        await tx.insert(alertRecipients).values(
+          [...unique.values()].map((r) => ({
+            orgId,
+            channel: r.channel,
+            address: r.channel === "email" ? r.address.toLowerCase() : r.address,
+            roleGroup: r.roleGroup,
+          })),
+        );
+      }
+    }
+    await recordAudit(tx, ctx, {
+      action: "alert_settings.update",
+      targetType: "alert_settings",
+      targetId: orgId,
+      data: { sections: Object.keys(data) },
+    });
+    return load(tx, orgId);
+  });
+}
+
+export async function loadEndpoint(tx: Tx, ctx: Ctx, id: string) {
+  const [e] = await tx
+    .select()
+    .from(alertEndpoints)
+    .where(and(eq(alertEndpoints.id, id), eq(alertEndpoints.orgId, ctx.org.id)));
+  if (!e) throw new NotFoundError("Endpoint");
+  return e;
+}

@@ -1,0 +1,150 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { alertEndpoints, deliveries, notificationJobs, type TraceStep } from "@/db/schema";
+import type { Ctx } from "@/lib/context";
+import { requirePermission } from "@/lib/context";
+import { recordAudit } from "@/lib/audit";
+import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { wakeJobDriver } from "@/lib/jobs/outbox";
+import { processDelivery, type DeliverOptions, type DeliverOutcome } from "./deliver";
+
+export const TestAlertInput = z
+  .object({
+    channel: z.enum(["email", "sms", "slack", "teams", "webhook", "in_app"], {
+      message: "must be one of email, sms, slack, teams, webhook, in_app",
+    }),
+    /** email address or phone number (email/sms); defaults to your own email for email. */
+    to: z.string().trim().optional(),
+    /** slack/teams/webhook: which endpoint. */
+    endpointId: z.uuid({ message: "must be an endpoint id" }).optional(),
+  })
+  .strict()
+  .superRefine((v, c) => {
+    if (v.channel === "sms" && !(v.to && /^\+[1-9]\d{6,14}$/.test(v.to))) {
+      c.addIssue({
+        code: "custom",
+        path: ["to"],
+        message: "must be a phone number in E.164 form, e.g. +919812345678",
+      });
+    }
+    if (v.channel === "email" && v.to !== undefined && !z.email().safeParse(v.to).success) {
+      c.addIssue({ code: "custom", path: ["to"], message: "must be an email address" });
+    }
+    if (["slack", "teams", "webhook"].includes(v.channel) && !v.endpointId) {
+      c.addIssue({ code: "custom", path: ["endpointId"], message: `is required for ${v.channel}` });
+    }
+  });
+
+export interface TestAlertResult {
+  jobId: string;
+  deliveryIds: string[];
+  /** Present when the test was sent right away (the settings screen shows it in place). */
+  outcome?: DeliverOutcome;
+}
+
+/**
+ * "Send test alert": one delivery to the chosen destination, bypassing routing (the trace says
+ * so), recorded like any other. With `deliverNow` it is sent within the request.
+ */
+export async function sendTestAlert({
+  ctx,
+  input,
+  deliverNow = false,
+  deliverOptions,
+}: {
+  ctx: Ctx;
+  input: unknown;
+  deliverNow?: boolean;
+  deliverOptions?: DeliverOptions;
+}): Promise<TestAlertResult> {
+  requirePermission(ctx, "alerts:manage");
+  if (ctx.org.kind !== "tenant") throw new NotFoundError("Alert settings");
+  const data = parseInput(TestAlertInput, input);
+  const created = await ctx.db.transaction(async (tx) => {
+    let destination: string;
+    let recipientType: "member" | "recipient" | "endpoint" = "recipient";
+    let recipientId: string | null = null;
+    if (data.channel === "in_app" || (data.channel === "email" && !data.to)) {
+      if (ctx.actor.type !== "user") {
+        throw new ValidationError([
+          { field: "to", message: `is required when not signed in as a user` },
+        ]);
+      }
+      destination = ctx.actor.email;
+      recipientType = "member";
+      recipientId = ctx.actor.id;
+    } else if (data.channel === "email" || data.channel === "sms") {
+      destination = data.to!;
+    } else {
+      const [e] = await tx
+        .select()
+        .from(alertEndpoints)
+        .where(and(eq(alertEndpoints.id, data.endpointId!), eq(alertEndpoints.orgId, ctx.org.id)));
+      if (!e) throw new NotFoundError("Endpoint");
+      if (e.type !== data.channel) {
+        throw new ValidationError([
+          { field: "endpointId", message: `is a ${e.type} endpoint, not ${data.channel}` },
+        ]);
+      }
+      destination = `${e.name} (${e.urlHint})`;
+      recipientType = "endpoint";
+      recipientId = e.id;
+    }
+    const [job] = await tx
+      .insert(notificationJobs)
+      .values({
+        orgId: ctx.org.id,
+        kind: "alert.test",
+        status: "planned",
+        plannedAt: new Date(),
+        payload: {
+          title: "Test alert from Beacon",
+          category: "infrastructure",
+          impact: "none",
+          audience: { type: "tenant", orgId: ctx.org.id },
+          componentIds: [],
+          regionIds: [],
+          message: `This is a test of your ${data.channel} alert destination, sent by ${ctx.actor.type === "user" ? ctx.actor.email : "the API"}.`,
+          url: "/portal/alerts",
+          test: { channel: data.channel, destination, endpointId: data.endpointId },
+        },
+      })
+      .returning();
+    const trace: TraceStep[] = [
+      {
+        step: "test",
+        outcome: "info",
+        detail:
+          "Test alert to the chosen destination; routing rules, quiet hours and digests do not apply",
+      },
+    ];
+    const [d] = await tx
+      .insert(deliveries)
+      .values({
+        jobId: job!.id,
+        orgId: ctx.org.id,
+        channel: data.channel,
+        recipientType,
+        recipientId,
+        destination,
+        idempotencyKey: `${job!.id}:test`,
+        status: "pending",
+        maxAttempts: 1,
+        trace,
+      })
+      .returning();
+    await recordAudit(tx, ctx, {
+      action: "alert.test",
+      targetType: "delivery",
+      targetId: d!.id,
+      data: { channel: data.channel, destination },
+    });
+    return { jobId: job!.id, deliveryIds: [d!.id] };
+  });
+  if (!deliverNow) {
+    wakeJobDriver();
+    return created;
+  }
+  const outcome = await processDelivery(ctx.db, created.deliveryIds[0]!, deliverOptions);
+  return { ...created, outcome };
+}

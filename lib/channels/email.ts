@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+import { Resend } from "resend";
+import { z } from "zod";
+import { escapeHtml, itemHeadline, itemUrl } from "@/lib/alerts/render";
+import { storeInDevMailbox } from "./dev-mailbox";
+import { DeliveryError, isRetryableStatus } from "./errors";
+import { defineAdapter, type SendContext } from "./types";
+import type { ChannelSettings } from "./settings";
+
+const clients = new Map<string, Resend>();
+function client(s: ChannelSettings["email"]): Resend {
+  const key = `${s.apiKey}|${s.baseUrl ?? ""}`;
+  let c = clients.get(key);
+  if (!c) {
+    c = new Resend(s.apiKey, s.baseUrl ? { baseUrl: s.baseUrl } : undefined);
+    clients.set(key, c);
+  }
+  return c;
+}
+
+function html(message: SendContext<unknown>["message"], appUrl: string): string {
+  const rows = message.items
+    .map((item) => {
+      const p = item.payload;
+      return `<div style="margin:0 0 16px"><p style="margin:0;font-weight:600">${escapeHtml(itemHeadline(item))}</p>${
+        p.status ? `<p style="margin:4px 0">Status: ${escapeHtml(p.status)}</p>` : ""
+      }${p.message ? `<p style="margin:4px 0;white-space:pre-wrap">${escapeHtml(p.message)}</p>` : ""}<p style="margin:4px 0"><a href="${escapeHtml(
+        itemUrl(item, appUrl),
+      )}">View details</a></p></div>`;
+    })
+    .join("");
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#111">${rows}<p style="color:#666;font-size:12px">You receive this because of your organisation's Alerts &amp; Notifications settings in Beacon.</p></body></html>`;
+}
+
+export const emailAdapter = defineAdapter({
+  type: "email",
+  configSchema: z.object({
+    to: z.email(),
+    /** One-click unsubscribe URL (RFC 8058) for addresses that are not members, else the settings page. */
+    unsubscribeUrl: z.url(),
+    oneClick: z.boolean(),
+  }),
+  async send({ db, delivery, config, message, settings }) {
+    const headers: Record<string, string> = { "List-Unsubscribe": `<${config.unsubscribeUrl}>` };
+    if (config.oneClick) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+    const body = {
+      subject: message.subject,
+      text: message.text,
+      html: html(message, settings.appUrl),
+    };
+    if (!settings.email.apiKey) {
+      if (!settings.devMailbox)
+        throw new DeliveryError("Email is not configured: set RESEND_API_KEY", { permanent: true });
+      const id = await storeInDevMailbox(db, {
+        orgId: delivery.orgId,
+        channel: "email",
+        to: config.to,
+        from: settings.email.from,
+        ...body,
+        headers,
+        idempotencyKey: delivery.idempotencyKey,
+      });
+      return { providerId: `devmail:${id}`, responseCode: null };
+    }
+    const { data, error } = await client(settings.email).emails.send(
+      { from: settings.email.from, to: config.to, ...body, headers },
+      // The same key on every attempt: Resend sends it at most once even if we retry after a timeout.
+      { idempotencyKey: delivery.idempotencyKey.slice(0, 256) },
+    );
+    if (error || !data) {
+      const status = error?.statusCode ?? undefined;
+      throw new DeliveryError(`Resend: ${error?.message ?? "no id returned"}`, {
+        responseCode: status,
+        permanent: status !== undefined && !isRetryableStatus(status),
+      });
+    }
+    return { providerId: data.id, responseCode: 200 };
+  },
+  batchable: (settings) => Boolean(settings.email.apiKey),
+  async sendBatch(ctxs) {
+    const settings = ctxs[0]!.settings;
+    const payload = ctxs.map(({ config, message }) => {
+      const headers: Record<string, string> = { "List-Unsubscribe": `<${config.unsubscribeUrl}>` };
+      if (config.oneClick) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+      return {
+        from: settings.email.from,
+        to: config.to,
+        subject: message.subject,
+        text: message.text,
+        html: html(message, settings.appUrl),
+        headers,
+      };
+    });
+    // The key names exactly these deliveries at these attempts, so a retried request is not sent twice.
+    const key = createHash("sha256")
+      .update(ctxs.map((c) => `${c.delivery.idempotencyKey}#${c.delivery.attempts}`).join("\n"))
+      .digest("hex");
+    const { data, error } = await client(settings.email).batch.send(payload, {
+      idempotencyKey: `batch-${key}`,
+    });
+    if (error || !data || data.data.length !== ctxs.length) {
+      const status = error?.statusCode ?? undefined;
+      throw new DeliveryError(`Resend batch: ${error?.message ?? "unexpected response"}`, {
+        responseCode: status,
+        permanent: status !== undefined && !isRetryableStatus(status),
+      });
+    }
+    return data.data.map((d) => ({ providerId: d.id, responseCode: 200 }));
+  },
+});

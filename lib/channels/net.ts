@@ -1,0 +1,125 @@
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
+import { DeliveryError, httpFailure } from "./errors";
+import type { ChannelSettings } from "./settings";
+
+/** Loopback, private, link-local (incl. cloud metadata 169.254.169.254), CGNAT, multicast, reserved. */
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const) {
+  blocked.addSubnet(net, prefix, "ipv4");
+}
+for (const [net, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+] as const) {
+  blocked.addSubnet(net, prefix, "ipv6");
+}
+
+export function isPrivateAddress(ip: string): boolean {
+  const family = isIP(ip);
+  if (family === 4) return blocked.check(ip, "ipv4");
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+    if (mapped) return blocked.check(mapped[1]!, "ipv4");
+    return blocked.check(ip, "ipv6");
+  }
+  return true;
+}
+
+/**
+ * Why a destination URL is not acceptable, or null. Checked when an endpoint is saved and again
+ * before every send, because DNS can change between the two.
+ */
+export async function checkDestinationUrl(
+  url: URL,
+  settings: Pick<ChannelSettings, "allowPrivate">,
+  type?: string,
+): Promise<string | null> {
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && settings.allowPrivate)) {
+    return "must use https://";
+  }
+  if (type === "slack" && !settings.allowPrivate && url.hostname !== "hooks.slack.com") {
+    return "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)";
+  }
+  if (settings.allowPrivate) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  let addresses: string[];
+  if (isIP(host)) addresses = [host];
+  else {
+    try {
+      addresses = (await lookup(host, { all: true })).map((a) => a.address);
+    } catch {
+      return `host ${host} does not resolve`;
+    }
+  }
+  const bad = addresses.find(isPrivateAddress);
+  return bad
+    ? `resolves to a private, loopback, link-local or metadata address (${bad}), which is not allowed`
+    : null;
+}
+
+export interface PostResult {
+  status: number;
+  body: string;
+  headers: Headers;
+}
+
+/**
+ * POSTs to a customer-supplied URL: the address is re-checked, redirects are not followed (they
+ * could lead to a private address), and the request is abandoned after the timeout.
+ */
+export async function postToDestination(
+  provider: string,
+  rawUrl: string,
+  init: { body: string; headers: Record<string, string> },
+  settings: ChannelSettings,
+): Promise<PostResult> {
+  const url = new URL(rawUrl);
+  const problem = await checkDestinationUrl(url, settings);
+  if (problem) throw new DeliveryError(`Destination refused: ${problem}`, { permanent: true });
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      body: init.body,
+      headers: init.headers,
+      redirect: "manual",
+      signal: AbortSignal.timeout(settings.webhookTimeoutMs),
+    });
+  } catch (e) {
+    const err = e as Error;
+    const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
+    throw new DeliveryError(
+      timedOut
+        ? `${provider} did not answer within ${settings.webhookTimeoutMs / 1000} s`
+        : `${provider} unreachable: ${(err.cause as Error)?.message ?? err.message}`,
+    );
+  }
+  const body = (await res.text().catch(() => "")).slice(0, 2000);
+  if (res.status >= 300 && res.status < 400) {
+    throw new DeliveryError(
+      `${provider} answered with a redirect (HTTP ${res.status}); redirects are not followed`,
+      {
+        responseCode: res.status,
+        permanent: true,
+      },
+    );
+  }
+  if (!res.ok) throw httpFailure(provider, res.status, body, res.headers.get("retry-after"));
+  return { status: res.status, body, headers: res.headers };
+}

@@ -1,0 +1,38 @@
+import type { z } from "zod";
+import type { Db } from "@/db";
+import type { Channel, Delivery } from "@/db/schema";
+import type { AlertMessage } from "@/lib/alerts/render";
+import type { ChannelSettings } from "./settings";
+
+export interface SendContext<Config> {
+  db: Db;
+  delivery: Pick<Delivery, "id" | "orgId" | "idempotencyKey" | "attempts">;
+  config: Config;
+  message: AlertMessage;
+  settings: ChannelSettings;
+  now: Date;
+}
+
+export interface SendResult {
+  providerId?: string | null;
+  responseCode?: number | null;
+}
+
+/**
+ * One per channel. `configSchema` describes the resolved destination; `send` throws a
+ * DeliveryError (lib/channels/errors.ts) on failure and never reports success it did not get.
+ */
+export interface ChannelAdapter<S extends z.ZodType = z.ZodType> {
+  type: Channel;
+  configSchema: S;
+  send(ctx: SendContext<z.output<S>>): Promise<SendResult>;
+  /** Optional: many deliveries in one provider request; results in the same order. */
+  sendBatch?(ctxs: SendContext<z.output<S>>[]): Promise<SendResult[]>;
+  /** Whether sendBatch applies with these settings (e.g. a provider key is configured). */
+  batchable?(settings: ChannelSettings): boolean;
+}
+
+/** Types `send`'s config from the adapter's own schema. */
+export function defineAdapter<S extends z.ZodType>(adapter: ChannelAdapter<S>): ChannelAdapter<S> {
+  return adapter;
+}

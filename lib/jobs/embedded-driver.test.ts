@@ -1,0 +1,55 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/db/test-db";
+import { deliveries, notificationJobs } from "@/db/schema";
+import { createEndpoint } from "@/lib/alerts/endpoints";
+import { ctxFor, seedDemo } from "@/test/fixtures";
+import { enqueue, testSettings } from "@/test/alerts";
+import { startReceiver, type Receiver } from "@/test/fake-receiver";
+import { startEmbeddedDriver } from "./embedded-driver";
+import { wakeJobDriver } from "./outbox";
+
+let t: TestDb;
+let r: Receiver;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDemo(t.db);
+  r = await startReceiver({ script: [{ status: 503 }], fallback: { status: 200 } });
+  const admin = await ctxFor(t.db, "admin@acme.test");
+  await createEndpoint({
+    ctx: admin,
+    input: { type: "webhook", name: "hook", url: r.url },
+    channelSettings: { allowPrivate: true },
+  });
+});
+afterAll(async () => {
+  await r.close();
+  await t.close();
+});
+
+it("is woken after commit, plans and sends, and retries a failure on a later pass", async () => {
+  const driver = startEmbeddedDriver(t.db, {
+    pollIntervalMs: 60_000,
+    deliver: { settings: testSettings(), retryBaseMs: 1 },
+  });
+  try {
+    await driver.kick();
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    wakeJobDriver();
+    // The wake-up pass plans the job and makes the first (failing) attempt.
+    await driver.kick();
+    const [j] = await t.db.select().from(notificationJobs).where(eq(notificationJobs.id, job.id));
+    expect(j!.status).toBe("planned");
+    await new Promise((res) => setTimeout(res, 20));
+    await driver.kick();
+    const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
+    const hook = rows.find((d) => d.channel === "webhook")!;
+    expect(hook.status).toBe("delivered");
+    expect(hook.attempts).toBe(2);
+    expect(r.requests).toHaveLength(2);
+    expect(rows.filter((d) => d.status === "pending")).toEqual([]);
+  } finally {
+    await driver.stop();
+  }
+});

@@ -1,0 +1,25 @@
+import type { Db } from "@/db";
+import { env } from "@/lib/env";
+import { startEmbeddedDriver } from "@/lib/jobs/embedded-driver";
+
+const g = globalThis as unknown as { __beaconJobDriver?: { stop(): Promise<void> | void } };
+
+/**
+ * Starts the alert job driver once per process: Inngest when configured (events are dispatched
+ * after each commit, functions served at /api/inngest), otherwise the embedded runner.
+ */
+export async function startJobDriver(db: Db): Promise<void> {
+  if (g.__beaconJobDriver || env.isBuildPhase) return;
+  if (env.inngestConfigured) {
+    const { startInngestDispatcher } = await import("@/inngest/dispatcher");
+    g.__beaconJobDriver = startInngestDispatcher(db);
+  } else {
+    g.__beaconJobDriver = startEmbeddedDriver(db, { pollIntervalMs: env.JOB_POLL_INTERVAL_MS });
+  }
+}
+
+export async function stopJobDriver(): Promise<void> {
+  const d = g.__beaconJobDriver;
+  g.__beaconJobDriver = undefined;
+  await d?.stop();
+}

@@ -1,0 +1,57 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Reply {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A local HTTP server standing in for Resend, Slack, Teams, Twilio or a customer webhook.
+ * Replies are taken from `script` in order; when it runs out, `fallback` answers.
+ */
+export async function startReceiver(
+  opts: { script?: Reply[]; fallback?: Reply; handler?: (req: ReceivedRequest) => Reply } = {},
+) {
+  const requests: ReceivedRequest[] = [];
+  const script = [...(opts.script ?? [])];
+  let fallback: Reply = opts.fallback ?? { status: 200, body: "ok" };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const received: ReceivedRequest = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
+      requests.push(received);
+      const reply = script.shift() ?? opts.handler?.(received) ?? fallback;
+      res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
+      res.end(reply.body ?? "");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    setFallback(r: Reply) {
+      fallback = r;
+    },
+    push(...r: Reply[]) {
+      script.push(...r);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
