@@ -45,7 +45,10 @@ export function FanoutProgress({
       clearTimeout(timer);
     };
   }, [incidentId, pollMs]);
-  if (!p || p.total === 0) return null;
+  if (!p) return null;
+  if (p.total === 0) {
+    return <p className="text-sm text-slate-600 dark:text-slate-400">No alerts sent for this incident yet.</p>;
+  }
   const sent = p.total - p.suppressed;
   return (
     <p

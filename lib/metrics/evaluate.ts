@@ -8,6 +8,7 @@ import {
 } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { enqueueNotification } from "@/lib/jobs/outbox";
+import { LOW_BALANCE_TOPIC } from "@/lib/alerts/defaults";
 
 export const OPERATOR_SYMBOLS: Record<ThresholdOperator, string> = { lt: "<", gt: ">", eq: "=" };
 export const OPERATOR_WORDS: Record<ThresholdOperator, string> = {
@@ -107,6 +108,8 @@ export async function evaluateRules(
         category: rule.category,
         impact: state === "firing" ? rule.impact : "none",
         audience: { type: "tenant", orgId: ctx.org.id },
+        // A falling balance is the seed's "low balance" alert, which Billing Admins also get by SMS.
+        topic: rule.metric === "balance" && rule.operator === "lt" ? LOW_BALANCE_TOPIC : undefined,
         componentIds: [],
         regionIds: [],
         status: state === "firing" ? "triggered" : "recovered",

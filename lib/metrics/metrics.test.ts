@@ -85,6 +85,7 @@ describe("threshold rules", () => {
       category: "billing",
       impact: "major",
       audience: { type: "tenant", orgId: admin.org.id },
+      topic: "low_balance",
       data: { ruleId: rule.id, metric: "balance", value: 420, threshold: 500, operator: "lt" },
     });
     expect(jobs[0]!.payload.message).toContain("below the threshold 500");

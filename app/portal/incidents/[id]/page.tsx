@@ -8,6 +8,7 @@ import { readCatalog } from "@/lib/catalog/read";
 import { getIncidentFor, listAudienceTenants } from "@/lib/incidents/list";
 import { STATUS_LABELS } from "@/lib/status/derive";
 import { Card, PageHeader } from "@/components/ui/card";
+import { FanoutProgress } from "@/components/alerts/fanout-progress";
 import { PostmortemForm, PostUpdateForm, ReopenForm } from "@/components/incidents/forms";
 import { IncidentCard } from "@/components/status/incident-timeline";
 import { postmortemAction, postUpdateAction, reopenIncidentAction } from "../actions";
@@ -40,6 +41,11 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
   return (
     <div className="space-y-6">
       <PageHeader title={incident.title} description={`Public page: /incidents/${incident.id}`} />
+      {canWrite && (
+        <Card title="Alerts">
+          <FanoutProgress incidentId={incident.id} />
+        </Card>
+      )}
       <IncidentCard
         incident={incident}
         names={{
