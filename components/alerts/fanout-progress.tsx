@@ -47,7 +47,11 @@ export function FanoutProgress({
   }, [incidentId, pollMs]);
   if (!p) return null;
   if (p.total === 0) {
-    return <p className="text-sm text-slate-600 dark:text-slate-400">No alerts sent for this incident yet.</p>;
+    return (
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        No alerts sent for this incident yet.
+      </p>
+    );
   }
   const sent = p.total - p.suppressed;
   return (
