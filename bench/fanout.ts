@@ -1,6 +1,6 @@
 /**
  * Fan-out benchmark: N webhook subscribers on a local receiver.
- *   npm run bench:fanout            (PGlite, plus PostgreSQL when BENCH_DATABASE_URL is set)
+ *   npm run bench:fanout            (PGlite, then PostgreSQL at BENCH_DATABASE_URL, default the local server)
  * Prints one JSON line at the end with the figures, including `ratio` (bare loop time / pipeline time).
  */
 import http from "node:http";
