@@ -1,10 +1,9 @@
+import { orNotFound } from "@/app/_server/not-found";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { getSessionCtx } from "@/app/_server/ctx";
 import { getDb } from "@/db";
 import { describeInvitation } from "@/lib/members/accept-invitation";
-import { NotFoundError } from "@/lib/errors";
 import { ROLE_LABELS } from "@/lib/auth/roles";
 import { AcceptAsSignedIn, AcceptWithNewAccount } from "./accept-form";
 import { acceptInvitationAction } from "./actions";
@@ -13,10 +12,7 @@ export const metadata: Metadata = { title: "Invitation" };
 
 export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const invitation = await describeInvitation(await getDb(), token).catch((e) => {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  });
+  const invitation = await orNotFound(describeInvitation(await getDb(), token));
   const ctx = await getSessionCtx();
   const me = ctx?.actor.type === "user" ? ctx.actor : null;
   const signInHref = `/signin?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`;

@@ -1,9 +1,8 @@
+import { orNotFound } from "@/app/_server/not-found";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { pageViewer, statusViewFor } from "@/app/_server/viewer";
-import { NotFoundError } from "@/lib/errors";
 import { getIncident } from "@/lib/status/read";
 import { IncidentCard } from "@/components/status/incident-timeline";
 import { LocalTime } from "@/components/status/local-time";
@@ -11,13 +10,8 @@ import { StatusHeader } from "@/components/status/status-page";
 
 async function load(id: string) {
   const { viewer, tenantName, signedIn } = await pageViewer();
-  try {
-    const incident = await getIncident(await getDb(), viewer, id);
-    return { incident, viewer, tenantName, signedIn };
-  } catch (e) {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  }
+  const incident = await orNotFound(getIncident(await getDb(), viewer, id));
+  return { incident, viewer, tenantName, signedIn };
 }
 
 export async function generateMetadata({

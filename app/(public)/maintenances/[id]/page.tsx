@@ -1,22 +1,16 @@
+import { orNotFound } from "@/app/_server/not-found";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { pageViewer, statusViewFor } from "@/app/_server/viewer";
-import { NotFoundError } from "@/lib/errors";
 import { getMaintenance } from "@/lib/status/read";
 import { MaintenanceCard } from "@/components/status/incident-timeline";
 import { StatusHeader } from "@/components/status/status-page";
 
 async function load(id: string) {
   const { viewer, tenantName, signedIn } = await pageViewer();
-  try {
-    const maintenance = await getMaintenance(await getDb(), viewer, id);
-    return { maintenance, viewer, tenantName, signedIn };
-  } catch (e) {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  }
+  const maintenance = await orNotFound(getMaintenance(await getDb(), viewer, id));
+  return { maintenance, viewer, tenantName, signedIn };
 }
 
 export async function generateMetadata({

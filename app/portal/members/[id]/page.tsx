@@ -1,8 +1,8 @@
+import { orNotFound } from "@/app/_server/not-found";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { getMember } from "@/lib/members/list";
-import { NotFoundError } from "@/lib/errors";
 import { PERMISSION_LABELS, ROLE_LABELS } from "@/lib/auth/roles";
 import { Card, PageHeader } from "@/components/ui/card";
 
@@ -10,10 +10,7 @@ export default async function MemberPage({ params }: { params: Promise<{ id: str
   const { id } = await params;
   const ctx = await requirePageCtx("org:read", `/portal/members/${id}`);
   if (!z.uuid().safeParse(id).success) notFound();
-  const member = await getMember({ ctx, input: { membershipId: id } }).catch((e) => {
-    if (e instanceof NotFoundError) notFound();
-    throw e;
-  });
+  const member = await orNotFound(getMember({ ctx, input: { membershipId: id } }));
   return (
     <div className="space-y-6">
       <PageHeader
