@@ -46,13 +46,16 @@ export function InboxIndicator({ pollMs = 10_000 }: { pollMs?: number }) {
 
   return (
     <>
-      <Link
-        href="/portal/inbox"
-        className="text-sm text-slate-600 hover:underline dark:text-slate-400"
-        data-testid="inbox-indicator"
-      >
-        Inbox{state && state.unread > 0 ? ` (${state.unread} unread)` : ""}
-      </Link>
+      {/* The nav already links the inbox; this only speaks up when something is unread. */}
+      {state && state.unread > 0 && (
+        <Link
+          href="/portal/inbox"
+          className="text-sm font-medium text-sky-700 hover:underline dark:text-sky-400"
+          data-testid="inbox-indicator"
+        >
+          Inbox: {state.unread} unread
+        </Link>
+      )}
       {toast && (
         <div
           role="status"

@@ -124,7 +124,7 @@ export default async function AlertsPage() {
           <fieldset disabled={fieldset} className="space-y-6">
             {INCIDENT_CATEGORIES.map((category) => (
               <div key={category} className="overflow-x-auto">
-                <table className="w-full text-left text-sm">
+                <table className="w-full min-w-xl table-fixed text-left text-sm">
                   <caption className="mb-2 text-left font-medium">
                     {CATEGORY_LABELS[category]}
                     {!s.categories[category] && (
@@ -133,7 +133,7 @@ export default async function AlertsPage() {
                   </caption>
                   <thead className="text-slate-500">
                     <tr>
-                      <th className="py-1 font-medium">Role group</th>
+                      <th className="w-40 py-1 font-medium">Role group</th>
                       {CHANNELS.map((ch) => (
                         <th key={ch} className="px-2 font-medium">
                           {CHANNEL_LABELS[ch]}
@@ -159,7 +159,7 @@ export default async function AlertsPage() {
                                 className={check}
                               />
                               {c?.topic && (
-                                <span className="ml-1 text-xs text-slate-500">
+                                <span className="block text-xs text-slate-500">
                                   ({TOPIC_LABELS[c.topic] ?? c.topic})
                                 </span>
                               )}
