@@ -9,6 +9,7 @@ import {
   inboxItems,
   memberships,
   notificationJobs,
+  publicSubscribers,
   type AlertEndpoint,
   type Delivery,
 } from "@/db/schema";
@@ -21,6 +22,7 @@ import { renderMessage, type AlertItem } from "./render";
 import { nextRetryAt } from "./retry";
 import { quietUntil } from "./schedule";
 import { unsubscribeToken } from "./unsubscribe";
+import { unsubscribeUrl as subscriberUnsubscribeUrl } from "@/lib/subscribers/tokens";
 
 export interface DeliverOptions {
   now?: Date;
@@ -158,6 +160,7 @@ async function resolveConfig(
   now: Date,
   cache?: PrepCache,
 ): Promise<unknown> {
+  if (d.recipientType === "subscriber") return resolveSubscriber(db, d, settings);
   switch (d.channel) {
     case "email":
       return d.recipientType === "recipient" && d.recipientId
@@ -206,6 +209,26 @@ async function resolveConfig(
       return { url: decryptSecret(e.urlEncrypted), secrets };
     }
   }
+}
+
+/** A public subscriber: re-read so an unsubscribe after planning stops the send. */
+async function resolveSubscriber(db: Db, d: Delivery, settings: ChannelSettings): Promise<unknown> {
+  const [s] = await db
+    .select()
+    .from(publicSubscribers)
+    .where(eq(publicSubscribers.id, d.recipientId ?? "00000000-0000-0000-0000-000000000000"));
+  if (!s || !s.confirmedAt)
+    throw new DeliveryError("The subscriber has unsubscribed", { permanent: true });
+  if (d.channel === "email")
+    return {
+      to: s.email,
+      unsubscribeUrl: subscriberUnsubscribeUrl(settings.appUrl, s.id),
+      oneClick: true,
+      publicSubscriber: true,
+    };
+  if (!s.urlEncrypted || !s.secretEncrypted)
+    throw new DeliveryError("The subscriber has no webhook URL", { permanent: true });
+  return { url: decryptSecret(s.urlEncrypted), secrets: [decryptSecret(s.secretEncrypted)] };
 }
 
 /** An endpoint that answered 410 Gone is switched off, and the tenant's admins are told in-app. */
