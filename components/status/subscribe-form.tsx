@@ -46,6 +46,12 @@ export function SubscribeForm({
           value={state.secret}
           className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
         />
+        <p>
+          Keep this link to stop the webhook later (or answer an event with HTTP 410 Gone):{" "}
+          <a href={state.unsubscribeUrl} className="break-all underline">
+            {state.unsubscribeUrl}
+          </a>
+        </p>
       </div>
     );
   }

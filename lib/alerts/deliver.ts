@@ -23,6 +23,7 @@ import { nextRetryAt } from "./retry";
 import { quietUntil } from "./schedule";
 import { unsubscribeToken } from "./unsubscribe";
 import { unsubscribeUrl as subscriberUnsubscribeUrl } from "@/lib/subscribers/tokens";
+import { removeGoneSubscriber } from "@/lib/subscribers/subscribe";
 
 export interface DeliverOptions {
   now?: Date;
@@ -357,7 +358,9 @@ async function record(
       locked_until = null,
       delivered_at = ${status === "delivered" ? iso(now) : null}::timestamptz
     where id = ${d.id}::uuid and status = 'sending' and attempts = ${d.attempts}`);
-  if (error?.opts.gone)
+  if (error?.opts.gone && d.recipientType === "subscriber" && d.recipientId)
+    await removeGoneSubscriber(db, d.recipientId);
+  else if (error?.opts.gone)
     await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`, now);
   return { id: d.id, status, retryAt, responseCode, error: error?.message ?? null };
 }

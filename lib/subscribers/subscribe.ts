@@ -40,7 +40,7 @@ export interface SubscribeDeps {
 
 export type SubscribeResult =
   | { kind: "email"; email: string }
-  | { kind: "webhook"; id: string; secret: string; urlHost: string };
+  | { kind: "webhook"; id: string; secret: string; urlHost: string; unsubscribeUrl: string };
 
 async function limit(db: Db, key: string, now: Date) {
   const count = await hit(db, { key, ...SUBSCRIBE_LIMIT }, now);
@@ -124,7 +124,13 @@ export async function subscribe(
         confirmedAt: now,
       })
       .returning({ id: publicSubscribers.id });
-    return { kind: "webhook", id: row!.id, secret, urlHost: url.host };
+    return {
+      kind: "webhook",
+      id: row!.id,
+      secret,
+      urlHost: url.host,
+      unsubscribeUrl: unsubscribeUrl(deps.settings.appUrl, row!.id),
+    };
   }
 
   await limit(db, `subscribe:email:${data.email}`, now);
@@ -182,6 +188,13 @@ export async function confirmSubscription(
       );
     return { email: row.email };
   });
+}
+
+/** A subscriber's webhook answered 410 Gone: it asked to stop, so the subscription is removed. */
+export async function removeGoneSubscriber(db: Db, subscriberId: string): Promise<void> {
+  await db
+    .delete(publicSubscribers)
+    .where(and(eq(publicSubscribers.id, subscriberId), eq(publicSubscribers.kind, "webhook")));
 }
 
 /** Removes a subscriber named by a signed unsubscribe link (RFC 8058 one-click or the form). */

@@ -321,6 +321,32 @@ describe("webhook subscribers", () => {
           req.headers as Record<string, string>,
         ),
       ).toThrow();
+      // The link shown after subscribing stops it.
+      expect(res.unsubscribeUrl).toMatch(
+        /^http:\/\/beacon\.test\/api\/subscribers\/unsubscribe\?token=/,
+      );
+      const token = new URL(res.unsubscribeUrl).searchParams.get("token")!;
+      expect(await unsubscribe(t.db, token)).toEqual({
+        destination: `webhook at ${new URL(receiver.url).host}`,
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("a receiver answering 410 Gone ends the subscription, without retries", async () => {
+    const receiver = await startReceiver({ fallback: { status: 410 } });
+    try {
+      await subscribe(
+        t.db,
+        { input: { kind: "webhook", url: receiver.url }, clientAddress: "10.5.5.5" },
+        deps,
+      );
+      const { rows } = await planPublic();
+      const out = await processDelivery(t.db, rows[0]!.id, { settings });
+      expect(out).toMatchObject({ status: "failed", responseCode: 410 });
+      expect(await t.db.select().from(publicSubscribers)).toHaveLength(0);
+      expect((await planPublic()).rows).toHaveLength(0);
     } finally {
       await receiver.close();
     }

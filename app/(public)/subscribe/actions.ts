@@ -10,7 +10,7 @@ import { confirmSubscription, subscribe } from "@/lib/subscribers/subscribe";
 export type SubscribeState =
   | { ok?: undefined }
   | { ok: true; kind: "email"; email: string }
-  | { ok: true; kind: "webhook"; secret: string; host: string }
+  | { ok: true; kind: "webhook"; secret: string; host: string; unsubscribeUrl: string }
   | { ok: false; error: string; fields?: Record<string, string> };
 
 /** The right-most X-Forwarded-For hop (the one our proxy saw); client-chosen entries are ignored. */
@@ -41,7 +41,13 @@ export async function subscribeAction(
     );
     return res.kind === "email"
       ? { ok: true, kind: "email", email: res.email }
-      : { ok: true, kind: "webhook", secret: res.secret, host: res.urlHost };
+      : {
+          ok: true,
+          kind: "webhook",
+          secret: res.secret,
+          host: res.urlHost,
+          unsubscribeUrl: res.unsubscribeUrl,
+        };
   } catch (e) {
     return toActionResult(e);
   }
