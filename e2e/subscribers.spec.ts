@@ -66,6 +66,13 @@ test("a visitor subscribes by email, confirms, and receives a public incident wi
   expect(alert).toMatch(/List-Unsubscribe: <https?:\/\/\S+\/api\/subscribers\/unsubscribe\?token=/);
   expect(alert).toContain("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
 
+  // Platform staff see the delivery, and why it was sent, in the delivery log.
+  await staff.goto("/portal/deliveries?channel=email");
+  await staff.getByRole("link", { name: title }).first().click();
+  await expect(staff.getByTestId("delivery-status")).toHaveText("delivered");
+  await expect(staff.getByText(/Public subscriber \(email, confirmed/)).toBeVisible();
+  await expect(staff.getByText("subscribed to everything")).toBeVisible();
+
   // One click (what a mail client does with List-Unsubscribe-Post) removes the subscription.
   const unsubscribeUrl = /List-Unsubscribe: <([^>]+)>/.exec(alert)![1]!;
   await visitor.goto(unsubscribeUrl);
