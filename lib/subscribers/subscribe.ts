@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, ne } from "drizzle-orm";
+import { and, eq, gt, isNotNull, ne } from "drizzle-orm";
 import type { Db } from "@/db";
 import { organizations, publicSubscribers } from "@/db/schema";
 import { PLATFORM_SLUG } from "@/db/seed";
@@ -22,6 +22,9 @@ import { hashToken, newConfirmToken, unsubscribeUrl, verifyUnsubscribeToken } fr
 
 /** Subscribing is open to anyone, so it is limited per client address and per email address. */
 export const SUBSCRIBE_LIMIT = { max: 5, windowMs: 60 * 60 * 1000 };
+
+/** How long an emailed confirmation link stays valid. */
+export const CONFIRM_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export class EmailUnavailableError extends ServiceError {
   override readonly status = 503;
@@ -70,7 +73,7 @@ async function sendConfirmation(
   const msg = {
     to,
     subject: "Confirm your status updates subscription",
-    text: `Someone (hopefully you) asked to receive status updates at ${to}.\n\nConfirm the subscription: ${link}\n\nIf this was not you, ignore this email and nothing will be sent.\n\nUnsubscribe at any time: ${unsubscribeUrl(deps.settings.appUrl, subscriberId)}`,
+    text: `Someone (hopefully you) asked to receive status updates at ${to}.\n\nConfirm the subscription: ${link}\n\nThe link expires in 7 days. If this was not you, ignore this email and nothing will be sent.\n\nUnsubscribe at any time: ${unsubscribeUrl(deps.settings.appUrl, subscriberId)}`,
     idempotencyKey: `subscriber-confirm:${subscriberId}`,
   };
   if (deps.emailConfigured) {
@@ -173,6 +176,7 @@ export async function confirmSubscription(
         and(
           eq(publicSubscribers.confirmTokenHash, hashToken(token)),
           eq(publicSubscribers.kind, "email"),
+          gt(publicSubscribers.createdAt, new Date(now.getTime() - CONFIRM_TTL_MS)),
         ),
       )
       .returning();

@@ -122,6 +122,15 @@ describe("double opt-in", () => {
     expect(mail!.text).toContain("you subscribed to status updates");
   });
 
+  it("a confirmation link older than 7 days no longer confirms", async () => {
+    const token = await subscribeEmail("late@example.com");
+    const eightDays = new Date(Date.now() + 8 * 24 * 60 * 60 * 1000);
+    await expect(confirmSubscription(t.db, token, eightDays)).rejects.toThrow(
+      "Subscription not found",
+    );
+    expect((await planPublic()).rows).toHaveLength(0);
+  });
+
   it("subscribing the same address twice and confirming both tells it once", async () => {
     const a = await subscribeEmail("twice@example.com");
     await confirmSubscription(t.db, a);

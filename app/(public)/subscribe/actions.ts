@@ -66,7 +66,7 @@ export async function confirmAction(_prev: ConfirmState, form: FormData): Promis
       ok: false,
       error:
         r.error === "Subscription not found"
-          ? "This confirmation link is not valid. It may have been used already; if not, subscribe again."
+          ? "This confirmation link is not valid: it was already used, or it expired after 7 days. Subscribe again if you still want updates."
           : r.error,
     };
   }
