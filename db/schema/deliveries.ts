@@ -36,7 +36,7 @@ export const DELIVERY_STATUSES = [
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const deliveryStatus = pgEnum("delivery_status", DELIVERY_STATUSES);
 
-export const RECIPIENT_TYPES = ["member", "recipient", "endpoint", "digest"] as const;
+export const RECIPIENT_TYPES = ["member", "recipient", "endpoint", "digest", "subscriber"] as const;
 export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 
 export interface TraceStep {
@@ -56,7 +56,7 @@ export const deliveries = pgTable(
       .references(() => organizations.id, { onDelete: "cascade" }),
     channel: channel().notNull(),
     recipientType: text().notNull().$type<RecipientType>(),
-    /** users.id, alert_recipients.id or alert_endpoints.id. */
+    /** users.id, alert_recipients.id, alert_endpoints.id or public_subscribers.id. */
     recipientId: uuid(),
     /** What the admin recognises: an address, a phone number, an endpoint name and host. */
     destination: text().notNull(),

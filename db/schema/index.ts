@@ -8,3 +8,4 @@ export * from "./maintenance";
 export * from "./metrics";
 export * from "./alerts";
 export * from "./deliveries";
+export * from "./subscribers";

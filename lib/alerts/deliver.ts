@@ -9,6 +9,7 @@ import {
   inboxItems,
   memberships,
   notificationJobs,
+  publicSubscribers,
   type AlertEndpoint,
   type Delivery,
 } from "@/db/schema";
@@ -21,6 +22,8 @@ import { renderMessage, type AlertItem } from "./render";
 import { nextRetryAt } from "./retry";
 import { quietUntil } from "./schedule";
 import { unsubscribeToken } from "./unsubscribe";
+import { unsubscribeUrl as subscriberUnsubscribeUrl } from "@/lib/subscribers/tokens";
+import { removeGoneSubscriber } from "@/lib/subscribers/subscribe";
 
 export interface DeliverOptions {
   now?: Date;
@@ -158,6 +161,7 @@ async function resolveConfig(
   now: Date,
   cache?: PrepCache,
 ): Promise<unknown> {
+  if (d.recipientType === "subscriber") return resolveSubscriber(db, d, settings);
   switch (d.channel) {
     case "email":
       return d.recipientType === "recipient" && d.recipientId
@@ -206,6 +210,26 @@ async function resolveConfig(
       return { url: decryptSecret(e.urlEncrypted), secrets };
     }
   }
+}
+
+/** A public subscriber: re-read so an unsubscribe after planning stops the send. */
+async function resolveSubscriber(db: Db, d: Delivery, settings: ChannelSettings): Promise<unknown> {
+  const [s] = await db
+    .select()
+    .from(publicSubscribers)
+    .where(eq(publicSubscribers.id, d.recipientId ?? "00000000-0000-0000-0000-000000000000"));
+  if (!s || !s.confirmedAt)
+    throw new DeliveryError("The subscriber has unsubscribed", { permanent: true });
+  if (d.channel === "email")
+    return {
+      to: s.email,
+      unsubscribeUrl: subscriberUnsubscribeUrl(settings.appUrl, s.id),
+      oneClick: true,
+      publicSubscriber: true,
+    };
+  if (!s.urlEncrypted || !s.secretEncrypted)
+    throw new DeliveryError("The subscriber has no webhook URL", { permanent: true });
+  return { url: decryptSecret(s.urlEncrypted), secrets: [decryptSecret(s.secretEncrypted)] };
 }
 
 /** An endpoint that answered 410 Gone is switched off, and the tenant's admins are told in-app. */
@@ -334,7 +358,9 @@ async function record(
       locked_until = null,
       delivered_at = ${status === "delivered" ? iso(now) : null}::timestamptz
     where id = ${d.id}::uuid and status = 'sending' and attempts = ${d.attempts}`);
-  if (error?.opts.gone)
+  if (error?.opts.gone && d.recipientType === "subscriber" && d.recipientId)
+    await removeGoneSubscriber(db, d.recipientId);
+  else if (error?.opts.gone)
     await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`, now);
   return { id: d.id, status, retryAt, responseCode, error: error?.message ?? null };
 }

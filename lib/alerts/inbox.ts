@@ -2,6 +2,7 @@ import { and, count, desc, eq, isNull } from "drizzle-orm";
 import { devMailbox, inboxItems } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { requirePermission } from "@/lib/context";
+import type { Permission } from "@/lib/auth/roles";
 import { NotFoundError, UnauthorizedError } from "@/lib/errors";
 
 function userId(ctx: Ctx): string {
@@ -56,9 +57,17 @@ export async function markInboxRead({ ctx, id }: { ctx: Ctx; id?: string }): Pro
   await ctx.db.update(inboxItems).set({ readAt: new Date() }).where(mine);
 }
 
-/** The development mailbox, limited to this tenant's messages. */
+/**
+ * Who may read an organization's dev mailbox: tenants' alert readers; on the platform org, staff
+ * who read deliveries (its mailbox holds what went to public subscribers).
+ */
+export function devMailboxPermission(ctx: Ctx): Permission {
+  return ctx.org.kind === "platform" ? "deliveries:read" : "alerts:read";
+}
+
+/** The development mailbox, limited to this organization's messages. */
 export async function listDevMailbox({ ctx, limit = 100 }: { ctx: Ctx; limit?: number }) {
-  requirePermission(ctx, "alerts:read");
+  requirePermission(ctx, devMailboxPermission(ctx));
   return ctx.db
     .select()
     .from(devMailbox)

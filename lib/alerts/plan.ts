@@ -220,6 +220,61 @@ from ranked
 on conflict (idempotency_key) do nothing`;
 }
 
+/** Public incidents and maintenance reach public subscribers; tests and threshold alerts never do. */
+function reachesPublicSubscribers(job: NotificationJob): boolean {
+  return (
+    job.payload.audience.type === "public" &&
+    !job.payload.test &&
+    (job.kind.startsWith("incident.") || job.kind.startsWith("maintenance."))
+  );
+}
+
+/**
+ * Fan-out to public subscribers: one delivery per confirmed subscriber whose component/region
+ * filters match (empty = everything), in one statement. Unconfirmed subscribers are not planned at
+ * all. The key is per address for email, so an address subscribed twice is told once.
+ */
+function subscriberFanoutSql(job: NotificationJob, now: Date) {
+  const p = job.payload;
+  return sql`
+with p as (
+  select ${JSON.stringify(p.componentIds ?? [])}::jsonb as comps,
+         ${JSON.stringify(p.regionIds ?? [])}::jsonb as regs
+),
+cand as (
+  select s.*,
+    (jsonb_array_length(p.comps) = 0 or jsonb_array_length(s.component_ids) = 0
+      or exists (select 1 from jsonb_array_elements_text(s.component_ids) a join jsonb_array_elements_text(p.comps) b on a = b))
+    and
+    (jsonb_array_length(p.regs) = 0 or jsonb_array_length(s.region_ids) = 0
+      or exists (select 1 from jsonb_array_elements_text(s.region_ids) a join jsonb_array_elements_text(p.regs) b on a = b))
+      as filter_ok,
+    jsonb_array_length(s.component_ids) + jsonb_array_length(s.region_ids) = 0 as everything,
+    case when s.kind = 'email' then 'email:' || lower(s.email) else 'webhook:' || s.id::text end as dkey
+  from public_subscribers s cross join p
+  where s.confirmed_at is not null
+)
+insert into deliveries (job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace, incident_id)
+select distinct on (dkey) ${job.id}::uuid, ${job.orgId}::uuid, kind::text::channel, 'subscriber', id,
+  case when kind = 'email' then email else 'Public webhook (' || url_hint || ')' end,
+  ${job.id}::text || ':public:' || dkey,
+  case when filter_ok then 'pending' else 'suppressed' end::delivery_status,
+  ${now.toISOString()}::timestamptz,
+  jsonb_build_array(
+    jsonb_build_object('step', 'rule', 'outcome', 'matched', 'detail',
+      'Public subscriber (' || kind || ', confirmed ' || to_char(confirmed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC) of public incidents and maintenance'),
+    jsonb_build_object('step', 'filter', 'outcome', case when filter_ok then 'pass' else 'suppressed' end, 'detail',
+      case when everything then 'subscribed to everything'
+        when filter_ok then 'components and regions match the subscription'
+        else 'none of the affected components/regions is in the subscription' end),
+    jsonb_build_object('step', 'digest', 'outcome', 'pass', 'detail', 'public subscribers are told immediately')
+  ),
+  ${p.incidentId ?? null}::uuid
+from cand
+order by dkey, filter_ok desc, confirmed_at desc
+on conflict (idempotency_key) do nothing`;
+}
+
 /** Plans one job. Safe to call from either driver, any number of times. */
 export async function planJob(
   db: Db,
@@ -243,6 +298,8 @@ export async function planJob(
       const clocks = await orgClocks(tx as unknown as Db, scope, now);
       if (clocks.length > 0) await tx.execute(fanoutSql(job, clocks, now));
     }
+    // Only public jobs: a tenant-only incident never reaches public subscribers.
+    if (reachesPublicSubscribers(job)) await tx.execute(subscriberFanoutSql(job, now));
     await tx
       .update(notificationJobs)
       .set({

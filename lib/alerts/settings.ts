@@ -11,7 +11,7 @@ import type { Ctx } from "@/lib/context";
 import { requirePermission } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError, type FieldIssue } from "@/lib/errors";
-import type { Tx } from "@/db";
+import type { Db, Tx } from "@/db";
 import { applyDefaultAlertSettings } from "./defaults";
 import { formatMinutes, parseHhMm } from "./schedule";
 import { UpdateAlertSettingsInput } from "./schemas";
@@ -130,7 +130,7 @@ export async function getAlertSettings({ ctx }: { ctx: Ctx }): Promise<AlertSett
 
 /** Component and region ids must exist in the status page catalogue; each bad one is named. */
 export async function checkCatalogIds(
-  tx: Tx,
+  tx: Tx | Db,
   filters: { componentIds: string[]; regionIds: string[] },
   prefix: string,
 ): Promise<FieldIssue[]> {

@@ -18,7 +18,29 @@ function client(s: ChannelSettings["email"]): Resend {
   return c;
 }
 
-function html(message: SendContext<unknown>["message"], appUrl: string): string {
+const TENANT_FOOTER =
+  "You receive this because of your organisation's Alerts &amp; Notifications settings in Beacon.";
+
+function footer(config: { unsubscribeUrl: string; publicSubscriber?: boolean }): string {
+  return config.publicSubscriber
+    ? `You receive this because you subscribed to status updates. <a href="${escapeHtml(config.unsubscribeUrl)}">Unsubscribe</a>`
+    : TENANT_FOOTER;
+}
+
+function textBody(
+  message: SendContext<unknown>["message"],
+  config: { unsubscribeUrl: string; publicSubscriber?: boolean },
+): string {
+  return config.publicSubscriber
+    ? `${message.text}\n\nYou receive this because you subscribed to status updates.\nUnsubscribe: ${config.unsubscribeUrl}`
+    : message.text;
+}
+
+function html(
+  message: SendContext<unknown>["message"],
+  appUrl: string,
+  config: { unsubscribeUrl: string; publicSubscriber?: boolean },
+): string {
   const rows = message.items
     .map((item) => {
       const p = item.payload;
@@ -29,7 +51,7 @@ function html(message: SendContext<unknown>["message"], appUrl: string): string 
       )}">View details</a></p></div>`;
     })
     .join("");
-  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#111">${rows}<p style="color:#666;font-size:12px">You receive this because of your organisation's Alerts &amp; Notifications settings in Beacon.</p></body></html>`;
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#111">${rows}<p style="color:#666;font-size:12px">${footer(config)}</p></body></html>`;
 }
 
 export const emailAdapter = defineAdapter({
@@ -39,14 +61,16 @@ export const emailAdapter = defineAdapter({
     /** One-click unsubscribe URL (RFC 8058) for addresses that are not members, else the settings page. */
     unsubscribeUrl: z.url(),
     oneClick: z.boolean(),
+    /** A visitor subscribed on the status page (the footer says so), not a tenant's recipient. */
+    publicSubscriber: z.boolean().optional(),
   }),
   async send({ db, delivery, config, message, settings }) {
     const headers: Record<string, string> = { "List-Unsubscribe": `<${config.unsubscribeUrl}>` };
     if (config.oneClick) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
     const body = {
       subject: message.subject,
-      text: message.text,
-      html: html(message, settings.appUrl),
+      text: textBody(message, config),
+      html: html(message, settings.appUrl, config),
     };
     if (!settings.email.apiKey) {
       if (!settings.devMailbox)
@@ -86,8 +110,8 @@ export const emailAdapter = defineAdapter({
         from: settings.email.from,
         to: config.to,
         subject: message.subject,
-        text: message.text,
-        html: html(message, settings.appUrl),
+        text: textBody(message, config),
+        html: html(message, settings.appUrl, config),
         headers,
       };
     });

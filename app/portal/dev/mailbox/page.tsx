@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden, notFound } from "next/navigation";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { env } from "@/lib/env";
-import { listDevMailbox } from "@/lib/alerts/inbox";
+import { devMailboxPermission, listDevMailbox } from "@/lib/alerts/inbox";
+import { can } from "@/lib/context";
 import { Card, PageHeader } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Dev mailbox" };
@@ -10,7 +11,8 @@ export const dynamic = "force-dynamic";
 
 export default async function DevMailboxPage() {
   if (!env.devMailbox) notFound();
-  const ctx = await requirePageCtx("alerts:read", "/portal/dev/mailbox");
+  const ctx = await requirePageCtx(undefined, "/portal/dev/mailbox");
+  if (!can(ctx, devMailboxPermission(ctx))) forbidden();
   const mail = await listDevMailbox({ ctx });
   return (
     <div className="space-y-6">

@@ -1,0 +1,131 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { subscribeAction, type SubscribeState } from "@/app/(public)/subscribe/actions";
+import { SubmitButton } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+
+interface Option {
+  id: string;
+  name: string;
+}
+
+/** "Subscribe to updates": email (double opt-in) or a signed webhook, optionally narrowed. */
+export function SubscribeForm({
+  components,
+  regions,
+}: {
+  components: Option[];
+  regions: Option[];
+}) {
+  const [state, action] = useActionState<SubscribeState, FormData>(subscribeAction, {});
+  const [kind, setKind] = useState<"email" | "webhook">("email");
+  const fields = state.ok === false ? (state.fields ?? {}) : {};
+
+  if (state.ok && state.kind === "email") {
+    return (
+      <p role="status" className="text-sm">
+        Almost done: we sent a confirmation link to <strong>{state.email}</strong>. You will get
+        updates once you open it.
+      </p>
+    );
+  }
+  if (state.ok && state.kind === "webhook") {
+    return (
+      <div role="status" className="space-y-2 text-sm">
+        <p>
+          Subscribed: <strong>{state.host}</strong> will receive signed events (Standard Webhooks).
+          Copy the signing secret now; it is not shown again.
+        </p>
+        <label className="block font-medium" htmlFor="subscriber-secret">
+          Signing secret
+        </label>
+        <input
+          id="subscriber-secret"
+          readOnly
+          value={state.secret}
+          className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
+        />
+        <p>
+          Keep this link to stop the webhook later (or answer an event with HTTP 410 Gone):{" "}
+          <a href={state.unsubscribeUrl} className="break-all underline">
+            {state.unsubscribeUrl}
+          </a>
+        </p>
+      </div>
+    );
+  }
+  return (
+    <form action={action} className="space-y-4" aria-label="Subscribe to updates">
+      <fieldset className="flex gap-4 text-sm">
+        <legend className="sr-only">Deliver updates by</legend>
+        {(["email", "webhook"] as const).map((k) => (
+          <label key={k} className="flex items-center gap-2">
+            <input
+              type="radio"
+              name="kind"
+              value={k}
+              checked={kind === k}
+              onChange={() => setKind(k)}
+            />
+            {k === "email" ? "Email" : "Webhook"}
+          </label>
+        ))}
+      </fieldset>
+      {kind === "email" ? (
+        <Field
+          label="Email address"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          error={fields.email}
+        />
+      ) : (
+        <Field
+          label="Webhook URL"
+          name="url"
+          type="url"
+          placeholder="https://example.com/status-hook"
+          required
+          error={fields.url}
+          hint="Events are signed per Standard Webhooks; the secret is shown once."
+        />
+      )}
+      <details className="text-sm">
+        <summary className="cursor-pointer">Only some components or regions (optional)</summary>
+        <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
+          Tick none to hear about everything.
+        </p>
+        <div className="mt-2 grid gap-4 sm:grid-cols-2">
+          <fieldset>
+            <legend className="font-medium">Components</legend>
+            {components.map((c) => (
+              <label key={c.id} className="flex items-center gap-2">
+                <input type="checkbox" name="componentIds" value={c.id} />
+                {c.name}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend className="font-medium">Regions</legend>
+            {regions.map((r) => (
+              <label key={r.id} className="flex items-center gap-2">
+                <input type="checkbox" name="regionIds" value={r.id} />
+                {r.name}
+              </label>
+            ))}
+          </fieldset>
+        </div>
+      </details>
+      {state.ok === false && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {state.fields && Object.keys(state.fields).length
+            ? "Please correct the highlighted field."
+            : state.error}
+        </p>
+      )}
+      <SubmitButton pendingText="Subscribing…">Subscribe</SubmitButton>
+    </form>
+  );
+}

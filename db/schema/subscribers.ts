@@ -1,0 +1,48 @@
+import { sql } from "drizzle-orm";
+import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/**
+ * Visitors of the public status page who asked to hear about public incidents and maintenance.
+ * Not members of any organization. An email subscriber counts only once confirmed (double
+ * opt-in); a webhook subscriber is confirmed at creation, since only its owner receives the secret.
+ * Unsubscribe links are HMAC-signed subscriber ids (lib/subscribers/tokens.ts), so no token is stored.
+ */
+export const SUBSCRIBER_KINDS = ["email", "webhook"] as const;
+export type SubscriberKind = (typeof SUBSCRIBER_KINDS)[number];
+export const subscriberKind = pgEnum("subscriber_kind", SUBSCRIBER_KINDS);
+
+export const publicSubscribers = pgTable(
+  "public_subscribers",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    kind: subscriberKind().notNull(),
+    /** Lower-cased address (email subscribers only). */
+    email: text(),
+    /** Webhook subscribers: the URL and the whsec_ secret, both encrypted at rest. */
+    urlEncrypted: text(),
+    urlHint: text(),
+    secretEncrypted: text(),
+    /** Empty means everything. */
+    componentIds: jsonb()
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    regionIds: jsonb()
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /** sha256 of the emailed confirmation token; cleared once confirmed. */
+    confirmTokenHash: text(),
+    confirmedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("public_subscribers_confirm_idx").on(t.confirmTokenHash),
+    index("public_subscribers_email_idx").on(t.email),
+    index("public_subscribers_confirmed_idx")
+      .on(t.kind)
+      .where(sql`confirmed_at is not null`),
+  ],
+);
+
+export type PublicSubscriber = typeof publicSubscribers.$inferSelect;

@@ -1,0 +1,363 @@
+import { and, eq, sql } from "drizzle-orm";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/db/test-db";
+import {
+  components,
+  deliveries,
+  devMailbox,
+  notificationJobs,
+  publicSubscribers,
+  rateLimits,
+  regions,
+} from "@/db/schema";
+import { seedDemo } from "@/test/fixtures";
+import { enqueue, orgId, testSettings } from "@/test/alerts";
+import { startReceiver } from "@/test/fake-receiver";
+import { planJob } from "@/lib/alerts/plan";
+import { processDelivery, processDueDeliveries } from "@/lib/alerts/deliver";
+import { RateLimitedError, ValidationError } from "@/lib/errors";
+import { confirmSubscription, subscribe, unsubscribe } from "./subscribe";
+import { subscriberUnsubscribeToken } from "./tokens";
+
+let t: TestDb;
+let platform: string;
+let acme: string;
+let api: string;
+let dashboard: string;
+let mumbai: string;
+let london: string;
+const settings = testSettings();
+const deps = { settings, emailConfigured: false };
+let ip = 0;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDemo(t.db);
+  platform = await orgId(t.db, "platform");
+  acme = await orgId(t.db, "acme");
+  const cs = await t.db.select().from(components);
+  const rs = await t.db.select().from(regions);
+  api = cs.find((c) => c.name === "API")!.id;
+  dashboard = cs.find((c) => c.name === "Dashboard")!.id;
+  mumbai = rs[0]!.id;
+  london = rs[1]!.id;
+});
+beforeEach(async () => {
+  await t.db.delete(publicSubscribers).where(sql`true`);
+  await t.db.delete(rateLimits).where(sql`true`);
+});
+afterAll(() => t.close());
+
+/** Subscribes by email and returns the confirmation token found in the dev mailbox. */
+async function subscribeEmail(email: string, filters: object = {}) {
+  await subscribe(
+    t.db,
+    { input: { kind: "email", email, ...filters }, clientAddress: `10.0.0.${++ip}` },
+    deps,
+  );
+  const [mail] = await t.db
+    .select()
+    .from(devMailbox)
+    .where(eq(devMailbox.to, email.toLowerCase()))
+    .orderBy(devMailbox.createdAt);
+  const all = await t.db.select().from(devMailbox).where(eq(devMailbox.to, email.toLowerCase()));
+  const last = all.at(-1) ?? mail!;
+  expect(last.orgId).toBe(platform);
+  return /\/subscribe\/confirm\/([\w-]+)/.exec(last.text)![1]!;
+}
+
+async function publicDeliveries(jobId: string) {
+  return t.db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.jobId, jobId), eq(deliveries.recipientType, "subscriber")));
+}
+
+async function planPublic(
+  extra: Parameters<typeof enqueue>[1] extends infer P ? Partial<P> : never = {},
+) {
+  const job = await enqueue(t.db, { category: "infrastructure", impact: "major", ...extra });
+  await planJob(t.db, job.id);
+  return { job, rows: await publicDeliveries(job.id) };
+}
+
+describe("double opt-in", () => {
+  it("an unconfirmed email subscriber gets nothing; once confirmed, one email with one-click unsubscribe", async () => {
+    const token = await subscribeEmail("Visitor@Example.com");
+    const before = await planPublic();
+    expect(before.rows).toHaveLength(0);
+
+    expect(await confirmSubscription(t.db, token)).toEqual({ email: "visitor@example.com" });
+    await expect(confirmSubscription(t.db, token)).rejects.toThrow("Subscription not found");
+
+    const { job, rows } = await planPublic();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      channel: "email",
+      destination: "visitor@example.com",
+      status: "pending",
+      orgId: platform,
+    });
+    expect(rows[0]!.trace.map((s) => s.step)).toEqual(["rule", "filter", "digest"]);
+    // Planning again (even a job forced back to pending, as after a crash) adds nothing.
+    expect((await planJob(t.db, job.id)).planned).toBe(false);
+    await t.db
+      .update(notificationJobs)
+      .set({ status: "pending" })
+      .where(eq(notificationJobs.id, job.id));
+    expect((await planJob(t.db, job.id)).planned).toBe(true);
+    expect(await publicDeliveries(job.id)).toHaveLength(1);
+
+    const out = await processDelivery(t.db, rows[0]!.id, { settings });
+    expect(out.status).toBe("delivered");
+    const [mail] = await t.db
+      .select()
+      .from(devMailbox)
+      .where(eq(devMailbox.idempotencyKey, rows[0]!.idempotencyKey));
+    expect(mail!.headers["List-Unsubscribe"]).toMatch(
+      /^<http:\/\/beacon\.test\/api\/subscribers\/unsubscribe\?token=/,
+    );
+    expect(mail!.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    expect(mail!.text).toContain("you subscribed to status updates");
+  });
+
+  it("a confirmation link older than 7 days no longer confirms", async () => {
+    const token = await subscribeEmail("late@example.com");
+    const eightDays = new Date(Date.now() + 8 * 24 * 60 * 60 * 1000);
+    await expect(confirmSubscription(t.db, token, eightDays)).rejects.toThrow(
+      "Subscription not found",
+    );
+    expect((await planPublic()).rows).toHaveLength(0);
+  });
+
+  it("subscribing the same address twice and confirming both tells it once", async () => {
+    const a = await subscribeEmail("twice@example.com");
+    await confirmSubscription(t.db, a);
+    const b = await subscribeEmail("twice@example.com", { componentIds: [api] });
+    await confirmSubscription(t.db, b);
+    const subs = await t.db.select().from(publicSubscribers);
+    expect(subs).toHaveLength(1);
+    expect(subs[0]!.componentIds).toEqual([api]);
+    const { rows } = await planPublic({ componentIds: [api] });
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe("filters", () => {
+  it("plans only subscribers whose components and regions match; the rest are suppressed with a reason", async () => {
+    for (const [email, f] of [
+      ["all@example.com", {}],
+      ["api@example.com", { componentIds: [api] }],
+      ["dash@example.com", { componentIds: [dashboard] }],
+      ["london@example.com", { regionIds: [london] }],
+      ["api-mumbai@example.com", { componentIds: [api], regionIds: [mumbai] }],
+    ] as const)
+      await confirmSubscription(t.db, await subscribeEmail(email, f));
+
+    const { rows } = await planPublic({ componentIds: [api], regionIds: [mumbai] });
+    const by = Object.fromEntries(rows.map((r) => [r.destination, r.status]));
+    expect(by).toEqual({
+      "all@example.com": "pending",
+      "api@example.com": "pending",
+      "dash@example.com": "suppressed",
+      "london@example.com": "suppressed",
+      "api-mumbai@example.com": "pending",
+    });
+    const dash = rows.find((r) => r.destination === "dash@example.com")!;
+    expect(dash.trace.find((s) => s.step === "filter")).toMatchObject({
+      outcome: "suppressed",
+      detail: "none of the affected components/regions is in the subscription",
+    });
+  });
+});
+
+describe("audience", () => {
+  it("tenant-only incidents, test alerts and threshold alerts never reach public subscribers", async () => {
+    await confirmSubscription(t.db, await subscribeEmail("public@example.com"));
+    const tenantOnly = await enqueue(t.db, {
+      category: "infrastructure",
+      impact: "critical",
+      audience: { type: "tenant", orgId: acme },
+    });
+    await planJob(t.db, tenantOnly.id);
+    expect(await publicDeliveries(tenantOnly.id)).toHaveLength(0);
+
+    const threshold = await enqueue(
+      t.db,
+      { category: "infrastructure", impact: "critical" },
+      "threshold.triggered",
+    );
+    await planJob(t.db, threshold.id);
+    expect(await publicDeliveries(threshold.id)).toHaveLength(0);
+
+    const maintenance = await enqueue(
+      t.db,
+      { category: "infrastructure", impact: "none" },
+      "maintenance.scheduled",
+    );
+    await planJob(t.db, maintenance.id);
+    expect(await publicDeliveries(maintenance.id)).toHaveLength(1);
+  });
+});
+
+describe("unsubscribe", () => {
+  it("the signed link removes the subscriber, stops deliveries already planned, and later ones", async () => {
+    await confirmSubscription(t.db, await subscribeEmail("leaving@example.com"));
+    const [sub] = await t.db.select().from(publicSubscribers);
+    const { rows } = await planPublic();
+    expect(rows).toHaveLength(1);
+
+    await expect(unsubscribe(t.db, `${sub!.id}.forged`)).rejects.toThrow("Subscription not found");
+    expect(await unsubscribe(t.db, subscriberUnsubscribeToken(sub!.id))).toEqual({
+      destination: "leaving@example.com",
+    });
+    await expect(unsubscribe(t.db, subscriberUnsubscribeToken(sub!.id))).rejects.toThrow(
+      "Subscription not found",
+    );
+
+    const out = await processDelivery(t.db, rows[0]!.id, { settings });
+    expect(out).toMatchObject({ status: "failed", error: "The subscriber has unsubscribed" });
+    expect((await planPublic()).rows).toHaveLength(0);
+  });
+});
+
+describe("validation and rate limits", () => {
+  it("names the field and the reason", async () => {
+    const errorOf = async (input: unknown) => {
+      try {
+        await subscribe(t.db, { input, clientAddress: "10.1.1.1" }, deps);
+      } catch (e) {
+        return (e as ValidationError).issues;
+      }
+      throw new Error("expected a validation error");
+    };
+    expect(await errorOf({ kind: "email", email: "not-an-address" })).toEqual([
+      { field: "email", message: "Enter a valid email address" },
+    ]);
+    expect(await errorOf({ kind: "webhook", url: "nope" })).toEqual([
+      { field: "url", message: "Enter a full URL starting with https://" },
+    ]);
+    expect(await errorOf({ kind: "pigeon" })).toEqual([
+      { field: "kind", message: "Choose email or webhook" },
+    ]);
+    expect(
+      await errorOf({
+        kind: "email",
+        email: "a@example.com",
+        componentIds: ["00000000-0000-4000-8000-000000000000"],
+      }),
+    ).toEqual([{ field: "filters.componentIds.0", message: "is not a known component" }]);
+  });
+
+  it("refuses a private webhook address unless private webhooks are allowed", async () => {
+    await expect(
+      subscribe(
+        t.db,
+        { input: { kind: "webhook", url: "http://127.0.0.1:9/hook" }, clientAddress: "10.2.2.2" },
+        { ...deps, settings: { ...settings, allowPrivate: false } },
+      ),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("allows five requests an hour per client address and per email address", async () => {
+    const now = new Date("2026-11-22T10:00:00Z");
+    const from = (clientAddress: string, email: string) =>
+      subscribe(t.db, { input: { kind: "email", email }, clientAddress }, { ...deps, now });
+    for (let i = 0; i < 5; i++) await from("10.9.9.9", `n${i}@example.com`);
+    await expect(from("10.9.9.9", "n6@example.com")).rejects.toBeInstanceOf(RateLimitedError);
+    // Same email from many addresses.
+    for (let i = 0; i < 5; i++) await from(`10.8.8.${i}`, "target@example.com");
+    await expect(from("10.8.8.99", "target@example.com")).rejects.toBeInstanceOf(RateLimitedError);
+    // The next hour is a new window.
+    await subscribe(
+      t.db,
+      { input: { kind: "email", email: "target@example.com" }, clientAddress: "10.9.9.9" },
+      { ...deps, now: new Date(now.getTime() + 61 * 60 * 1000) },
+    );
+  });
+
+  it("without an email provider or dev mailbox, an email subscription is refused, not faked", async () => {
+    await expect(
+      subscribe(
+        t.db,
+        { input: { kind: "email", email: "x@example.com" }, clientAddress: "10.3.3.3" },
+        { ...deps, settings: { ...settings, devMailbox: false } },
+      ),
+    ).rejects.toThrow("no email provider");
+    expect(await t.db.select().from(publicSubscribers)).toHaveLength(0);
+  });
+});
+
+describe("webhook subscribers", () => {
+  it("receive a Standard Webhooks signed event, verifiable with the returned secret", async () => {
+    const receiver = await startReceiver();
+    try {
+      const res = await subscribe(
+        t.db,
+        {
+          input: { kind: "webhook", url: `${receiver.url}/status`, regionIds: [mumbai] },
+          clientAddress: "10.4.4.4",
+        },
+        deps,
+      );
+      if (res.kind !== "webhook") throw new Error("expected a webhook subscription");
+      expect(res.secret).toMatch(/^whsec_/);
+      const [row] = await t.db.select().from(publicSubscribers);
+      expect(row!.confirmedAt).not.toBeNull();
+      expect(row!.urlEncrypted).not.toContain("127.0.0.1");
+      expect(row!.secretEncrypted).not.toContain(res.secret);
+
+      const skipped = await planPublic({ regionIds: [london] });
+      expect(skipped.rows[0]!.status).toBe("suppressed");
+      const { rows } = await planPublic({ regionIds: [mumbai], title: "Calls failing in Mumbai" });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.destination).toMatch(/^Public webhook \(127\.0\.0\.1:\d+\)$/);
+      const out = await processDueDeliveries(t.db, { settings });
+      expect(out.find((o) => o.id === rows[0]!.id)?.status).toBe("delivered");
+
+      expect(receiver.requests).toHaveLength(1);
+      const req = receiver.requests[0]!;
+      const event = new Webhook(res.secret).verify(
+        req.body,
+        req.headers as Record<string, string>,
+      ) as { type: string; data: { title: string; region_ids: string[] } };
+      expect(event.type).toBe("incident.created");
+      expect(event.data).toMatchObject({ title: "Calls failing in Mumbai", region_ids: [mumbai] });
+      expect(() =>
+        new Webhook(`whsec_${Buffer.alloc(32).toString("base64")}`).verify(
+          req.body,
+          req.headers as Record<string, string>,
+        ),
+      ).toThrow();
+      // The link shown after subscribing stops it.
+      expect(res.unsubscribeUrl).toMatch(
+        /^http:\/\/beacon\.test\/api\/subscribers\/unsubscribe\?token=/,
+      );
+      const token = new URL(res.unsubscribeUrl).searchParams.get("token")!;
+      expect(await unsubscribe(t.db, token)).toEqual({
+        destination: `webhook at ${new URL(receiver.url).host}`,
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("a receiver answering 410 Gone ends the subscription, without retries", async () => {
+    const receiver = await startReceiver({ fallback: { status: 410 } });
+    try {
+      await subscribe(
+        t.db,
+        { input: { kind: "webhook", url: receiver.url }, clientAddress: "10.5.5.5" },
+        deps,
+      );
+      const { rows } = await planPublic();
+      const out = await processDelivery(t.db, rows[0]!.id, { settings });
+      expect(out).toMatchObject({ status: "failed", responseCode: 410 });
+      expect(await t.db.select().from(publicSubscribers)).toHaveLength(0);
+      expect((await planPublic()).rows).toHaveLength(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
