@@ -1,21 +1,13 @@
 import type { Metadata } from "next";
-import { asc } from "drizzle-orm";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { getDb } from "@/db";
-import {
-  CHANNELS,
-  components,
-  DIGEST_MODES,
-  IMPACTS,
-  INCIDENT_CATEGORIES,
-  regions,
-  type Channel,
-} from "@/db/schema";
+import { CHANNELS, DIGEST_MODES, IMPACTS, INCIDENT_CATEGORIES, type Channel } from "@/db/schema";
 import { can } from "@/lib/context";
 import { ROLE_GROUP_LABELS, TENANT_ROLES } from "@/lib/auth/roles";
 import { getAlertSettings } from "@/lib/alerts/settings";
 import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/alerts/render";
 import { Card, PageHeader } from "@/components/ui/card";
+import { readCatalog } from "@/lib/catalog/read";
 import { Field, SelectField } from "@/components/ui/field";
 import { SecretOnceForm, SettingsForm, TestAlertButton } from "@/components/alerts/forms";
 import {
@@ -66,11 +58,9 @@ export default async function AlertsPage() {
   }
   const manage = can(ctx, "alerts:manage");
   const s = await getAlertSettings({ ctx });
-  const db = await getDb();
-  const [comps, regs] = await Promise.all([
-    db.select().from(components).orderBy(asc(components.position)),
-    db.select().from(regions).orderBy(asc(regions.position)),
-  ]);
+  const catalog = await readCatalog(await getDb());
+  const comps = catalog.groups.flatMap((g) => g.components);
+  const regs = catalog.regions;
   const cell = (category: string, roleGroup: string, channel: string) =>
     s.matrix.find(
       (m) => m.category === category && m.roleGroup === roleGroup && m.channel === channel,

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { and, asc, eq } from "drizzle-orm";
 import { requirePageCtx } from "@/app/_server/ctx";
-import { alertEndpoints, CHANNELS, DELIVERY_STATUSES, memberships, users } from "@/db/schema";
+import { CHANNELS, DELIVERY_STATUSES } from "@/db/schema";
+import { listMembers } from "@/lib/members/list";
+import { listEndpoints } from "@/lib/alerts/endpoints";
 import { can } from "@/lib/context";
 import {
   explainRouting,
@@ -78,16 +79,11 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
   const manage = can(ctx, "alerts:manage");
 
   // The explainer: members and endpoints of this organization only.
-  const members = await ctx.db
-    .select({ id: users.id, email: users.email })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.orgId, ctx.org.id))
-    .orderBy(asc(users.email));
-  const endpoints = await ctx.db
-    .select({ id: alertEndpoints.id, name: alertEndpoints.name })
-    .from(alertEndpoints)
-    .where(and(eq(alertEndpoints.orgId, ctx.org.id)));
+  const members = (await listMembers({ ctx })).members.map((m) => ({
+    id: m.userId,
+    email: m.email,
+  }));
+  const endpoints = ctx.org.kind === "tenant" ? await listEndpoints({ ctx }) : [];
   const who = one(sp.who);
   const explainFor = one(sp.explain);
   let explanation: Explanation | null = null;
