@@ -4,8 +4,9 @@ import { signIn, USERS } from "./helpers";
 test("a responder's incident update reaches tenants' dev mailbox and in-app inbox", async ({
   browser,
 }) => {
+  // Globex, not Acme: other specs save Acme's channel matrix in parallel and would undo this tick.
   const admin = await (await browser.newContext()).newPage();
-  await signIn(admin, USERS.orgAdmin);
+  await signIn(admin, USERS.globexAdmin);
   await admin.goto("/portal/alerts");
   await admin.getByLabel("Infrastructure · Org Admins · In-app").check();
   await admin.getByRole("button", { name: "Save channels" }).click();
