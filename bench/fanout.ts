@@ -199,9 +199,12 @@ async function run(engine: "pglite" | "postgres") {
 }
 
 async function main() {
+  // BENCH_ENGINES=postgres (or pglite) runs one engine only, e.g. under a profiler.
+  const engines = (process.env.BENCH_ENGINES ?? "postgres,pglite").split(",");
   const results = [];
-  if (process.env.BENCH_DATABASE_URL) results.push(await run("postgres"));
-  results.push(await run("pglite"));
+  if (process.env.BENCH_DATABASE_URL && engines.includes("postgres"))
+    results.push(await run("postgres"));
+  if (engines.includes("pglite")) results.push(await run("pglite"));
   const primary = results[0]!;
   console.log(JSON.stringify({ ...primary, ratio: primary.ratio, runs: results }));
 }

@@ -17,7 +17,8 @@ import { startReceiver, type Receiver } from "@/test/fake-receiver";
 import type { Ctx } from "@/lib/context";
 import { createEndpoint, rotateEndpointSecret } from "./endpoints";
 import { planJob } from "./plan";
-import { flushDigests, processDelivery, processDueDeliveries } from "./deliver";
+import { encryptSecret } from "@/lib/crypto/secrets";
+import { drainDueDeliveries, flushDigests, processDelivery, processDueDeliveries } from "./deliver";
 import { sendTestAlert } from "./test-alert";
 import { resendDelivery, getDelivery } from "./deliveries";
 
@@ -364,10 +365,57 @@ describe("pipeline", () => {
     expect(sentTo).toEqual(emails.map((e) => e.destination).sort());
   });
 
+  it("drains a fan-out larger than one claim in one call and records every outcome", async () => {
+    let n = 0;
+    // Every fifth POST fails, so one batched write holds delivered and retrying outcomes together.
+    const r = await receiver({ handler: () => ({ status: ++n % 5 === 0 ? 503 : 200 }) });
+    const url = encryptSecret(r.url);
+    const secret = encryptSecret(`whsec_${Buffer.alloc(32, 7).toString("base64")}`);
+    await t.db.insert(alertEndpoints).values(
+      Array.from({ length: 250 }, (_, i) => ({
+        orgId: acme,
+        type: "webhook" as const,
+        name: `fan ${i}`,
+        urlEncrypted: url,
+        urlHint: "127.0.0.1",
+        secretEncrypted: secret,
+      })),
+    );
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    await planJob(t.db, job.id);
+    const out = await drainDueDeliveries(t.db, { settings, limit: 100, concurrency: 8 });
+    const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
+    // Three claims of 100 were needed; every due delivery of the job was sent in this one call.
+    expect(out.length).toBeGreaterThanOrEqual(250);
+    expect(new Set(out.map((o) => o.id)).size).toBe(out.length);
+    const hooks = rows.filter((d) => d.channel === "webhook");
+    expect(hooks).toHaveLength(250);
+    expect(r.requests).toHaveLength(250);
+    const by = (status: string) => hooks.filter((d) => d.status === status);
+    expect(by("delivered")).toHaveLength(200);
+    expect(by("pending")).toHaveLength(50);
+    expect(by("pending").every((d) => d.responseCode === 503 && d.lockedUntil === null)).toBe(true);
+    expect(by("pending").every((d) => d.runAt.getTime() > Date.now())).toBe(true);
+    expect(rows.filter((d) => d.status === "sending")).toEqual([]);
+    const attempts = await t.db
+      .select({ deliveryId: deliveryAttempts.deliveryId, code: deliveryAttempts.responseCode })
+      .from(deliveryAttempts)
+      .innerJoin(deliveries, eq(deliveries.id, deliveryAttempts.deliveryId))
+      .where(eq(deliveries.channel, "webhook"));
+    const mine = new Set(hooks.map((d) => d.id));
+    const own = attempts.filter((a) => mine.has(a.deliveryId));
+    expect(own).toHaveLength(250);
+    expect(own.filter((a) => a.code === 503)).toHaveLength(50);
+  });
+
   it("a job planned and sent twice sends once", async () => {
     const r = await receiver();
     await webhookEndpoint(r.url);
-    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    const job = await enqueue(t.db, {
+      category: "infrastructure",
+      impact: "major",
+      title: "Sent once",
+    });
     await planJob(t.db, job.id);
     await processDueDeliveries(t.db, { settings });
     await planJob(t.db, job.id);
@@ -386,7 +434,7 @@ describe("pipeline", () => {
     // Members reached in-app? Not by default (the seed's table has no in-app ticks); email is in the dev mailbox.
     const [adminUser] = await t.db.select().from(users).where(eq(users.email, "devops@acme.test"));
     const mail = await t.db.select().from(devMailbox).where(eq(devMailbox.to, adminUser!.email));
-    expect(mail.length).toBe(1);
+    expect(mail.filter((m) => m.subject.includes("Sent once")).length).toBe(1);
   });
 
   it("groups held alerts into one digest per destination", async () => {

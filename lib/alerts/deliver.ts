@@ -19,6 +19,12 @@ import { adapterFor } from "@/lib/channels/registry";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
 import type { SendContext, SendResult } from "@/lib/channels/types";
 import { renderMessage, type AlertItem } from "./render";
+import {
+  createOutcomeWriter,
+  writeOutcomes,
+  type OutcomeRow,
+  type OutcomeWriter,
+} from "./outcomes";
 import { nextRetryAt } from "./retry";
 import { quietUntil } from "./schedule";
 import { unsubscribeToken } from "./unsubscribe";
@@ -31,6 +37,8 @@ export interface DeliverOptions {
   settings?: ChannelSettings;
   /** Backoff base; tests shorten it. */
   retryBaseMs?: number;
+  /** Batches outcome writes (set by drainDueDeliveries); without it each outcome is written at once. */
+  writer?: OutcomeWriter;
 }
 
 export interface DeliverOutcome {
@@ -324,10 +332,6 @@ async function record(
 ): Promise<DeliverOutcome> {
   const now = opts.now ?? new Date();
   const error = "error" in outcome ? outcome.error : null;
-  const providerId = "result" in outcome ? (outcome.result.providerId ?? null) : null;
-  const responseCode =
-    "result" in outcome ? (outcome.result.responseCode ?? null) : (error!.responseCode ?? null);
-  const durationMs = Date.now() - started;
   const retryAt = error
     ? nextRetryAt({
         attempt: d.attempts,
@@ -340,29 +344,26 @@ async function record(
       })
     : null;
   const status: Delivery["status"] = !error ? "delivered" : retryAt ? "pending" : "failed";
-  // One statement (attempt row + delivery state) keeps a large fan-out to one round trip per result.
-  const iso = (x: Date | null) => (x ? x.toISOString() : null);
-  await db.execute(sql`
-    with attempt as (
-      insert into delivery_attempts (delivery_id, attempt, started_at, duration_ms, response_code, provider_id, error, retry_at)
-      values (${d.id}::uuid, ${d.attempts}, ${iso(now)}::timestamptz, ${durationMs}, ${responseCode}::int, ${providerId}::text,
-              ${error?.message ?? null}::text, ${iso(retryAt)}::timestamptz)
-      on conflict do nothing
-    )
-    update deliveries set
-      status = ${status}::delivery_status,
-      provider_id = coalesce(${providerId}::text, provider_id),
-      response_code = ${responseCode}::int,
-      error = ${error?.message ?? null}::text,
-      run_at = coalesce(${iso(retryAt)}::timestamptz, run_at),
-      locked_until = null,
-      delivered_at = ${status === "delivered" ? iso(now) : null}::timestamptz
-    where id = ${d.id}::uuid and status = 'sending' and attempts = ${d.attempts}`);
+  const row: OutcomeRow = {
+    id: d.id,
+    attempt: d.attempts,
+    startedAt: opts.now ?? new Date(started),
+    durationMs: Date.now() - started,
+    responseCode:
+      "result" in outcome ? (outcome.result.responseCode ?? null) : (error!.responseCode ?? null),
+    providerId: "result" in outcome ? (outcome.result.providerId ?? null) : null,
+    error: error?.message ?? null,
+    retryAt,
+    status,
+    deliveredAt: status === "delivered" ? now : null,
+  };
+  if (opts.writer) await opts.writer.write(row);
+  else await writeOutcomes(db, [row]);
   if (error?.opts.gone && d.recipientType === "subscriber" && d.recipientId)
     await removeGoneSubscriber(db, d.recipientId);
   else if (error?.opts.gone)
     await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`, now);
-  return { id: d.id, status, retryAt, responseCode, error: error?.message ?? null };
+  return { id: d.id, status, retryAt, responseCode: row.responseCode, error: row.error };
 }
 
 /** Sends one claimed delivery through its adapter and records the attempt and the outcome. */
@@ -453,28 +454,94 @@ export async function processDelivery(
   return deliverClaimed(db, claimed, opts);
 }
 
+export interface DrainOptions extends DeliverOptions {
+  /** Deliveries claimed per query (default 200). */
+  limit?: number;
+  /** Deliveries sent at once (default 16). */
+  concurrency?: number;
+  /** Stop claiming after this many claims (default: until nothing is due). */
+  maxClaims?: number;
+  /** Checked before each claim; a stopping driver finishes what it holds and claims no more. */
+  shouldStop?: () => boolean;
+}
+
 /**
- * Claims and sends a batch of due deliveries with bounded concurrency (embedded driver). Email is
- * grouped so a large fan-out goes through the provider's batch endpoint.
+ * Claims and sends due deliveries with bounded concurrency (the embedded driver). The next batch
+ * is claimed while the current one is still sending, so senders never wait for the slowest of a
+ * batch; outcomes are written in batches (one statement per hundred); email is grouped so a large
+ * fan-out goes through the provider's batch endpoint.
  */
-export async function processDueDeliveries(
+export async function drainDueDeliveries(
+  db: Db,
+  opts: DrainOptions = {},
+): Promise<DeliverOutcome[]> {
+  const limit = opts.limit ?? 200;
+  const maxClaims = opts.maxClaims ?? Infinity;
+  const writer = createOutcomeWriter(db);
+  const sendOpts: DeliverOptions = { ...opts, writer };
+  const tasks: (() => Promise<DeliverOutcome[]>)[] = [];
+  const out: DeliverOutcome[] = [];
+  let claims = 0;
+  let exhausted = false;
+  let failure: unknown = null;
+  let refilling: Promise<void> | null = null;
+
+  const refill = (): Promise<void> | null => {
+    if (refilling || exhausted) return refilling;
+    if (claims >= maxClaims || opts.shouldStop?.()) {
+      exhausted = true;
+      return null;
+    }
+    claims++;
+    refilling = (async () => {
+      try {
+        const claimed = await claimDeliveries(db, { now: opts.now, limit });
+        if (claimed.length < limit) exhausted = true;
+        const cache = await loadPrepCache(db, claimed);
+        const emails = claimed.filter((d) => d.channel === "email");
+        for (const d of claimed) {
+          if (d.channel !== "email")
+            tasks.push(() => deliverClaimed(db, d, sendOpts, cache).then((o) => [o]));
+        }
+        if (emails.length) tasks.push(() => deliverClaimedBatch(db, emails, sendOpts, cache));
+      } catch (e) {
+        failure ??= e;
+        exhausted = true;
+      } finally {
+        refilling = null;
+      }
+    })();
+    return refilling;
+  };
+
+  const worker = async () => {
+    for (;;) {
+      if (tasks.length < limit / 2) void refill();
+      const task = tasks.shift();
+      if (task) {
+        out.push(...(await task()));
+        continue;
+      }
+      const pending = refilling ?? refill();
+      if (!pending) return;
+      await pending;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 16) }, worker));
+  } finally {
+    await writer.close();
+  }
+  if (failure) throw failure;
+  return out;
+}
+
+/** Claims one batch of due deliveries and sends it (tests and one-off runs). */
+export function processDueDeliveries(
   db: Db,
   opts: DeliverOptions & { limit?: number; concurrency?: number } = {},
 ): Promise<DeliverOutcome[]> {
-  const claimed = await claimDeliveries(db, { now: opts.now, limit: opts.limit ?? 100 });
-  const cache = await loadPrepCache(db, claimed);
-  const emails = claimed.filter((d) => d.channel === "email");
-  const tasks: (() => Promise<DeliverOutcome[]>)[] = claimed
-    .filter((d) => d.channel !== "email")
-    .map((d) => () => deliverClaimed(db, d, opts, cache).then((o) => [o]));
-  if (emails.length) tasks.push(() => deliverClaimedBatch(db, emails, opts, cache));
-  const out: DeliverOutcome[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) out.push(...(await tasks[next++]!()));
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, tasks.length) }, worker));
-  return out;
+  return drainDueDeliveries(db, { ...opts, limit: opts.limit ?? 100, maxClaims: 1 });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Db } from "@/db";
 import {
   flushDigests,
-  processDueDeliveries,
+  drainDueDeliveries,
   sweepStuck,
   type DeliverOptions,
 } from "@/lib/alerts/deliver";
@@ -52,15 +52,13 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       }
     }
     await flushDigests(db);
-    // Keep sending while there is a full batch; a fan-out of thousands drains in one wake-up.
-    for (;;) {
-      const sent = await processDueDeliveries(db, {
-        ...opts.deliver,
-        limit: 200,
-        concurrency: opts.concurrency ?? 32,
-      });
-      if (sent.length < 200 || stopped) break;
-    }
+    // Sends until nothing is due; a fan-out of thousands drains in one wake-up.
+    await drainDueDeliveries(db, {
+      ...opts.deliver,
+      limit: 200,
+      concurrency: opts.concurrency ?? 32,
+      shouldStop: () => stopped,
+    });
   }
 
   function kick(): Promise<void> {

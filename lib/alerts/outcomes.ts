@@ -1,0 +1,115 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import type { Delivery } from "@/db/schema";
+
+/** One attempt's result and the delivery state it leads to; written as a row of delivery_attempts plus an update. */
+export interface OutcomeRow {
+  id: string;
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  responseCode: number | null;
+  providerId: string | null;
+  error: string | null;
+  retryAt: Date | null;
+  status: Delivery["status"];
+  deliveredAt: Date | null;
+}
+
+/**
+ * Writes any number of outcomes in one statement: the attempt rows and the deliveries' new state.
+ * The update only touches a delivery still "sending" with the same attempt number, so a late
+ * write from a sender the sweeper gave up on cannot overwrite a newer attempt.
+ */
+export async function writeOutcomes(db: Db, rows: OutcomeRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      attempt: r.attempt,
+      started_at: r.startedAt.toISOString(),
+      duration_ms: r.durationMs,
+      response_code: r.responseCode,
+      provider_id: r.providerId,
+      error: r.error,
+      retry_at: r.retryAt?.toISOString() ?? null,
+      status: r.status,
+      delivered_at: r.deliveredAt?.toISOString() ?? null,
+    })),
+  );
+  await db.execute(sql`
+    with r as (
+      select * from jsonb_to_recordset(${json}::jsonb) as x(
+        id uuid, attempt int, started_at timestamptz, duration_ms int, response_code int,
+        provider_id text, error text, retry_at timestamptz, status delivery_status, delivered_at timestamptz)
+    ),
+    attempt as (
+      insert into delivery_attempts (delivery_id, attempt, started_at, duration_ms, response_code, provider_id, error, retry_at)
+      select id, attempt, started_at, duration_ms, response_code, provider_id, error, retry_at from r
+      on conflict do nothing
+    )
+    update deliveries d set
+      status = r.status,
+      provider_id = coalesce(r.provider_id, d.provider_id),
+      response_code = r.response_code,
+      error = r.error,
+      run_at = coalesce(r.retry_at, d.run_at),
+      locked_until = null,
+      delivered_at = r.delivered_at
+    from r
+    where d.id = r.id and d.status = 'sending' and d.attempts = r.attempt`);
+}
+
+export interface OutcomeWriter {
+  /** Resolves once the outcome is stored. */
+  write(row: OutcomeRow): Promise<void>;
+  /** Writes whatever is buffered and waits for every write in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * Buffers outcomes and writes them together: a fan-out of thousands costs one statement (and one
+ * commit) per `maxBatch` results instead of one per delivery. A result waits at most `maxDelayMs`
+ * before it is written, so a lone delivery is recorded promptly.
+ */
+export function createOutcomeWriter(
+  db: Db,
+  opts: { maxBatch?: number; maxDelayMs?: number } = {},
+): OutcomeWriter {
+  const maxBatch = opts.maxBatch ?? 100;
+  const maxDelayMs = opts.maxDelayMs ?? 5;
+  let buffer: { row: OutcomeRow; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const inFlight = new Set<Promise<void>>();
+
+  function flush() {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = buffer;
+    buffer = [];
+    if (batch.length === 0) return;
+    const p = writeOutcomes(
+      db,
+      batch.map((b) => b.row),
+    ).then(
+      () => batch.forEach((b) => b.resolve()),
+      (e: unknown) => batch.forEach((b) => b.reject(e)),
+    );
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+
+  return {
+    write(row) {
+      return new Promise<void>((resolve, reject) => {
+        buffer.push({ row, resolve, reject });
+        if (buffer.length >= maxBatch) flush();
+        else timer ??= setTimeout(flush, maxDelayMs);
+      });
+    },
+    async close() {
+      flush();
+      await Promise.all(inFlight);
+    },
+  };
+}
