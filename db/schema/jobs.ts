@@ -15,6 +15,7 @@ export const NOTIFICATION_KINDS = [
   "alert.test",
   "threshold.triggered",
   "threshold.recovered",
+  "user.warning",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -44,6 +45,11 @@ export interface NotificationPayload {
   incidentId?: string;
   updateId?: string;
   maintenanceId?: string;
+  /**
+   * user.warning: the members (users.id) of the audience tenant this warning is addressed to. It
+   * bypasses the category matrix: in-app always, email/SMS per each member's own opt-in.
+   */
+  userIds?: string[];
   /** alert.test: the destination the admin pressed "Send test alert" for. */
   test?: { channel: string; destination: string; endpointId?: string };
   data?: Record<string, unknown>;

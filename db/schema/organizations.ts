@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   index,
   jsonb,
   pgEnum,
@@ -53,6 +54,13 @@ export const memberships = pgTable(
       .$type<string[]>()
       .notNull()
       .default(sql`'[]'::jsonb`),
+    /**
+     * The member's own choice for user-level warnings (kind "user.warning"): always in-app, and by
+     * email / SMS only when opted in here. Per membership, not per user: the warnings are about one
+     * organization's things, and someone in two organizations may want email from only one.
+     */
+    warningEmail: boolean().notNull().default(false),
+    warningSms: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
