@@ -122,7 +122,10 @@ export const inboxItems = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    /** Null for notices the system writes itself (e.g. "endpoint disabled after 410"). */
+    /**
+     * Null only for notices written before user-level warnings (e.g. "endpoint disabled after
+     * 410") went through the pipeline as deliveries of kind user.warning.
+     */
     deliveryId: uuid().references(() => deliveries.id, { onDelete: "cascade" }),
     title: text().notNull(),
     body: text().notNull(),

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
@@ -9,6 +9,8 @@ import {
   deliveryAttempts,
   devMailbox,
   inboxItems,
+  memberships,
+  notificationJobs,
   users,
 } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
@@ -136,7 +138,13 @@ describe("signed webhooks", () => {
     expect(r.requests).toHaveLength(2);
   });
 
-  it("disables an endpoint that answers 410 and tells the org admins", async () => {
+  it("disables an endpoint that answers 410 and warns the org admins through the alert pipeline", async () => {
+    const adminId = admin.actor.id!;
+    // The admin opted in to email for user-level warnings; in-app comes regardless.
+    await t.db
+      .update(memberships)
+      .set({ warningEmail: true })
+      .where(and(eq(memberships.userId, adminId), eq(memberships.orgId, acme)));
     const r = await receiver({ fallback: { status: 410 } });
     const { endpoint } = await webhookEndpoint(r.url);
     const id = await testAlertTo(endpoint.id);
@@ -145,11 +153,70 @@ describe("signed webhooks", () => {
     const [e] = await t.db.select().from(alertEndpoints).where(eq(alertEndpoints.id, endpoint.id));
     expect(e!.enabled).toBe(false);
     expect(e!.disabledReason).toMatch(/410/);
-    const notices = await t.db
+
+    // Not written into the inbox directly: an outbox job of kind user.warning, to the org admins.
+    const [job] = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(
+        and(
+          eq(notificationJobs.kind, "user.warning"),
+          sql`${notificationJobs.payload} -> 'data' ->> 'endpointId' = ${endpoint.id}`,
+        ),
+      );
+    expect(job!.orgId).toBe(acme);
+    expect(job!.payload.userIds).toEqual([adminId]);
+    expect(job!.payload.title).toBe('Endpoint "Ops hook" was disabled');
+    expect(
+      await t.db
+        .select()
+        .from(inboxItems)
+        .where(eq(inboxItems.title, 'Warning: Endpoint "Ops hook" was disabled')),
+    ).toHaveLength(0);
+
+    await planJob(t.db, job!.id);
+    const planned = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job!.id));
+    expect(planned.map((d) => `${d.channel}:${d.status}`).sort()).toEqual([
+      "email:pending",
+      "in_app:pending",
+      "sms:suppressed",
+    ]);
+    await processDueDeliveries(t.db, { settings });
+    const [notice] = await t.db
       .select()
       .from(inboxItems)
-      .where(eq(inboxItems.title, `Endpoint "Ops hook" was disabled`));
-    expect(notices.length).toBeGreaterThan(0);
+      .where(
+        and(
+          eq(inboxItems.userId, adminId),
+          eq(inboxItems.title, 'Warning: Endpoint "Ops hook" was disabled'),
+        ),
+      );
+    expect(notice!.deliveryId).toBe(planned.find((d) => d.channel === "in_app")!.id);
+    expect(notice!.body).toMatch(/410 Gone.*enable it again/s);
+    const mail = await t.db
+      .select()
+      .from(devMailbox)
+      .where(
+        and(
+          eq(devMailbox.to, "admin@acme.test"),
+          eq(devMailbox.subject, '[Beacon] Warning: Endpoint "Ops hook" was disabled'),
+        ),
+      );
+    expect(mail).toHaveLength(1);
+
+    // Resending to the now disabled endpoint fails without sending, and warns nobody twice.
+    await resendDelivery({ ctx: admin, id });
+    expect((await processDelivery(t.db, id, { settings })).error).toMatch(/disabled/);
+    const warnings = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(sql`${notificationJobs.payload} -> 'data' ->> 'endpointId' = ${endpoint.id}`);
+    expect(warnings).toHaveLength(1);
+    expect(r.requests).toHaveLength(1);
+    await t.db
+      .update(memberships)
+      .set({ warningEmail: false })
+      .where(and(eq(memberships.userId, adminId), eq(memberships.orgId, acme)));
   });
 
   it("signs with both secrets for 24 hours after a rotation", async () => {
@@ -244,7 +311,7 @@ describe("providers", () => {
       .select()
       .from(devMailbox)
       .where(and(eq(devMailbox.to, "admin@acme.test"), eq(devMailbox.orgId, acme)));
-    expect(mail[0]!.subject).toMatch(/Test alert/);
+    expect(mail.map((m) => m.subject)).toContainEqual(expect.stringMatching(/Test alert/));
   });
 
   it("SMS through Twilio, fitted to one GSM-7 segment", async () => {

@@ -6,7 +6,6 @@ import {
   alertSettings,
   auditLog,
   deliveries,
-  inboxItems,
   memberships,
   notificationJobs,
   publicSubscribers,
@@ -30,6 +29,8 @@ import { quietUntil } from "./schedule";
 import { unsubscribeToken } from "./unsubscribe";
 import { unsubscribeUrl as subscriberUnsubscribeUrl } from "@/lib/subscribers/tokens";
 import { removeGoneSubscriber } from "@/lib/subscribers/subscribe";
+import { wakeJobDriver } from "@/lib/jobs/outbox";
+import { enqueueUserWarning } from "./user-warning";
 
 export interface DeliverOptions {
   now?: Date;
@@ -165,6 +166,7 @@ async function loadItems(
 async function resolveConfig(
   db: Db,
   d: Delivery,
+  items: AlertItem[],
   settings: ChannelSettings,
   now: Date,
   cache?: PrepCache,
@@ -172,17 +174,25 @@ async function resolveConfig(
   if (d.recipientType === "subscriber") return resolveSubscriber(db, d, settings);
   switch (d.channel) {
     case "email":
-      return d.recipientType === "recipient" && d.recipientId
-        ? {
-            to: d.destination,
-            unsubscribeUrl: `${settings.appUrl}/api/alerts/unsubscribe?token=${unsubscribeToken(d.recipientId)}`,
-            oneClick: true,
-          }
-        : {
-            to: d.destination,
-            unsubscribeUrl: `${settings.appUrl}/portal/alerts`,
-            oneClick: false,
-          };
+      if (d.recipientType === "recipient" && d.recipientId)
+        return {
+          to: d.destination,
+          unsubscribeUrl: `${settings.appUrl}/api/alerts/unsubscribe?token=${unsubscribeToken(d.recipientId)}`,
+          oneClick: true,
+        };
+      // The member chose this email themselves; the way out is their own page, not the org's settings.
+      if (items.every((i) => i.kind === "user.warning"))
+        return {
+          to: d.destination,
+          unsubscribeUrl: `${settings.appUrl}/portal/profile`,
+          oneClick: false,
+          userWarning: true,
+        };
+      return {
+        to: d.destination,
+        unsubscribeUrl: `${settings.appUrl}/portal/alerts`,
+        oneClick: false,
+      };
     case "sms":
       return { to: d.destination };
     case "in_app":
@@ -240,10 +250,13 @@ async function resolveSubscriber(db: Db, d: Delivery, settings: ChannelSettings)
   return { url: decryptSecret(s.urlEncrypted), secrets: [decryptSecret(s.secretEncrypted)] };
 }
 
-/** An endpoint that answered 410 Gone is switched off, and the tenant's admins are told in-app. */
-async function disableGoneEndpoint(db: Db, d: Delivery, reason: string, now: Date) {
+/**
+ * An endpoint that answered 410 Gone is switched off, and the tenant's admins get a user-level
+ * warning (in-app, plus email/SMS for those who opted in), written in the same transaction.
+ */
+async function disableGoneEndpoint(db: Db, d: Delivery, reason: string) {
   if (!d.recipientId || d.recipientType !== "endpoint") return;
-  await db.transaction(async (tx) => {
+  const warned = await db.transaction(async (tx) => {
     const [e] = await tx
       .update(alertEndpoints)
       .set({ enabled: false, disabledReason: reason })
@@ -269,20 +282,17 @@ async function disableGoneEndpoint(db: Db, d: Delivery, reason: string, now: Dat
       .select({ userId: memberships.userId })
       .from(memberships)
       .where(and(eq(memberships.orgId, d.orgId), eq(memberships.role, "org_admin")));
-    if (admins.length) {
-      await tx.insert(inboxItems).values(
-        admins.map((a) => ({
-          orgId: d.orgId,
-          userId: a.userId,
-          deliveryId: null,
-          title: `Endpoint "${e.name}" was disabled`,
-          body: `${reason}. Fix the endpoint, then enable it again in Alerts & Notifications.`,
-          url: "/portal/alerts",
-          createdAt: now,
-        })),
-      );
-    }
+    const job = await enqueueUserWarning(tx, {
+      orgId: d.orgId,
+      userIds: admins.map((a) => a.userId),
+      title: `Endpoint "${e.name}" was disabled`,
+      message: `${reason}. Fix the endpoint, then enable it again in Alerts & Notifications.`,
+      url: "/portal/alerts",
+      data: { endpointId: e.id },
+    });
+    return job !== null;
   });
+  if (warned) wakeJobDriver();
 }
 
 type Prepared = { d: Delivery; started: number; ctx: SendContext<unknown> };
@@ -297,7 +307,9 @@ async function prepare(
 ): Promise<SendContext<unknown>> {
   const { items, digest } = await loadItems(db, d, cache);
   const adapter = adapterFor(d.channel);
-  const parsed = adapter.configSchema.safeParse(await resolveConfig(db, d, settings, now, cache));
+  const parsed = adapter.configSchema.safeParse(
+    await resolveConfig(db, d, items, settings, now, cache),
+  );
   if (!parsed.success) {
     throw new DeliveryError(
       `Bad destination: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
@@ -362,7 +374,7 @@ async function record(
   if (error?.opts.gone && d.recipientType === "subscriber" && d.recipientId)
     await removeGoneSubscriber(db, d.recipientId);
   else if (error?.opts.gone)
-    await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`, now);
+    await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`);
   return { id: d.id, status, retryAt, responseCode: row.responseCode, error: row.error };
 }
 

@@ -278,6 +278,14 @@ export async function explainRouting({
           outcome: "info",
           detail: "a test alert goes only to the destination it was sent to",
         });
+      else if (job.kind === "user.warning")
+        steps.push({
+          step: "rule",
+          outcome: "suppressed",
+          detail: f.userId
+            ? "this user-level warning was addressed to other members"
+            : "user-level warnings go to members, never to endpoints",
+        });
       else if (!settings)
         steps.push({
           step: "settings",

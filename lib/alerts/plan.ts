@@ -220,6 +220,95 @@ from ranked
 on conflict (idempotency_key) do nothing`;
 }
 
+/**
+ * User-level warnings (kind "user.warning"): addressed to named members of one organization, not
+ * to role groups, so the category matrix, minimum severity and filters do not apply. Each member
+ * gets three decisions in one statement: in-app always; email only if they opted in; SMS only if
+ * they opted in and have a phone number. A channel that is not used is still written, suppressed,
+ * so the delivery log says why. Digest and quiet hours apply to email and SMS exactly as in
+ * fanoutSql. A user id that is not (or no longer) a member of the organization gets nothing.
+ */
+function warningFanoutSql(job: NotificationJob, clocks: OrgClock[], now: Date) {
+  const p = job.payload;
+  const orgId = p.audience.type === "tenant" ? p.audience.orgId : job.orgId;
+  return sql`
+with p as (
+  select ${job.id}::uuid as job_id,
+         ${orgId}::uuid as org_id,
+         ${p.impact}::impact as impact,
+         ${JSON.stringify(p.userIds ?? [])}::jsonb as user_ids,
+         ${now.toISOString()}::timestamptz as now
+),
+oc as (
+  select * from jsonb_to_recordset(${JSON.stringify(clocks)}::jsonb)
+    as x(org_id uuid, quiet_until timestamptz, digest_at timestamptz)
+),
+addressed as (
+  select distinct m.org_id, u.id as user_id, u.email, u.phone, m.warning_email, m.warning_sms
+  from p
+  cross join jsonb_array_elements_text(p.user_ids) as a(uid)
+  join memberships m on m.org_id = p.org_id and m.user_id::text = lower(a.uid)
+  join users u on u.id = m.user_id
+),
+cand as (
+  select a.*, c.channel,
+    case c.channel when 'in_app' then 'always'
+      when 'email' then case when a.warning_email then 'opted_in' else 'not_opted_in' end
+      else case when not a.warning_sms then 'not_opted_in' when a.phone is null then 'no_phone' else 'opted_in' end
+    end as opt,
+    case c.channel when 'sms' then coalesce(a.phone, 'no phone number') else a.email end as destination
+  from addressed a
+  cross join (values ('in_app'::channel), ('email'::channel), ('sms'::channel)) as c(channel)
+),
+decided as (
+  select c.*, p.job_id, p.impact, p.now,
+    coalesce(s.digest_mode, 'immediate') as digest_mode,
+    coalesce(s.quiet_allow_critical, true) as quiet_allow_critical,
+    oc.quiet_until, oc.digest_at,
+    case
+      when c.opt not in ('always', 'opted_in') then 'suppressed'
+      when c.channel <> 'in_app' and coalesce(s.digest_mode, 'immediate') <> 'immediate' and p.impact <> 'critical' then 'held'
+      else 'pending'
+    end as status,
+    c.channel <> 'in_app' and oc.quiet_until is not null
+      and not (p.impact = 'critical' and coalesce(s.quiet_allow_critical, true)) as quiet_delay
+  from cand c
+  cross join p
+  left join alert_settings s on s.org_id = c.org_id
+  left join oc on oc.org_id = c.org_id
+)
+insert into deliveries (job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace)
+select job_id, org_id, channel, 'member', user_id, destination,
+  job_id::text || ':' || org_id::text || ':' || channel::text || ':user:' || user_id::text,
+  status::delivery_status,
+  case when status = 'held' then digest_at when status = 'pending' and quiet_delay then quiet_until else now end,
+  jsonb_build_array(
+    jsonb_build_object('step', 'rule', 'outcome', 'matched', 'detail',
+      'User-level warning addressed to this member: ' || case channel when 'in_app' then 'always shown in-app'
+        else channel || ' only if they opt in' end),
+    jsonb_build_object('step', 'opt_in', 'outcome', case when opt in ('always', 'opted_in') then 'pass' else 'suppressed' end, 'detail',
+      case opt when 'always' then 'user-level warnings are always shown in-app'
+        when 'opted_in' then 'member has opted in to ' || case channel when 'sms' then 'SMS' else 'email' end || ' for user-level warnings'
+        when 'no_phone' then 'member opted in to SMS for user-level warnings but has no phone number on their profile'
+        else 'member has not opted in to ' || case channel when 'sms' then 'SMS' else 'email' end || ' for user-level warnings' end),
+    jsonb_build_object('step', 'scope', 'outcome', 'info', 'detail',
+      'user-level warnings do not depend on category toggles, minimum severity or component/region filters')
+  ) || case when status = 'suppressed' then '[]'::jsonb else jsonb_build_array(
+    jsonb_build_object('step', 'digest', 'outcome', case when status = 'held' then 'held' else 'pass' end, 'detail',
+      case when channel = 'in_app' then 'in_app deliveries are never digested'
+        when digest_mode = 'immediate' then 'immediate delivery'
+        when impact = 'critical' then 'critical alerts bypass the ' || digest_mode || ' digest'
+        else 'held for the ' || digest_mode || ' digest at ' || to_char(digest_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' end),
+    jsonb_build_object('step', 'quiet_hours', 'outcome', case when quiet_delay then 'delayed' else 'pass' end, 'detail',
+      case when quiet_until is null then 'outside quiet hours'
+        when channel = 'in_app' then 'quiet hours apply to people, not to in_app'
+        when impact = 'critical' and quiet_allow_critical then 'quiet hours, but critical alerts are allowed through'
+        else 'quiet hours: delayed until ' || to_char(quiet_until at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' end)
+  ) end
+from decided
+on conflict (idempotency_key) do nothing`;
+}
+
 /** Public incidents and maintenance reach public subscribers; tests and threshold alerts never do. */
 function reachesPublicSubscribers(job: NotificationJob): boolean {
   return (
@@ -293,8 +382,15 @@ export async function planJob(
     const audience = job.payload.audience;
     const scope: string[] | "all-tenants" =
       audience.type === "public" ? "all-tenants" : [audience.orgId];
-    await ensureDefaults(tx as unknown as Db, scope);
-    if (!job.payload.test) {
+    if (job.kind === "user.warning") {
+      // Addressed to members, not routed by the matrix: no defaults to create. An organization
+      // without alert settings (the platform's) simply has no quiet hours or digest.
+      const clocks = await orgClocks(tx as unknown as Db, scope, now);
+      await tx.execute(warningFanoutSql(job, clocks, now));
+    } else {
+      await ensureDefaults(tx as unknown as Db, scope);
+    }
+    if (!job.payload.test && job.kind !== "user.warning") {
       const clocks = await orgClocks(tx as unknown as Db, scope, now);
       if (clocks.length > 0) await tx.execute(fanoutSql(job, clocks, now));
     }

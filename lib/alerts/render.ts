@@ -38,10 +38,13 @@ const KIND_VERBS: Record<NotificationKind, string> = {
   "alert.test": "Test alert",
   "threshold.triggered": "Threshold crossed",
   "threshold.recovered": "Threshold recovered",
+  "user.warning": "Warning",
 };
 
 export function itemHeadline(item: AlertItem): string {
   const p = item.payload;
+  // A warning about the member's own things, not an incident: its category and impact say nothing.
+  if (item.kind === "user.warning") return `${KIND_VERBS[item.kind]}: ${p.title}`;
   return `${KIND_VERBS[item.kind]} · ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}: ${p.title}`;
 }
 

@@ -21,25 +21,35 @@ function client(s: ChannelSettings["email"]): Resend {
 const TENANT_FOOTER =
   "You receive this because of your organisation's Alerts &amp; Notifications settings in Beacon.";
 
-function footer(config: { unsubscribeUrl: string; publicSubscriber?: boolean }): string {
-  return config.publicSubscriber
-    ? `You receive this because you subscribed to status updates. <a href="${escapeHtml(config.unsubscribeUrl)}">Unsubscribe</a>`
-    : TENANT_FOOTER;
+const USER_WARNING_REASON =
+  "You receive this because you opted in to email for user-level warnings.";
+
+interface FooterConfig {
+  unsubscribeUrl: string;
+  publicSubscriber?: boolean;
+  userWarning?: boolean;
 }
 
-function textBody(
-  message: SendContext<unknown>["message"],
-  config: { unsubscribeUrl: string; publicSubscriber?: boolean },
-): string {
-  return config.publicSubscriber
-    ? `${message.text}\n\nYou receive this because you subscribed to status updates.\nUnsubscribe: ${config.unsubscribeUrl}`
-    : message.text;
+function footer(config: FooterConfig): string {
+  if (config.publicSubscriber)
+    return `You receive this because you subscribed to status updates. <a href="${escapeHtml(config.unsubscribeUrl)}">Unsubscribe</a>`;
+  if (config.userWarning)
+    return `${USER_WARNING_REASON} <a href="${escapeHtml(config.unsubscribeUrl)}">Change this in My notifications</a>`;
+  return TENANT_FOOTER;
+}
+
+function textBody(message: SendContext<unknown>["message"], config: FooterConfig): string {
+  if (config.publicSubscriber)
+    return `${message.text}\n\nYou receive this because you subscribed to status updates.\nUnsubscribe: ${config.unsubscribeUrl}`;
+  if (config.userWarning)
+    return `${message.text}\n\n${USER_WARNING_REASON}\nChange this in My notifications: ${config.unsubscribeUrl}`;
+  return message.text;
 }
 
 function html(
   message: SendContext<unknown>["message"],
   appUrl: string,
-  config: { unsubscribeUrl: string; publicSubscriber?: boolean },
+  config: FooterConfig,
 ): string {
   const rows = message.items
     .map((item) => {
@@ -63,6 +73,8 @@ export const emailAdapter = defineAdapter({
     oneClick: z.boolean(),
     /** A visitor subscribed on the status page (the footer says so), not a tenant's recipient. */
     publicSubscriber: z.boolean().optional(),
+    /** A user-level warning the member opted in to by email (the footer says where to change that). */
+    userWarning: z.boolean().optional(),
   }),
   async send({ db, delivery, config, message, settings }) {
     const headers: Record<string, string> = { "List-Unsubscribe": `<${config.unsubscribeUrl}>` };

@@ -65,7 +65,9 @@ export function composeSms(message: AlertMessage): string {
   const item = message.items[0]!;
   const p = item.payload;
   const prefix = toGsm(
-    `[Beacon] ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}${item.kind === "incident.resolved" ? " RESOLVED" : ""}: `,
+    item.kind === "user.warning"
+      ? "[Beacon] Warning: "
+      : `[Beacon] ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}${item.kind === "incident.resolved" ? " RESOLVED" : ""}: `,
   );
   const title = toGsm(p.title + (p.status ? ` (${p.status})` : ""));
   const link = ` ${message.url}`;
