@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { apiKeys, auditLog } from "@/db/schema";
+import { apiKeys, auditLog, deliveries, memberships, notificationJobs, users } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "@/lib/errors";
+import { planJob } from "@/lib/alerts/plan";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "./keys";
 
 let t: TestDb;
@@ -72,5 +73,41 @@ describe("API keys", () => {
     await expect(
       createApiKey({ ctx: acme, input: { name: "p", role: "platform_admin" } }),
     ).rejects.toThrowError(/role: Platform Admin is not a role in this organization/);
+  });
+
+  it("warns the creator, through the alert pipeline, when someone else revokes their key", async () => {
+    const acme = await ctxFor(t.db, "admin@acme.test");
+    const warnings = () =>
+      t.db.select().from(notificationJobs).where(eq(notificationJobs.kind, "user.warning"));
+    // Revoking your own key tells nobody.
+    const own = await createApiKey({ ctx: acme, input: { name: "Mine", role: "org_admin" } });
+    await revokeApiKey({ ctx: acme, input: { apiKeyId: own.apiKey.id } });
+    expect(await warnings()).toHaveLength(0);
+
+    // A second admin revokes Asha's key: Asha is warned, nobody else.
+    const [other] = await t.db
+      .insert(users)
+      .values({ email: "second-admin@acme.test", name: "Second Admin" })
+      .returning();
+    await t.db
+      .insert(memberships)
+      .values({ orgId: acme.org.id, userId: other!.id, role: "org_admin" });
+    const second = await ctxFor(t.db, "second-admin@acme.test");
+    const { apiKey } = await createApiKey({
+      ctx: acme,
+      input: { name: "Billing sync", role: "billing_admin" },
+    });
+    await revokeApiKey({ ctx: second, input: { apiKeyId: apiKey.id } });
+    const [job] = await warnings();
+    expect(job!.orgId).toBe(acme.org.id);
+    expect(job!.payload.userIds).toEqual([acme.actor.id]);
+    expect(job!.payload.title).toBe('API key "Billing sync" was revoked');
+    expect(job!.payload.message).toMatch(/^Second Admin revoked the API key "Billing sync" \(bk_/);
+
+    await planJob(t.db, job!.id);
+    const planned = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job!.id));
+    expect(
+      planned.map((d) => `${d.recipientId === acme.actor.id}:${d.channel}:${d.status}`).sort(),
+    ).toEqual(["true:email:suppressed", "true:in_app:pending", "true:sms:suppressed"]);
   });
 });

@@ -7,6 +7,8 @@ import { permissionsFor, ROLES } from "@/lib/auth/roles";
 import { randomToken, sha256 } from "@/lib/auth/tokens";
 import { assertRoleForOrg, requirePermission, type Ctx } from "@/lib/context";
 import { NotFoundError, parseInput, UnauthorizedError } from "@/lib/errors";
+import { enqueueUserWarning } from "@/lib/alerts/user-warning";
+import { wakeJobDriver } from "@/lib/jobs/outbox";
 
 export const API_KEY_PREFIX = "bk_";
 
@@ -71,10 +73,14 @@ export async function listApiKeys({ ctx }: { ctx: Ctx }) {
   return rows.map(publicKey);
 }
 
+/**
+ * Revokes a key. When someone other than its creator does it, the creator gets a user-level
+ * warning: whatever they wired the key into starts failing with 401, and they may not know why.
+ */
 export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "apikeys:manage");
   const { apiKeyId } = parseInput(RevokeApiKeyInput, input);
-  await ctx.db.transaction(async (tx) => {
+  const warned = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: new Date() })
@@ -89,7 +95,25 @@ export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: unknown })
       targetId: row.id,
       data: { name: row.name },
     });
+    const byCreator = ctx.actor.type === "user" && ctx.actor.id === row.createdBy;
+    if (!row.createdBy || byCreator) return false;
+    const who =
+      ctx.actor.type === "user"
+        ? ctx.actor.name || ctx.actor.email
+        : ctx.actor.type === "api_key"
+          ? `The API key "${ctx.actor.name}"`
+          : "Beacon";
+    const job = await enqueueUserWarning(tx, {
+      orgId: ctx.org.id,
+      userIds: [row.createdBy],
+      title: `API key "${row.name}" was revoked`,
+      message: `${who} revoked the API key "${row.name}" (${row.prefix}…) that you created. Requests that use it are now refused with 401; create a new key if the integration still needs access.`,
+      url: "/portal/api-keys",
+      data: { apiKeyId: row.id },
+    });
+    return job !== null;
   });
+  if (warned) wakeJobDriver();
 }
 
 const TOUCH_INTERVAL_MS = 60_000;
