@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import {
@@ -32,11 +32,16 @@ afterAll(() => t.close());
 
 beforeEach(async () => {
   // Every test starts opted out, without phones and without quiet hours or digests.
-  await t.db.update(memberships).set({ warningEmail: false, warningSms: false });
-  await t.db.update(users).set({ phone: null });
+  const tenants = [acme, globex];
+  await t.db
+    .update(memberships)
+    .set({ warningEmail: false, warningSms: false })
+    .where(inArray(memberships.orgId, tenants));
+  await t.db.update(users).set({ phone: null }).where(isNotNull(users.phone));
   await t.db
     .update(alertSettings)
-    .set({ digestMode: "immediate", quietEnabled: false, quietAllowCritical: true });
+    .set({ digestMode: "immediate", quietEnabled: false, quietAllowCritical: true })
+    .where(inArray(alertSettings.orgId, tenants));
 });
 
 async function optIn(email: string, org: string, opts: { email?: boolean; sms?: boolean }) {
