@@ -27,3 +27,36 @@ export const AcceptInvitationInput = z.object({
     .max(1024)
     .optional(),
 });
+
+/** E.164: a plus, a country code and up to 15 digits in all; what SMS providers accept. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * A phone number as people type it: spaces, dashes, dots and brackets are dropped before the
+ * E.164 check, so "+91 98123-45678" is stored as "+919812345678". Empty means "no phone".
+ */
+export const phoneSchema = z
+  .string({ message: "must be text" })
+  .trim()
+  .max(40, "is too long for a phone number")
+  .transform((v) => v.replace(/[\s\-.()]/g, ""))
+  .refine((v) => v === "" || E164.test(v), {
+    message: "must be a phone number in E.164 form with the country code, e.g. +919812345678",
+  })
+  .transform((v) => (v === "" ? null : v));
+
+export const MyNotificationsInput = z
+  .object({
+    phone: phoneSchema,
+    warningEmail: z.boolean({ message: "must be true or false" }),
+    warningSms: z.boolean({ message: "must be true or false" }),
+  })
+  .strict()
+  .superRefine((v, c) => {
+    if (v.warningSms && v.phone === null)
+      c.addIssue({
+        code: "custom",
+        path: ["warningSms"],
+        message: "needs a phone number: add one in Phone, or leave SMS off",
+      });
+  });

@@ -1,0 +1,88 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createTestDb, type TestDb } from "@/db/test-db";
+import { memberships, users } from "@/db/schema";
+import { seedDemo } from "@/test/fixtures";
+
+// The server action runs here as a plain function, with the session a test chooses.
+vi.mock("server-only", () => ({}));
+vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+let t: TestDb;
+let session: { user: { id: string }; orgId?: string } | null = null;
+vi.mock("@/db", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/db")>()),
+  getDb: async () => t.db,
+}));
+vi.mock("@/app/_server/auth", () => ({ auth: async () => session }));
+
+const { saveMyNotificationsAction } = await import("./actions");
+
+const ids: Record<string, string> = {};
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedDemo(t.db);
+  for (const u of await t.db.select().from(users)) ids[u.email] = u.id;
+});
+afterAll(async () => t?.close());
+
+function form(fields: Record<string, string>) {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.set(k, v);
+  return f;
+}
+
+async function prefs(email: string) {
+  const [r] = await t.db
+    .select({ email: memberships.warningEmail, sms: memberships.warningSms, phone: users.phone })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(users.email, email)));
+  return r!;
+}
+
+describe("saveMyNotificationsAction", () => {
+  it("without a session changes nothing and says to sign in", async () => {
+    session = null;
+    const res = await saveMyNotificationsAction(null, form({ phone: "", warningEmail: "on" }));
+    expect(res).toMatchObject({ ok: false, error: expect.stringMatching(/sign in/) });
+  });
+
+  it("saves for the signed-in member only, whatever user id the form carries", async () => {
+    session = { user: { id: ids["support@acme.test"]! } };
+    const before = await prefs("admin@acme.test");
+    const res = await saveMyNotificationsAction(
+      null,
+      form({
+        phone: "+919800000009",
+        warningEmail: "on",
+        warningSms: "on",
+        userId: ids["admin@acme.test"]!,
+        membershipId: "00000000-0000-4000-8000-000000000000",
+      }),
+    );
+    expect(res).toMatchObject({ ok: true, message: "Your notification settings are saved." });
+    expect(await prefs("support@acme.test")).toEqual({
+      email: true,
+      sms: true,
+      phone: "+919800000009",
+    });
+    expect(await prefs("admin@acme.test")).toEqual(before);
+  });
+
+  it("a platform member has the page too (every role has one)", async () => {
+    session = { user: { id: ids["oncall@beacon.test"]! } };
+    const res = await saveMyNotificationsAction(null, form({ phone: "", warningEmail: "on" }));
+    expect(res.ok).toBe(true);
+    expect((await prefs("oncall@beacon.test")).email).toBe(true);
+  });
+
+  it("returns the field and reason of a bad phone number", async () => {
+    session = { user: { id: ids["billing@acme.test"]! } };
+    const res = await saveMyNotificationsAction(null, form({ phone: "call me", warningSms: "on" }));
+    expect(res).toMatchObject({
+      ok: false,
+      fields: { phone: expect.stringMatching(/^must be a phone number in E\.164 form/) },
+    });
+    expect(await prefs("billing@acme.test")).toEqual({ email: false, sms: false, phone: null });
+  });
+});
