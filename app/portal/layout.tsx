@@ -31,6 +31,14 @@ export default async function PortalLayout({ children }: { children: React.React
           <p className="text-slate-600 dark:text-slate-400">
             {user?.name || user?.email} · <span data-testid="role">{ROLE_LABELS[ctx.role]}</span>
           </p>
+          {user && (
+            <Link
+              href="/portal/profile"
+              className="inline-block text-sky-700 hover:underline dark:text-sky-400"
+            >
+              My notifications
+            </Link>
+          )}
         </div>
         <nav aria-label="Portal" className="mt-6 space-y-1">
           {navFor(ctx.permissions).map((item) => (

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { getDb } from "@/db";
 import { CHANNELS, DIGEST_MODES, IMPACTS, INCIDENT_CATEGORIES, type Channel } from "@/db/schema";
@@ -165,7 +166,11 @@ export default async function AlertsPage() {
             <p className="text-xs text-slate-500">
               Members receive email and SMS at the address and phone number on their profile; Slack,
               Teams and webhook go to the endpoints below. User-level warnings stay in-app unless a
-              member opts in to email or SMS.
+              member opts in to email or SMS on their own{" "}
+              <Link href="/portal/profile" className="text-sky-700 underline dark:text-sky-400">
+                My notifications
+              </Link>{" "}
+              page.
             </p>
           </fieldset>
         </SettingsForm>
