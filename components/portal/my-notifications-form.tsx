@@ -1,12 +1,17 @@
 "use client";
 
-import { useActionState, useId } from "react";
-import { SubmitButton } from "@/components/ui/button";
+import { startTransition, useActionState, useId, useState } from "react";
+import { buttonClass } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/alert";
 import { Field } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 
-type Action = (prev: unknown, form: FormData) => Promise<ActionResult<unknown>>;
+interface Saved {
+  phone: string | null;
+  warningEmail: boolean;
+  warningSms: boolean;
+}
+type Action = (prev: unknown, form: FormData) => Promise<ActionResult<Saved>>;
 
 const check = "mt-0.5 h-4 w-4 rounded border-slate-300 accent-sky-700";
 
@@ -14,86 +19,116 @@ function Choice({
   name,
   label,
   hint,
-  defaultChecked,
+  checked,
+  onChange,
   disabled,
   error,
 }: {
   name?: string;
   label: string;
   hint: string;
-  defaultChecked: boolean;
+  checked: boolean;
+  onChange?: (checked: boolean) => void;
   disabled?: boolean;
   error?: string;
 }) {
   const id = useId();
   return (
-    <div>
-      <label className="flex items-start gap-2 text-sm">
-        <input
-          type="checkbox"
-          name={name}
-          defaultChecked={defaultChecked}
-          disabled={disabled}
-          aria-invalid={Boolean(error)}
-          aria-describedby={error ? `${id}-error` : `${id}-hint`}
-          className={check}
-        />
-        <span>
-          <span className="font-medium">{label}</span>
-          <span id={`${id}-hint`} className="block text-slate-600 dark:text-slate-400">
-            {hint}
-          </span>
-        </span>
-      </label>
-      {error && (
-        <p id={`${id}-error`} className="mt-1 ml-6 text-sm text-red-700 dark:text-red-400">
-          {error}
+    <div className="flex items-start gap-2 text-sm">
+      <input
+        id={id}
+        type="checkbox"
+        name={name}
+        checked={checked}
+        onChange={(e) => onChange?.(e.currentTarget.checked)}
+        disabled={disabled}
+        aria-invalid={Boolean(error)}
+        aria-describedby={error ? `${id}-error ${id}-hint` : `${id}-hint`}
+        className={check}
+      />
+      <div>
+        {/* Only the label names the box; the hint describes it, so "Email" stays "Email". */}
+        <label htmlFor={id} className="font-medium">
+          {label}
+        </label>
+        <p id={`${id}-hint`} className="text-slate-600 dark:text-slate-400">
+          {hint}
         </p>
-      )}
+        {error && (
+          <p id={`${id}-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
+            {error}
+          </p>
+        )}
+      </div>
     </div>
   );
 }
 
-/** The member's own opt-in for user-level warnings, and their phone number. */
+/**
+ * The member's own opt-in for user-level warnings, and their phone number. A refused save must
+ * not throw away what the member just chose, but React resets a form after its `action` runs, and
+ * resets controlled checkboxes too (react#31695). So with JavaScript the form submits through
+ * onSubmit, which skips that reset; without it, `action` still posts to the server action.
+ */
 export function MyNotificationsForm({
   action,
   email,
-  phone,
-  warningEmail,
-  warningSms,
+  initial,
   sharedPhoneNote,
 }: {
   action: Action;
   email: string;
-  phone: string | null;
-  warningEmail: boolean;
-  warningSms: boolean;
+  initial: Saved;
   sharedPhoneNote: string;
 }) {
-  const [state, formAction] = useActionState(action, null);
+  const [state, formAction, pending] = useActionState(action, null);
+  const [phone, setPhone] = useState(initial.phone ?? "");
+  const [warningEmail, setWarningEmail] = useState(initial.warningEmail);
+  const [warningSms, setWarningSms] = useState(initial.warningSms);
+  // After a save, show what was stored (the phone as normalised), adjusting state during render.
+  const [seen, setSeen] = useState(state);
+  if (state !== seen) {
+    setSeen(state);
+    if (state?.ok) {
+      setPhone(state.data.phone ?? "");
+      setWarningEmail(state.data.warningEmail);
+      setWarningSms(state.data.warningSms);
+    }
+  }
   const fields = state && !state.ok ? (state.fields ?? {}) : {};
   return (
-    <form action={formAction} aria-label="My notifications" className="space-y-5">
+    <form
+      action={formAction}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const data = new FormData(e.currentTarget);
+        startTransition(() => formAction(data));
+      }}
+      aria-label="My notifications"
+      className="space-y-5"
+    >
       <fieldset className="space-y-3">
         <legend className="mb-2 text-sm font-medium">User-level warnings reach me by</legend>
         <Choice
           label="In-app"
           hint="Always on: your inbox in the portal, and a toast while you have it open."
-          defaultChecked
+          checked
           disabled
         />
         <Choice
           name="warningEmail"
           label="Email"
           hint={`Also send them to ${email}.`}
-          defaultChecked={warningEmail}
+          checked={warningEmail}
+          onChange={setWarningEmail}
           error={fields.warningEmail}
         />
         <Choice
           name="warningSms"
           label="SMS"
           hint="Also text them to the phone number below."
-          defaultChecked={warningSms}
+          checked={warningSms}
+          onChange={setWarningSms}
           error={fields.warningSms}
         />
       </fieldset>
@@ -103,13 +138,16 @@ export function MyNotificationsForm({
           name="phone"
           type="tel"
           autoComplete="tel"
-          defaultValue={phone ?? ""}
+          value={phone}
+          onChange={(e) => setPhone(e.currentTarget.value)}
           placeholder="+919812345678"
           hint={`E.164 with the country code, e.g. +919812345678. ${sharedPhoneNote}`}
           error={fields.phone}
         />
       </div>
-      <SubmitButton pendingText="Saving…">Save</SubmitButton>
+      <button type="submit" disabled={pending} className={buttonClass()}>
+        {pending ? "Saving…" : "Save"}
+      </button>
       <FormMessage result={state} />
     </form>
   );

@@ -24,9 +24,11 @@ export default async function ProfilePage() {
         <MyNotificationsForm
           action={saveMyNotificationsAction}
           email={mine.email}
-          phone={mine.phone}
-          warningEmail={mine.warningEmail}
-          warningSms={mine.warningSms}
+          initial={{
+            phone: mine.phone,
+            warningEmail: mine.warningEmail,
+            warningSms: mine.warningSms,
+          }}
           sharedPhoneNote={`Role-group SMS alerts use it too.${
             others > 0
               ? ` It is the same in the ${others} other organization${others === 1 ? "" : "s"} you belong to; the email and SMS choices above are for ${ctx.org.name} only.`
