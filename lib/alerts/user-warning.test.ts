@@ -10,9 +10,10 @@ import {
   notificationJobs,
   users,
 } from "@/db/schema";
-import { seedDemo } from "@/test/fixtures";
+import { ctxFor, seedDemo } from "@/test/fixtures";
 import { orgId, testSettings } from "@/test/alerts";
 import { flushDigests, processDueDeliveries } from "./deliver";
+import { explainRouting } from "./deliveries";
 import { planJob } from "./plan";
 import { enqueueUserWarning } from "./user-warning";
 
@@ -272,5 +273,28 @@ describe("routing user-level warnings", () => {
     expect(mail!.headers["List-Unsubscribe"]).toBe("<http://beacon.test/portal/profile>");
     const [j] = await t.db.select().from(notificationJobs).where(eq(notificationJobs.id, job));
     expect(j!.kind).toBe("user.warning");
+  });
+
+  it("the delivery log explains the decision for the addressed member, and for one who was not", async () => {
+    const admin = await ctxFor(t.db, "admin@acme.test");
+    const job = await warn(acme, ["admin@acme.test"]);
+    const forAdmin = await explainRouting({
+      ctx: admin,
+      input: { jobId: job, userId: uid["admin@acme.test"] },
+    });
+    const email = forAdmin.notifications[0]!.decisions.find((d) => d.channel === "email")!;
+    expect(email.status).toBe("suppressed");
+    expect(email.steps.map((s) => s.detail)).toContain(
+      "member has not opted in to email for user-level warnings",
+    );
+    const forDevops = await explainRouting({
+      ctx: admin,
+      input: { jobId: job, userId: uid["devops@acme.test"] },
+    });
+    expect(forDevops.notifications[0]!.decisions.map((d) => d.steps[0]!.detail)).toEqual([
+      "this user-level warning was addressed to other members",
+      "this user-level warning was addressed to other members",
+      "this user-level warning was addressed to other members",
+    ]);
   });
 });
