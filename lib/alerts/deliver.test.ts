@@ -18,6 +18,7 @@ import type { Ctx } from "@/lib/context";
 import { createEndpoint, rotateEndpointSecret } from "./endpoints";
 import { planJob } from "./plan";
 import { encryptSecret } from "@/lib/crypto/secrets";
+import { pinnedLookup, type Resolver } from "@/lib/channels/net";
 import { drainDueDeliveries, flushDigests, processDelivery, processDueDeliveries } from "./deliver";
 import { sendTestAlert } from "./test-alert";
 import { resendDelivery, getDelivery } from "./deliveries";
@@ -200,6 +201,49 @@ describe("signed webhooks", () => {
     expect(out.status).toBe("failed");
     expect(out.error).toMatch(/https|private/);
     expect(r.requests).toHaveLength(0);
+  });
+
+  it("refuses a host that re-resolves to a private address between the check and the connection", async () => {
+    // DNS rebinding: a public address when the endpoint is saved and checked, loopback afterwards.
+    let calls = 0;
+    const rebinding: Resolver = async () => [
+      { address: ++calls <= 2 ? "93.184.216.34" : "127.0.0.1", family: 4 },
+    ];
+    const { endpoint } = await createEndpoint({
+      ctx: admin,
+      input: { type: "webhook", name: "Rebinder", url: "https://rebind.example:4443/hook" },
+      channelSettings: { allowPrivate: false, resolver: rebinding },
+    });
+    const id = await testAlertTo(endpoint.id);
+    const out = await processDelivery(t.db, id, {
+      settings: testSettings({ allowPrivate: false, resolver: rebinding }),
+    });
+    // Saved (1st lookup), checked before the send (2nd), refused when the socket resolved (3rd).
+    expect(calls).toBe(3);
+    expect(out.status).toBe("failed");
+    expect(out.error).toBe(
+      "Destination refused: rebind.example resolves to a private, loopback, link-local or metadata address (127.0.0.1), which is not allowed",
+    );
+  });
+
+  it("a pinned socket lookup hands over the address it checked, in both lookup forms", async () => {
+    const addrs = [
+      { address: "93.184.216.34", family: 4 },
+      { address: "2606:2800:220:1:248:1893:25c8:1946", family: 6 },
+    ];
+    const lookup = pinnedLookup(async () => addrs);
+    const one = await new Promise((res, rej) =>
+      lookup("h.example", {}, (e, a, f) => (e ? rej(e) : res([a, f]))),
+    );
+    expect(one).toEqual(["93.184.216.34", 4]);
+    const all = await new Promise((res, rej) =>
+      lookup("h.example", { all: true }, (e, a) => (e ? rej(e) : res(a))),
+    );
+    expect(all).toEqual(addrs);
+    const mixed = pinnedLookup(async () => [...addrs, { address: "10.0.0.7", family: 4 }]);
+    await expect(
+      new Promise((res, rej) => mixed("h.example", { all: true }, (e, a) => (e ? rej(e) : res(a)))),
+    ).rejects.toThrow(/\(10\.0\.0\.7\)/);
   });
 });
 
