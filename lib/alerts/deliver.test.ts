@@ -174,6 +174,53 @@ describe("signed webhooks", () => {
     expect(String(r.requests[1]!.headers["webhook-signature"]).split(" ")).toHaveLength(1);
   });
 
+  it("disables an endpoint none of whose deliveries succeeded for five days, and tells the admins", async () => {
+    const r = await receiver({ fallback: { status: 400, body: "no such hook" } });
+    const { endpoint } = await webhookEndpoint(r.url);
+    const old = async (status: "failed" | "delivered", daysAgo: number) => {
+      const at = new Date(Date.now() - daysAgo * 86_400_000);
+      await t.db.insert(deliveries).values({
+        orgId: acme,
+        channel: "webhook",
+        recipientType: "endpoint",
+        recipientId: endpoint.id,
+        destination: "Ops hook",
+        idempotencyKey: `streak-${endpoint.id}-${status}-${daysAgo}`,
+        status,
+        createdAt: at,
+        runAt: at,
+        deliveredAt: status === "delivered" ? at : null,
+      });
+    };
+    const isEnabled = async () =>
+      (await t.db.select().from(alertEndpoints).where(eq(alertEndpoints.id, endpoint.id)))[0]!;
+
+    // A failure six days ago, but a success two days ago: the streak is two days old, not five.
+    await old("failed", 6);
+    await old("delivered", 2);
+    expect((await processDelivery(t.db, await testAlertTo(endpoint.id), { settings })).status).toBe(
+      "failed",
+    );
+    expect((await isEnabled()).enabled).toBe(true);
+
+    // Without that success, the run of failures began six days ago: the endpoint is switched off.
+    await t.db
+      .delete(deliveries)
+      .where(and(eq(deliveries.recipientId, endpoint.id), eq(deliveries.status, "delivered")));
+    expect((await processDelivery(t.db, await testAlertTo(endpoint.id), { settings })).status).toBe(
+      "failed",
+    );
+    const e = await isEnabled();
+    expect(e.enabled).toBe(false);
+    expect(e.disabledReason).toMatch(/^Every delivery has failed since .* \(5 days or more\)$/);
+    const [adminUser] = await t.db.select().from(users).where(eq(users.email, "admin@acme.test"));
+    const told = await t.db
+      .select()
+      .from(inboxItems)
+      .where(and(eq(inboxItems.userId, adminUser!.id), eq(inboxItems.orgId, acme)));
+    expect(told.filter((m) => m.body.startsWith(e.disabledReason!))).toHaveLength(1);
+  });
+
   it("refuses loopback and metadata addresses unless private webhooks are allowed", async () => {
     await expect(
       createEndpoint({
