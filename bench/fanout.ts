@@ -7,6 +7,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
+// The pipeline posts with undici's fetch; the bare loop uses the same client so the ratio measures
+// the pipeline, not a difference between HTTP clients.
+import { fetch } from "undici";
 import { eq, sql } from "drizzle-orm";
 import { openDatabase, type DbHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "@playwright/test";
 import { signIn, USERS, DEMO_PASSWORD } from "./helpers";
 
 test.describe("anonymous visitor", () => {
@@ -206,36 +206,81 @@ test("an org admin invites a member who joins with the invited role", async ({ p
   await expect(page.getByText(email).first()).toBeVisible();
 });
 
-test("a member of two organizations switches between them", async ({ page, browser }) => {
-  const email = `two-orgs-${Date.now()}@example.test`;
-  const password = "a-very-long-password";
-  const invite = async (admin: string, role: string) => {
-    const adminPage = await browser.newPage();
-    await signIn(adminPage, admin);
-    await adminPage.goto("/portal/members");
-    await adminPage.getByLabel("Email").fill(email);
-    await adminPage.getByLabel("Role", { exact: true }).selectOption({ label: role });
-    await adminPage.getByRole("button", { name: "Invite", exact: true }).click();
-    const link = await adminPage.getByLabel("Invitation link").inputValue();
-    await adminPage.close();
-    return new URL(link).pathname;
-  };
+/** Invites `email` into the inviting admin's organization and returns the invitation path. */
+async function invitePath(browser: Browser, admin: string, email: string, role: string) {
+  const adminPage = await browser.newPage();
+  await signIn(adminPage, admin);
+  await adminPage.goto("/portal/members");
+  await adminPage.getByLabel("Email").fill(email);
+  await adminPage.getByLabel("Role", { exact: true }).selectOption({ label: role });
+  await adminPage.getByRole("button", { name: "Invite", exact: true }).click();
+  const link = await adminPage.getByLabel("Invitation link").inputValue();
+  await adminPage.close();
+  return new URL(link).pathname;
+}
 
-  await page.goto(await invite(USERS.orgAdmin, "Tech/DevOps"));
+/** A new user who joins Acme with `acmeRole`, then Globex with `globexRole` (left active). */
+async function joinBoth(page: Page, browser: Browser, acmeRole: string, globexRole: string) {
+  const email = `two-orgs-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+  await page.goto(await invitePath(browser, USERS.orgAdmin, email, acmeRole));
   await page.getByLabel("Your name").fill("Tara Two-Orgs");
-  await page.getByLabel("Choose a password").fill(password);
+  await page.getByLabel("Choose a password").fill("a-very-long-password");
   await page.getByRole("button", { name: "Create account and join" }).click();
-  await expect(page.getByTestId("role")).toHaveText("Tech/DevOps");
+  await expect(page.getByTestId("role")).toHaveText(acmeRole);
 
   // Signed in as the invited address, one click joins and lands in the organization joined.
-  await page.goto(await invite(USERS.globexAdmin, "Support Manager"));
+  await page.goto(await invitePath(browser, USERS.globexAdmin, email, globexRole));
   await page.getByRole("button", { name: "Accept invitation" }).click();
   await expect(page).toHaveURL(/\/portal$/);
-  await expect(page.getByTestId("role")).toHaveText("Support Manager");
+  await expect(page.getByTestId("role")).toHaveText(globexRole);
+}
+
+/** The session's active organization, read from whose admin its members page lists. */
+async function switchTo(page: Page, org: string, adminEmail: string) {
+  const switched = page.waitForResponse((r) => r.request().method() === "POST");
+  await page.getByLabel("Organization").selectOption({ label: org });
+  await switched;
+  await expectActive(page, adminEmail);
+}
+
+async function expectActive(page: Page, adminEmail: string) {
+  await page.goto("/portal/members");
+  await expect(page.getByText(adminEmail).first()).toBeVisible();
+}
+
+test("a member of two organizations switches between them", async ({ page, browser }) => {
+  await joinBoth(page, browser, "Tech/DevOps", "Support Manager");
 
   const switcher = page.getByLabel("Organization");
   await switcher.selectOption({ label: "Acme Telecom" });
   await expect(page.getByTestId("role")).toHaveText("Tech/DevOps");
   await page.getByLabel("Organization").selectOption({ label: "Globex Communications" });
   await expect(page.getByTestId("role")).toHaveText("Support Manager");
+});
+
+test("a form opened for one organization is refused after switching in another tab", async ({
+  page,
+  browser,
+}) => {
+  await joinBoth(page, browser, "Org Admin", "Org Admin");
+  await switchTo(page, "Acme Telecom", USERS.orgAdmin);
+  await page.goto("/portal/api-keys");
+
+  const other = await page.context().newPage();
+  await other.goto("/portal");
+  await switchTo(other, "Globex Communications", USERS.globexAdmin);
+
+  // The first tab still shows Acme's form; submitting it must not create a key for Globex.
+  const name = `stale-tab-${Date.now()}`;
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("button", { name: "Create key" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "another organization" })).toContainText(
+    "This page was opened for another organization; you have since switched to Globex Communications",
+  );
+  await other.goto("/portal/api-keys");
+  await expect(other.getByRole("heading", { name: "API keys" })).toBeVisible();
+  await expect(other.getByText(name)).toHaveCount(0);
+  await switchTo(other, "Acme Telecom", USERS.orgAdmin);
+  await other.goto("/portal/api-keys");
+  await expect(other.getByText(name)).toHaveCount(0);
 });

@@ -5,7 +5,7 @@ import { getDb } from "@/db";
 import { loadUserCtx } from "@/lib/auth/session-ctx";
 import type { Permission } from "@/lib/auth/roles";
 import { can, type Ctx } from "@/lib/context";
-import { toActionResult, UnauthorizedError, type ActionResult } from "@/lib/errors";
+import { ConflictError, toActionResult, UnauthorizedError, type ActionResult } from "@/lib/errors";
 import { auth } from "./auth";
 
 /** The signed-in user's context for this request, or null. Cached per request. */
@@ -25,15 +25,24 @@ export async function requirePageCtx(permission?: Permission, from = "/portal"):
 
 /**
  * For server actions: runs the verb with the session's context and maps its typed errors.
- * The verb checks its own permission; this only establishes who is asking.
+ * The verb checks its own permission; this only establishes who is asking. Given the submitted
+ * form, it also refuses to act when the form was rendered for another organization than the
+ * session's (the user switched organization in another tab since the page was loaded).
  */
 export async function runAction<T>(
   fn: (ctx: Ctx) => Promise<T>,
   message?: string,
+  form?: FormData,
 ): Promise<ActionResult<T>> {
   try {
     const ctx = await getSessionCtx();
     if (!ctx) throw new UnauthorizedError("Your session has ended; sign in again");
+    const formOrg = form?.get("_org");
+    if (typeof formOrg === "string" && formOrg !== ctx.org.id) {
+      throw new ConflictError(
+        `This page was opened for another organization; you have since switched to ${ctx.org.name}. Reload the page and try again.`,
+      );
+    }
     return { ok: true, data: await fn(ctx), message };
   } catch (e) {
     return toActionResult(e);

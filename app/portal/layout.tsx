@@ -7,6 +7,7 @@ import { listUserOrgs } from "@/lib/auth/session-ctx";
 import { NavLink } from "@/components/portal/nav-link";
 import { OrgSwitcher } from "@/components/portal/org-switcher";
 import { Providers } from "@/components/providers";
+import { ActiveOrgProvider } from "@/components/portal/active-org";
 import { InboxIndicator } from "@/components/alerts/inbox-indicator";
 import { signOutAction, switchOrganization } from "./actions";
 
@@ -62,7 +63,9 @@ export default async function PortalLayout({ children }: { children: React.React
         </div>
       </aside>
       <main className="flex-1 p-6 md:p-10">
-        <Providers>{children}</Providers>
+        <ActiveOrgProvider orgId={ctx.org.id}>
+          <Providers>{children}</Providers>
+        </ActiveOrgProvider>
       </main>
     </div>
   );

@@ -3,6 +3,7 @@
 import { startTransition, useActionState, useId, useState } from "react";
 import { buttonClass } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/alert";
+import { ActiveOrgField } from "@/components/portal/active-org";
 import { Field } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 
@@ -107,6 +108,7 @@ export function MyNotificationsForm({
       aria-label="My notifications"
       className="space-y-5"
     >
+      <ActiveOrgField />
       <fieldset className="space-y-3">
         <legend className="mb-2 text-sm font-medium">User-level warnings reach me by</legend>
         <Choice

@@ -89,6 +89,8 @@ export const deliveries = pgTable(
     index("deliveries_org_created_idx").on(t.orgId, t.createdAt),
     index("deliveries_job_idx").on(t.jobId),
     index("deliveries_incident_idx").on(t.incidentId),
+    // The endpoint failure streak check (and the explainer) look deliveries up by recipient.
+    index("deliveries_recipient_idx").on(t.recipientId, t.status),
   ],
 );
 

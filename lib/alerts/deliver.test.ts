@@ -20,6 +20,7 @@ import type { Ctx } from "@/lib/context";
 import { createEndpoint, rotateEndpointSecret } from "./endpoints";
 import { planJob } from "./plan";
 import { encryptSecret } from "@/lib/crypto/secrets";
+import { pinnedLookup, type Resolver } from "@/lib/channels/net";
 import { drainDueDeliveries, flushDigests, processDelivery, processDueDeliveries } from "./deliver";
 import { sendTestAlert } from "./test-alert";
 import { resendDelivery, getDelivery } from "./deliveries";
@@ -240,6 +241,65 @@ describe("signed webhooks", () => {
     expect(String(r.requests[1]!.headers["webhook-signature"]).split(" ")).toHaveLength(1);
   });
 
+  it("disables an endpoint none of whose deliveries succeeded for five days, and tells the admins", async () => {
+    const r = await receiver({ fallback: { status: 400, body: "no such hook" } });
+    const { endpoint } = await webhookEndpoint(r.url);
+    const old = async (status: "failed" | "delivered", daysAgo: number) => {
+      const at = new Date(Date.now() - daysAgo * 86_400_000);
+      await t.db.insert(deliveries).values({
+        orgId: acme,
+        channel: "webhook",
+        recipientType: "endpoint",
+        recipientId: endpoint.id,
+        destination: "Ops hook",
+        idempotencyKey: `streak-${endpoint.id}-${status}-${daysAgo}`,
+        status,
+        createdAt: at,
+        runAt: at,
+        deliveredAt: status === "delivered" ? at : null,
+      });
+    };
+    const isEnabled = async () =>
+      (await t.db.select().from(alertEndpoints).where(eq(alertEndpoints.id, endpoint.id)))[0]!;
+
+    // A failure six days ago, but a success two days ago: the streak is two days old, not five.
+    await old("failed", 6);
+    await old("delivered", 2);
+    expect((await processDelivery(t.db, await testAlertTo(endpoint.id), { settings })).status).toBe(
+      "failed",
+    );
+    expect((await isEnabled()).enabled).toBe(true);
+
+    // Without that success, the run of failures began six days ago: the endpoint is switched off.
+    await t.db
+      .delete(deliveries)
+      .where(and(eq(deliveries.recipientId, endpoint.id), eq(deliveries.status, "delivered")));
+    expect((await processDelivery(t.db, await testAlertTo(endpoint.id), { settings })).status).toBe(
+      "failed",
+    );
+    const e = await isEnabled();
+    expect(e.enabled).toBe(false);
+    expect(e.disabledReason).toMatch(/^Every delivery has failed since .* \(5 days or more\)$/);
+    // The admins are told by a user-level warning, planned and sent like any notification.
+    const [job] = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(
+        and(
+          eq(notificationJobs.kind, "user.warning"),
+          sql`${notificationJobs.payload} -> 'data' ->> 'endpointId' = ${endpoint.id}`,
+        ),
+      );
+    await planJob(t.db, job!.id);
+    await processDueDeliveries(t.db, { settings });
+    const [adminUser] = await t.db.select().from(users).where(eq(users.email, "admin@acme.test"));
+    const told = await t.db
+      .select()
+      .from(inboxItems)
+      .where(and(eq(inboxItems.userId, adminUser!.id), eq(inboxItems.orgId, acme)));
+    expect(told.filter((m) => m.body.startsWith(e.disabledReason!))).toHaveLength(1);
+  });
+
   it("refuses loopback and metadata addresses unless private webhooks are allowed", async () => {
     await expect(
       createEndpoint({
@@ -267,6 +327,49 @@ describe("signed webhooks", () => {
     expect(out.status).toBe("failed");
     expect(out.error).toMatch(/https|private/);
     expect(r.requests).toHaveLength(0);
+  });
+
+  it("refuses a host that re-resolves to a private address between the check and the connection", async () => {
+    // DNS rebinding: a public address when the endpoint is saved and checked, loopback afterwards.
+    let calls = 0;
+    const rebinding: Resolver = async () => [
+      { address: ++calls <= 2 ? "93.184.216.34" : "127.0.0.1", family: 4 },
+    ];
+    const { endpoint } = await createEndpoint({
+      ctx: admin,
+      input: { type: "webhook", name: "Rebinder", url: "https://rebind.example:4443/hook" },
+      channelSettings: { allowPrivate: false, resolver: rebinding },
+    });
+    const id = await testAlertTo(endpoint.id);
+    const out = await processDelivery(t.db, id, {
+      settings: testSettings({ allowPrivate: false, resolver: rebinding }),
+    });
+    // Saved (1st lookup), checked before the send (2nd), refused when the socket resolved (3rd).
+    expect(calls).toBe(3);
+    expect(out.status).toBe("failed");
+    expect(out.error).toBe(
+      "Destination refused: rebind.example resolves to a private, loopback, link-local or metadata address (127.0.0.1), which is not allowed",
+    );
+  });
+
+  it("a pinned socket lookup hands over the address it checked, in both lookup forms", async () => {
+    const addrs = [
+      { address: "93.184.216.34", family: 4 },
+      { address: "2606:2800:220:1:248:1893:25c8:1946", family: 6 },
+    ];
+    const lookup = pinnedLookup(async () => addrs);
+    const one = await new Promise((res, rej) =>
+      lookup("h.example", {}, (e, a, f) => (e ? rej(e) : res([a, f]))),
+    );
+    expect(one).toEqual(["93.184.216.34", 4]);
+    const all = await new Promise((res, rej) =>
+      lookup("h.example", { all: true }, (e, a) => (e ? rej(e) : res(a))),
+    );
+    expect(all).toEqual(addrs);
+    const mixed = pinnedLookup(async () => [...addrs, { address: "10.0.0.7", family: 4 }]);
+    await expect(
+      new Promise((res, rej) => mixed("h.example", { all: true }, (e, a) => (e ? rej(e) : res(a)))),
+    ).rejects.toThrow(/\(10\.0\.0\.7\)/);
   });
 });
 

@@ -251,8 +251,9 @@ async function resolveSubscriber(db: Db, d: Delivery, settings: ChannelSettings)
 }
 
 /**
- * An endpoint that answered 410 Gone is switched off, and the tenant's admins get a user-level
- * warning (in-app, plus email/SMS for those who opted in), written in the same transaction.
+ * An endpoint that answered 410 Gone, or whose deliveries have all failed for FAILING_DAYS, is
+ * switched off, and the tenant's admins get a user-level warning (in-app, plus email/SMS for those
+ * who opted in), written in the same transaction.
  */
 async function disableGoneEndpoint(db: Db, d: Delivery, reason: string) {
   if (!d.recipientId || d.recipientType !== "endpoint") return;
@@ -293,6 +294,28 @@ async function disableGoneEndpoint(db: Db, d: Delivery, reason: string) {
     return job !== null;
   });
   if (warned) wakeJobDriver();
+}
+
+/** An endpoint none of whose deliveries succeeded for this long is switched off. */
+export const FAILING_DAYS = 5;
+
+/**
+ * When an endpoint's run of failed deliveries began, if it has lasted FAILING_DAYS or more with no
+ * delivery succeeding since; otherwise null. Asked only when a delivery fails for good.
+ */
+async function failingSince(db: Db, d: Delivery, now: Date): Promise<Date | null> {
+  const res = await db.execute(sql`
+    with ok as (
+      select max(delivered_at) as at from deliveries
+      where recipient_type = 'endpoint' and recipient_id = ${d.recipientId}::uuid and status = 'delivered'
+    )
+    select min(f.created_at) as since from deliveries f, ok
+    where f.recipient_type = 'endpoint' and f.recipient_id = ${d.recipientId}::uuid and f.status = 'failed'
+      and f.created_at > coalesce(ok.at, '-infinity'::timestamptz)`);
+  const since = rowsOf<{ since: string | Date | null }>(res)[0]?.since;
+  if (!since) return null;
+  const at = new Date(since);
+  return now.getTime() - at.getTime() >= FAILING_DAYS * 86_400_000 ? at : null;
 }
 
 type Prepared = { d: Delivery; started: number; ctx: SendContext<unknown> };
@@ -375,6 +398,15 @@ async function record(
     await removeGoneSubscriber(db, d.recipientId);
   else if (error?.opts.gone)
     await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`);
+  else if (status === "failed" && d.recipientType === "endpoint") {
+    const since = await failingSince(db, d, now);
+    if (since)
+      await disableGoneEndpoint(
+        db,
+        d,
+        `Every delivery has failed since ${since.toISOString()} (${FAILING_DAYS} days or more)`,
+      );
+  }
   return { id: d.id, status, retryAt, responseCode: row.responseCode, error: row.error };
 }
 

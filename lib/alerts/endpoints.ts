@@ -43,7 +43,7 @@ export async function createEndpoint({
   ctx: Ctx;
   input: unknown;
   /** Injected by tests (local receivers need allowPrivate). */
-  channelSettings?: Pick<ChannelSettings, "allowPrivate">;
+  channelSettings?: Pick<ChannelSettings, "allowPrivate" | "resolver">;
 }): Promise<{ endpoint: EndpointView; secret: string | null }> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);

@@ -1,5 +1,6 @@
-import { lookup } from "node:dns/promises";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { BlockList, isIP } from "node:net";
+import { Agent, fetch } from "undici";
 import { DeliveryError, httpFailure } from "./errors";
 import type { ChannelSettings } from "./settings";
 
@@ -41,13 +42,69 @@ export function isPrivateAddress(ip: string): boolean {
   return true;
 }
 
+/** Resolves a host name to every address (node:dns lookup with `all: true`); tests inject their own. */
+export type Resolver = (host: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (host) =>
+  new Promise((resolve, reject) =>
+    dnsLookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
+
+/** Raised at connect time when the address a host resolves to is not allowed. */
+export class PrivateAddressError extends Error {
+  code = "EPRIVATEADDRESS";
+  constructor(host: string, address: string) {
+    super(
+      `${host} resolves to a private, loopback, link-local or metadata address (${address}), which is not allowed`,
+    );
+  }
+}
+
+type LookupCallback = (
+  err: Error | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * A `lookup` for sockets: resolves, refuses private addresses, and hands the socket the address it
+ * checked. The address used is the address checked, so a host that re-resolves to a private address
+ * between the check before a send and the connection (DNS rebinding) is refused.
+ */
+export function pinnedLookup(resolve: Resolver) {
+  return (host: string, options: { all?: boolean }, callback: LookupCallback) => {
+    resolve(host).then(
+      (addresses) => {
+        const bad = addresses.find((a) => isPrivateAddress(a.address));
+        if (bad) return callback(new PrivateAddressError(host, bad.address), "");
+        if (addresses.length === 0) return callback(new Error(`${host} does not resolve`), "");
+        if (options.all) return callback(null, addresses);
+        callback(null, addresses[0]!.address, addresses[0]!.family);
+      },
+      (e: Error) => callback(e, ""),
+    );
+  };
+}
+
+function guardedAgent(resolve: Resolver): Agent {
+  return new Agent({ connect: { lookup: pinnedLookup(resolve) } });
+}
+
+const agents = new WeakMap<Resolver, Agent>();
+function agentFor(resolve: Resolver): Agent {
+  let agent = agents.get(resolve);
+  if (!agent) agents.set(resolve, (agent = guardedAgent(resolve)));
+  return agent;
+}
+
 /**
  * Why a destination URL is not acceptable, or null. Checked when an endpoint is saved and again
- * before every send, because DNS can change between the two.
+ * before every send (and the connection itself is pinned to checked addresses), because DNS can
+ * change between the two.
  */
 export async function checkDestinationUrl(
   url: URL,
-  settings: Pick<ChannelSettings, "allowPrivate">,
+  settings: Pick<ChannelSettings, "allowPrivate" | "resolver">,
   type?: string,
 ): Promise<string | null> {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && settings.allowPrivate)) {
@@ -62,7 +119,7 @@ export async function checkDestinationUrl(
   if (isIP(host)) addresses = [host];
   else {
     try {
-      addresses = (await lookup(host, { all: true })).map((a) => a.address);
+      addresses = (await (settings.resolver ?? systemResolver)(host)).map((a) => a.address);
     } catch {
       return `host ${host} does not resolve`;
     }
@@ -76,7 +133,7 @@ export async function checkDestinationUrl(
 export interface PostResult {
   status: number;
   body: string;
-  headers: Headers;
+  headers: { get(name: string): string | null };
 }
 
 /**
@@ -92,7 +149,7 @@ export async function postToDestination(
   const url = new URL(rawUrl);
   const problem = await checkDestinationUrl(url, settings);
   if (problem) throw new DeliveryError(`Destination refused: ${problem}`, { permanent: true });
-  let res: Response;
+  let res: Awaited<ReturnType<typeof fetch>>;
   try {
     res = await fetch(url, {
       method: "POST",
@@ -100,9 +157,14 @@ export async function postToDestination(
       headers: init.headers,
       redirect: "manual",
       signal: AbortSignal.timeout(settings.webhookTimeoutMs),
+      // Private targets allowed (development, tests): the default pool. Otherwise every socket
+      // connects only to an address checked at connect time.
+      dispatcher: settings.allowPrivate ? undefined : agentFor(settings.resolver ?? systemResolver),
     });
   } catch (e) {
     const err = e as Error;
+    if (err.cause instanceof PrivateAddressError)
+      throw new DeliveryError(`Destination refused: ${err.cause.message}`, { permanent: true });
     const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
     throw new DeliveryError(
       timedOut

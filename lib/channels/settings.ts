@@ -1,5 +1,6 @@
 import { env } from "@/lib/env";
 import type { IncidentCategory } from "@/db/schema";
+import type { Resolver } from "./net";
 
 /**
  * Everything adapters need from configuration, built once from lib/env.ts. Tests build their own
@@ -12,6 +13,8 @@ export interface ChannelSettings {
   /** Without a provider, email/SMS land in the dev mailbox (never in production). */
   devMailbox: boolean;
   webhookTimeoutMs: number;
+  /** How destination host names are resolved; tests inject one (default: the system resolver). */
+  resolver?: Resolver;
   email: { apiKey?: string; baseUrl?: string; from: string };
   twilio?: { accountSid: string; authToken: string; from: string; baseUrl: string };
   smsGateway?: {

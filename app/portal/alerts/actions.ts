@@ -28,6 +28,7 @@ export async function saveCategoriesAction(_prev: unknown, form: FormData) {
         },
       }).then(() => undefined),
     "Categories saved.",
+    form,
   );
   done();
   return r;
@@ -47,57 +48,66 @@ export async function saveMatrixAction(_prev: unknown, form: FormData) {
   const r = await runAction(
     (ctx) => updateAlertSettings({ ctx, input: { matrix } }).then(() => undefined),
     "Channels saved.",
+    form,
   );
   done();
   return r;
 }
 
 export async function addRecipientAction(_prev: unknown, form: FormData) {
-  const r = await runAction(async (ctx) => {
-    const current = await getAlertSettings({ ctx });
-    await updateAlertSettings({
-      ctx,
-      input: {
-        recipients: [
-          ...current.recipients.map(({ channel, address, roleGroup }) => ({
-            channel,
-            address,
-            roleGroup,
-          })),
-          {
-            channel: form.get("channel"),
-            address: String(form.get("address") ?? ""),
-            roleGroup: form.get("roleGroup"),
-          },
-        ],
-      },
-    }).catch((e) => {
-      // Name the field the admin typed into, not its position in the stored list.
-      if (e?.issues)
-        e.issues = e.issues.map((i: { field: string; message: string }) => ({
-          ...i,
-          field: i.field.replace(/^recipients\.\d+\./, ""),
-        }));
-      throw e;
-    });
-  }, "Recipient added.");
+  const r = await runAction(
+    async (ctx) => {
+      const current = await getAlertSettings({ ctx });
+      await updateAlertSettings({
+        ctx,
+        input: {
+          recipients: [
+            ...current.recipients.map(({ channel, address, roleGroup }) => ({
+              channel,
+              address,
+              roleGroup,
+            })),
+            {
+              channel: form.get("channel"),
+              address: String(form.get("address") ?? ""),
+              roleGroup: form.get("roleGroup"),
+            },
+          ],
+        },
+      }).catch((e) => {
+        // Name the field the admin typed into, not its position in the stored list.
+        if (e?.issues)
+          e.issues = e.issues.map((i: { field: string; message: string }) => ({
+            ...i,
+            field: i.field.replace(/^recipients\.\d+\./, ""),
+          }));
+        throw e;
+      });
+    },
+    "Recipient added.",
+    form,
+  );
   done();
   return r;
 }
 
 export async function removeRecipientAction(_prev: unknown, form: FormData) {
-  const r = await runAction(async (ctx) => {
-    const current = await getAlertSettings({ ctx });
-    const id = form.get("id");
-    await updateAlertSettings({
-      ctx,
-      input: {
-        recipients: current.recipients
-          .filter((x) => x.id !== id)
-          .map(({ channel, address, roleGroup }) => ({ channel, address, roleGroup })),
-      },
-    });
-  }, "Recipient removed.");
+  const r = await runAction(
+    async (ctx) => {
+      const current = await getAlertSettings({ ctx });
+      const id = form.get("id");
+      await updateAlertSettings({
+        ctx,
+        input: {
+          recipients: current.recipients
+            .filter((x) => x.id !== id)
+            .map(({ channel, address, roleGroup }) => ({ channel, address, roleGroup })),
+        },
+      });
+    },
+    "Recipient removed.",
+    form,
+  );
   done();
   return r;
 }
@@ -128,24 +138,29 @@ export async function saveNoiseAction(_prev: unknown, form: FormData) {
         },
       }).then(() => undefined),
     "Filters and noise control saved.",
+    form,
   );
   done();
   return r;
 }
 
 export async function createEndpointAction(_prev: unknown, form: FormData) {
-  const r = await runAction(async (ctx) => {
-    const { endpoint, secret } = await createEndpoint({
-      ctx,
-      input: {
-        type: form.get("type"),
-        name: form.get("name"),
-        url: form.get("url"),
-        roleGroup: form.get("roleGroup") ? form.get("roleGroup") : null,
-      },
-    });
-    return { name: endpoint.name, secret };
-  });
+  const r = await runAction(
+    async (ctx) => {
+      const { endpoint, secret } = await createEndpoint({
+        ctx,
+        input: {
+          type: form.get("type"),
+          name: form.get("name"),
+          url: form.get("url"),
+          roleGroup: form.get("roleGroup") ? form.get("roleGroup") : null,
+        },
+      });
+      return { name: endpoint.name, secret };
+    },
+    undefined,
+    form,
+  );
   done();
   return r;
 }
@@ -154,6 +169,7 @@ export async function deleteEndpointAction(_prev: unknown, form: FormData) {
   const r = await runAction(
     (ctx) => deleteEndpoint({ ctx, id: String(form.get("id")) }),
     "Endpoint deleted.",
+    form,
   );
   done();
   return r;
@@ -163,13 +179,18 @@ export async function enableEndpointAction(_prev: unknown, form: FormData) {
   const r = await runAction(
     (ctx) => enableEndpoint({ ctx, id: String(form.get("id")) }).then(() => undefined),
     "Endpoint enabled.",
+    form,
   );
   done();
   return r;
 }
 
 export async function rotateSecretAction(_prev: unknown, form: FormData) {
-  const r = await runAction((ctx) => rotateEndpointSecret({ ctx, id: String(form.get("id")) }));
+  const r = await runAction(
+    (ctx) => rotateEndpointSecret({ ctx, id: String(form.get("id")) }),
+    undefined,
+    form,
+  );
   done();
   return r;
 }
@@ -179,10 +200,14 @@ export async function sendTestAlertAction(_prev: unknown, form: FormData) {
   const input: Record<string, unknown> = { channel: form.get("channel") };
   if (form.get("to")) input.to = String(form.get("to"));
   if (form.get("endpointId")) input.endpointId = String(form.get("endpointId"));
-  const r = await runAction(async (ctx) => {
-    const res = await sendTestAlert({ ctx, input, deliverNow: true });
-    return res.outcome as DeliverOutcome;
-  });
+  const r = await runAction(
+    async (ctx) => {
+      const res = await sendTestAlert({ ctx, input, deliverNow: true });
+      return res.outcome as DeliverOutcome;
+    },
+    undefined,
+    form,
+  );
   revalidatePath("/portal/deliveries");
   return r;
 }

@@ -8,6 +8,7 @@ export async function resendDeliveryAction(_prev: unknown, form: FormData) {
   const r = await runAction(
     (ctx) => resendDelivery({ ctx, id: String(form.get("id")) }).then(() => undefined),
     "Queued to send again.",
+    form,
   );
   revalidatePath("/portal/deliveries");
   return r;

@@ -9,6 +9,7 @@ export async function markReadAction(_prev: unknown, form: FormData) {
   const r = await runAction(
     (ctx) => markInboxRead({ ctx, id: id ? String(id) : undefined }),
     "Marked as read.",
+    form,
   );
   revalidatePath("/portal/inbox");
   return r;

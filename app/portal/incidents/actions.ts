@@ -23,20 +23,23 @@ export async function openIncidentAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<unknown>> {
-  const result = await runAction((ctx) =>
-    openIncident({
-      ctx,
-      input: {
-        title: text(form, "title"),
-        category: text(form, "category"),
-        impact: text(form, "impact"),
-        audienceOrgId: nullable(form, "audienceOrgId"),
-        status: text(form, "status"),
-        message: text(form, "message"),
-        cells: cellsFromForm(form),
-        notify: checked(form, "notify"),
-      },
-    }),
+  const result = await runAction(
+    (ctx) =>
+      openIncident({
+        ctx,
+        input: {
+          title: text(form, "title"),
+          category: text(form, "category"),
+          impact: text(form, "impact"),
+          audienceOrgId: nullable(form, "audienceOrgId"),
+          status: text(form, "status"),
+          message: text(form, "message"),
+          cells: cellsFromForm(form),
+          notify: checked(form, "notify"),
+        },
+      }),
+    undefined,
+    form,
   );
   if (!result.ok) return result;
   refresh();
@@ -61,6 +64,7 @@ export async function postUpdateAction(
         },
       }),
     "Update posted.",
+    form,
   );
   refresh(incidentId);
   return result;
@@ -84,6 +88,7 @@ export async function reopenIncidentAction(
         },
       }),
     "Incident reopened.",
+    form,
   );
   refresh(incidentId);
   return result;
@@ -98,6 +103,7 @@ export async function postmortemAction(
     (ctx) =>
       publishPostmortem({ ctx, input: { incidentId, postmortem: text(form, "postmortem") } }),
     "Postmortem published.",
+    form,
   );
   refresh(incidentId);
   return result;
@@ -122,6 +128,7 @@ export async function scheduleMaintenanceAction(
         },
       }),
     "Maintenance scheduled.",
+    form,
   );
   refresh();
   return result;
@@ -143,6 +150,7 @@ export async function advanceMaintenanceAction(
         },
       }),
     "Maintenance updated.",
+    form,
   );
   refresh();
   return result;

@@ -24,15 +24,19 @@ export async function inviteAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<InviteResult>> {
-  const result = await runAction(async (ctx) => {
-    const { invitation, token } = await inviteMember({
-      ctx,
-      input: { email: form.get("email"), role: form.get("role") },
-    });
-    const url = invitationUrl(env.APP_URL, token);
-    const sent = await sendInvitationEmail({ to: invitation.email, orgName: ctx.org.name, url });
-    return { url, email: invitation.email, emailed: sent.sent, emailError: sent.error };
-  });
+  const result = await runAction(
+    async (ctx) => {
+      const { invitation, token } = await inviteMember({
+        ctx,
+        input: { email: form.get("email"), role: form.get("role") },
+      });
+      const url = invitationUrl(env.APP_URL, token);
+      const sent = await sendInvitationEmail({ to: invitation.email, orgName: ctx.org.name, url });
+      return { url, email: invitation.email, emailed: sent.sent, emailError: sent.error };
+    },
+    undefined,
+    form,
+  );
   revalidatePath("/portal/members");
   return result;
 }
@@ -45,6 +49,7 @@ export async function changeRoleAction(_prev: unknown, form: FormData) {
         input: { membershipId: form.get("membershipId"), role: form.get("role") },
       }),
     "Role saved.",
+    form,
   );
   revalidatePath("/portal/members");
   return result;
@@ -61,6 +66,7 @@ export async function setGrantsAction(_prev: unknown, form: FormData) {
         },
       }),
     "Permissions saved.",
+    form,
   );
   revalidatePath("/portal/members");
   return result;
@@ -70,6 +76,7 @@ export async function removeMemberAction(_prev: unknown, form: FormData) {
   const result = await runAction(
     (ctx) => removeMember({ ctx, input: { membershipId: form.get("membershipId") } }),
     "Member removed.",
+    form,
   );
   revalidatePath("/portal/members");
   return result;
@@ -79,6 +86,7 @@ export async function revokeInvitationAction(_prev: unknown, form: FormData) {
   const result = await runAction(
     (ctx) => revokeInvitation({ ctx, input: { invitationId: form.get("invitationId") } }),
     "Invitation revoked.",
+    form,
   );
   revalidatePath("/portal/members");
   return result;

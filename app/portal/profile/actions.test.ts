@@ -85,4 +85,14 @@ describe("saveMyNotificationsAction", () => {
     });
     expect(await prefs("billing@acme.test")).toEqual({ email: false, sms: false, phone: null });
   });
+
+  it("refuses a form rendered for another organization: the opt-in belongs to one", async () => {
+    session = { user: { id: ids["devops@acme.test"]! } };
+    const res = await saveMyNotificationsAction(
+      null,
+      form({ _org: "00000000-0000-4000-8000-000000000001", phone: "", warningEmail: "on" }),
+    );
+    expect(res).toMatchObject({ ok: false, error: expect.stringMatching(/another organization/) });
+    expect((await prefs("devops@acme.test")).email).toBe(false);
+  });
 });

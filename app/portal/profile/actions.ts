@@ -17,6 +17,8 @@ export async function saveMyNotificationsAction(_prev: unknown, form: FormData) 
         },
       }),
     "Your notification settings are saved.",
+    // The opt-in is per organization: refuse a form rendered for another one.
+    form,
   );
   revalidatePath("/portal/profile");
   return result;

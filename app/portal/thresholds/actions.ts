@@ -19,19 +19,27 @@ function ruleInput(form: FormData) {
 }
 
 export async function createRuleAction(_prev: unknown, form: FormData) {
-  const result = await runAction(async (ctx) => {
-    await createRule({ ctx, input: ruleInput(form) });
-    return null;
-  }, "Rule saved.");
+  const result = await runAction(
+    async (ctx) => {
+      await createRule({ ctx, input: ruleInput(form) });
+      return null;
+    },
+    "Rule saved.",
+    form,
+  );
   revalidatePath("/portal/thresholds");
   return result;
 }
 
 export async function toggleRuleAction(_prev: unknown, form: FormData) {
-  const result = await runAction(async (ctx) => {
-    await updateRule({ ctx, input: ruleInput(form) });
-    return null;
-  });
+  const result = await runAction(
+    async (ctx) => {
+      await updateRule({ ctx, input: ruleInput(form) });
+      return null;
+    },
+    undefined,
+    form,
+  );
   revalidatePath("/portal/thresholds");
   return result;
 }
@@ -40,6 +48,7 @@ export async function deleteRuleAction(_prev: unknown, form: FormData) {
   const result = await runAction(
     (ctx) => deleteRule({ ctx, input: { ruleId: form.get("ruleId") } }),
     "Rule deleted.",
+    form,
   );
   revalidatePath("/portal/thresholds");
   return result;
