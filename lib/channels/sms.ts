@@ -2,7 +2,7 @@ import { z } from "zod";
 import { storeInDevMailbox } from "./dev-mailbox";
 import { DeliveryError, httpFailure } from "./errors";
 import { composeSms } from "./sms-text";
-import { defineAdapter } from "./types";
+import { defineAdapter, providerKey } from "./types";
 
 async function readJson(
   res: Response,
@@ -44,7 +44,7 @@ export const smsAdapter = defineAdapter({
             authorization: `Basic ${Buffer.from(`${t.accountSid}:${t.authToken}`).toString("base64")}`,
             "content-type": "application/x-www-form-urlencoded",
             // Twilio de-duplicates retried requests carrying the same key.
-            "I-Twilio-Idempotency-Token": delivery.idempotencyKey.slice(0, 64),
+            "I-Twilio-Idempotency-Token": providerKey(delivery, 64),
           },
           body: form.toString(),
         },
@@ -66,7 +66,7 @@ export const smsAdapter = defineAdapter({
         method: "POST",
         headers: {
           "content-type": "application/json",
-          "idempotency-key": delivery.idempotencyKey,
+          "idempotency-key": providerKey(delivery),
           ...(g.token ? { authorization: `Bearer ${g.token}` } : {}),
         },
         body: JSON.stringify({
