@@ -12,7 +12,8 @@ export interface ChannelSettings {
   /** Without a provider, email/SMS land in the dev mailbox (never in production). */
   devMailbox: boolean;
   webhookTimeoutMs: number;
-  email: { apiKey?: string; baseUrl?: string; from: string };
+  /** webhookSecret verifies Resend's delivery callbacks (lib/providers/resend.ts). */
+  email: { apiKey?: string; baseUrl?: string; from: string; webhookSecret?: string };
   twilio?: { accountSid: string; authToken: string; from: string; baseUrl: string };
   smsGateway?: {
     url: string;
@@ -38,7 +39,12 @@ export function channelSettingsFromEnv(): ChannelSettings {
     allowPrivate: env.ALLOW_PRIVATE_WEBHOOKS,
     devMailbox: env.devMailbox,
     webhookTimeoutMs: 15_000,
-    email: { apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM },
+    email: {
+      apiKey: env.RESEND_API_KEY,
+      baseUrl: env.RESEND_BASE_URL,
+      from: env.EMAIL_FROM,
+      webhookSecret: env.RESEND_WEBHOOK_SECRET,
+    },
     twilio:
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
         ? {
