@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { storeInDevMailbox } from "./dev-mailbox";
 import { DeliveryError, httpFailure } from "./errors";
+import { twilioStatusCallbackUrl } from "@/lib/providers/twilio";
 import { composeSms } from "./sms-text";
 import { defineAdapter, providerKey } from "./types";
 
@@ -33,7 +34,12 @@ export const smsAdapter = defineAdapter({
     const category = message.items[0]!.payload.category;
     if (settings.twilio) {
       const t = settings.twilio;
-      const form = new URLSearchParams({ To: config.to, Body: body });
+      const form = new URLSearchParams({
+        To: config.to,
+        Body: body,
+        // Twilio reports delivered / undelivered / failed here (app/api/providers/twilio/status).
+        StatusCallback: twilioStatusCallbackUrl(settings.appUrl),
+      });
       form.set(t.from.startsWith("MG") ? "MessagingServiceSid" : "From", t.from);
       const res = await call(
         "Twilio",
