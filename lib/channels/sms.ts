@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { storeInDevMailbox } from "./dev-mailbox";
 import { DeliveryError, httpFailure } from "./errors";
-import { twilioStatusCallbackUrl } from "@/lib/providers/twilio";
+import { statusCallbackFor } from "@/lib/providers/twilio";
 import { composeSms } from "./sms-text";
 import { defineAdapter, providerKey } from "./types";
 
@@ -34,12 +34,10 @@ export const smsAdapter = defineAdapter({
     const category = message.items[0]!.payload.category;
     if (settings.twilio) {
       const t = settings.twilio;
-      const form = new URLSearchParams({
-        To: config.to,
-        Body: body,
-        // Twilio reports delivered / undelivered / failed here (app/api/providers/twilio/status).
-        StatusCallback: twilioStatusCallbackUrl(settings.appUrl),
-      });
+      const form = new URLSearchParams({ To: config.to, Body: body });
+      // Twilio reports delivered / undelivered / failed there (app/api/providers/twilio/status).
+      const callback = statusCallbackFor(settings.appUrl);
+      if (callback) form.set("StatusCallback", callback);
       form.set(t.from.startsWith("MG") ? "MessagingServiceSid" : "From", t.from);
       const res = await call(
         "Twilio",

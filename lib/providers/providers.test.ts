@@ -23,7 +23,12 @@ import { getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { ServiceError, UnauthorizedError, ValidationError } from "@/lib/errors";
 import { handleResendWebhook } from "./resend";
-import { handleTwilioStatus, twilioSignature, twilioStatusCallbackUrl } from "./twilio";
+import {
+  handleTwilioStatus,
+  statusCallbackFor,
+  twilioSignature,
+  twilioStatusCallbackUrl,
+} from "./twilio";
 
 let t: TestDb;
 let admin: Ctx;
@@ -35,7 +40,7 @@ let twilio: Receiver;
 const SECRET = `whsec_${Buffer.from("beacon provider callback test key").toString("base64")}`;
 const ACCOUNT = `AC${"ab".repeat(16)}`;
 const TOKEN = "twilio-auth-token";
-const APP_URL = "https://status.example.test";
+const APP_URL = "https://status.example.com";
 
 const sid = () => `SM${randomUUID().replace(/-/g, "")}`;
 
@@ -504,7 +509,25 @@ describe("Twilio status callbacks", () => {
     await sent("sms", "+919800000001");
     const form = new URLSearchParams(twilio.requests.at(-1)!.body);
     expect(form.get("StatusCallback")).toBe(
-      "https://status.example.test/api/providers/twilio/status",
+      "https://status.example.com/api/providers/twilio/status",
+    );
+  });
+
+  it("leaves StatusCallback out when APP_URL is an address Twilio cannot reach", () => {
+    for (const url of [
+      "http://localhost:3000",
+      "http://127.0.0.1:3000",
+      "http://10.1.2.3",
+      "http://beacon.test",
+      "http://beacon",
+      "http://my_host.example.com",
+    ])
+      expect(statusCallbackFor(url), url).toBeNull();
+    expect(statusCallbackFor("https://status.example.com/")).toBe(
+      "https://status.example.com/api/providers/twilio/status",
+    );
+    expect(statusCallbackFor("http://203.0.113.7:8080")).toBe(
+      "http://203.0.113.7:8080/api/providers/twilio/status",
     );
   });
 
@@ -567,7 +590,7 @@ describe("Twilio status callbacks", () => {
           { AccountSid: ACCOUNT, MessageSid: d.providerId!, MessageStatus: "undelivered" },
           { url: "https://attacker.example/api/providers/twilio/status" },
         ),
-        /signed for https:\/\/status\.example\.test\/api\/providers\/twilio\/status/,
+        /signed for https:\/\/status\.example\.com\/api\/providers\/twilio\/status/,
       ],
       [
         twilioRequest(
@@ -586,7 +609,7 @@ describe("Twilio status callbacks", () => {
     // The scheme's default port written out is the same URL.
     const withPort = twilioRequest(
       { AccountSid: ACCOUNT, MessageSid: d.providerId!, MessageStatus: "delivered" },
-      { url: "https://status.example.test:443/api/providers/twilio/status" },
+      { url: "https://status.example.com:443/api/providers/twilio/status" },
     );
     expect(await handleTwilioStatus(t.db, withPort, twilioDeps())).toMatchObject({
       outcome: "applied",

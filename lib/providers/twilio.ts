@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { isIP } from "node:net";
 import { z } from "zod";
 import type { Db } from "@/db";
+import { isPrivateAddress } from "@/lib/channels/net";
 import { parseInput, UnauthorizedError, ValidationError } from "@/lib/errors";
 import {
   applyProviderReport,
@@ -19,6 +21,21 @@ export const TWILIO_STATUS_PATH = "/api/providers/twilio/status";
  */
 export function twilioStatusCallbackUrl(appUrl: string): string {
   return `${appUrl.replace(/\/$/, "")}${TWILIO_STATUS_PATH}`;
+}
+
+/**
+ * The StatusCallback to send, or null when APP_URL is an address Twilio can never reach
+ * (localhost, a private network, a reserved name): Twilio refuses to create a message whose
+ * StatusCallback it cannot use (error 21609), and an SMS matters more than its receipt.
+ */
+export function statusCallbackFor(appUrl: string): string | null {
+  const host = new URL(appUrl).hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const reachable = isIP(host)
+    ? !isPrivateAddress(host)
+    : host.includes(".") &&
+      !host.includes("_") &&
+      !/\.(localhost|local|internal|test|invalid)$/.test(host);
+  return reachable ? twilioStatusCallbackUrl(appUrl) : null;
 }
 
 /**
