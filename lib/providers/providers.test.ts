@@ -590,7 +590,7 @@ describe("Twilio status callbacks", () => {
           { AccountSid: ACCOUNT, MessageSid: d.providerId!, MessageStatus: "undelivered" },
           { url: "https://attacker.example/api/providers/twilio/status" },
         ),
-        /signed for https:\/\/status\.example\.com\/api\/providers\/twilio\/status/,
+        /for https:\/\/status\.example\.com\/api\/providers\/twilio\/status made with TWILIO_AUTH_TOKEN/,
       ],
       [
         twilioRequest(

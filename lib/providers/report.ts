@@ -56,6 +56,13 @@ export interface ReportOutcome {
 
 const PROVIDER_LABEL: Record<Provider, string> = { resend: "Resend", twilio: "Twilio" };
 
+const TRACE_OUTCOME: Record<ProviderReport["kind"], TraceStep["outcome"]> = {
+  delivered: "delivered",
+  failed: "failed",
+  delayed: "delayed",
+  complained: "info",
+};
+
 /**
  * Applies a verified provider report to the one delivery carrying that provider id, in one
  * transaction: the event row (which makes a repeat a no-op), the delivery's status, error and
@@ -95,45 +102,21 @@ export async function applyProviderReport(
       .returning({ id: providerEvents.id });
     if (!event) return { outcome: "duplicate", deliveryId: d.id, status: d.status };
 
-    const label = PROVIDER_LABEL[report.provider];
-    const at = (report.occurredAt ?? now).toISOString();
-    const steps: TraceStep[] = [];
-    let status = d.status;
-    if (report.kind === "failed") {
-      // Only the message the provider accepted can fail this way; while a resend is under way
-      // (pending or sending) the report is about the earlier message and is only noted.
-      if (d.status === "delivered") status = "failed";
-      steps.push({
+    // Only the message the provider accepted can fail: while a resend is under way (pending or
+    // sending) a failure is about the earlier message and is only noted. A late "delivered" never
+    // overturns a reported failure: bounces can follow delivery, and callbacks are not ordered.
+    const status = report.kind === "failed" && d.status === "delivered" ? "failed" : d.status;
+    const aboutEarlierSend =
+      report.kind === "failed" && d.status !== "delivered" && d.status !== "failed";
+    const steps: TraceStep[] = [
+      {
         step: "provider",
-        outcome: "failed",
-        detail: `${label} at ${at}: ${report.detail}${
-          d.status === "delivered" || d.status === "failed"
-            ? ""
-            : ` (about an earlier send; this delivery is ${d.status})`
+        outcome: TRACE_OUTCOME[report.kind],
+        detail: `${PROVIDER_LABEL[report.provider]} at ${(report.occurredAt ?? now).toISOString()}: ${report.detail}${
+          aboutEarlierSend ? ` (about an earlier send; this delivery is ${d.status})` : ""
         }`,
-      });
-    } else if (report.kind === "delivered") {
-      // A late "delivered" never overturns a failure the provider reported: bounces can follow
-      // delivery, and callbacks are not ordered.
-      steps.push({
-        step: "provider",
-        outcome: "delivered",
-        detail: `${label} at ${at}: ${report.detail}`,
-      });
-    } else if (report.kind === "delayed") {
-      steps.push({
-        step: "provider",
-        outcome: "delayed",
-        detail: `${label} at ${at}: ${report.detail}`,
-      });
-    } else {
-      steps.push({
-        step: "provider",
-        outcome: "info",
-        detail: `${label} at ${at}: ${report.detail}`,
-      });
-    }
-
+      },
+    ];
     if (report.permanent) steps.push(...(await stopAddress(tx, d, report, now)));
 
     await tx

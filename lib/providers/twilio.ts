@@ -84,7 +84,7 @@ export function verifyTwilioSignature(
   });
   if (!ok)
     throw new UnauthorizedError(
-      `X-Twilio-Signature: does not match this request signed for ${url} with TWILIO_AUTH_TOKEN; check APP_URL and the auth token`,
+      `X-Twilio-Signature: does not match the signature of this request for ${url} made with TWILIO_AUTH_TOKEN; check APP_URL and TWILIO_AUTH_TOKEN`,
     );
 }
 
