@@ -18,6 +18,12 @@ describe("loadEnv", () => {
     expect(() => loadEnv({ ALLOW_PRIVATE_WEBHOOKS: "maybe" })).toThrowError(
       /ALLOW_PRIVATE_WEBHOOKS/,
     );
+    expect(() => loadEnv({ RESEND_WEBHOOK_SECRET: "re_123" })).toThrowError(
+      /RESEND_WEBHOOK_SECRET: must be the webhook's signing secret from Resend, starting with whsec_/,
+    );
+    expect(
+      loadEnv({ RESEND_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
+    ).toHaveProperty("RESEND_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
   });
 
   it("refuses to start in production without AUTH_SECRET, but lets the build run", () => {

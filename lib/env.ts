@@ -31,6 +31,14 @@ const schema = z.object({
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: optionalUrl,
   EMAIL_FROM: z.string().min(3).default("Beacon <alerts@beacon.localhost>"),
+  /** Signing secret of the Resend webhook (POST /api/providers/resend), shown in Resend's dashboard. */
+  RESEND_WEBHOOK_SECRET: z
+    .string()
+    .regex(
+      /^whsec_[A-Za-z0-9+/]+={0,2}$/,
+      "must be the webhook's signing secret from Resend, starting with whsec_",
+    )
+    .optional(),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),
   INNGEST_DEV: z.string().optional(),

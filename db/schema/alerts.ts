@@ -95,6 +95,12 @@ export const alertRecipients = pgTable(
     channel: channel().notNull().$type<RecipientChannel>(),
     address: text().notNull(),
     roleGroup: tenantRole().notNull(),
+    /**
+     * Set when the provider reported the address as unreachable for good (a hard bounce, a spam
+     * complaint, an unknown or opted-out phone number), so admins see it and can fix or remove it.
+     */
+    undeliverableAt: timestamp({ withTimezone: true }),
+    undeliverableReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -41,7 +41,8 @@ export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 
 export interface TraceStep {
   step: string;
-  outcome: "pass" | "matched" | "held" | "delayed" | "suppressed" | "info";
+  /** "delivered" and "failed" are what a provider reported after accepting the message. */
+  outcome: "pass" | "matched" | "held" | "delayed" | "suppressed" | "info" | "delivered" | "failed";
   detail: string;
 }
 
@@ -91,6 +92,10 @@ export const deliveries = pgTable(
     index("deliveries_incident_idx").on(t.incidentId),
     // The endpoint failure streak check (and the explainer) look deliveries up by recipient.
     index("deliveries_recipient_idx").on(t.recipientId, t.status),
+    // Provider callbacks (bounces, carrier receipts) find their delivery by the provider's id.
+    index("deliveries_provider_idx")
+      .on(t.providerId)
+      .where(sql`provider_id is not null`),
   ],
 );
 
@@ -111,6 +116,38 @@ export const deliveryAttempts = pgTable(
     retryAt: timestamp({ withTimezone: true }),
   },
   (t) => [uniqueIndex("delivery_attempts_delivery_attempt_key").on(t.deliveryId, t.attempt)],
+);
+
+export const PROVIDERS = ["resend", "twilio"] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+/**
+ * What a provider told us about a message after accepting it (delivered, bounced, complained,
+ * carrier failure), one row per provider event. The unique key makes a repeated callback a no-op:
+ * Resend's svix-id, or Twilio's message sid with the status it reports.
+ */
+export const providerEvents = pgTable(
+  "provider_events",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    provider: text().notNull().$type<Provider>(),
+    eventKey: text().notNull(),
+    deliveryId: uuid()
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** The provider's own name for it: "email.bounced", "undelivered", ... */
+    type: text().notNull(),
+    detail: text().notNull(),
+    occurredAt: timestamp({ withTimezone: true }),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("provider_events_key").on(t.provider, t.eventKey),
+    index("provider_events_delivery_idx").on(t.deliveryId),
+  ],
 );
 
 /** The portal inbox (channel in_app). */
@@ -171,3 +208,4 @@ export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
 export type InboxItem = typeof inboxItems.$inferSelect;
 export type DevMail = typeof devMailbox.$inferSelect;
+export type ProviderEvent = typeof providerEvents.$inferSelect;

@@ -407,6 +407,41 @@ describe("providers", () => {
     expect(failed.error).toMatch(/Invalid `to` field/);
   });
 
+  it("a retry repeats the provider's idempotency key and a resend gets a new one", async () => {
+    const r = await receiver({
+      script: [
+        { status: 500, body: '{"name":"application_error","message":"busy","statusCode":500}' },
+        { status: 200, body: '{"id":"email_first"}' },
+        { status: 200, body: '{"id":"email_resent"}' },
+      ],
+    });
+    const s = testSettings({
+      email: { apiKey: "re_test_keys", baseUrl: r.url, from: "Beacon <alerts@beacon.test>" },
+    });
+    const { deliveryIds } = await sendTestAlert({
+      ctx: admin,
+      input: { channel: "email", to: "keys@acme.test" },
+    });
+    const id = deliveryIds[0]!;
+    await t.db.update(deliveries).set({ maxAttempts: 6 }).where(eq(deliveries.id, id));
+    const first = await processDelivery(t.db, id, { settings: s, random: () => 0.5 });
+    expect(first.status).toBe("pending");
+    const retried = await processDelivery(t.db, id, {
+      settings: s,
+      now: new Date(first.retryAt!.getTime() + 1),
+    });
+    expect(retried.status).toBe("delivered");
+    await resendDelivery({ ctx: admin, id });
+    expect((await processDelivery(t.db, id, { settings: s })).status).toBe("delivered");
+
+    const keys = r.requests.map((q) => q.headers["idempotency-key"]);
+    expect(keys).toHaveLength(3);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+    const [d] = await t.db.select().from(deliveries).where(eq(deliveries.id, id));
+    expect(d!.providerId).toBe("email_resent");
+  });
+
   it("without RESEND_API_KEY, email lands in the dev mailbox for this tenant", async () => {
     const { deliveryIds } = await sendTestAlert({ ctx: admin, input: { channel: "email" } });
     expect((await processDelivery(t.db, deliveryIds[0]!, { settings })).status).toBe("delivered");

@@ -25,7 +25,14 @@ export interface AlertSettingsView {
     enabled: boolean;
     topic: string | null;
   }[];
-  recipients: { id: string; channel: string; address: string; roleGroup: string }[];
+  recipients: {
+    id: string;
+    channel: string;
+    address: string;
+    roleGroup: string;
+    /** The provider reported the address unreachable for good (lib/providers/report.ts). */
+    undeliverable: { at: string; reason: string } | null;
+  }[];
   filters: { componentIds: string[]; regionIds: string[]; minImpact: string };
   digestMode: string;
   quietHours: {
@@ -88,6 +95,9 @@ async function load(tx: Tx, orgId: string): Promise<AlertSettingsView> {
       channel: r.channel,
       address: r.address,
       roleGroup: r.roleGroup,
+      undeliverable: r.undeliverableAt
+        ? { at: r.undeliverableAt.toISOString(), reason: r.undeliverableReason ?? "" }
+        : null,
     })),
     filters: { componentIds: s!.componentIds, regionIds: s!.regionIds, minImpact: s!.minImpact },
     digestMode: s!.digestMode,
@@ -218,18 +228,36 @@ export async function updateAlertSettings({
       }
     }
     if (data.recipients) {
-      await tx.delete(alertRecipients).where(eq(alertRecipients.orgId, orgId));
+      // The list is replaced, but an address the provider reported unreachable stays marked
+      // while it is listed: saving other changes must not hide it. Removing it clears the mark.
+      const marks = new Map(
+        (
+          await tx.delete(alertRecipients).where(eq(alertRecipients.orgId, orgId)).returning({
+            channel: alertRecipients.channel,
+            address: alertRecipients.address,
+            at: alertRecipients.undeliverableAt,
+            reason: alertRecipients.undeliverableReason,
+          })
+        )
+          .filter((r) => r.at)
+          .map((r) => [`${r.channel}|${r.address.toLowerCase()}`, r]),
+      );
       const unique = new Map(
         data.recipients.map((r) => [`${r.channel}|${r.address.toLowerCase()}|${r.roleGroup}`, r]),
       );
       if (unique.size) {
         await tx.insert(alertRecipients).values(
-          [...unique.values()].map((r) => ({
-            orgId,
-            channel: r.channel,
-            address: r.channel === "email" ? r.address.toLowerCase() : r.address,
-            roleGroup: r.roleGroup,
-          })),
+          [...unique.values()].map((r) => {
+            const mark = marks.get(`${r.channel}|${r.address.toLowerCase()}`);
+            return {
+              orgId,
+              channel: r.channel,
+              address: r.channel === "email" ? r.address.toLowerCase() : r.address,
+              roleGroup: r.roleGroup,
+              undeliverableAt: mark?.at ?? null,
+              undeliverableReason: mark?.reason ?? null,
+            };
+          }),
         );
       }
     }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { escapeHtml, itemHeadline, itemUrl } from "@/lib/alerts/render";
 import { storeInDevMailbox } from "./dev-mailbox";
 import { DeliveryError, isRetryableStatus } from "./errors";
-import { defineAdapter, type SendContext } from "./types";
+import { defineAdapter, providerKey, type SendContext } from "./types";
 import type { ChannelSettings } from "./settings";
 
 const clients = new Map<string, Resend>();
@@ -101,7 +101,7 @@ export const emailAdapter = defineAdapter({
     const { data, error } = await client(settings.email).emails.send(
       { from: settings.email.from, to: config.to, ...body, headers },
       // The same key on every attempt: Resend sends it at most once even if we retry after a timeout.
-      { idempotencyKey: delivery.idempotencyKey.slice(0, 256) },
+      { idempotencyKey: providerKey(delivery, 256) },
     );
     if (error || !data) {
       const status = error?.statusCode ?? undefined;

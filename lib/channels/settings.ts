@@ -15,7 +15,8 @@ export interface ChannelSettings {
   webhookTimeoutMs: number;
   /** How destination host names are resolved; tests inject one (default: the system resolver). */
   resolver?: Resolver;
-  email: { apiKey?: string; baseUrl?: string; from: string };
+  /** webhookSecret verifies Resend's delivery callbacks (lib/providers/resend.ts). */
+  email: { apiKey?: string; baseUrl?: string; from: string; webhookSecret?: string };
   twilio?: { accountSid: string; authToken: string; from: string; baseUrl: string };
   smsGateway?: {
     url: string;
@@ -41,7 +42,12 @@ export function channelSettingsFromEnv(): ChannelSettings {
     allowPrivate: env.ALLOW_PRIVATE_WEBHOOKS,
     devMailbox: env.devMailbox,
     webhookTimeoutMs: 15_000,
-    email: { apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM },
+    email: {
+      apiKey: env.RESEND_API_KEY,
+      baseUrl: env.RESEND_BASE_URL,
+      from: env.EMAIL_FROM,
+      webhookSecret: env.RESEND_WEBHOOK_SECRET,
+    },
     twilio:
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
         ? {

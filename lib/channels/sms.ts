@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { storeInDevMailbox } from "./dev-mailbox";
 import { DeliveryError, httpFailure } from "./errors";
+import { statusCallbackFor } from "@/lib/providers/twilio";
 import { composeSms } from "./sms-text";
-import { defineAdapter } from "./types";
+import { defineAdapter, providerKey } from "./types";
 
 async function readJson(
   res: Response,
@@ -34,6 +35,9 @@ export const smsAdapter = defineAdapter({
     if (settings.twilio) {
       const t = settings.twilio;
       const form = new URLSearchParams({ To: config.to, Body: body });
+      // Twilio reports delivered / undelivered / failed there (app/api/providers/twilio/status).
+      const callback = statusCallbackFor(settings.appUrl);
+      if (callback) form.set("StatusCallback", callback);
       form.set(t.from.startsWith("MG") ? "MessagingServiceSid" : "From", t.from);
       const res = await call(
         "Twilio",
@@ -44,7 +48,7 @@ export const smsAdapter = defineAdapter({
             authorization: `Basic ${Buffer.from(`${t.accountSid}:${t.authToken}`).toString("base64")}`,
             "content-type": "application/x-www-form-urlencoded",
             // Twilio de-duplicates retried requests carrying the same key.
-            "I-Twilio-Idempotency-Token": delivery.idempotencyKey.slice(0, 64),
+            "I-Twilio-Idempotency-Token": providerKey(delivery, 64),
           },
           body: form.toString(),
         },
@@ -66,7 +70,7 @@ export const smsAdapter = defineAdapter({
         method: "POST",
         headers: {
           "content-type": "application/json",
-          "idempotency-key": delivery.idempotencyKey,
+          "idempotency-key": providerKey(delivery),
           ...(g.token ? { authorization: `Bearer ${g.token}` } : {}),
         },
         body: JSON.stringify({

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { Db } from "@/db";
 import type { Channel, Delivery } from "@/db/schema";
@@ -6,7 +7,7 @@ import type { ChannelSettings } from "./settings";
 
 export interface SendContext<Config> {
   db: Db;
-  delivery: Pick<Delivery, "id" | "orgId" | "idempotencyKey" | "attempts">;
+  delivery: Pick<Delivery, "id" | "orgId" | "idempotencyKey" | "attempts" | "maxAttempts">;
   config: Config;
   message: AlertMessage;
   settings: ChannelSettings;
@@ -35,4 +36,21 @@ export interface ChannelAdapter<S extends z.ZodType = z.ZodType> {
 /** Types `send`'s config from the adapter's own schema. */
 export function defineAdapter<S extends z.ZodType>(adapter: ChannelAdapter<S>): ChannelAdapter<S> {
   return adapter;
+}
+
+/**
+ * The idempotency key a provider sees for one send of a delivery: the same on every retry, so a
+ * provider never sends a retried request twice; new when an admin resends (resending raises
+ * maxAttempts, and only resending does), so a provider that remembers keys for a day sends the
+ * resent message instead of answering with the first one. A key longer than the provider allows
+ * is hashed, never cut: delivery keys share long prefixes (job and organization ids).
+ */
+export function providerKey(
+  d: Pick<Delivery, "idempotencyKey" | "maxAttempts">,
+  maxLength = 256,
+): string {
+  const key = `${d.idempotencyKey}#${d.maxAttempts}`;
+  return key.length <= maxLength
+    ? key
+    : createHash("sha256").update(key).digest("base64url").slice(0, maxLength);
 }

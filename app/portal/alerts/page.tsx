@@ -187,6 +187,12 @@ export default async function AlertsPage() {
                 <span>
                   {r.address} · {CHANNEL_LABELS[r.channel as Channel]} ·{" "}
                   {ROLE_GROUP_LABELS[r.roleGroup as keyof typeof ROLE_GROUP_LABELS]}
+                  {r.undeliverable && (
+                    <span className="mt-1 block text-red-700 dark:text-red-400">
+                      Not getting through since {r.undeliverable.at.slice(0, 16).replace("T", " ")}{" "}
+                      UTC: {r.undeliverable.reason}. Remove it, and add it again once it is fixed.
+                    </span>
+                  )}
                 </span>
                 {manage && (
                   <SettingsForm

@@ -196,7 +196,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
             <dt className="text-slate-500">Last error</dt>
             <dd>{selected.error ?? "—"}</dd>
           </dl>
-          <h3 className="mt-4 mb-1 text-sm font-semibold">Routing trace</h3>
+          <h3 className="mt-4 mb-1 text-sm font-semibold">Routing and delivery trace</h3>
           <Trace steps={selected.trace} />
           {selected.digestItems.length > 0 && (
             <>
