@@ -6,6 +6,7 @@ import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-or
  * Not members of any organization. An email subscriber counts only once confirmed (double
  * opt-in); a webhook subscriber is confirmed at creation, since only its owner receives the secret.
  * Unsubscribe links are HMAC-signed subscriber ids (lib/subscribers/tokens.ts), so no token is stored.
+ * Unconfirmed rows whose link has expired are deleted by the job drivers' sweep.
  */
 export const SUBSCRIBER_KINDS = ["email", "webhook"] as const;
 export type SubscriberKind = (typeof SUBSCRIBER_KINDS)[number];
@@ -42,6 +43,10 @@ export const publicSubscribers = pgTable(
     index("public_subscribers_confirmed_idx")
       .on(t.kind)
       .where(sql`confirmed_at is not null`),
+    // The sweep deletes expired unconfirmed rows; this keeps it from reading confirmed ones.
+    index("public_subscribers_unconfirmed_idx")
+      .on(t.createdAt)
+      .where(sql`confirmed_at is null`),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
@@ -17,7 +17,8 @@ import { startReceiver } from "@/test/fake-receiver";
 import { planJob } from "@/lib/alerts/plan";
 import { processDelivery, processDueDeliveries } from "@/lib/alerts/deliver";
 import { RateLimitedError, ValidationError } from "@/lib/errors";
-import { confirmSubscription, subscribe, unsubscribe } from "./subscribe";
+import { deleteExpiredUnconfirmed } from "./cleanup";
+import { CONFIRM_TTL_MS, confirmSubscription, subscribe, unsubscribe } from "./subscribe";
 import { subscriberUnsubscribeToken } from "./tokens";
 
 let t: TestDb;
@@ -129,6 +130,48 @@ describe("double opt-in", () => {
       "Subscription not found",
     );
     expect((await planPublic()).rows).toHaveLength(0);
+  });
+
+  it("the sweep deletes unconfirmed subscribers whose link expired, and nothing else", async () => {
+    const now = new Date();
+    const day = 24 * 60 * 60 * 1000;
+    const at = (msAgo: number) => new Date(now.getTime() - msAgo);
+    await subscribeEmail("expired@example.com");
+    await subscribeEmail("exactly-seven-days@example.com");
+    const freshToken = await subscribeEmail("fresh@example.com");
+    await confirmSubscription(t.db, await subscribeEmail("confirmed-long-ago@example.com"));
+    await subscribe(
+      t.db,
+      { input: { kind: "webhook", url: "http://127.0.0.1:9/hook" }, clientAddress: "10.6.6.6" },
+      deps,
+    );
+    const age = async (where: SQL, msAgo: number) =>
+      t.db
+        .update(publicSubscribers)
+        .set({ createdAt: at(msAgo) })
+        .where(where);
+    await age(eq(publicSubscribers.email, "expired@example.com"), 8 * day);
+    await age(eq(publicSubscribers.email, "exactly-seven-days@example.com"), CONFIRM_TTL_MS);
+    await age(eq(publicSubscribers.email, "fresh@example.com"), 6 * day);
+    await age(eq(publicSubscribers.email, "confirmed-long-ago@example.com"), 400 * day);
+    await age(eq(publicSubscribers.kind, "webhook"), 400 * day);
+
+    expect(await deleteExpiredUnconfirmed(t.db, { now })).toEqual({ deleted: 2 });
+    const left = await t.db.select().from(publicSubscribers);
+    expect(left.map((s) => s.email ?? s.kind).sort()).toEqual([
+      "confirmed-long-ago@example.com",
+      "fresh@example.com",
+      "webhook",
+    ]);
+    // Again (the other driver, or the next pass): nothing more to do.
+    expect(await deleteExpiredUnconfirmed(t.db, { now })).toEqual({ deleted: 0 });
+    // The survivor's link still works; a day later it would have been swept.
+    expect(await confirmSubscription(t.db, freshToken, now)).toEqual({
+      email: "fresh@example.com",
+    });
+    expect(
+      await deleteExpiredUnconfirmed(t.db, { now: new Date(now.getTime() + 2 * day) }),
+    ).toEqual({ deleted: 0 });
   });
 
   it("subscribing the same address twice and confirming both tells it once", async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "public_subscribers_unconfirmed_idx" ON "public_subscribers" USING btree ("created_at") WHERE confirmed_at is null;
