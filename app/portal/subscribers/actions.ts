@@ -1,0 +1,15 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { runAction } from "@/app/_server/ctx";
+import { removeSubscriber } from "@/lib/subscribers/remove";
+
+/** The verb checks subscribers:manage and the platform organization from the session. */
+export async function removeSubscriberAction(_prev: unknown, form: FormData) {
+  const r = await runAction(
+    (ctx) => removeSubscriber({ ctx, input: { id: form.get("id") } }),
+    "Subscriber removed.",
+  );
+  revalidatePath("/portal/subscribers");
+  return r;
+}

@@ -1,0 +1,20 @@
+import { PLATFORM_SLUG } from "@/db/seed";
+import { requirePermission, type Ctx } from "@/lib/context";
+import { NotFoundError } from "@/lib/errors";
+
+/**
+ * Public subscribers belong to the status page, which is the platform organization's. Staff
+ * verbs check the permission, then that the session's organization is that platform
+ * organization: a tenant never learns that any subscriber exists, even with a misconfigured role.
+ */
+export function requireSubscriberAdmin(ctx: Ctx): void {
+  requirePermission(ctx, "subscribers:manage");
+  if (ctx.org.kind !== "platform" || ctx.org.slug !== PLATFORM_SLUG)
+    throw new NotFoundError("Subscriber");
+}
+
+/** What an audit row keeps of an email address: enough to recognise it, not to mail it. */
+export function maskEmail(email: string): string {
+  const [local = "", domain = ""] = email.split("@");
+  return `${local.slice(0, 1)}***@${domain}`;
+}
