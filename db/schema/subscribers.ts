@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /**
  * Visitors of the public status page who asked to hear about public incidents and maintenance.
@@ -23,6 +32,15 @@ export const publicSubscribers = pgTable(
     urlEncrypted: text(),
     urlHint: text(),
     secretEncrypted: text(),
+    /** After a rotation the old secret keeps signing alongside the new one until this time. */
+    previousSecretEncrypted: text(),
+    previousSecretExpiresAt: timestamp({ withTimezone: true }),
+    /**
+     * Webhook subscribers: sha256 of the management token (bsm_…) given once at subscribe time,
+     * with which the subscriber rotates its own secret. It mints signing secrets, so only its hash
+     * is kept and it never goes in a URL.
+     */
+    manageTokenHash: text(),
     /** Empty means everything. */
     componentIds: jsonb()
       .$type<string[]>()
@@ -47,6 +65,7 @@ export const publicSubscribers = pgTable(
     index("public_subscribers_unconfirmed_idx")
       .on(t.createdAt)
       .where(sql`confirmed_at is null`),
+    uniqueIndex("public_subscribers_manage_token_idx").on(t.manageTokenHash),
   ],
 );
 

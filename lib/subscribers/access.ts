@@ -1,3 +1,6 @@
+import { eq } from "drizzle-orm";
+import type { Db, Tx } from "@/db";
+import { organizations } from "@/db/schema";
 import { PLATFORM_SLUG } from "@/db/seed";
 import { requirePermission, type Ctx } from "@/lib/context";
 import { NotFoundError } from "@/lib/errors";
@@ -17,4 +20,13 @@ export function requireSubscriberAdmin(ctx: Ctx): void {
 export function maskEmail(email: string): string {
   const [local = "", domain = ""] = email.split("@");
   return `${local.slice(0, 1)}***@${domain}`;
+}
+
+/** The organization that owns the status page (and so its subscribers' mail and audit rows). */
+export async function platformOrgId(db: Db | Tx): Promise<string | null> {
+  const [o] = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.slug, PLATFORM_SLUG));
+  return o?.id ?? null;
 }

@@ -8,6 +8,8 @@ import type { Ctx } from "@/lib/context";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { listSubscribers } from "./list";
 import { removeSubscriber } from "./remove";
+import { rotateSubscriberSecret } from "./rotate-secret";
+import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
 
 let t: TestDb;
 let admin: Ctx;
@@ -60,16 +62,16 @@ async function seedSubscribers() {
       {
         kind: "webhook",
         urlHint: "hooks.example.com",
-        urlEncrypted: "x",
-        secretEncrypted: "y",
+        urlEncrypted: "enc-url",
+        secretEncrypted: "enc-secret",
         confirmedAt: ago(3 * day),
         createdAt: ago(3 * day),
       },
       {
         kind: "webhook",
         urlHint: "status.partner.test:8443",
-        urlEncrypted: "x",
-        secretEncrypted: "y",
+        urlEncrypted: "enc-url",
+        secretEncrypted: "enc-secret",
         componentIds: [api.id],
         confirmedAt: ago(4 * day),
         createdAt: ago(4 * day),
@@ -112,7 +114,8 @@ describe("listSubscribers", () => {
       confirmExpiresAt: new Date(ago(day).getTime() + 7 * day),
     });
     const hook = list.subscribers.find((s) => s.channel === "webhook")!;
-    expect(JSON.stringify(hook)).not.toMatch(/urlEncrypted|secret/i);
+    expect(JSON.stringify(hook)).not.toContain("enc-");
+    expect(Object.keys(hook)).not.toContain("urlEncrypted");
   });
 
   it("filters by status, channel and a search on the address, and pages", async () => {
@@ -205,6 +208,83 @@ describe("removeSubscriber", () => {
       address: "hooks.example.com",
       confirmed: true,
     });
+  });
+});
+
+describe("rotateSubscriberSecret", () => {
+  it("gives a webhook subscriber a new secret, the old one kept for 24 hours, audited", async () => {
+    const [hook] = await t.db
+      .insert(publicSubscribers)
+      .values({
+        kind: "webhook",
+        urlHint: "hooks.example.com",
+        urlEncrypted: encryptSecret("https://hooks.example.com/status"),
+        secretEncrypted: encryptSecret("whsec_b2xk"),
+        confirmedAt: ago(day),
+        createdAt: ago(day),
+      })
+      .returning();
+    const out = await rotateSubscriberSecret({ ctx: admin, input: { id: hook!.id }, now });
+    expect(out).toEqual({
+      secret: expect.stringMatching(/^whsec_/),
+      previousValidUntil: new Date(now.getTime() + day).toISOString(),
+    });
+    const [row] = await t.db
+      .select()
+      .from(publicSubscribers)
+      .where(eq(publicSubscribers.id, hook!.id));
+    expect(decryptSecret(row!.secretEncrypted!)).toBe(out.secret);
+    expect(decryptSecret(row!.previousSecretEncrypted!)).toBe("whsec_b2xk");
+    expect(row!.previousSecretExpiresAt).toEqual(new Date(now.getTime() + day));
+    const [audit] = await t.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "subscriber.rotate_secret"), eq(auditLog.targetId, hook!.id)));
+    expect(audit).toMatchObject({
+      orgId: admin.org.id,
+      actorType: "user",
+      actorId: admin.actor.id,
+    });
+    expect(JSON.stringify(audit!.data)).not.toContain(out.secret);
+
+    // The list shows the overlap until it ends, and that this subscriber cannot rotate by itself.
+    const listed = async (at: Date) =>
+      (await listSubscribers({ ctx: admin, input: { channel: "webhook" }, now: at }))
+        .subscribers[0];
+    expect(await listed(now)).toMatchObject({
+      secretRotatingUntil: new Date(now.getTime() + day),
+      selfService: false,
+    });
+    expect((await listed(new Date(now.getTime() + day + 1)))!.secretRotatingUntil).toBeNull();
+  });
+
+  it("refuses an email subscriber, an unknown id, tenants and responders", async () => {
+    const subs = await seedSubscribers();
+    await expect(
+      rotateSubscriberSecret({ ctx: admin, input: { id: subs["alice@example.com"]!.id } }),
+    ).rejects.toMatchObject({
+      issues: [{ field: "id", message: "only webhook subscribers have a signing secret" }],
+    });
+    await expect(
+      rotateSubscriberSecret({
+        ctx: admin,
+        input: { id: "00000000-0000-4000-8000-000000000000" },
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    const id = subs["hooks.example.com"]!.id;
+    for (const ctx of [tenantAdmin, responder])
+      await expect(rotateSubscriberSecret({ ctx, input: { id } })).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
+    const misconfigured: Ctx = {
+      ...tenantAdmin,
+      permissions: new Set([...tenantAdmin.permissions, "subscribers:manage"]),
+    };
+    await expect(
+      rotateSubscriberSecret({ ctx: misconfigured, input: { id } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    const [row] = await t.db.select().from(publicSubscribers).where(eq(publicSubscribers.id, id));
+    expect(row!.previousSecretEncrypted).toBeNull();
   });
 });
 

@@ -37,6 +37,10 @@ export interface SubscriberView {
   confirmedAt: Date | null;
   /** Awaiting confirmation: when the emailed link stops working (the sweep then deletes the row). */
   confirmExpiresAt: Date | null;
+  /** Webhooks after a rotation: until then the previous secret still signs too. */
+  secretRotatingUntil: Date | null;
+  /** Webhooks: whether the subscriber holds a management token to rotate its own secret. */
+  selfService: boolean;
 }
 
 export type SubscriberCounts = Record<SubscriberKind, Record<SubscriberStatus, number>>;
@@ -152,6 +156,11 @@ export async function listSubscribers({
         confirmedAt: s.confirmedAt,
         confirmExpiresAt:
           status === "confirmed" ? null : new Date(s.createdAt.getTime() + CONFIRM_TTL_MS),
+        secretRotatingUntil:
+          s.previousSecretExpiresAt && s.previousSecretExpiresAt > now
+            ? s.previousSecretExpiresAt
+            : null,
+        selfService: Boolean(s.manageTokenHash),
       };
     }),
   };

@@ -16,10 +16,11 @@ import { enqueue, orgId, testSettings } from "@/test/alerts";
 import { startReceiver } from "@/test/fake-receiver";
 import { planJob } from "@/lib/alerts/plan";
 import { processDelivery, processDueDeliveries } from "@/lib/alerts/deliver";
-import { RateLimitedError, ValidationError } from "@/lib/errors";
+import { RateLimitedError, UnauthorizedError, ValidationError } from "@/lib/errors";
+import { ROTATE_LIMIT, rotateOwnSecret } from "./rotate-secret";
 import { deleteExpiredUnconfirmed } from "./cleanup";
 import { CONFIRM_TTL_MS, confirmSubscription, subscribe, unsubscribe } from "./subscribe";
-import { subscriberUnsubscribeToken } from "./tokens";
+import { hashToken, subscriberUnsubscribeToken } from "./tokens";
 
 let t: TestDb;
 let platform: string;
@@ -402,5 +403,106 @@ describe("webhook subscribers", () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it("rotate their own secret with the management token: both sign for 24 hours, then the new one alone", async () => {
+    const receiver = await startReceiver();
+    try {
+      const res = await subscribe(
+        t.db,
+        { input: { kind: "webhook", url: receiver.url }, clientAddress: "10.7.7.7" },
+        deps,
+      );
+      if (res.kind !== "webhook") throw new Error("expected a webhook subscription");
+      expect(res.manageToken).toMatch(/^bsm_[\w-]{43}$/);
+      const [row] = await t.db.select().from(publicSubscribers);
+      // Only the hash is kept.
+      expect(row!.manageTokenHash).toBe(hashToken(res.manageToken));
+      expect(JSON.stringify(row)).not.toContain(res.manageToken);
+
+      const before = Date.now();
+      const rotated = await rotateOwnSecret(t.db, {
+        input: { token: res.manageToken },
+        clientAddress: "10.7.7.7",
+      });
+      expect(rotated.secret).toMatch(/^whsec_/);
+      expect(rotated.secret).not.toBe(res.secret);
+      const until = new Date(rotated.previousValidUntil).getTime();
+      expect(until - before).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
+      expect(until - Date.now()).toBeLessThanOrEqual(24 * 60 * 60 * 1000);
+
+      // Within the overlap a receiver holding either secret verifies the event.
+      const { rows } = await planPublic({ title: "During the overlap" });
+      await processDelivery(t.db, rows[0]!.id, { settings });
+      const during = receiver.requests.at(-1)!;
+      const headers = during.headers as Record<string, string>;
+      expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2);
+      expect(new Webhook(res.secret).verify(during.body, headers)).toMatchObject({
+        data: { title: "During the overlap" },
+      });
+      expect(new Webhook(rotated.secret).verify(during.body, headers)).toMatchObject({
+        data: { title: "During the overlap" },
+      });
+
+      // After 24 hours only the new secret signs.
+      const later = new Date(until + 1000);
+      const after = await planPublic({ title: "After the overlap" });
+      await processDelivery(t.db, after.rows[0]!.id, { settings, now: later });
+      const last = receiver.requests.at(-1)!;
+      const h = last.headers as Record<string, string>;
+      const signedAt = new Date(Number(h["webhook-timestamp"]) * 1000);
+      expect(h["webhook-signature"]).toBe(
+        new Webhook(rotated.secret).sign(h["webhook-id"]!, signedAt, last.body),
+      );
+      expect(h["webhook-signature"]).not.toContain(
+        new Webhook(res.secret).sign(h["webhook-id"]!, signedAt, last.body),
+      );
+
+      // Rotating again replaces the token's secret again; the token keeps working.
+      const again = await rotateOwnSecret(t.db, {
+        input: { token: ` ${res.manageToken} ` },
+        clientAddress: "10.7.7.7",
+      });
+      expect(again.secret).not.toBe(rotated.secret);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("refuse a missing, malformed or unknown management token, and too many tries", async () => {
+    const issues = async (input: unknown) => {
+      try {
+        await rotateOwnSecret(t.db, { input, clientAddress: "10.8.0.1" });
+      } catch (e) {
+        if (e instanceof ValidationError) return e.issues;
+        throw e;
+      }
+      throw new Error("expected a validation error");
+    };
+    expect(await issues({})).toEqual([
+      {
+        field: "token",
+        message: "is required: the management token (bsm_…) shown when you subscribed",
+      },
+    ]);
+    expect(await issues({ token: "whsec_abc" })).toEqual([
+      { field: "token", message: "must be the management token (bsm_…) shown when you subscribed" },
+    ]);
+    const unknown = `bsm_${"A".repeat(43)}`;
+    await expect(
+      rotateOwnSecret(t.db, { input: { token: unknown }, clientAddress: "10.8.0.2" }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+
+    // Limited per client address, counted before the token is looked at.
+    for (let i = 1; i < ROTATE_LIMIT.max; i++)
+      await rotateOwnSecret(t.db, { input: { token: unknown }, clientAddress: "10.8.0.3" }).catch(
+        (e: unknown) => expect(e).toBeInstanceOf(UnauthorizedError),
+      );
+    await expect(
+      rotateOwnSecret(t.db, { input: { token: unknown }, clientAddress: "10.8.0.3" }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(
+      rotateOwnSecret(t.db, { input: { token: unknown }, clientAddress: "10.8.0.3" }),
+    ).rejects.toBeInstanceOf(RateLimitedError);
   });
 });

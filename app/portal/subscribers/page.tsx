@@ -8,7 +8,8 @@ import { listSubscribers, type SubscriberList, type SubscriberView } from "@/lib
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from "@/lib/subscribers/schemas";
 import { Card, PageHeader } from "@/components/ui/card";
 import { HiddenIdButton } from "@/components/portal/members";
-import { removeSubscriberAction } from "./actions";
+import { SecretOnceForm } from "@/components/alerts/forms";
+import { removeSubscriberAction, rotateSubscriberSecretAction } from "./actions";
 
 export const metadata: Metadata = { title: "Subscribers" };
 
@@ -199,7 +200,17 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                     <td className="break-all">
                       {s.address}
                       {s.channel === "webhook" && (
-                        <span className="block text-xs text-slate-500">host; URL not shown</span>
+                        <span className="block text-xs text-slate-500">
+                          host; URL not shown
+                          {s.selfService
+                            ? ""
+                            : " · no management token (subscribed before rotation)"}
+                        </span>
+                      )}
+                      {s.secretRotatingUntil && (
+                        <span className="block text-xs text-slate-500">
+                          old secret valid until {when(s.secretRotatingUntil)}
+                        </span>
                       )}
                     </td>
                     <td>
@@ -212,7 +223,18 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                     <td>
                       <StatusCell s={s} />
                     </td>
-                    <td className="py-2 text-right">
+                    <td className="space-y-2 py-2 text-right">
+                      {s.channel === "webhook" && (
+                        <SecretOnceForm
+                          action={rotateSubscriberSecretAction}
+                          label={`Rotate secret of ${s.address}`}
+                          submit="Rotate secret"
+                          variant="secondary"
+                          className="flex flex-col items-end gap-2"
+                        >
+                          <input type="hidden" name="id" value={s.id} />
+                        </SecretOnceForm>
+                      )}
                       <HiddenIdButton
                         action={removeSubscriberAction}
                         name="id"
