@@ -35,7 +35,7 @@ export function SubscribeForm({
       <div role="status" className="space-y-2 text-sm">
         <p>
           Subscribed: <strong>{state.host}</strong> will receive signed events (Standard Webhooks).
-          Copy the signing secret now; it is not shown again.
+          Copy the signing secret and the management token now; they are not shown again.
         </p>
         <label className="block font-medium" htmlFor="subscriber-secret">
           Signing secret
@@ -46,6 +46,24 @@ export function SubscribeForm({
           value={state.secret}
           className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
         />
+        <label className="block font-medium" htmlFor="subscriber-manage-token">
+          Management token
+        </label>
+        <input
+          id="subscriber-manage-token"
+          readOnly
+          value={state.manageToken}
+          className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
+        />
+        <p>
+          Keep the management token as safe as the secret: with it you{" "}
+          <a href="/subscribe/manage" className="underline">
+            rotate the secret
+          </a>{" "}
+          (or <code>POST /api/subscribers/rotate-secret</code> with{" "}
+          <code>Authorization: Bearer</code> and the token); the old secret keeps signing for 24
+          hours.
+        </p>
         <p>
           Keep this link to stop the webhook later (or answer an event with HTTP 410 Gone):{" "}
           <a href={state.unsubscribeUrl} className="break-all underline">

@@ -3,7 +3,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { Inngest } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { deliveries } from "@/db/schema";
+import { deliveries, publicSubscribers } from "@/db/schema";
 import { createEndpoint } from "@/lib/alerts/endpoints";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { ctxFor, seedDemo } from "@/test/fixtures";
@@ -113,5 +113,44 @@ describe("Inngest functions (same lib steps as the embedded driver)", () => {
     } finally {
       await flaky.close();
     }
+  });
+});
+
+describe("the sweep cron", () => {
+  it("deletes subscribers whose confirmation link expired unused, in its own step", async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const ago = (ms: number) => new Date(Date.now() - ms);
+    await t.db.insert(publicSubscribers).values([
+      { kind: "email", email: "gone@example.com", confirmTokenHash: "x", createdAt: ago(8 * day) },
+      { kind: "email", email: "soon@example.com", confirmTokenHash: "y", createdAt: ago(6 * day) },
+      {
+        kind: "webhook",
+        urlHint: "hooks.example.com",
+        confirmedAt: ago(30 * day),
+        createdAt: ago(30 * day),
+      },
+    ]);
+    const engine = new InngestTestEngine({
+      function: fns.sweep,
+      events: [{ name: "inngest/scheduled.timer", data: {} }],
+    });
+    // Earlier tests may have left work for the sweep to hand back to Inngest; those sends are mocked.
+    const { result, ctx, error } = await engine.execute({
+      steps: [
+        { id: "replan", handler: () => ({ ids: [] }) },
+        { id: "resend-due", handler: () => ({ ids: [] }) },
+      ],
+    });
+    expect(error).toBeUndefined();
+    expect(ctx.step.run).toHaveBeenCalledWith(
+      "expire-unconfirmed-subscribers",
+      expect.any(Function),
+    );
+    expect(result).toMatchObject({ expiredSubscribers: 1 });
+    const left = await t.db.select().from(publicSubscribers);
+    expect(left.map((s) => s.email ?? s.urlHint).sort()).toEqual([
+      "hooks.example.com",
+      "soon@example.com",
+    ]);
   });
 });

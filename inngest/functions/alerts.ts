@@ -8,6 +8,7 @@ import {
 } from "@/lib/alerts/deliver";
 import { planJob } from "@/lib/alerts/plan";
 import { dueDeliveries, pendingJobIds } from "@/lib/alerts/steps";
+import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { deliveryDue, jobEnqueued } from "../events";
 
 export interface AlertFunctionDeps {
@@ -90,7 +91,10 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
     },
   );
 
-  /** Recovers anything an interrupted run or a lost event left behind. */
+  /**
+   * Recovers anything an interrupted run or a lost event left behind, and deletes subscribers
+   * whose confirmation link expired unused (as the embedded driver's sweep does).
+   */
   const sweep = inngest.createFunction(
     { id: "alerts-sweep", name: "Sweep stuck alert work", triggers: [{ cron: "* * * * *" }] },
     async ({ step }) => {
@@ -101,6 +105,9 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
         const deliveries = await dueDeliveries(db, { olderThanMs: 60_000 });
         return { recovered, jobs, deliveries };
       });
+      const expired = await step.run("expire-unconfirmed-subscribers", async () =>
+        deleteExpiredUnconfirmed(await deps.getDb()),
+      );
       if (found.jobs.length) {
         await step.sendEvent(
           "replan",
@@ -113,6 +120,7 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
         recovered: found.recovered,
         jobs: found.jobs.length,
         deliveries: found.deliveries.length,
+        expiredSubscribers: expired.deleted,
       };
     },
   );

@@ -171,7 +171,7 @@ async function resolveConfig(
   now: Date,
   cache?: PrepCache,
 ): Promise<unknown> {
-  if (d.recipientType === "subscriber") return resolveSubscriber(db, d, settings);
+  if (d.recipientType === "subscriber") return resolveSubscriber(db, d, settings, now);
   switch (d.channel) {
     case "email":
       if (d.recipientType === "recipient" && d.recipientId)
@@ -230,8 +230,16 @@ async function resolveConfig(
   }
 }
 
-/** A public subscriber: re-read so an unsubscribe after planning stops the send. */
-async function resolveSubscriber(db: Db, d: Delivery, settings: ChannelSettings): Promise<unknown> {
+/**
+ * A public subscriber: re-read so an unsubscribe after planning stops the send. A webhook signs
+ * with both secrets while a rotated-out one is still within its overlap, as endpoints do.
+ */
+async function resolveSubscriber(
+  db: Db,
+  d: Delivery,
+  settings: ChannelSettings,
+  now: Date,
+): Promise<unknown> {
   const [s] = await db
     .select()
     .from(publicSubscribers)
@@ -247,7 +255,13 @@ async function resolveSubscriber(db: Db, d: Delivery, settings: ChannelSettings)
     };
   if (!s.urlEncrypted || !s.secretEncrypted)
     throw new DeliveryError("The subscriber has no webhook URL", { permanent: true });
-  return { url: decryptSecret(s.urlEncrypted), secrets: [decryptSecret(s.secretEncrypted)] };
+  const secrets = [
+    s.secretEncrypted,
+    s.previousSecretExpiresAt && s.previousSecretExpiresAt > now ? s.previousSecretEncrypted : null,
+  ]
+    .filter((x): x is string => Boolean(x))
+    .map(decryptSecret);
+  return { url: decryptSecret(s.urlEncrypted), secrets };
 }
 
 /**

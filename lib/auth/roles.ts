@@ -50,6 +50,7 @@ export const PERMISSIONS = [
   "components:manage",
   "audit:read",
   "support:read",
+  "subscribers:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -104,6 +105,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "components:manage",
     "deliveries:read",
     "audit:read",
+    // The status page's public subscribers: personal addresses, so not every on-call responder.
+    "subscribers:manage",
   ],
   responder: [
     "org:read",

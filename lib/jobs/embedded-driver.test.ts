@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { deliveries, notificationJobs } from "@/db/schema";
+import { deliveries, notificationJobs, publicSubscribers } from "@/db/schema";
 import { createEndpoint } from "@/lib/alerts/endpoints";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, testSettings } from "@/test/alerts";
@@ -52,4 +52,41 @@ it("is woken after commit, plans and sends, and retries a failure on a later pas
   } finally {
     await driver.stop();
   }
+});
+
+it("its periodic sweep deletes subscribers whose confirmation link expired unused", async () => {
+  const day = 24 * 60 * 60 * 1000;
+  const ago = (ms: number) => new Date(Date.now() - ms);
+  await t.db.insert(publicSubscribers).values([
+    {
+      kind: "email",
+      email: "expired@example.com",
+      confirmTokenHash: "a",
+      createdAt: ago(8 * day),
+    },
+    {
+      kind: "email",
+      email: "waiting@example.com",
+      confirmTokenHash: "b",
+      createdAt: ago(1 * day),
+    },
+    {
+      kind: "email",
+      email: "kept@example.com",
+      confirmedAt: ago(9 * day),
+      createdAt: ago(10 * day),
+    },
+  ]);
+  // A new driver sweeps on its first pass (later passes sweep every 30 s).
+  const driver = startEmbeddedDriver(t.db, {
+    pollIntervalMs: 60_000,
+    deliver: { settings: testSettings() },
+  });
+  try {
+    await driver.kick();
+  } finally {
+    await driver.stop();
+  }
+  const left = await t.db.select().from(publicSubscribers);
+  expect(left.map((s) => s.email).sort()).toEqual(["kept@example.com", "waiting@example.com"]);
 });

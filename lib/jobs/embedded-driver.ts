@@ -6,6 +6,7 @@ import {
   type DeliverOptions,
 } from "@/lib/alerts/deliver";
 import { claimDueJobs, markJobError, planJob } from "@/lib/alerts/plan";
+import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { onJobsEnqueued } from "./outbox";
 
 export interface EmbeddedDriverOptions {
@@ -26,9 +27,10 @@ const SWEEP_EVERY_MS = 30_000;
 
 /**
  * The in-process job driver, for installs without Inngest: plans due outbox jobs, sends due
- * deliveries, flushes digests and recovers stuck work — the same lib/ steps the Inngest functions
- * call. It is woken right after a commit (onJobsEnqueued) and otherwise polls. Several processes
- * on one PostgreSQL share the work safely: every claim uses FOR UPDATE SKIP LOCKED.
+ * deliveries, flushes digests, recovers stuck work and deletes expired unconfirmed subscribers —
+ * the same lib/ steps the Inngest functions call. It is woken right after a commit
+ * (onJobsEnqueued) and otherwise polls. Several processes on one PostgreSQL share the work
+ * safely: every claim uses FOR UPDATE SKIP LOCKED.
  */
 export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): EmbeddedDriver {
   const onError = opts.onError ?? ((e) => console.error("[beacon] job driver:", e));
@@ -42,6 +44,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
     if (now.getTime() - lastSweep > SWEEP_EVERY_MS) {
       lastSweep = now.getTime();
       await sweepStuck(db, { now });
+      await deleteExpiredUnconfirmed(db, { now });
     }
     for (const jobId of await claimDueJobs(db, { now })) {
       try {

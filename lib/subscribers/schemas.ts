@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SUBSCRIBER_KINDS } from "@/db/schema";
 
 const ids = z
   .array(z.uuid({ error: "is not a valid id" }))
@@ -32,3 +33,35 @@ export const SubscribeInput = z.discriminatedUnion(
   { error: "Choose email or webhook" },
 );
 export type SubscribeInput = z.infer<typeof SubscribeInput>;
+
+/** Where a subscriber stands: confirmed, awaiting confirmation, or its link expired unused. */
+export const SUBSCRIBER_STATUSES = ["confirmed", "awaiting", "expired"] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+/** The staff list's filters (the portal's query string, or GET /api/v1/subscribers). */
+export const ListSubscribersInput = z.object({
+  status: z
+    .enum(SUBSCRIBER_STATUSES, { error: `must be one of ${SUBSCRIBER_STATUSES.join(", ")}` })
+    .optional(),
+  channel: z
+    .enum(SUBSCRIBER_KINDS, { error: `must be one of ${SUBSCRIBER_KINDS.join(", ")}` })
+    .optional(),
+  q: z.string().trim().max(200, { error: "must be at most 200 characters" }).optional(),
+  page: z.coerce
+    .number({ error: "must be a page number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be 1 or more" })
+    .max(100_000, { error: "is too large" })
+    .default(1),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be between 1 and 200" })
+    .max(200, { error: "must be between 1 and 200" })
+    .default(50),
+});
+export type ListSubscribersInput = z.infer<typeof ListSubscribersInput>;
+
+export const SubscriberIdInput = z.object({
+  id: z.uuid({ error: "must be a subscriber id" }),
+});

@@ -1,7 +1,6 @@
 import { and, eq, gt, isNotNull, ne } from "drizzle-orm";
 import type { Db } from "@/db";
-import { organizations, publicSubscribers } from "@/db/schema";
-import { PLATFORM_SLUG } from "@/db/seed";
+import { publicSubscribers } from "@/db/schema";
 import { checkCatalogIds } from "@/lib/alerts/settings";
 import { generateWebhookSecret } from "@/lib/alerts/endpoints";
 import { hit } from "@/lib/auth/rate-limit";
@@ -17,8 +16,15 @@ import {
   ServiceError,
   ValidationError,
 } from "@/lib/errors";
+import { platformOrgId } from "./access";
 import { SubscribeInput } from "./schemas";
-import { hashToken, newConfirmToken, unsubscribeUrl, verifyUnsubscribeToken } from "./tokens";
+import {
+  hashToken,
+  newConfirmToken,
+  newManageToken,
+  unsubscribeUrl,
+  verifyUnsubscribeToken,
+} from "./tokens";
 
 /** Subscribing is open to anyone, so it is limited per client address and per email address. */
 export const SUBSCRIBE_LIMIT = { max: 5, windowMs: 60 * 60 * 1000 };
@@ -43,7 +49,15 @@ export interface SubscribeDeps {
 
 export type SubscribeResult =
   | { kind: "email"; email: string }
-  | { kind: "webhook"; id: string; secret: string; urlHost: string; unsubscribeUrl: string };
+  | {
+      kind: "webhook";
+      id: string;
+      secret: string;
+      /** Rotates the secret (POST /api/subscribers/rotate-secret); shown once, like the secret. */
+      manageToken: string;
+      urlHost: string;
+      unsubscribeUrl: string;
+    };
 
 async function limit(db: Db, key: string, now: Date) {
   const count = await hit(db, { key, ...SUBSCRIBE_LIMIT }, now);
@@ -52,14 +66,6 @@ async function limit(db: Db, key: string, now: Date) {
       "Too many subscription requests. Try again in an hour.",
       Math.ceil(SUBSCRIBE_LIMIT.windowMs / 1000),
     );
-}
-
-async function platformOrgId(db: Db): Promise<string | null> {
-  const [o] = await db
-    .select({ id: organizations.id })
-    .from(organizations)
-    .where(eq(organizations.slug, PLATFORM_SLUG));
-  return o?.id ?? null;
 }
 
 async function sendConfirmation(
@@ -93,7 +99,8 @@ async function sendConfirmation(
 /**
  * Subscribes a visitor. Email: stores an unconfirmed subscriber and emails a confirmation link
  * (nothing is sent to it until confirmed). Webhook: checks the URL, stores it encrypted with a new
- * signing secret, confirmed at once; the secret is returned here only.
+ * signing secret, confirmed at once; the secret and the management token that rotates it are
+ * returned here only.
  */
 export async function subscribe(
   db: Db,
@@ -115,6 +122,7 @@ export async function subscribe(
     const problem = await checkDestinationUrl(url, deps.settings, "webhook");
     if (problem) throw new ValidationError([{ field: "url", message: problem }]);
     const secret = generateWebhookSecret();
+    const manage = newManageToken();
     const [row] = await db
       .insert(publicSubscribers)
       .values({
@@ -122,6 +130,7 @@ export async function subscribe(
         urlEncrypted: encryptSecret(url.toString()),
         urlHint: url.host,
         secretEncrypted: encryptSecret(secret),
+        manageTokenHash: manage.hash,
         componentIds: data.componentIds,
         regionIds: data.regionIds,
         confirmedAt: now,
@@ -131,6 +140,7 @@ export async function subscribe(
       kind: "webhook",
       id: row!.id,
       secret,
+      manageToken: manage.token,
       urlHost: url.host,
       unsubscribeUrl: unsubscribeUrl(deps.settings.appUrl, row!.id),
     };

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
@@ -16,9 +16,11 @@ import { enqueue, orgId, testSettings } from "@/test/alerts";
 import { startReceiver } from "@/test/fake-receiver";
 import { planJob } from "@/lib/alerts/plan";
 import { processDelivery, processDueDeliveries } from "@/lib/alerts/deliver";
-import { RateLimitedError, ValidationError } from "@/lib/errors";
-import { confirmSubscription, subscribe, unsubscribe } from "./subscribe";
-import { subscriberUnsubscribeToken } from "./tokens";
+import { RateLimitedError, UnauthorizedError, ValidationError } from "@/lib/errors";
+import { ROTATE_LIMIT, rotateOwnSecret } from "./rotate-secret";
+import { deleteExpiredUnconfirmed } from "./cleanup";
+import { CONFIRM_TTL_MS, confirmSubscription, subscribe, unsubscribe } from "./subscribe";
+import { hashToken, subscriberUnsubscribeToken } from "./tokens";
 
 let t: TestDb;
 let platform: string;
@@ -129,6 +131,48 @@ describe("double opt-in", () => {
       "Subscription not found",
     );
     expect((await planPublic()).rows).toHaveLength(0);
+  });
+
+  it("the sweep deletes unconfirmed subscribers whose link expired, and nothing else", async () => {
+    const now = new Date();
+    const day = 24 * 60 * 60 * 1000;
+    const at = (msAgo: number) => new Date(now.getTime() - msAgo);
+    await subscribeEmail("expired@example.com");
+    await subscribeEmail("exactly-seven-days@example.com");
+    const freshToken = await subscribeEmail("fresh@example.com");
+    await confirmSubscription(t.db, await subscribeEmail("confirmed-long-ago@example.com"));
+    await subscribe(
+      t.db,
+      { input: { kind: "webhook", url: "http://127.0.0.1:9/hook" }, clientAddress: "10.6.6.6" },
+      deps,
+    );
+    const age = async (where: SQL, msAgo: number) =>
+      t.db
+        .update(publicSubscribers)
+        .set({ createdAt: at(msAgo) })
+        .where(where);
+    await age(eq(publicSubscribers.email, "expired@example.com"), 8 * day);
+    await age(eq(publicSubscribers.email, "exactly-seven-days@example.com"), CONFIRM_TTL_MS);
+    await age(eq(publicSubscribers.email, "fresh@example.com"), 6 * day);
+    await age(eq(publicSubscribers.email, "confirmed-long-ago@example.com"), 400 * day);
+    await age(eq(publicSubscribers.kind, "webhook"), 400 * day);
+
+    expect(await deleteExpiredUnconfirmed(t.db, { now })).toEqual({ deleted: 2 });
+    const left = await t.db.select().from(publicSubscribers);
+    expect(left.map((s) => s.email ?? s.kind).sort()).toEqual([
+      "confirmed-long-ago@example.com",
+      "fresh@example.com",
+      "webhook",
+    ]);
+    // Again (the other driver, or the next pass): nothing more to do.
+    expect(await deleteExpiredUnconfirmed(t.db, { now })).toEqual({ deleted: 0 });
+    // The survivor's link still works; a day later it would have been swept.
+    expect(await confirmSubscription(t.db, freshToken, now)).toEqual({
+      email: "fresh@example.com",
+    });
+    expect(
+      await deleteExpiredUnconfirmed(t.db, { now: new Date(now.getTime() + 2 * day) }),
+    ).toEqual({ deleted: 0 });
   });
 
   it("subscribing the same address twice and confirming both tells it once", async () => {
@@ -359,5 +403,106 @@ describe("webhook subscribers", () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it("rotate their own secret with the management token: both sign for 24 hours, then the new one alone", async () => {
+    const receiver = await startReceiver();
+    try {
+      const res = await subscribe(
+        t.db,
+        { input: { kind: "webhook", url: receiver.url }, clientAddress: "10.7.7.7" },
+        deps,
+      );
+      if (res.kind !== "webhook") throw new Error("expected a webhook subscription");
+      expect(res.manageToken).toMatch(/^bsm_[\w-]{43}$/);
+      const [row] = await t.db.select().from(publicSubscribers);
+      // Only the hash is kept.
+      expect(row!.manageTokenHash).toBe(hashToken(res.manageToken));
+      expect(JSON.stringify(row)).not.toContain(res.manageToken);
+
+      const before = Date.now();
+      const rotated = await rotateOwnSecret(t.db, {
+        input: { token: res.manageToken },
+        clientAddress: "10.7.7.7",
+      });
+      expect(rotated.secret).toMatch(/^whsec_/);
+      expect(rotated.secret).not.toBe(res.secret);
+      const until = new Date(rotated.previousValidUntil).getTime();
+      expect(until - before).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
+      expect(until - Date.now()).toBeLessThanOrEqual(24 * 60 * 60 * 1000);
+
+      // Within the overlap a receiver holding either secret verifies the event.
+      const { rows } = await planPublic({ title: "During the overlap" });
+      await processDelivery(t.db, rows[0]!.id, { settings });
+      const during = receiver.requests.at(-1)!;
+      const headers = during.headers as Record<string, string>;
+      expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2);
+      expect(new Webhook(res.secret).verify(during.body, headers)).toMatchObject({
+        data: { title: "During the overlap" },
+      });
+      expect(new Webhook(rotated.secret).verify(during.body, headers)).toMatchObject({
+        data: { title: "During the overlap" },
+      });
+
+      // After 24 hours only the new secret signs.
+      const later = new Date(until + 1000);
+      const after = await planPublic({ title: "After the overlap" });
+      await processDelivery(t.db, after.rows[0]!.id, { settings, now: later });
+      const last = receiver.requests.at(-1)!;
+      const h = last.headers as Record<string, string>;
+      const signedAt = new Date(Number(h["webhook-timestamp"]) * 1000);
+      expect(h["webhook-signature"]).toBe(
+        new Webhook(rotated.secret).sign(h["webhook-id"]!, signedAt, last.body),
+      );
+      expect(h["webhook-signature"]).not.toContain(
+        new Webhook(res.secret).sign(h["webhook-id"]!, signedAt, last.body),
+      );
+
+      // Rotating again replaces the token's secret again; the token keeps working.
+      const again = await rotateOwnSecret(t.db, {
+        input: { token: ` ${res.manageToken} ` },
+        clientAddress: "10.7.7.7",
+      });
+      expect(again.secret).not.toBe(rotated.secret);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("refuse a missing, malformed or unknown management token, and too many tries", async () => {
+    const issues = async (input: unknown) => {
+      try {
+        await rotateOwnSecret(t.db, { input, clientAddress: "10.8.0.1" });
+      } catch (e) {
+        if (e instanceof ValidationError) return e.issues;
+        throw e;
+      }
+      throw new Error("expected a validation error");
+    };
+    expect(await issues({})).toEqual([
+      {
+        field: "token",
+        message: "is required: the management token (bsm_…) shown when you subscribed",
+      },
+    ]);
+    expect(await issues({ token: "whsec_abc" })).toEqual([
+      { field: "token", message: "must be the management token (bsm_…) shown when you subscribed" },
+    ]);
+    const unknown = `bsm_${"A".repeat(43)}`;
+    await expect(
+      rotateOwnSecret(t.db, { input: { token: unknown }, clientAddress: "10.8.0.2" }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+
+    // Limited per client address, counted before the token is looked at.
+    for (let i = 1; i < ROTATE_LIMIT.max; i++)
+      await rotateOwnSecret(t.db, { input: { token: unknown }, clientAddress: "10.8.0.3" }).catch(
+        (e: unknown) => expect(e).toBeInstanceOf(UnauthorizedError),
+      );
+    await expect(
+      rotateOwnSecret(t.db, { input: { token: unknown }, clientAddress: "10.8.0.3" }),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(
+      rotateOwnSecret(t.db, { input: { token: unknown }, clientAddress: "10.8.0.3" }),
+    ).rejects.toBeInstanceOf(RateLimitedError);
   });
 });

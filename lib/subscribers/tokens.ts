@@ -7,6 +7,18 @@ export function newConfirmToken(): { token: string; hash: string } {
   return { token, hash: hashToken(token) };
 }
 
+/**
+ * A webhook subscriber's management token: shown once at subscribe time, stored as a sha256
+ * hash, sent back as a bearer token to rotate the signing secret.
+ */
+export const MANAGE_TOKEN_PREFIX = "bsm_";
+export const MANAGE_TOKEN_PATTERN = /^bsm_[A-Za-z0-9_-]{43}$/;
+
+export function newManageToken(): { token: string; hash: string } {
+  const token = `${MANAGE_TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
+  return { token, hash: hashToken(token) };
+}
+
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }

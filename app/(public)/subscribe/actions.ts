@@ -2,22 +2,28 @@
 
 import { headers } from "next/headers";
 import { getDb } from "@/db";
+import { clientAddressOf } from "@/app/_server/client-address";
 import { channelSettingsFromEnv } from "@/lib/channels/settings";
 import { env } from "@/lib/env";
 import { toActionResult } from "@/lib/errors";
+import { rotateOwnSecret } from "@/lib/subscribers/rotate-secret";
 import { confirmSubscription, subscribe } from "@/lib/subscribers/subscribe";
 
 export type SubscribeState =
   | { ok?: undefined }
   | { ok: true; kind: "email"; email: string }
-  | { ok: true; kind: "webhook"; secret: string; host: string; unsubscribeUrl: string }
+  | {
+      ok: true;
+      kind: "webhook";
+      secret: string;
+      manageToken: string;
+      host: string;
+      unsubscribeUrl: string;
+    }
   | { ok: false; error: string; fields?: Record<string, string> };
 
-/** The right-most X-Forwarded-For hop (the one our proxy saw); client-chosen entries are ignored. */
 async function clientAddress(): Promise<string> {
-  const h = await headers();
-  const hops = h.get("x-forwarded-for")?.split(",") ?? [];
-  return hops.at(-1)?.trim() || h.get("x-real-ip") || "unknown";
+  return clientAddressOf(await headers());
 }
 
 export async function subscribeAction(
@@ -45,6 +51,7 @@ export async function subscribeAction(
           ok: true,
           kind: "webhook",
           secret: res.secret,
+          manageToken: res.manageToken,
           host: res.urlHost,
           unsubscribeUrl: res.unsubscribeUrl,
         };
@@ -69,5 +76,26 @@ export async function confirmAction(_prev: ConfirmState, form: FormData): Promis
           ? "This confirmation link is not valid: it was already used, or it expired after 7 days. Subscribe again if you still want updates."
           : r.error,
     };
+  }
+}
+
+export type RotateState =
+  | { ok?: undefined }
+  | { ok: true; secret: string; previousValidUntil: string }
+  | { ok: false; error: string; fields?: Record<string, string> };
+
+/** The manage page's form: the token comes in the POST body, never in the URL. */
+export async function rotateOwnSecretAction(
+  _prev: RotateState,
+  form: FormData,
+): Promise<RotateState> {
+  try {
+    const out = await rotateOwnSecret(await getDb(), {
+      input: { token: form.get("token")?.toString() ?? "" },
+      clientAddress: await clientAddress(),
+    });
+    return { ok: true, ...out };
+  } catch (e) {
+    return toActionResult(e);
   }
 }
