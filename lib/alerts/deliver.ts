@@ -406,20 +406,27 @@ async function record(
     status,
     deliveredAt: status === "delivered" ? now : null,
   };
-  if (opts.writer) await opts.writer.write(row);
-  else await writeOutcomes(db, [row]);
-  if (error?.opts.gone && d.recipientType === "subscriber" && d.recipientId)
-    await removeGoneSubscriber(db, d.recipientId);
-  else if (error?.opts.gone)
-    await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`);
-  else if (status === "failed" && d.recipientType === "endpoint") {
-    const since = await failingSince(db, d, now);
-    if (since)
-      await disableGoneEndpoint(
-        db,
-        d,
-        `Every delivery has failed since ${since.toISOString()} (${FAILING_DAYS} days or more)`,
-      );
+  const afterwards = async () => {
+    if (error?.opts.gone && d.recipientType === "subscriber" && d.recipientId)
+      await removeGoneSubscriber(db, d.recipientId);
+    else if (error?.opts.gone)
+      await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`);
+    else if (status === "failed" && d.recipientType === "endpoint") {
+      const since = await failingSince(db, d, now);
+      if (since)
+        await disableGoneEndpoint(
+          db,
+          d,
+          `Every delivery has failed since ${since.toISOString()} (${FAILING_DAYS} days or more)`,
+        );
+    }
+  };
+  if (opts.writer) {
+    // The sender moves on to its next delivery; the drain waits for this write before it returns.
+    opts.writer.track(opts.writer.write(row).then(afterwards));
+  } else {
+    await writeOutcomes(db, [row]);
+    await afterwards();
   }
   return { id: d.id, status, retryAt, responseCode: row.responseCode, error: row.error };
 }
@@ -574,7 +581,7 @@ export async function drainDueDeliveries(
 
   const worker = async () => {
     for (;;) {
-      if (tasks.length < limit / 2) void refill();
+      if (tasks.length < limit) void refill();
       const task = tasks.shift();
       if (task) {
         out.push(...(await task()));

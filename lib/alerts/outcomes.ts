@@ -63,7 +63,9 @@ export async function writeOutcomes(db: Db, rows: OutcomeRow[]): Promise<void> {
 export interface OutcomeWriter {
   /** Resolves once the outcome is stored. */
   write(row: OutcomeRow): Promise<void>;
-  /** Writes whatever is buffered and waits for every write in flight. */
+  /** Follow-up work on a written outcome that close() must also wait for. */
+  track(work: Promise<void>): void;
+  /** Writes whatever is buffered and waits for every write and tracked piece of work; throws the first failure. */
   close(): Promise<void>;
 }
 
@@ -81,6 +83,8 @@ export function createOutcomeWriter(
   let buffer: { row: OutcomeRow; resolve: () => void; reject: (e: unknown) => void }[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   const inFlight = new Set<Promise<void>>();
+  const tracked = new Set<Promise<void>>();
+  let failure: unknown = null;
 
   function flush() {
     if (timer) clearTimeout(timer);
@@ -107,9 +111,18 @@ export function createOutcomeWriter(
         else timer ??= setTimeout(flush, maxDelayMs);
       });
     },
+    track(work) {
+      const p = work.catch((e: unknown) => {
+        failure ??= e;
+      });
+      tracked.add(p);
+      void p.finally(() => tracked.delete(p));
+    },
     async close() {
       flush();
       await Promise.all(inFlight);
+      while (tracked.size) await Promise.all(tracked);
+      if (failure) throw failure;
     },
   };
 }
