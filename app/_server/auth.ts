@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import Resend from "next-auth/providers/resend";
 import { getDb } from "@/db";
 import { beaconAdapter } from "@/lib/auth/adapter";
+import { clientAddressOf } from "./client-address";
 import { verifyCredentials } from "@/lib/auth/credentials";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { isMember } from "@/lib/auth/session-ctx";
@@ -22,15 +23,6 @@ export class SignInRateLimited extends CredentialsSignin {
   override code = "rate_limited";
 }
 
-/**
- * The right-most X-Forwarded-For entry: the address seen by the proxy nearest to Beacon. The
- * left-most entries are whatever the client chose to send, so keying a limit on them is useless.
- */
-function clientAddress(request: Request): string {
-  const hops = request.headers.get("x-forwarded-for")?.split(",") ?? [];
-  return hops.at(-1)?.trim() || request.headers.get("x-real-ip") || "unknown";
-}
-
 export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
   secret: getAuthSecret(),
   // Beacon is self-hosted behind whatever host name the operator gives it.
@@ -44,7 +36,7 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
       async authorize(credentials, request) {
         try {
           const db = await getDb();
-          const user = await verifyCredentials(db, credentials, clientAddress(request));
+          const user = await verifyCredentials(db, credentials, clientAddressOf(request.headers));
           if (!user) return null;
           const orgId = typeof credentials.orgId === "string" ? credentials.orgId : undefined;
           const startIn = orgId && (await isMember(db, user.id, orgId)) ? orgId : undefined;

@@ -13,6 +13,7 @@ import {
   type Delivery,
 } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto/secrets";
+import { signingSecrets } from "@/lib/crypto/webhook-secrets";
 import { DeliveryError } from "@/lib/channels/errors";
 import { adapterFor } from "@/lib/channels/registry";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
@@ -217,15 +218,7 @@ async function resolveConfig(
           `The endpoint is disabled${e.disabledReason ? `: ${e.disabledReason}` : ""}`,
           { permanent: true },
         );
-      const secrets = [
-        e.secretEncrypted,
-        e.previousSecretExpiresAt && e.previousSecretExpiresAt > now
-          ? e.previousSecretEncrypted
-          : null,
-      ]
-        .filter((s): s is string => Boolean(s))
-        .map(decryptSecret);
-      return { url: decryptSecret(e.urlEncrypted), secrets };
+      return { url: decryptSecret(e.urlEncrypted), secrets: signingSecrets(e, now) };
     }
   }
 }
@@ -255,13 +248,7 @@ async function resolveSubscriber(
     };
   if (!s.urlEncrypted || !s.secretEncrypted)
     throw new DeliveryError("The subscriber has no webhook URL", { permanent: true });
-  const secrets = [
-    s.secretEncrypted,
-    s.previousSecretExpiresAt && s.previousSecretExpiresAt > now ? s.previousSecretEncrypted : null,
-  ]
-    .filter((x): x is string => Boolean(x))
-    .map(decryptSecret);
-  return { url: decryptSecret(s.urlEncrypted), secrets };
+  return { url: decryptSecret(s.urlEncrypted), secrets: signingSecrets(s, now) };
 }
 
 /**

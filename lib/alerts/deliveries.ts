@@ -1,4 +1,5 @@
-import { and, asc, count, desc, eq, ilike, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
+import { containsText } from "@/db/like";
 import { z } from "zod";
 import {
   alertEndpoints,
@@ -52,8 +53,7 @@ export async function listDeliveries({
   if (f.jobId) where.push(eq(deliveries.jobId, f.jobId));
   if (f.channel) where.push(eq(deliveries.channel, f.channel));
   if (f.status) where.push(eq(deliveries.status, f.status));
-  if (f.recipient)
-    where.push(ilike(deliveries.destination, `%${f.recipient.replace(/[%_\\]/g, "\\$&")}%`));
+  if (f.recipient) where.push(containsText(deliveries.destination, f.recipient));
   if (f.before) where.push(lt(deliveries.createdAt, new Date(f.before)));
   const rows = await ctx.db
     .select({

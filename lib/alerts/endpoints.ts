@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { alertEndpoints } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
@@ -6,18 +5,11 @@ import { requirePermission } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { encryptSecret } from "@/lib/crypto/secrets";
+import { generateWebhookSecret, rotateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { checkDestinationUrl } from "@/lib/channels/net";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
 import { CreateEndpointInput } from "./schemas";
 import { checkCatalogIds, loadEndpoint, toEndpointView, type EndpointView } from "./settings";
-
-/** How long a rotated-out webhook secret keeps signing alongside the new one. */
-export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
-
-/** A Standard Webhooks secret: "whsec_" + base64 of 32 random bytes. */
-export function generateWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString("base64")}`;
-}
 
 function assertTenant(ctx: Ctx) {
   if (ctx.org.kind !== "tenant") throw new NotFoundError("Endpoint");
@@ -118,22 +110,17 @@ export async function rotateEndpointSecret({
         { field: "id", message: "only webhook endpoints have a signing secret" },
       ]);
     }
-    const secret = generateWebhookSecret();
-    const until = new Date(now.getTime() + SECRET_OVERLAP_MS);
-    await tx
-      .update(alertEndpoints)
-      .set({
-        secretEncrypted: encryptSecret(secret),
-        previousSecretEncrypted: e.secretEncrypted,
-        previousSecretExpiresAt: until,
-      })
-      .where(eq(alertEndpoints.id, e.id));
+    const { secret, previousValidUntil, columns } = rotateWebhookSecret(
+      { secretEncrypted: e.secretEncrypted },
+      now,
+    );
+    await tx.update(alertEndpoints).set(columns).where(eq(alertEndpoints.id, e.id));
     await recordAudit(tx, ctx, {
       action: "endpoint.rotate_secret",
       targetType: "alert_endpoint",
       targetId: e.id,
     });
-    return { secret, previousValidUntil: until.toISOString() };
+    return { secret, previousValidUntil };
   });
 }
 

@@ -1,16 +1,5 @@
-import {
-  and,
-  count,
-  desc,
-  eq,
-  gt,
-  ilike,
-  isNotNull,
-  isNull,
-  lte,
-  sql,
-  type SQL,
-} from "drizzle-orm";
+import { and, count, desc, eq, gt, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { containsText } from "@/db/like";
 import {
   components,
   publicSubscribers,
@@ -59,8 +48,6 @@ function statusOf(s: PublicSubscriber, cutoff: Date): SubscriberStatus {
   return s.createdAt > cutoff ? "awaiting" : "expired";
 }
 
-const escapeLike = (q: string) => q.replace(/[%_\\]/g, "\\$&");
-
 /**
  * The status page's public subscribers for platform staff: counts by channel and status, and
  * one page of the list, filtered by status, channel and a search on the address.
@@ -85,7 +72,7 @@ export async function listSubscribers({
   if (f.status === "awaiting") where.push(isNull(p.confirmedAt), gt(p.createdAt, cutoff));
   if (f.status === "expired") where.push(isNull(p.confirmedAt), lte(p.createdAt, cutoff));
   if (f.channel) where.push(eq(p.kind, f.channel));
-  if (f.q) where.push(ilike(sql`coalesce(${p.email}, ${p.urlHint})`, `%${escapeLike(f.q)}%`));
+  if (f.q) where.push(containsText(sql`coalesce(${p.email}, ${p.urlHint})`, f.q));
   const filter = where.length ? and(...where) : undefined;
 
   const [byKind, [matched], rows, comps, regs] = await Promise.all([

@@ -2,11 +2,10 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db";
 import { auditLog, publicSubscribers, type PublicSubscriber } from "@/db/schema";
-import { generateWebhookSecret, SECRET_OVERLAP_MS } from "@/lib/alerts/endpoints";
+import { rotateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { recordAudit } from "@/lib/audit";
 import { hit } from "@/lib/auth/rate-limit";
 import type { Ctx } from "@/lib/context";
-import { encryptSecret } from "@/lib/crypto/secrets";
 import {
   NotFoundError,
   parseInput,
@@ -39,7 +38,7 @@ const ManageTokenInput = z.object({
 
 /**
  * Rotates as tenant endpoints do (lib/alerts/endpoints.ts rotateEndpointSecret): a new secret,
- * the current one kept as the previous secret for SECRET_OVERLAP_MS, during which deliveries are
+ * the current one kept as the previous secret for 24 hours, during which deliveries are
  * signed with both. Rotating again within the overlap ends the older secret at once.
  */
 async function rotate(tx: Tx, s: PublicSubscriber, now: Date) {
@@ -47,17 +46,12 @@ async function rotate(tx: Tx, s: PublicSubscriber, now: Date) {
     throw new ValidationError([
       { field: "id", message: "only webhook subscribers have a signing secret" },
     ]);
-  const secret = generateWebhookSecret();
-  const until = new Date(now.getTime() + SECRET_OVERLAP_MS);
-  await tx
-    .update(publicSubscribers)
-    .set({
-      secretEncrypted: encryptSecret(secret),
-      previousSecretEncrypted: s.secretEncrypted,
-      previousSecretExpiresAt: until,
-    })
-    .where(eq(publicSubscribers.id, s.id));
-  return { secret, previousValidUntil: until.toISOString() };
+  const { secret, previousValidUntil, columns } = rotateWebhookSecret(
+    { secretEncrypted: s.secretEncrypted },
+    now,
+  );
+  await tx.update(publicSubscribers).set(columns).where(eq(publicSubscribers.id, s.id));
+  return { secret, previousValidUntil };
 }
 
 /** Platform staff rotate a webhook subscriber's secret (e.g. asked to after a leak). */

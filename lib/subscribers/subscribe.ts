@@ -2,7 +2,7 @@ import { and, eq, gt, isNotNull, ne } from "drizzle-orm";
 import type { Db } from "@/db";
 import { publicSubscribers } from "@/db/schema";
 import { checkCatalogIds } from "@/lib/alerts/settings";
-import { generateWebhookSecret } from "@/lib/alerts/endpoints";
+import { generateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { hit } from "@/lib/auth/rate-limit";
 import { checkDestinationUrl } from "@/lib/channels/net";
 import { storeInDevMailbox } from "@/lib/channels/dev-mailbox";
