@@ -12,6 +12,10 @@ export interface Reply {
   status: number;
   body?: string;
   headers?: Record<string, string>;
+  /** Wait this long before answering (a slow receiver). */
+  delayMs?: number;
+  /** Send the status line and headers, then hold the body this long before finishing it. */
+  bodyDelayMs?: number;
 }
 
 /**
@@ -36,8 +40,14 @@ export async function startReceiver(
       };
       requests.push(received);
       const reply = script.shift() ?? opts.handler?.(received) ?? fallback;
-      res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
-      res.end(reply.body ?? "");
+      const answer = () => {
+        res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
+        if (!reply.bodyDelayMs) return res.end(reply.body ?? "");
+        res.flushHeaders();
+        setTimeout(() => res.end(reply.body ?? ""), reply.bodyDelayMs).unref();
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -51,7 +61,11 @@ export async function startReceiver(
     push(...r: Reply[]) {
       script.push(...r);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;

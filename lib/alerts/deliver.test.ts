@@ -126,6 +126,29 @@ describe("signed webhooks", () => {
     expect(out.retryAt!.getTime() - now.getTime()).toBe(120_000);
   });
 
+  it("gives up on a silent receiver at the timeout and retries; a stalled body does not hold the sender", async () => {
+    const quick = testSettings({ webhookTimeoutMs: 300 });
+    const r = await receiver({
+      script: [
+        { status: 200, delayMs: 2000 },
+        // The status line is the receiver's acknowledgement; its body is read only for the log.
+        { status: 200, body: "ok", bodyDelayMs: 2000 },
+      ],
+    });
+    const { endpoint } = await webhookEndpoint(r.url);
+    const id = await testAlertTo(endpoint.id);
+    const now = new Date();
+    const started = Date.now();
+    const silent = await processDelivery(t.db, id, { now, settings: quick });
+    expect(silent.status).toBe("pending");
+    expect(silent.error).toBe("Webhook endpoint did not answer within 0.3 s");
+    const stalled = await processDelivery(t.db, id, { now: silent.retryAt!, settings: quick });
+    expect(stalled.status).toBe("delivered");
+    // Waiting out the receiver would have taken four seconds.
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.requests).toHaveLength(2);
+  });
+
   it("treats a 400 as permanent: failed after one attempt, visible, and resendable", async () => {
     const r = await receiver({ script: [{ status: 400, body: '{"error":"bad"}' }] });
     const { endpoint } = await webhookEndpoint(r.url);
