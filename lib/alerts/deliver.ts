@@ -18,7 +18,7 @@ import { DeliveryError } from "@/lib/channels/errors";
 import { adapterFor } from "@/lib/channels/registry";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
 import type { SendContext, SendResult } from "@/lib/channels/types";
-import { renderMessage, type AlertItem } from "./render";
+import { renderMessage, type AlertItem, type AlertMessage } from "./render";
 import {
   createOutcomeWriter,
   writeOutcomes,
@@ -51,13 +51,21 @@ export interface DeliverOutcome {
   error?: string | null;
 }
 
+/**
+ * A delivery as a sender holds it: every column but the routing trace, which sending never reads
+ * and which would otherwise be parsed for every row of every claim.
+ */
+export type ClaimedDelivery = Omit<Delivery, "trace">;
+
 /** Jobs and endpoints read once for a whole claimed batch instead of once per delivery. */
 export interface PrepCache {
   jobs: Map<string, AlertItem>;
   endpoints: Map<string, AlertEndpoint>;
+  /** A job's message, rendered once for every delivery of the batch that carries it. */
+  messages: Map<string, AlertMessage>;
 }
 
-export async function loadPrepCache(db: Db, ds: Delivery[]): Promise<PrepCache> {
+export async function loadPrepCache(db: Db, ds: ClaimedDelivery[]): Promise<PrepCache> {
   const jobIds = [...new Set(ds.map((d) => d.jobId).filter((x): x is string => Boolean(x)))];
   const endpointIds = [
     ...new Set(
@@ -77,13 +85,14 @@ export async function loadPrepCache(db: Db, ds: Delivery[]): Promise<PrepCache> 
       jobs.map((j) => [j.id, { kind: j.kind, payload: j.payload, createdAt: j.createdAt }]),
     ),
     endpoints: new Map(endpoints.map((e) => [e.id, e])),
+    messages: new Map(),
   };
 }
 
 /** How long a claimed delivery may stay "sending" before the sweeper assumes its sender died. */
 const LOCK_MS = 2 * 60 * 1000;
 
-function toDelivery(r: Record<string, unknown>): Delivery {
+function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
   // Raw rows come back snake_case; map the fields the sender uses.
   return {
     id: r.id as string,
@@ -102,13 +111,17 @@ function toDelivery(r: Record<string, unknown>): Delivery {
     providerId: (r.provider_id as string) ?? null,
     responseCode: (r.response_code as number) ?? null,
     error: (r.error as string) ?? null,
-    trace: (r.trace as Delivery["trace"]) ?? [],
     incidentId: (r.incident_id as string) ?? null,
     digestId: (r.digest_id as string) ?? null,
     createdAt: new Date(r.created_at as string),
     deliveredAt: r.delivered_at ? new Date(r.delivered_at as string) : null,
   };
 }
+
+const CLAIMED_COLUMNS = sql.raw(
+  "id, job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, " +
+    "locked_until, attempts, max_attempts, provider_id, response_code, error, incident_id, digest_id, created_at, delivered_at",
+);
 
 /**
  * Claims due deliveries (pending → sending, attempts + 1) with FOR UPDATE SKIP LOCKED, so any
@@ -117,7 +130,7 @@ function toDelivery(r: Record<string, unknown>): Delivery {
 export async function claimDeliveries(
   db: Db,
   opts: { now?: Date; limit?: number; ids?: string[] } = {},
-): Promise<Delivery[]> {
+): Promise<ClaimedDelivery[]> {
   const now = opts.now ?? new Date();
   const idFilter = opts.ids ? sql`and id = any(${`{${opts.ids.join(",")}}`}::uuid[])` : sql``;
   const res = await db.execute(sql`
@@ -128,13 +141,13 @@ export async function claimDeliveries(
       where status = 'pending' and run_at <= ${now.toISOString()}::timestamptz ${idFilter}
       order by run_at limit ${opts.limit ?? 100}
       for update skip locked)
-    returning *`);
+    returning ${CLAIMED_COLUMNS}`);
   return rowsOf<Record<string, unknown>>(res).map(toDelivery);
 }
 
 async function loadItems(
   db: Db,
-  d: Delivery,
+  d: ClaimedDelivery,
   cache?: PrepCache,
 ): Promise<{ items: AlertItem[]; digest: boolean }> {
   const cached = d.jobId ? cache?.jobs.get(d.jobId) : undefined;
@@ -166,7 +179,7 @@ async function loadItems(
 
 async function resolveConfig(
   db: Db,
-  d: Delivery,
+  d: ClaimedDelivery,
   items: AlertItem[],
   settings: ChannelSettings,
   now: Date,
@@ -229,7 +242,7 @@ async function resolveConfig(
  */
 async function resolveSubscriber(
   db: Db,
-  d: Delivery,
+  d: ClaimedDelivery,
   settings: ChannelSettings,
   now: Date,
 ): Promise<unknown> {
@@ -256,7 +269,7 @@ async function resolveSubscriber(
  * switched off, and the tenant's admins get a user-level warning (in-app, plus email/SMS for those
  * who opted in), written in the same transaction.
  */
-async function disableGoneEndpoint(db: Db, d: Delivery, reason: string) {
+async function disableGoneEndpoint(db: Db, d: ClaimedDelivery, reason: string) {
   if (!d.recipientId || d.recipientType !== "endpoint") return;
   const warned = await db.transaction(async (tx) => {
     const [e] = await tx
@@ -304,7 +317,7 @@ export const FAILING_DAYS = 5;
  * When an endpoint's run of failed deliveries began, if it has lasted FAILING_DAYS or more with no
  * delivery succeeding since; otherwise null. Asked only when a delivery fails for good.
  */
-async function failingSince(db: Db, d: Delivery, now: Date): Promise<Date | null> {
+async function failingSince(db: Db, d: ClaimedDelivery, now: Date): Promise<Date | null> {
   const res = await db.execute(sql`
     with ok as (
       select max(delivered_at) as at from deliveries
@@ -319,12 +332,12 @@ async function failingSince(db: Db, d: Delivery, now: Date): Promise<Date | null
   return now.getTime() - at.getTime() >= FAILING_DAYS * 86_400_000 ? at : null;
 }
 
-type Prepared = { d: Delivery; started: number; ctx: SendContext<unknown> };
+type Prepared = { d: ClaimedDelivery; started: number; ctx: SendContext<unknown> };
 
 /** Everything an adapter needs for one delivery; a DeliveryError here is recorded like a send failure. */
 async function prepare(
   db: Db,
-  d: Delivery,
+  d: ClaimedDelivery,
   settings: ChannelSettings,
   now: Date,
   cache?: PrepCache,
@@ -342,14 +355,12 @@ async function prepare(
       },
     );
   }
-  return {
-    db,
-    delivery: d,
-    config: parsed.data,
-    message: renderMessage(items, settings.appUrl, digest),
-    settings,
-    now,
-  };
+  let message = !digest && d.jobId ? cache?.messages.get(d.jobId) : undefined;
+  if (!message) {
+    message = renderMessage(items, settings.appUrl, digest);
+    if (!digest && d.jobId) cache?.messages.set(d.jobId, message);
+  }
+  return { db, delivery: d, config: parsed.data, message, settings, now };
 }
 
 function asDeliveryError(e: unknown): DeliveryError {
@@ -361,7 +372,7 @@ function asDeliveryError(e: unknown): DeliveryError {
 /** Records one attempt and the delivery's new state (delivered, pending with a retry time, failed). */
 async function record(
   db: Db,
-  d: Delivery,
+  d: ClaimedDelivery,
   started: number,
   outcome: { result: SendResult } | { error: DeliveryError },
   opts: DeliverOptions,
@@ -421,7 +432,7 @@ async function record(
 /** Sends one claimed delivery through its adapter and records the attempt and the outcome. */
 export async function deliverClaimed(
   db: Db,
-  d: Delivery,
+  d: ClaimedDelivery,
   opts: DeliverOptions = {},
   cache?: PrepCache,
 ): Promise<DeliverOutcome> {
@@ -445,7 +456,7 @@ export async function deliverClaimed(
  */
 export async function deliverClaimedBatch(
   db: Db,
-  ds: Delivery[],
+  ds: ClaimedDelivery[],
   opts: DeliverOptions = {},
   cache?: PrepCache,
 ): Promise<DeliverOutcome[]> {
