@@ -105,13 +105,18 @@ describe("signed webhooks", () => {
     for (const req of r.requests) {
       const event = wh.verify(req.body, req.headers as Record<string, string>) as {
         type: string;
-        data: { test: boolean };
+        timestamp: string;
+        data: { test: boolean; occurred_at: string };
       };
       expect(event.type).toBe("alert.test");
       expect(event.data.test).toBe(true);
+      // The body's timestamp is the event's; each attempt's own time is in the signed header.
+      expect(event.timestamp).toBe(event.data.occurred_at);
       ids.add(String(req.headers["webhook-id"]));
     }
     expect(ids.size).toBe(1);
+    expect(new Set(r.requests.map((q) => q.body)).size).toBe(1);
+    expect(new Set(r.requests.map((q) => q.headers["webhook-timestamp"])).size).toBe(3);
     const detail = await getDelivery({ ctx: admin, id });
     expect(detail.attemptLog.map((a) => a.responseCode)).toEqual([503, 500, 204]);
   });

@@ -1,18 +1,23 @@
-import { Webhook } from "standardwebhooks";
+import { createHmac } from "node:crypto";
 import { z } from "zod";
-import { itemUrl, type AlertItem } from "@/lib/alerts/render";
+import { itemUrl, type AlertItem, type AlertMessage } from "@/lib/alerts/render";
 import { postToDestination } from "./net";
 import { defineAdapter } from "./types";
 
 /** Bumped only for breaking changes to the event body; documented in docs/webhooks.md. */
 export const WEBHOOK_EVENT_VERSION = "2026-11-01";
 
-export function webhookEvent(item: AlertItem, appUrl: string, now: Date) {
+/**
+ * The event body. `timestamp` is when the event occurred, as Standard Webhooks defines it (the
+ * attempt's time is the `webhook-timestamp` header), so every delivery and retry of one event
+ * carries the same body.
+ */
+export function webhookEvent(item: AlertItem, appUrl: string) {
   const p = item.payload;
   return {
     type: item.kind,
     version: WEBHOOK_EVENT_VERSION,
-    timestamp: now.toISOString(),
+    timestamp: item.createdAt.toISOString(),
     data: {
       title: p.title,
       category: p.category,
@@ -32,12 +37,41 @@ export function webhookEvent(item: AlertItem, appUrl: string, now: Date) {
   };
 }
 
+const SECRET_PREFIX = "whsec_";
+
+/**
+ * One Standard Webhooks signature: `v1,` and the base64 HMAC-SHA256, keyed by the secret's
+ * base64-decoded bytes, of `{msg id}.{unix seconds}.{body}`. Computed with Node's native HMAC: the
+ * standardwebhooks package hashes in JavaScript, five times slower per message, which a
+ * 10,000-subscriber fan-out felt. Tests verify every signature with that package.
+ */
+export function sign(secret: string, msgId: string, at: Date, body: string): string {
+  const key = Buffer.from(
+    secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret,
+    "base64",
+  );
+  if (key.length === 0) throw new Error("Webhook secret is empty");
+  const signed = `${msgId}.${Math.floor(at.getTime() / 1000)}.${body}`;
+  return `v1,${createHmac("sha256", key).update(signed).digest("base64")}`;
+}
+
 /**
  * Standard Webhooks signature header. During a secret rotation both secrets sign, space-separated,
  * so a receiver holding either one verifies the message.
  */
 export function signatureHeader(secrets: string[], msgId: string, at: Date, body: string): string {
-  return secrets.map((s) => new Webhook(s).sign(msgId, at, body)).join(" ");
+  return secrets.map((s) => sign(s, msgId, at, body)).join(" ");
+}
+
+/** A message's body, built once for all the endpoints a fan-out sends it to. */
+const bodies = new WeakMap<AlertMessage, { appUrl: string; body: string }>();
+
+export function webhookBody(message: AlertMessage, appUrl: string): string {
+  const known = bodies.get(message);
+  if (known?.appUrl === appUrl) return known.body;
+  const body = JSON.stringify(webhookEvent(message.items[0]!, appUrl));
+  bodies.set(message, { appUrl, body });
+  return body;
 }
 
 export const webhookAdapter = defineAdapter({
@@ -47,7 +81,7 @@ export const webhookAdapter = defineAdapter({
     secrets: z.array(z.string().startsWith("whsec_")).min(1),
   }),
   async send({ delivery, config, message, settings, now }) {
-    const body = JSON.stringify(webhookEvent(message.items[0]!, settings.appUrl, now));
+    const body = webhookBody(message, settings.appUrl);
     // The delivery id is the message id on every attempt, so receivers can de-duplicate retries.
     const msgId = `msg_${delivery.id.replace(/-/g, "")}`;
     const res = await postToDestination(
