@@ -70,15 +70,17 @@ export interface OutcomeWriter {
 }
 
 /**
- * Buffers outcomes and writes them together: a fan-out of thousands costs one statement (and one
- * commit) per `maxBatch` results instead of one per delivery. A result waits at most `maxDelayMs`
- * before it is written, so a lone delivery is recorded promptly.
+ * Buffers outcomes and writes them together, group-commit style: while one write is in flight,
+ * results gather, and the next write takes all of them when it finishes. A fan-out of thousands
+ * costs a statement (and a commit) per few hundred results instead of one per delivery, and the
+ * batches grow by themselves when the database is the slower side. A lone result waits at most
+ * `maxDelayMs` before it is written, so a single delivery is recorded promptly.
  */
 export function createOutcomeWriter(
   db: Db,
   opts: { maxBatch?: number; maxDelayMs?: number } = {},
 ): OutcomeWriter {
-  const maxBatch = opts.maxBatch ?? 100;
+  const maxBatch = opts.maxBatch ?? 500;
   const maxDelayMs = opts.maxDelayMs ?? 5;
   let buffer: { row: OutcomeRow; resolve: () => void; reject: (e: unknown) => void }[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -100,7 +102,11 @@ export function createOutcomeWriter(
       (e: unknown) => batch.forEach((b) => b.reject(e)),
     );
     inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
+    void p.finally(() => {
+      inFlight.delete(p);
+      // What gathered during this write goes next, without waiting for the timer.
+      if (inFlight.size === 0) flush();
+    });
   }
 
   return {
@@ -108,7 +114,7 @@ export function createOutcomeWriter(
       return new Promise<void>((resolve, reject) => {
         buffer.push({ row, resolve, reject });
         if (buffer.length >= maxBatch) flush();
-        else timer ??= setTimeout(flush, maxDelayMs);
+        else if (inFlight.size === 0) timer ??= setTimeout(flush, maxDelayMs);
       });
     },
     track(work) {
@@ -120,7 +126,7 @@ export function createOutcomeWriter(
     },
     async close() {
       flush();
-      await Promise.all(inFlight);
+      while (inFlight.size) await Promise.all(inFlight);
       while (tracked.size) await Promise.all(tracked);
       if (failure) throw failure;
     },
