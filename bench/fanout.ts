@@ -7,15 +7,16 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-// The pipeline posts with undici's fetch; the bare loop uses the same client so the ratio measures
-// the pipeline, not a difference between HTTP clients.
-import { fetch } from "undici";
+// The pipeline posts with undici's request; the bare loop uses the same client so the ratio
+// measures the pipeline, not a difference between HTTP clients.
+import { request } from "undici";
 import { eq, sql } from "drizzle-orm";
 import { openDatabase, type DbHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed";
 import { alertEndpoints, organizations } from "@/db/schema";
 import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
+import { signatureHeader, webhookEvent } from "@/lib/channels/webhook";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
 import { startEmbeddedDriver } from "@/lib/jobs/embedded-driver";
@@ -98,17 +99,17 @@ async function run(engine: "pglite" | "postgres") {
     .values({ slug: "bench", name: "Bench", kind: "tenant" })
     .returning();
   await db.transaction((tx) => applyDefaultAlertSettings(tx, tenant!.id));
-  const url = encryptSecret(r.url);
-  const secret = encryptSecret(`whsec_${randomBytes(32).toString("base64")}`);
+  // Every subscriber has its own URL and secret, each encrypted on its own, as in real use.
+  const secrets = Array.from({ length: N }, () => `whsec_${randomBytes(32).toString("base64")}`);
   for (let i = 0; i < N; i += 1000) {
     await db.insert(alertEndpoints).values(
       Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({
         orgId: tenant!.id,
         type: "webhook" as const,
         name: `sub ${i + j}`,
-        urlEncrypted: url,
+        urlEncrypted: encryptSecret(`${r.url}/${i + j}`),
         urlHint: "127.0.0.1",
-        secretEncrypted: secret,
+        secretEncrypted: encryptSecret(secrets[i + j]!),
       })),
     );
   }
@@ -124,20 +125,21 @@ async function run(engine: "pglite" | "postgres") {
     concurrency: CONCURRENCY,
     deliver: { settings },
   });
+  const payload = (title: string) => ({
+    title,
+    category: "infrastructure" as const,
+    impact: "major" as const,
+    audience: { type: "public" as const },
+    componentIds: [],
+    regionIds: [],
+    status: "identified" as const,
+  });
   const post = (title: string) =>
     db.transaction((tx) =>
       enqueueNotification(tx, {
         orgId: platform!.id,
         kind: "incident.updated",
-        payload: {
-          title,
-          category: "infrastructure",
-          impact: "major",
-          audience: { type: "public" },
-          componentIds: [],
-          regionIds: [],
-          status: "identified",
-        },
+        payload: payload(title),
       }),
     );
 
@@ -151,19 +153,34 @@ async function run(engine: "pglite" | "postgres") {
   await r.until(N);
   const fanoutMs = performance.now() - t0;
 
-  // 2. The same N POSTs in a bare loop at the same concurrency (no database, no signing).
+  // 2. The same N POSTs in a bare loop at the same concurrency: the same event body, each signed
+  // with its subscriber's secret, with no database, queue, decryption or retry bookkeeping.
+  const body = JSON.stringify(
+    webhookEvent(
+      { kind: "incident.updated", payload: payload("Bench fan-out"), createdAt: new Date() },
+      settings.appUrl,
+    ),
+  );
   r.reset();
   const t1 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < N) {
-        const res = await fetch(r.url, {
+      for (let i = next++; i < N; i = next++) {
+        const msgId = `msg_${i}`;
+        const at = new Date();
+        const res = await request(`${r.url}/${i}`, {
           method: "POST",
-          body: "{}",
-          headers: { "content-type": "application/json" },
+          body,
+          headers: {
+            "content-type": "application/json",
+            "user-agent": "Beacon-Webhooks/1",
+            "webhook-id": msgId,
+            "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+            "webhook-signature": signatureHeader([secrets[i]!], msgId, at, body),
+          },
         });
-        await res.arrayBuffer();
+        await res.body.text();
       }
     }),
   );
