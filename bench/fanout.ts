@@ -123,6 +123,7 @@ async function run(engine: "pglite" | "postgres") {
   const driver = startEmbeddedDriver(db, {
     pollIntervalMs: 60_000,
     concurrency: CONCURRENCY,
+    planPartRows: engine === "postgres" ? undefined : Infinity,
     deliver: { settings },
   });
   const payload = (title: string) => ({

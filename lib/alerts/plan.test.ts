@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import {
   alertEndpoints,
+  alertRecipients,
   alertSettings,
   components,
   deliveries,
@@ -156,6 +157,76 @@ describe("routing: the seed's default table", () => {
     expect(second.counts).toEqual(first.counts);
     const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
     expect(rows.length).toBe(Object.values(first.counts).reduce((a, b) => a + b, 0));
+  });
+});
+
+describe("planning a large fan-out in parts", () => {
+  /** A job's deliveries without what differs between two jobs (ids, the job id in the key). */
+  async function planOf(jobId: string) {
+    const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, jobId));
+    return rows
+      .map((d) => ({
+        key: d.idempotencyKey.slice(jobId.length),
+        recipient: `${d.recipientType}:${d.recipientId}`,
+        status: d.status,
+        runAt: d.runAt.toISOString(),
+        trace: d.trace,
+      }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  it("writes exactly what one statement writes, and a re-run after a crash halfway completes it", async () => {
+    // An extra recipient with a member's address: one delivery for that address, whichever part.
+    const [admin] = await t.db
+      .select({ email: users.email })
+      .from(users)
+      .innerJoin(memberships, eq(memberships.userId, users.id))
+      .where(and(eq(memberships.orgId, acme), eq(memberships.role, "org_admin")));
+    const [extra] = await t.db
+      .insert(alertRecipients)
+      .values({
+        orgId: acme,
+        channel: "email",
+        address: admin!.email.toUpperCase(),
+        roleGroup: "tech_devops",
+      })
+      .returning();
+    const at = new Date("2026-12-02T10:00:00Z");
+    try {
+      const whole = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+      await planJob(t.db, whole.id, { now: at, partRows: Infinity });
+
+      const parted = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+      let parts = 0;
+      await expect(
+        planJob(t.db, parted.id, {
+          now: at,
+          partRows: 1,
+          onPart: () => {
+            if (++parts === 8) throw new Error("the planner died");
+          },
+        }),
+      ).rejects.toThrow("the planner died");
+      const halfway = await planOf(parted.id);
+      expect(halfway.length).toBeGreaterThan(0);
+      expect(halfway.length).toBeLessThan((await planOf(whole.id)).length);
+
+      parts = 0;
+      const result = await planJob(t.db, parted.id, {
+        now: at,
+        partRows: 1,
+        onPart: () => parts++,
+      });
+      expect(result.planned).toBe(true);
+      expect(parts).toBeGreaterThan(1);
+      expect(await planOf(parted.id)).toEqual(await planOf(whole.id));
+      const forAddress = (await planOf(parted.id)).filter((d) =>
+        d.key.endsWith(`:email:${admin!.email.toLowerCase()}`),
+      );
+      expect(forAddress).toHaveLength(1);
+    } finally {
+      await t.db.delete(alertRecipients).where(eq(alertRecipients.id, extra!.id));
+    }
   });
 });
 

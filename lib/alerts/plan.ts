@@ -14,10 +14,12 @@ import { nextDigestAt, quietUntil } from "./schedule";
 
 /**
  * Planning: one outbox job → one `deliveries` row per (recipient, channel), with the routing trace.
- * The fan-out is a single INSERT … SELECT per job; only the per-tenant clock arithmetic (quiet
- * hours, digest time in each tenant's zone) is done in TypeScript, once per tenant, and passed in.
- * Running it twice is harmless: the job row is locked, a planned job is not planned again, and
- * every delivery has a unique idempotency key.
+ * The fan-out is an INSERT … SELECT per part of the job: a small job is one part, a large one is
+ * split by a hash of the destination into parts of about PART_ROWS rows, each committed on its own
+ * so sending starts while the rest is planned. Only the per-tenant clock arithmetic (quiet hours,
+ * digest time in each tenant's zone) is done in TypeScript, once per tenant, and passed in.
+ * Running it twice, or again after a crash halfway, is harmless: a planned job is not planned
+ * again, and every delivery has a unique idempotency key, so a re-run adds only what is missing.
  */
 
 export interface PlannedDelivery {
@@ -102,7 +104,44 @@ const ROLE_GROUP_SQL = sql.raw(
     .join(" ")} else role_group::text end`,
 );
 
-function fanoutSql(job: NotificationJob, clocks: OrgClock[], now: Date) {
+/** Rows per part of a large fan-out: big enough to keep statements few, small enough to start sending soon. */
+const PART_ROWS = 1000;
+const MAX_PARTS = 16;
+
+/** One part of a fan-out: the rows whose destination key hashes to `index` of `of`. */
+export interface PlanPart {
+  index: number;
+  of: number;
+}
+
+/**
+ * The predicate choosing one part's rows, on the same key the fan-out de-duplicates by, so the
+ * choice between two rows for one destination (pending over held over suppressed) is always made
+ * within one part.
+ */
+function inPart(key: ReturnType<typeof sql>, part: PlanPart) {
+  if (part.of === 1) return sql`true`;
+  return sql`(hashtext(${key}) & 2147483647) % ${part.of}::int = ${part.index}::int`;
+}
+
+function partCount(estimate: number, partRows: number): number {
+  return Math.max(1, Math.min(MAX_PARTS, Math.ceil(estimate / partRows)));
+}
+
+/** An upper bound of the rows a job's matrix fan-out can write, to size its parts. */
+async function matrixEstimate(db: Db, orgIds: string[] | "all-tenants"): Promise<number> {
+  const scoped = (col: ReturnType<typeof sql>) =>
+    orgIds === "all-tenants"
+      ? sql`${col} in (select id from organizations where kind = 'tenant')`
+      : sql`${col} = any(${`{${orgIds.join(",")}}`}::uuid[])`;
+  const res = await db.execute(sql`
+    select (select count(*) from alert_endpoints where enabled and ${scoped(sql`org_id`)})
+         + (select count(*) from alert_recipients where ${scoped(sql`org_id`)})
+         + 3 * (select count(*) from memberships where ${scoped(sql`org_id`)}) as n`);
+  return Number(rowsOf<{ n: string | number }>(res)[0]?.n ?? 0);
+}
+
+function fanoutSql(job: NotificationJob, clocks: OrgClock[], now: Date, part: PlanPart) {
   const p = job.payload;
   return sql`
 with p as (
@@ -132,10 +171,12 @@ cand as (
   join memberships m on m.org_id = r.org_id and m.role::text = r.role_group::text
   join users u on u.id = m.user_id
   where r.channel in ('email', 'sms', 'in_app') and (r.channel <> 'sms' or u.phone is not null)
+    and ${inPart(sql`lower(case when r.channel = 'sms' then u.phone else u.email end)`, part)}
   union all
   select x.org_id, x.channel, 'recipient', x.id, x.address, r.role_group, r.topic, 'none'::impact, '[]'::jsonb, '[]'::jsonb
   from rules r
   join alert_recipients x on x.org_id = r.org_id and x.role_group = r.role_group and x.channel = r.channel
+  where ${inPart(sql`lower(x.address)`, part)}
   union all
   select * from (
     select distinct on (e.id)
@@ -144,7 +185,7 @@ cand as (
     from rules r
     join alert_endpoints e on e.org_id = r.org_id and e.type::text = r.channel::text
          and (e.role_group is null or e.role_group = r.role_group)
-    where e.enabled
+    where e.enabled and ${inPart(sql`e.id::text`, part)}
     order by e.id, r.role_group
   ) ep
 ),
@@ -323,7 +364,11 @@ function reachesPublicSubscribers(job: NotificationJob): boolean {
  * filters match (empty = everything), in one statement. Unconfirmed subscribers are not planned at
  * all. The key is per address for email, so an address subscribed twice is told once.
  */
-function subscriberFanoutSql(job: NotificationJob, now: Date) {
+const SUBSCRIBER_KEY = sql.raw(
+  "case when s.kind = 'email' then 'email:' || lower(s.email) else 'webhook:' || s.id::text end",
+);
+
+function subscriberFanoutSql(job: NotificationJob, now: Date, part: PlanPart) {
   const p = job.payload;
   return sql`
 with p as (
@@ -339,9 +384,9 @@ cand as (
       or exists (select 1 from jsonb_array_elements_text(s.region_ids) a join jsonb_array_elements_text(p.regs) b on a = b))
       as filter_ok,
     jsonb_array_length(s.component_ids) + jsonb_array_length(s.region_ids) = 0 as everything,
-    case when s.kind = 'email' then 'email:' || lower(s.email) else 'webhook:' || s.id::text end as dkey
+    ${SUBSCRIBER_KEY} as dkey
   from public_subscribers s cross join p
-  where s.confirmed_at is not null
+  where s.confirmed_at is not null and ${inPart(SUBSCRIBER_KEY, part)}
 )
 insert into deliveries (job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace, incident_id)
 select distinct on (dkey) ${job.id}::uuid, ${job.orgId}::uuid, kind::text::channel, 'subscriber', id,
@@ -364,39 +409,28 @@ order by dkey, filter_ok desc, confirmed_at desc
 on conflict (idempotency_key) do nothing`;
 }
 
-/** Plans one job. Safe to call from either driver, any number of times. */
-export async function planJob(
-  db: Db,
-  jobId: string,
-  opts: { now?: Date } = {},
-): Promise<PlanResult> {
+export interface PlanOptions {
+  now?: Date;
+  /** Called after each part commits, so a driver can start sending what has landed. */
+  onPart?: () => void;
+  /** Return the due deliveries (the Inngest driver dispatches them); otherwise only counts. */
+  listDue?: boolean;
+  /**
+   * Rows per part (default PART_ROWS); Infinity plans in one statement, which suits PGlite, where
+   * planning and sending share one thread and overlapping them gains nothing.
+   */
+  partRows?: number;
+}
+
+/** Plans one job. Safe to call from either driver, any number of times, even concurrently. */
+export async function planJob(db: Db, jobId: string, opts: PlanOptions = {}): Promise<PlanResult> {
   const now = opts.now ?? new Date();
-  const result = await db.transaction(async (tx) => {
-    const [job] = await tx
-      .select()
-      .from(notificationJobs)
-      .where(eq(notificationJobs.id, jobId))
-      .for("update");
-    if (!job) throw new Error(`notification job ${jobId} not found`);
-    if (job.status === "planned") return { planned: false };
-    const audience = job.payload.audience;
-    const scope: string[] | "all-tenants" =
-      audience.type === "public" ? "all-tenants" : [audience.orgId];
-    if (job.kind === "user.warning") {
-      // Addressed to members, not routed by the matrix: no defaults to create. An organization
-      // without alert settings (the platform's) simply has no quiet hours or digest.
-      const clocks = await orgClocks(tx as unknown as Db, scope, now);
-      await tx.execute(warningFanoutSql(job, clocks, now));
-    } else {
-      await ensureDefaults(tx as unknown as Db, scope);
-    }
-    if (!job.payload.test && job.kind !== "user.warning") {
-      const clocks = await orgClocks(tx as unknown as Db, scope, now);
-      if (clocks.length > 0) await tx.execute(fanoutSql(job, clocks, now));
-    }
-    // Only public jobs: a tenant-only incident never reaches public subscribers.
-    if (reachesPublicSubscribers(job)) await tx.execute(subscriberFanoutSql(job, now));
-    await tx
+  const [job] = await db.select().from(notificationJobs).where(eq(notificationJobs.id, jobId));
+  if (!job) throw new Error(`notification job ${jobId} not found`);
+  let planned = false;
+  if (job.status !== "planned") {
+    await planParts(db, job, now, opts.partRows ?? PART_ROWS, opts.onPart);
+    const marked = await db
       .update(notificationJobs)
       .set({
         status: "planned",
@@ -404,9 +438,18 @@ export async function planJob(
         attempts: sql`${notificationJobs.attempts} + 1`,
         lastError: null,
       })
-      .where(eq(notificationJobs.id, jobId));
-    return { planned: true };
-  });
+      .where(and(eq(notificationJobs.id, jobId), sql`${notificationJobs.status} <> 'planned'`))
+      .returning({ id: notificationJobs.id });
+    planned = marked.length > 0;
+  }
+  if (opts.listDue === false) {
+    const res = await db.execute(sql`
+      select status, count(*)::int as n from deliveries where job_id = ${jobId}::uuid group by status`);
+    const counts = Object.fromEntries(
+      rowsOf<{ status: string; n: number }>(res).map((r) => [r.status, Number(r.n)]),
+    );
+    return { jobId, planned, counts, due: [] };
+  }
   const rows = await db
     .select({
       id: deliveries.id,
@@ -420,10 +463,53 @@ export async function planJob(
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   return {
     jobId,
-    planned: result.planned,
+    planned,
     counts,
     due: rows.filter((r) => r.status === "pending"),
   };
+}
+
+/** Writes a job's deliveries, one committed statement per part. */
+async function planParts(
+  db: Db,
+  job: NotificationJob,
+  now: Date,
+  partRows: number,
+  onPart?: () => void,
+) {
+  const audience = job.payload.audience;
+  const scope: string[] | "all-tenants" =
+    audience.type === "public" ? "all-tenants" : [audience.orgId];
+  if (job.kind === "user.warning") {
+    // Addressed to members, not routed by the matrix: no defaults to create. An organization
+    // without alert settings (the platform's) simply has no quiet hours or digest.
+    const clocks = await orgClocks(db, scope, now);
+    await db.execute(warningFanoutSql(job, clocks, now));
+    onPart?.();
+    return;
+  }
+  await ensureDefaults(db, scope);
+  if (!job.payload.test) {
+    const clocks = await orgClocks(db, scope, now);
+    if (clocks.length > 0) {
+      const of = partCount(await matrixEstimate(db, scope), partRows);
+      for (let index = 0; index < of; index++) {
+        await db.execute(fanoutSql(job, clocks, now, { index, of }));
+        onPart?.();
+      }
+    }
+  }
+  // Only public jobs: a tenant-only incident never reaches public subscribers.
+  if (reachesPublicSubscribers(job)) {
+    const res = await db.execute(
+      sql`select count(*)::int as n from public_subscribers where confirmed_at is not null`,
+    );
+    const of = partCount(Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0), partRows);
+    for (let index = 0; index < of; index++) {
+      await db.execute(subscriberFanoutSql(job, now, { index, of }));
+      onPart?.();
+    }
+  }
 }
 
 /**

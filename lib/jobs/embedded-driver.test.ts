@@ -54,6 +54,30 @@ it("is woken after commit, plans and sends, and retries a failure on a later pas
   }
 });
 
+it("sends a fan-out planned in many parts completely in one pass", async () => {
+  const driver = startEmbeddedDriver(t.db, {
+    pollIntervalMs: 60_000,
+    planPartRows: 1,
+    deliver: { settings: testSettings() },
+  });
+  try {
+    await driver.kick();
+    const before = r.requests.length;
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "critical" });
+    await driver.kick();
+    const [j] = await t.db.select().from(notificationJobs).where(eq(notificationJobs.id, job.id));
+    expect(j!.status).toBe("planned");
+    const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
+    // Members' email and in-app, the webhook: everything routed was sent, nothing left due.
+    expect(rows.length).toBeGreaterThan(3);
+    expect(rows.filter((d) => d.status === "pending" || d.status === "sending")).toEqual([]);
+    expect(rows.some((d) => d.channel === "webhook" && d.status === "delivered")).toBe(true);
+    expect(r.requests.length).toBe(before + 1);
+  } finally {
+    await driver.stop();
+  }
+});
+
 it("its periodic sweep deletes subscribers whose confirmation link expired unused", async () => {
   const day = 24 * 60 * 60 * 1000;
   const ago = (ms: number) => new Date(Date.now() - ms);

@@ -14,6 +14,12 @@ export interface EmbeddedDriverOptions {
   /** Deliveries sent at once by this process. */
   concurrency?: number;
   deliver?: Omit<DeliverOptions, "now">;
+  /**
+   * Rows per planned part of a fan-out; each part is sent as soon as it is planned (default
+   * PlanOptions' default). Infinity plans in one statement: on PGlite planning and sending share
+   * one thread, so overlapping them gains nothing.
+   */
+  planPartRows?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -25,10 +31,26 @@ export interface EmbeddedDriver {
 
 const SWEEP_EVERY_MS = 30_000;
 
+/** Counts notifications and lets a waiter sleep until the next one. */
+function createSignal() {
+  let n = 0;
+  let wake: (() => void) | null = null;
+  return {
+    notify: () => {
+      n++;
+      wake?.();
+      wake = null;
+    },
+    count: () => n,
+    next: () => new Promise<void>((resolve) => (wake = resolve)),
+  };
+}
+
 /**
  * The in-process job driver, for installs without Inngest: plans due outbox jobs, sends due
  * deliveries, flushes digests, recovers stuck work and deletes expired unconfirmed subscribers —
- * the same lib/ steps the Inngest functions call. It is woken right after a commit
+ * the same lib/ steps the Inngest functions call. Sending starts as soon as the first part of a
+ * large fan-out is planned. It is woken right after a commit
  * (onJobsEnqueued) and otherwise polls. Several processes on one PostgreSQL share the work
  * safely: every claim uses FOR UPDATE SKIP LOCKED.
  */
@@ -46,22 +68,47 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       await sweepStuck(db, { now });
       await deleteExpiredUnconfirmed(db, { now });
     }
-    for (const jobId of await claimDueJobs(db, { now })) {
+    // Planning and sending overlap: each part of a large fan-out is sent as soon as it commits.
+    const landed = createSignal();
+    let planning = true;
+    const plan = (async () => {
       try {
-        await planJob(db, jobId);
-      } catch (e) {
-        await markJobError(db, jobId, e);
-        onError(e);
+        for (const jobId of await claimDueJobs(db, { now })) {
+          try {
+            await planJob(db, jobId, {
+              onPart: landed.notify,
+              listDue: false,
+              partRows: opts.planPartRows,
+            });
+          } catch (e) {
+            await markJobError(db, jobId, e);
+            onError(e);
+          }
+        }
+        await flushDigests(db);
+      } finally {
+        planning = false;
+        landed.notify();
       }
-    }
-    await flushDigests(db);
-    // Sends until nothing is due; a fan-out of thousands drains in one wake-up.
-    await drainDueDeliveries(db, {
-      ...opts.deliver,
-      limit: 200,
-      concurrency: opts.concurrency ?? 32,
-      shouldStop: () => stopped,
-    });
+    })();
+    const send = (async () => {
+      // Sends until nothing is due and planning is over; a fan-out of thousands drains in one pass.
+      for (;;) {
+        const seen = landed.count();
+        await drainDueDeliveries(db, {
+          ...opts.deliver,
+          limit: 200,
+          concurrency: opts.concurrency ?? 32,
+          shouldStop: () => stopped,
+        });
+        if (landed.count() !== seen) continue;
+        if (!planning || stopped) return;
+        await landed.next();
+      }
+    })();
+    const [planned, sent] = await Promise.allSettled([plan, send]);
+    if (planned.status === "rejected") throw planned.reason;
+    if (sent.status === "rejected") throw sent.reason;
   }
 
   function kick(): Promise<void> {

@@ -14,7 +14,11 @@ export async function startJobDriver(db: Db): Promise<void> {
     const { startInngestDispatcher } = await import("@/inngest/dispatcher");
     g.__beaconJobDriver = startInngestDispatcher(db);
   } else {
-    g.__beaconJobDriver = startEmbeddedDriver(db, { pollIntervalMs: env.JOB_POLL_INTERVAL_MS });
+    g.__beaconJobDriver = startEmbeddedDriver(db, {
+      pollIntervalMs: env.JOB_POLL_INTERVAL_MS,
+      // PostgreSQL plans a large fan-out in parts and sends each as it lands; PGlite in one go.
+      planPartRows: env.DATABASE_URL ? undefined : Infinity,
+    });
   }
 }
 
