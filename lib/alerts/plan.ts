@@ -166,14 +166,16 @@ cand as (
   select m.org_id, r.channel, 'member'::text as recipient_type, u.id as recipient_id,
          case when r.channel = 'sms' then u.phone else u.email end as destination,
          r.role_group, r.topic as rule_topic,
-         'none'::impact as ep_min, '[]'::jsonb as ep_comps, '[]'::jsonb as ep_regs
+         'none'::impact as ep_min, '[]'::jsonb as ep_comps, '[]'::jsonb as ep_regs,
+         null::timestamptz as und_at, null::text as und_reason
   from rules r
   join memberships m on m.org_id = r.org_id and m.role::text = r.role_group::text
   join users u on u.id = m.user_id
   where r.channel in ('email', 'sms', 'in_app') and (r.channel <> 'sms' or u.phone is not null)
     and ${inPart(sql`lower(case when r.channel = 'sms' then u.phone else u.email end)`, part)}
   union all
-  select x.org_id, x.channel, 'recipient', x.id, x.address, r.role_group, r.topic, 'none'::impact, '[]'::jsonb, '[]'::jsonb
+  select x.org_id, x.channel, 'recipient', x.id, x.address, r.role_group, r.topic, 'none'::impact, '[]'::jsonb, '[]'::jsonb,
+         x.undeliverable_at, x.undeliverable_reason
   from rules r
   join alert_recipients x on x.org_id = r.org_id and x.role_group = r.role_group and x.channel = r.channel
   where ${inPart(sql`lower(x.address)`, part)}
@@ -181,7 +183,8 @@ cand as (
   select * from (
     select distinct on (e.id)
            e.org_id, e.type::text::channel, 'endpoint', e.id, e.name || ' (' || e.url_hint || ')',
-           r.role_group, r.topic, e.min_impact, e.component_ids, e.region_ids
+           r.role_group, r.topic, e.min_impact, e.component_ids, e.region_ids,
+           null::timestamptz, null::text
     from rules r
     join alert_endpoints e on e.org_id = r.org_id and e.type::text = r.channel::text
          and (e.role_group is null or e.role_group = r.role_group)
@@ -212,7 +215,7 @@ dec as (
 decided as (
   select d.*,
     case
-      when not d.cat_on or not d.sev_ok or not d.filter_ok then 'suppressed'
+      when not d.cat_on or not d.sev_ok or not d.filter_ok or d.und_at is not null then 'suppressed'
       when d.channel in ('email', 'sms', 'slack', 'teams') and d.digest_mode <> 'immediate' and d.impact <> 'critical' then 'held'
       else 'pending'
     end as status,
@@ -237,7 +240,13 @@ select job_id, org_id, channel, recipient_type, recipient_id, destination,
       case recipient_type when 'endpoint' then 'Endpoint receives ' || category || ' on ' || channel || ' (ticked for ' || ${ROLE_GROUP_SQL} || ')'
         when 'recipient' then 'Extra recipient of ' || ${ROLE_GROUP_SQL} || ': ' || category || ' → ' || channel
         else 'Member of ' || ${ROLE_GROUP_SQL} || ': ' || category || ' → ' || channel end
-      || coalesce(' (only for ' || rule_topic || ')', '')),
+      || coalesce(' (only for ' || rule_topic || ')', ''))
+  ) || case when recipient_type = 'recipient' then jsonb_build_array(
+    jsonb_build_object('step', 'address', 'outcome', case when und_at is null then 'pass' else 'suppressed' end, 'detail',
+      case when und_at is null then 'no provider has reported this address as unreachable'
+        else 'marked undeliverable since ' || to_char(und_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC (' ||
+          coalesce(und_reason, 'no reason given') || '); clear the mark in Alerts & Notifications once it is fixed' end)
+  ) else '[]'::jsonb end || jsonb_build_array(
     jsonb_build_object('step', 'category', 'outcome', case when cat_on then 'pass' else 'suppressed' end, 'detail',
       case when cat_on then category || ' alerts are on' else category || ' alerts are turned off for this tenant' end),
     jsonb_build_object('step', 'severity', 'outcome', case when sev_ok then 'pass' else 'suppressed' end, 'detail',

@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import {
   alertEndpoints,
   alertRecipients,
@@ -268,6 +269,53 @@ export async function updateAlertSettings({
       data: { sections: Object.keys(data) },
     });
     return load(tx, orgId);
+  });
+}
+
+const ClearRecipientMarkInput = z.object({ id: z.uuid({ message: "must be a recipient id" }) });
+
+/**
+ * Clears the "not getting through" mark a provider put on an extra recipient (a hard bounce, an
+ * unknown number), once the admin has fixed the address: routing sends to it again. The mark is
+ * about the address, so every role group listing it is cleared together.
+ */
+export async function clearRecipientMark({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: unknown;
+}): Promise<AlertSettingsView> {
+  requirePermission(ctx, "alerts:manage");
+  assertTenant(ctx);
+  const { id } = parseInput(ClearRecipientMarkInput, input);
+  return ctx.db.transaction(async (tx) => {
+    const [r] = await tx
+      .select()
+      .from(alertRecipients)
+      .where(and(eq(alertRecipients.id, id), eq(alertRecipients.orgId, ctx.org.id)));
+    if (!r) throw new NotFoundError("Recipient");
+    const cleared = await tx
+      .update(alertRecipients)
+      .set({ undeliverableAt: null, undeliverableReason: null })
+      .where(
+        and(
+          eq(alertRecipients.orgId, ctx.org.id),
+          eq(alertRecipients.channel, r.channel),
+          sql`lower(${alertRecipients.address}) = lower(${r.address})`,
+          isNotNull(alertRecipients.undeliverableAt),
+        ),
+      )
+      .returning({ id: alertRecipients.id });
+    if (cleared.length) {
+      await recordAudit(tx, ctx, {
+        action: "recipient.mark_cleared",
+        targetType: "alert_recipient",
+        targetId: r.id,
+        data: { address: r.address, channel: r.channel, reason: r.undeliverableReason },
+      });
+    }
+    return load(tx, ctx.org.id);
   });
 }
 

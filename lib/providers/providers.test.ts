@@ -8,6 +8,7 @@ import {
   deliveries,
   inboxItems,
   memberships,
+  notificationJobs,
   providerEvents,
   publicSubscribers,
   type Delivery,
@@ -16,10 +17,10 @@ import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, orgId, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
 import type { Ctx } from "@/lib/context";
-import { processDelivery } from "@/lib/alerts/deliver";
+import { drainDueDeliveries, processDelivery } from "@/lib/alerts/deliver";
 import { getDelivery, listDeliveries, resendDelivery } from "@/lib/alerts/deliveries";
 import { planJob } from "@/lib/alerts/plan";
-import { getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
+import { clearRecipientMark, getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { ServiceError, UnauthorizedError, ValidationError } from "@/lib/errors";
 import { handleResendWebhook } from "./resend";
@@ -314,7 +315,7 @@ describe("Resend events", () => {
     expect(await t.db.select().from(publicSubscribers)).toHaveLength(1);
   });
 
-  it("a hard bounce marks a tenant's extra recipient and tells its admins once; other tenants are untouched", async () => {
+  it("a hard bounce marks a tenant's extra recipient, stops routing to it and tells its admins once; other tenants are untouched", async () => {
     const address = "noc@acme-ops.test";
     await updateAlertSettings({
       ctx: admin,
@@ -341,6 +342,12 @@ describe("Resend events", () => {
       "delivered",
     );
     const d = await load(row!.id);
+    const warnings = () =>
+      t.db
+        .select()
+        .from(notificationJobs)
+        .where(and(eq(notificationJobs.orgId, acme), eq(notificationJobs.kind, "user.warning")));
+    const warningsBefore = await warnings();
     const inboxBefore = await t.db.select().from(inboxItems).where(eq(inboxItems.orgId, acme));
 
     await deliver(svix(hardBounce(d.providerId!, "550 no such user")));
@@ -355,19 +362,49 @@ describe("Resend events", () => {
       .select()
       .from(memberships)
       .where(and(eq(memberships.orgId, acme), eq(memberships.role, "org_admin")));
+    // The admins are told through the pipeline, as user-level warnings are: in-app (and by
+    // email/SMS for those who opted in).
+    const warned = (await warnings()).filter((w) => !warningsBefore.some((b) => b.id === w.id));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.payload.userIds?.sort()).toEqual(admins.map((a) => a.userId).sort());
+    await planJob(t.db, warned[0]!.id);
+    await drainDueDeliveries(t.db, { settings: settings() });
     const inbox = await t.db.select().from(inboxItems).where(eq(inboxItems.orgId, acme));
     const notices = inbox.filter((i) => !inboxBefore.some((b) => b.id === i.id));
     expect(notices.map((n) => n.userId).sort()).toEqual(admins.map((a) => a.userId).sort());
-    expect(notices[0]!.title).toBe(`Email alerts to ${address} are not getting through`);
+    expect(notices[0]!.title).toBe(`Warning: Email alerts to ${address} are not getting through`);
     expect((await load(d.id)).trace.at(-1)).toMatchObject({ step: "recipient" });
 
-    // Another bounce to the same address: the delivery fails, the admins are not told again.
+    // The next incident does not go to the marked address; the trace says why. Globex's listing
+    // of the same address is not marked and still gets it.
+    const next = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    await planJob(t.db, next.id);
+    const routed = await t.db
+      .select()
+      .from(deliveries)
+      .where(
+        and(
+          eq(deliveries.jobId, next.id),
+          eq(deliveries.recipientType, "recipient"),
+          eq(deliveries.destination, address),
+        ),
+      );
+    const mine = routed.find((r) => r.orgId === acme)!;
+    expect(mine.status).toBe("suppressed");
+    expect(mine.trace.find((s) => s.step === "address")).toMatchObject({ outcome: "suppressed" });
+    expect(mine.trace.find((s) => s.step === "address")!.detail).toMatch(
+      /marked undeliverable since .* UTC \(Bounced \(Permanent, General\): 550 no such user\)/,
+    );
+    const theirs = routed.find((r) => r.orgId !== acme)!;
+    expect(theirs.status).toBe("pending");
+    expect(theirs.trace.find((s) => s.step === "address")).toMatchObject({ outcome: "pass" });
+
+    // A test alert still goes to it (to check a fix); another bounce fails that delivery, and
+    // the admins are not told again.
     const again = await sent("email", address);
     await deliver(svix(hardBounce(again.providerId!)));
     expect((await load(again.id)).status).toBe("failed");
-    expect(await t.db.select().from(inboxItems).where(eq(inboxItems.orgId, acme))).toHaveLength(
-      inbox.length,
-    );
+    expect((await warnings()).length).toBe(warningsBefore.length + 1);
 
     // Saving the list keeps the mark while the address is on it; removing it clears it.
     const current = view.recipients.map(({ channel, address: a, roleGroup }) => ({
@@ -385,11 +422,49 @@ describe("Resend events", () => {
       },
     });
     const kept = await getAlertSettings({ ctx: admin });
-    expect(kept.recipients.find((r) => r.address === address)?.undeliverable).not.toBeNull();
+    const keptRow = kept.recipients.find((r) => r.address === address)!;
+    expect(keptRow.undeliverable).not.toBeNull();
     await updateAlertSettings({ ctx: admin, input: { recipients: [] } });
     await updateAlertSettings({ ctx: admin, input: { recipients: current } });
     const cleared = await getAlertSettings({ ctx: admin });
     expect(cleared.recipients.find((r) => r.address === address)?.undeliverable).toBeNull();
+
+    // Or the admin clears the mark in place, once the address is fixed; it is audited, and
+    // another tenant cannot clear this tenant's mark.
+    await t.db
+      .update(alertRecipients)
+      .set({ undeliverableAt: new Date(), undeliverableReason: "550 no such user" })
+      .where(eq(alertRecipients.orgId, acme));
+    const [markedRow] = await t.db
+      .select()
+      .from(alertRecipients)
+      .where(eq(alertRecipients.orgId, acme));
+    await expect(
+      clearRecipientMark({ ctx: globexAdmin, input: { id: markedRow!.id } }),
+    ).rejects.toThrow(/Recipient/);
+    await expect(clearRecipientMark({ ctx: admin, input: { id: "nope" } })).rejects.toThrow(
+      ValidationError,
+    );
+    const afterClear = await clearRecipientMark({ ctx: admin, input: { id: markedRow!.id } });
+    expect(afterClear.recipients.every((r) => r.undeliverable === null)).toBe(true);
+    const audit = await t.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.orgId, acme), eq(auditLog.action, "recipient.mark_cleared")));
+    expect(audit).toHaveLength(1);
+    const reopened = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    await planJob(t.db, reopened.id);
+    const [back] = await t.db
+      .select()
+      .from(deliveries)
+      .where(
+        and(
+          eq(deliveries.jobId, reopened.id),
+          eq(deliveries.orgId, acme),
+          eq(deliveries.destination, address),
+        ),
+      );
+    expect(back!.status).toBe("pending");
     await updateAlertSettings({ ctx: admin, input: { recipients: [] } });
     await updateAlertSettings({ ctx: globexAdmin, input: { recipients: [] } });
   });

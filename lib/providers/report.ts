@@ -4,7 +4,6 @@ import {
   alertRecipients,
   auditLog,
   deliveries,
-  inboxItems,
   memberships,
   providerEvents,
   publicSubscribers,
@@ -13,6 +12,8 @@ import {
   type TraceStep,
 } from "@/db/schema";
 import { ServiceError } from "@/lib/errors";
+import { enqueueUserWarning } from "@/lib/alerts/user-warning";
+import { wakeJobDriver } from "@/lib/jobs/outbox";
 
 /** A callback arrived for a provider this Beacon has no credentials for, so it cannot be verified. */
 export class ProviderNotConfiguredError extends ServiceError {
@@ -75,7 +76,8 @@ export async function applyProviderReport(
   report: ProviderReport,
   now = new Date(),
 ): Promise<ReportOutcome> {
-  return db.transaction(async (tx) => {
+  let warned = false;
+  const outcome = await db.transaction(async (tx): Promise<ReportOutcome> => {
     const [d] = await tx
       .select()
       .from(deliveries)
@@ -117,7 +119,11 @@ export async function applyProviderReport(
         }`,
       },
     ];
-    if (report.permanent) steps.push(...(await stopAddress(tx, d, report, now)));
+    if (report.permanent) {
+      const stopped = await stopAddress(tx, d, report, now);
+      warned = stopped.warned;
+      steps.push(...stopped.steps);
+    }
 
     await tx
       .update(deliveries)
@@ -129,6 +135,8 @@ export async function applyProviderReport(
       .where(eq(deliveries.id, d.id));
     return { outcome: "applied", deliveryId: d.id, status };
   });
+  if (warned) wakeJobDriver();
+  return outcome;
 }
 
 /** What a permanent failure does to the address: unsubscribe a visitor, mark a tenant's recipient. */
@@ -137,7 +145,7 @@ async function stopAddress(
   d: Delivery,
   report: ProviderReport,
   now: Date,
-): Promise<TraceStep[]> {
+): Promise<{ steps: TraceStep[]; warned: boolean }> {
   if (d.recipientType === "subscriber" && d.recipientId) {
     // Every subscription of this address goes: the address, not one filter set, is what bounced.
     const removed = await tx
@@ -154,7 +162,7 @@ async function stopAddress(
         ),
       )
       .returning({ id: publicSubscribers.id });
-    if (removed.length === 0) return [];
+    if (removed.length === 0) return { steps: [], warned: false };
     await tx.insert(auditLog).values({
       orgId: d.orgId,
       actorType: "system",
@@ -169,13 +177,14 @@ async function stopAddress(
         subscriberIds: removed.map((r) => r.id),
       },
     });
-    return [
+    const steps: TraceStep[] = [
       {
         step: "subscriber",
         outcome: "info",
         detail: `Unsubscribed ${d.destination}: ${report.kind === "complained" ? "the recipient reported the email as spam" : "the address cannot receive mail"}`,
       },
     ];
+    return { steps, warned: false };
   }
 
   if (d.recipientType === "recipient" && (d.channel === "email" || d.channel === "sms")) {
@@ -194,7 +203,7 @@ async function stopAddress(
       )
       .returning({ id: alertRecipients.id, address: alertRecipients.address });
     // Already marked: the admins were told the first time.
-    if (marked.length === 0) return [];
+    if (marked.length === 0) return { steps: [], warned: false };
     await tx.insert(auditLog).values({
       orgId: d.orgId,
       actorType: "system",
@@ -208,27 +217,24 @@ async function stopAddress(
       .select({ userId: memberships.userId })
       .from(memberships)
       .where(and(eq(memberships.orgId, d.orgId), eq(memberships.role, "org_admin")));
-    if (admins.length) {
-      const what = d.channel === "email" ? "Email" : "SMS";
-      await tx.insert(inboxItems).values(
-        admins.map((a) => ({
-          orgId: d.orgId,
-          userId: a.userId,
-          deliveryId: null,
-          title: `${what} alerts to ${d.destination} are not getting through`,
-          body: `${PROVIDER_LABEL[report.provider]} reported: ${report.detail}. Remove the recipient in Alerts & Notifications, or add it again once the address is fixed.`,
-          url: "/portal/alerts",
-          createdAt: now,
-        })),
-      );
-    }
-    return [
+    // Told like any user-level warning: in-app, and by email/SMS to admins who opted in.
+    const what = d.channel === "email" ? "Email" : "SMS";
+    const job = await enqueueUserWarning(tx, {
+      orgId: d.orgId,
+      userIds: admins.map((a) => a.userId),
+      title: `${what} alerts to ${d.destination} are not getting through`,
+      message: `${PROVIDER_LABEL[report.provider]} reported: ${report.detail}. Alerts are no longer sent to it. Remove the recipient in Alerts & Notifications, or clear the mark once the address is fixed.`,
+      url: "/portal/alerts",
+      data: { recipientId: marked[0]!.id, deliveryId: d.id },
+    });
+    const steps: TraceStep[] = [
       {
         step: "recipient",
         outcome: "info",
         detail: `${d.destination} marked as undeliverable in Alerts & Notifications; the organization's admins were told`,
       },
     ];
+    return { steps, warned: job !== null };
   }
-  return [];
+  return { steps: [], warned: false };
 }

@@ -10,7 +10,7 @@ import {
   enableEndpoint,
   rotateEndpointSecret,
 } from "@/lib/alerts/endpoints";
-import { getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
+import { clearRecipientMark, getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import type { DeliverOutcome } from "@/lib/alerts/deliver";
 
@@ -106,6 +106,16 @@ export async function removeRecipientAction(_prev: unknown, form: FormData) {
       });
     },
     "Recipient removed.",
+    form,
+  );
+  done();
+  return r;
+}
+
+export async function clearRecipientMarkAction(_prev: unknown, form: FormData) {
+  const r = await runAction(
+    (ctx) => clearRecipientMark({ ctx, input: { id: form.get("id") } }).then(() => undefined),
+    "Mark cleared; alerts go to this address again.",
     form,
   );
   done();

@@ -13,6 +13,7 @@ import { Field, SelectField } from "@/components/ui/field";
 import { SecretOnceForm, SettingsForm, TestAlertButton } from "@/components/alerts/forms";
 import {
   addRecipientAction,
+  clearRecipientMarkAction,
   createEndpointAction,
   deleteEndpointAction,
   enableEndpointAction,
@@ -190,19 +191,32 @@ export default async function AlertsPage() {
                   {r.undeliverable && (
                     <span className="mt-1 block text-red-700 dark:text-red-400">
                       Not getting through since {r.undeliverable.at.slice(0, 16).replace("T", " ")}{" "}
-                      UTC: {r.undeliverable.reason}. Remove it, and add it again once it is fixed.
+                      UTC: {r.undeliverable.reason}. Alerts are not sent to it until the mark is
+                      cleared; fix the address (a test alert still goes through), then clear it.
                     </span>
                   )}
                 </span>
                 {manage && (
-                  <SettingsForm
-                    action={removeRecipientAction}
-                    label={`Remove ${r.address}`}
-                    submit="Remove"
-                    className="flex gap-2"
-                  >
-                    <input type="hidden" name="id" value={r.id} />
-                  </SettingsForm>
+                  <span className="flex gap-2">
+                    {r.undeliverable && (
+                      <SettingsForm
+                        action={clearRecipientMarkAction}
+                        label={`Clear the mark on ${r.address}`}
+                        submit="Clear mark"
+                        className="flex gap-2"
+                      >
+                        <input type="hidden" name="id" value={r.id} />
+                      </SettingsForm>
+                    )}
+                    <SettingsForm
+                      action={removeRecipientAction}
+                      label={`Remove ${r.address}`}
+                      submit="Remove"
+                      className="flex gap-2"
+                    >
+                      <input type="hidden" name="id" value={r.id} />
+                    </SettingsForm>
+                  </span>
                 )}
               </li>
             ))}
