@@ -1,6 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
+import { rowsOf } from "@/db/client";
 import {
   alertEndpoints,
   alertRecipients,
@@ -215,7 +216,7 @@ describe("planning a large fan-out in parts", () => {
       const result = await planJob(t.db, parted.id, {
         now: at,
         partRows: 1,
-        onPart: () => parts++,
+        onPart: () => void parts++,
       });
       expect(result.planned).toBe(true);
       expect(parts).toBeGreaterThan(1);
@@ -226,6 +227,51 @@ describe("planning a large fan-out in parts", () => {
       expect(forAddress).toHaveLength(1);
     } finally {
       await t.db.delete(alertRecipients).where(eq(alertRecipients.id, extra!.id));
+    }
+  });
+
+  it("a member whose address changes while the job is planned gets exactly one delivery per channel", async () => {
+    const [admin] = await t.db
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .innerJoin(memberships, eq(memberships.userId, users.id))
+      .where(and(eq(memberships.orgId, acme), eq(memberships.role, "org_admin")));
+    // Were parts split by address (16 parts here), the old and new addresses would fall on either
+    // side of the first part, and the member would be planned twice or not at all.
+    const partOf = async (address: string) =>
+      Number(
+        rowsOf<{ p: number }>(
+          await t.db.execute(sql`select (hashtext(lower(${address})) & 2147483647) % 16 as p`),
+        )[0]!.p,
+      );
+    const oldFirst = (await partOf(admin!.email)) === 0;
+    let moved = "";
+    for (let i = 0; !moved; i++) {
+      const candidate = `moved-${i}@acme.test`;
+      if (((await partOf(candidate)) === 0) !== oldFirst) moved = candidate;
+    }
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    let parts = 0;
+    try {
+      await planJob(t.db, job.id, {
+        partRows: 1,
+        onPart: async () => {
+          // Between the first and second parts, the admin changes their address.
+          if (++parts === 1)
+            await t.db.update(users).set({ email: moved }).where(eq(users.id, admin!.id));
+        },
+      });
+      expect(parts).toBeGreaterThan(1);
+      const mine = await t.db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.jobId, job.id), eq(deliveries.recipientId, admin!.id)));
+      const perChannel = new Map<string, number>();
+      for (const d of mine) perChannel.set(d.channel, (perChannel.get(d.channel) ?? 0) + 1);
+      expect(perChannel.get("email")).toBe(1);
+      expect([...perChannel.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await t.db.update(users).set({ email: admin!.email }).where(eq(users.id, admin!.id));
     }
   });
 });

@@ -15,7 +15,7 @@ import { nextDigestAt, quietUntil } from "./schedule";
 /**
  * Planning: one outbox job → one `deliveries` row per (recipient, channel), with the routing trace.
  * The fan-out is an INSERT … SELECT per part of the job: a small job is one part, a large one is
- * split by a hash of the destination into parts of about PART_ROWS rows, each committed on its own
+ * split by a hash (see inPart) into parts of about PART_ROWS rows, each committed on its own
  * so sending starts while the rest is planned. Only the per-tenant clock arithmetic (quiet hours,
  * digest time in each tenant's zone) is done in TypeScript, once per tenant, and passed in.
  * Running it twice, or again after a crash halfway, is harmless: a planned job is not planned
@@ -108,16 +108,19 @@ const ROLE_GROUP_SQL = sql.raw(
 const PART_ROWS = 1000;
 const MAX_PARTS = 16;
 
-/** One part of a fan-out: the rows whose destination key hashes to `index` of `of`. */
+/** One part of a fan-out: the rows whose part key hashes to `index` of `of`. */
 export interface PlanPart {
   index: number;
   of: number;
 }
 
 /**
- * The predicate choosing one part's rows, on the same key the fan-out de-duplicates by, so the
- * choice between two rows for one destination (pending over held over suppressed) is always made
- * within one part.
+ * The predicate choosing one part's rows. Each part is its own statement and sees the data as it
+ * is when that part runs, so a part key must never change while a job is planned, and must keep
+ * every row of one de-duplication group in one part (so the choice between two rows for one
+ * destination, pending over held over suppressed, is made within a part). Members and extra
+ * recipients are therefore split by organization (an address can change mid-plan, an org cannot),
+ * endpoints by their id, and public subscribers by their key (a subscription's address is fixed).
  */
 function inPart(key: ReturnType<typeof sql>, part: PlanPart) {
   if (part.of === 1) return sql`true`;
@@ -172,13 +175,13 @@ cand as (
   join memberships m on m.org_id = r.org_id and m.role::text = r.role_group::text
   join users u on u.id = m.user_id
   where r.channel in ('email', 'sms', 'in_app') and (r.channel <> 'sms' or u.phone is not null)
-    and ${inPart(sql`lower(case when r.channel = 'sms' then u.phone else u.email end)`, part)}
+    and ${inPart(sql`m.org_id::text`, part)}
   union all
   select x.org_id, x.channel, 'recipient', x.id, x.address, r.role_group, r.topic, 'none'::impact, '[]'::jsonb, '[]'::jsonb,
          x.undeliverable_at, x.undeliverable_reason
   from rules r
   join alert_recipients x on x.org_id = r.org_id and x.role_group = r.role_group and x.channel = r.channel
-  where ${inPart(sql`lower(x.address)`, part)}
+  where ${inPart(sql`x.org_id::text`, part)}
   union all
   select * from (
     select distinct on (e.id)
@@ -395,7 +398,8 @@ cand as (
     jsonb_array_length(s.component_ids) + jsonb_array_length(s.region_ids) = 0 as everything,
     ${SUBSCRIBER_KEY} as dkey
   from public_subscribers s cross join p
-  where s.confirmed_at is not null and ${inPart(SUBSCRIBER_KEY, part)}
+  where s.confirmed_at is not null and (s.kind <> 'email' or s.email is not null)
+    and ${inPart(SUBSCRIBER_KEY, part)}
 )
 insert into deliveries (job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace, incident_id)
 select distinct on (dkey) ${job.id}::uuid, ${job.orgId}::uuid, kind::text::channel, 'subscriber', id,
@@ -420,8 +424,8 @@ on conflict (idempotency_key) do nothing`;
 
 export interface PlanOptions {
   now?: Date;
-  /** Called after each part commits, so a driver can start sending what has landed. */
-  onPart?: () => void;
+  /** Called (and awaited) after each part commits, so a driver can start sending what has landed. */
+  onPart?: () => void | Promise<void>;
   /** Return the due deliveries (the Inngest driver dispatches them); otherwise only counts. */
   listDue?: boolean;
   /**
@@ -484,7 +488,7 @@ async function planParts(
   job: NotificationJob,
   now: Date,
   partRows: number,
-  onPart?: () => void,
+  onPart?: () => void | Promise<void>,
 ) {
   const audience = job.payload.audience;
   const scope: string[] | "all-tenants" =
@@ -494,7 +498,7 @@ async function planParts(
     // without alert settings (the platform's) simply has no quiet hours or digest.
     const clocks = await orgClocks(db, scope, now);
     await db.execute(warningFanoutSql(job, clocks, now));
-    onPart?.();
+    await onPart?.();
     return;
   }
   await ensureDefaults(db, scope);
@@ -504,7 +508,7 @@ async function planParts(
       const of = partCount(await matrixEstimate(db, scope), partRows);
       for (let index = 0; index < of; index++) {
         await db.execute(fanoutSql(job, clocks, now, { index, of }));
-        onPart?.();
+        await onPart?.();
       }
     }
   }
@@ -516,7 +520,7 @@ async function planParts(
     const of = partCount(Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0), partRows);
     for (let index = 0; index < of; index++) {
       await db.execute(subscriberFanoutSql(job, now, { index, of }));
-      onPart?.();
+      await onPart?.();
     }
   }
 }
