@@ -380,6 +380,37 @@ describe("signed webhooks", () => {
     );
   });
 
+  it("the timeout also bounds a slow DNS answer, before the send and when the socket connects", async () => {
+    for (const slowCall of [2, 3]) {
+      // Quick answers for saving (1st lookup) and, unless it is the slow one, the check before the
+      // send (2nd); the slow lookup fails after two seconds, long after the 0.3 s timeout.
+      let calls = 0;
+      const slow: Resolver = async () => {
+        if (++calls < slowCall) return [{ address: "93.184.216.34", family: 4 }];
+        await new Promise((res) => setTimeout(res, 2000));
+        throw new Error("no answer");
+      };
+      const { endpoint } = await createEndpoint({
+        ctx: admin,
+        input: {
+          type: "webhook",
+          name: "Slow DNS",
+          url: `https://slow-dns-${slowCall}.example/hook`,
+        },
+        channelSettings: { allowPrivate: false, resolver: slow },
+      });
+      const id = await testAlertTo(endpoint.id);
+      const started = Date.now();
+      const out = await processDelivery(t.db, id, {
+        settings: testSettings({ allowPrivate: false, resolver: slow, webhookTimeoutMs: 300 }),
+      });
+      expect(calls).toBe(slowCall);
+      expect(out.status).toBe("pending");
+      expect(out.error).toBe("Webhook endpoint did not answer within 0.3 s");
+      expect(Date.now() - started).toBeLessThan(1500);
+    }
+  });
+
   it("a pinned socket lookup hands over the address it checked, in both lookup forms", async () => {
     const addrs = [
       { address: "93.184.216.34", family: 4 },

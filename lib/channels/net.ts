@@ -144,13 +144,22 @@ export interface PostResult {
 class Deadline extends EventEmitter {
   aborted = false;
   reason: Error | undefined;
+  /**
+   * Rejects when the deadline passes. Raced against the phases undici does not abort on a signal
+   * (DNS lookup, connect, TLS handshake), which would otherwise wait for undici's own timeouts.
+   */
+  readonly expired: Promise<never>;
   private timer: ReturnType<typeof setTimeout>;
   constructor(ms: number) {
     super();
+    let fail: (e: Error) => void = () => {};
+    this.expired = new Promise<never>((_, reject) => (fail = reject));
+    this.expired.catch(() => {});
     this.timer = setTimeout(() => {
       this.aborted = true;
       this.reason = new DOMException("timed out", "TimeoutError");
       this.emit("abort");
+      fail(this.reason);
     }, ms);
   }
   clear() {
@@ -175,14 +184,14 @@ export async function postToDestination(
   settings: ChannelSettings,
 ): Promise<PostResult> {
   const url = new URL(rawUrl);
-  const problem = await checkDestinationUrl(url, settings);
-  if (problem) throw new DeliveryError(`Destination refused: ${problem}`, { permanent: true });
   const deadline = new Deadline(settings.webhookTimeoutMs);
   let status: number;
   let retryAfter: string | null;
   let body: string;
   try {
-    const res = await request(url, {
+    const problem = await Promise.race([checkDestinationUrl(url, settings), deadline.expired]);
+    if (problem) throw new DeliveryError(`Destination refused: ${problem}`, { permanent: true });
+    const sending = request(url, {
       method: "POST",
       body: init.body,
       headers: init.headers,
@@ -191,11 +200,13 @@ export async function postToDestination(
       // connects only to an address checked at connect time.
       dispatcher: settings.allowPrivate ? undefined : agentFor(settings.resolver ?? systemResolver),
     });
+    const res = await Promise.race([sending, deadline.expired]);
     status = res.statusCode;
     const ra = res.headers["retry-after"];
     retryAfter = (Array.isArray(ra) ? ra[0] : ra) ?? null;
     body = (await res.body.text().catch(() => "")).slice(0, BODY_KEPT);
   } catch (e) {
+    if (e instanceof DeliveryError) throw e;
     const err = e as Error;
     const cause = err instanceof PrivateAddressError ? err : err.cause;
     if (cause instanceof PrivateAddressError)

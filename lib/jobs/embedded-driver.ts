@@ -107,6 +107,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       }
     })();
     const [planned, sent] = await Promise.allSettled([plan, send]);
+    if (planned.status === "rejected" && sent.status === "rejected") onError(sent.reason);
     if (planned.status === "rejected") throw planned.reason;
     if (sent.status === "rejected") throw sent.reason;
   }
