@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { E2E_RESEND_WEBHOOK_SECRET } from "./e2e/helpers";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${PORT}`;
@@ -11,7 +12,8 @@ export default defineConfig({
   workers: process.env.CI ? 2 : undefined,
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
-  timeout: 60_000,
+  // Some journeys (accessibility scans of full pages on PGlite) take 45 s on a 2-core machine.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   use: {
     baseURL,
@@ -46,6 +48,8 @@ export default defineConfig({
       ALLOW_PRIVATE_WEBHOOKS: "true",
       // `next start` is production mode; email and SMS still land in the dev mailbox under test.
       DEV_MAILBOX: "true",
+      // Lets tests post signed provider callbacks (bounces) as Resend would.
+      RESEND_WEBHOOK_SECRET: E2E_RESEND_WEBHOOK_SECRET,
     },
   },
 });

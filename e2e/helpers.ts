@@ -2,6 +2,9 @@ import { expect, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "beacon-demo-2026";
 
+/** The Resend webhook signing secret the e2e server runs with (playwright.config.ts). */
+export const E2E_RESEND_WEBHOOK_SECRET = `whsec_${Buffer.from("beacon e2e resend webhook key").toString("base64")}`;
+
 export const USERS = {
   platformAdmin: "admin@beacon.test",
   responder: "oncall@beacon.test",

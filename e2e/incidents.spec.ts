@@ -58,11 +58,11 @@ test("a responder's incident reaches the public page, its permalink, history and
   // Once resolved, the console offers the postmortem and reopen forms instead of updates.
   await expect(responder.getByRole("button", { name: "Reopen incident" })).toBeVisible();
 
-  // The snapshot is dropped on commit: the next request already shows the change.
-  const started = Date.now();
+  // The snapshot is dropped on commit: the very next request already shows the change (counted
+  // once, without the retries an expect() would make while a stale snapshot expired).
   await visitor.goto("/");
-  await expect(visitor.getByRole("link", { name: title })).toHaveCount(0);
-  expect(Date.now() - started).toBeLessThan(2_000);
+  await expect(visitor.getByTestId("overall-status")).toBeVisible();
+  expect(await visitor.getByRole("link", { name: title }).count()).toBe(0);
 
   const today = new Date().toISOString().slice(0, 10);
   await visitor.getByText("Voice routing by region").click();
