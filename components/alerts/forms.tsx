@@ -30,6 +30,25 @@ export function SettingsForm({
   );
 }
 
+/** A one-button form acting on one row (enable, clear, remove, delete); the row's id goes hidden. */
+export function RowActionForm({
+  action,
+  id,
+  label,
+  submit,
+}: {
+  action: Action<unknown>;
+  id: string;
+  label: string;
+  submit: string;
+}) {
+  return (
+    <SettingsForm action={action} label={label} submit={submit} className="flex gap-2">
+      <input type="hidden" name="id" value={id} />
+    </SettingsForm>
+  );
+}
+
 export interface TestOutcome {
   status: string;
   responseCode?: number | null;

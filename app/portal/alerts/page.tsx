@@ -10,7 +10,12 @@ import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/alerts/render";
 import { Card, PageHeader } from "@/components/ui/card";
 import { readCatalog } from "@/lib/catalog/read";
 import { Field, SelectField } from "@/components/ui/field";
-import { SecretOnceForm, SettingsForm, TestAlertButton } from "@/components/alerts/forms";
+import {
+  RowActionForm,
+  SecretOnceForm,
+  SettingsForm,
+  TestAlertButton,
+} from "@/components/alerts/forms";
 import {
   addRecipientAction,
   clearRecipientMarkAction,
@@ -199,23 +204,19 @@ export default async function AlertsPage() {
                 {manage && (
                   <span className="flex gap-2">
                     {r.undeliverable && (
-                      <SettingsForm
+                      <RowActionForm
                         action={clearRecipientMarkAction}
+                        id={r.id}
                         label={`Clear the mark on ${r.address}`}
                         submit="Clear mark"
-                        className="flex gap-2"
-                      >
-                        <input type="hidden" name="id" value={r.id} />
-                      </SettingsForm>
+                      />
                     )}
-                    <SettingsForm
+                    <RowActionForm
                       action={removeRecipientAction}
+                      id={r.id}
                       label={`Remove ${r.address}`}
                       submit="Remove"
-                      className="flex gap-2"
-                    >
-                      <input type="hidden" name="id" value={r.id} />
-                    </SettingsForm>
+                    />
                   </span>
                 )}
               </li>
@@ -274,14 +275,12 @@ export default async function AlertsPage() {
                   {manage && (
                     <div className="flex flex-wrap gap-2">
                       {!e.enabled && (
-                        <SettingsForm
+                        <RowActionForm
                           action={enableEndpointAction}
+                          id={e.id}
                           label={`Enable ${e.name}`}
                           submit="Enable"
-                          className="flex"
-                        >
-                          <input type="hidden" name="id" value={e.id} />
-                        </SettingsForm>
+                        />
                       )}
                       {e.type === "webhook" && (
                         <SecretOnceForm
@@ -294,14 +293,12 @@ export default async function AlertsPage() {
                           <input type="hidden" name="id" value={e.id} />
                         </SecretOnceForm>
                       )}
-                      <SettingsForm
+                      <RowActionForm
                         action={deleteEndpointAction}
+                        id={e.id}
                         label={`Delete ${e.name}`}
                         submit="Delete"
-                        className="flex"
-                      >
-                        <input type="hidden" name="id" value={e.id} />
-                      </SettingsForm>
+                      />
                     </div>
                   )}
                 </div>
