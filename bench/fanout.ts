@@ -16,8 +16,9 @@ import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed";
 import { alertEndpoints, organizations } from "@/db/schema";
 import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
-import { signatureHeader, webhookEvent } from "@/lib/channels/webhook";
+import { webhookEvent, webhookHeaders } from "@/lib/channels/webhook";
 import { encryptSecret } from "@/lib/crypto/secrets";
+import { generateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
 import { startEmbeddedDriver } from "@/lib/jobs/embedded-driver";
 import type { ChannelSettings } from "@/lib/channels/settings";
@@ -100,7 +101,7 @@ async function run(engine: "pglite" | "postgres") {
     .returning();
   await db.transaction((tx) => applyDefaultAlertSettings(tx, tenant!.id));
   // Every subscriber has its own URL and secret, each encrypted on its own, as in real use.
-  const secrets = Array.from({ length: N }, () => `whsec_${randomBytes(32).toString("base64")}`);
+  const secrets = Array.from({ length: N }, generateWebhookSecret);
   for (let i = 0; i < N; i += 1000) {
     await db.insert(alertEndpoints).values(
       Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({
@@ -168,18 +169,10 @@ async function run(engine: "pglite" | "postgres") {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < N; i = next++) {
-        const msgId = `msg_${i}`;
-        const at = new Date();
         const res = await request(`${r.url}/${i}`, {
           method: "POST",
           body,
-          headers: {
-            "content-type": "application/json",
-            "user-agent": "Beacon-Webhooks/1",
-            "webhook-id": msgId,
-            "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-            "webhook-signature": signatureHeader([secrets[i]!], msgId, at, body),
-          },
+          headers: webhookHeaders([secrets[i]!], `msg_${i}`, new Date(), body),
         });
         await res.body.text();
       }

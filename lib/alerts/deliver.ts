@@ -6,7 +6,6 @@ import {
   alertSettings,
   auditLog,
   deliveries,
-  memberships,
   notificationJobs,
   publicSubscribers,
   type AlertEndpoint,
@@ -31,7 +30,7 @@ import { unsubscribeToken } from "./unsubscribe";
 import { unsubscribeUrl as subscriberUnsubscribeUrl } from "@/lib/subscribers/tokens";
 import { removeGoneSubscriber } from "@/lib/subscribers/subscribe";
 import { wakeJobDriver } from "@/lib/jobs/outbox";
-import { enqueueUserWarning } from "./user-warning";
+import { warnOrgAdmins } from "./user-warning";
 
 export interface DeliverOptions {
   now?: Date;
@@ -293,13 +292,8 @@ async function disableGoneEndpoint(db: Db, d: ClaimedDelivery, reason: string) {
       targetId: e.id,
       data: { reason },
     });
-    const admins = await tx
-      .select({ userId: memberships.userId })
-      .from(memberships)
-      .where(and(eq(memberships.orgId, d.orgId), eq(memberships.role, "org_admin")));
-    const job = await enqueueUserWarning(tx, {
+    const job = await warnOrgAdmins(tx, {
       orgId: d.orgId,
-      userIds: admins.map((a) => a.userId),
       title: `Endpoint "${e.name}" was disabled`,
       message: `${reason}. Fix the endpoint, then enable it again in Alerts & Notifications.`,
       url: "/portal/alerts",

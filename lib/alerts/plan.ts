@@ -48,12 +48,19 @@ const DEFAULT_MATRIX_JSON = JSON.stringify(
   })),
 );
 
+/** A job's organizations: the named ones, or every tenant for a public job. */
+type OrgScope = string[] | "all-tenants";
+
+/** `col` (an organization id) is in the scope. */
+function inScope(col: ReturnType<typeof sql>, orgIds: OrgScope) {
+  return orgIds === "all-tenants"
+    ? sql`${col} in (select id from organizations where kind = 'tenant')`
+    : sql`${col} = any(${`{${orgIds.join(",")}}`}::uuid[])`;
+}
+
 /** Tenants created before alerting existed (or by code that forgot) get the seed's defaults. */
-async function ensureDefaults(db: Db, orgIds: string[] | "all-tenants") {
-  const orgFilter =
-    orgIds === "all-tenants"
-      ? sql`o.kind = 'tenant'`
-      : sql`o.id = any(${`{${orgIds.join(",")}}`}::uuid[])`;
+async function ensureDefaults(db: Db, orgIds: OrgScope) {
+  const orgFilter = inScope(sql`o.id`, orgIds);
   await db.execute(sql`
     with missing as (
       insert into alert_settings (org_id, categories)
@@ -76,7 +83,7 @@ interface OrgClock {
   digest_at: string | null;
 }
 
-async function orgClocks(db: Db, orgIds: string[] | "all-tenants", now: Date): Promise<OrgClock[]> {
+async function orgClocks(db: Db, orgIds: OrgScope, now: Date): Promise<OrgClock[]> {
   const rows = await db
     .select({ s: alertSettings })
     .from(alertSettings)
@@ -132,15 +139,12 @@ function partCount(estimate: number, partRows: number): number {
 }
 
 /** An upper bound of the rows a job's matrix fan-out can write, to size its parts. */
-async function matrixEstimate(db: Db, orgIds: string[] | "all-tenants"): Promise<number> {
-  const scoped = (col: ReturnType<typeof sql>) =>
-    orgIds === "all-tenants"
-      ? sql`${col} in (select id from organizations where kind = 'tenant')`
-      : sql`${col} = any(${`{${orgIds.join(",")}}`}::uuid[])`;
+async function matrixEstimate(db: Db, orgIds: OrgScope): Promise<number> {
+  const scoped = inScope(sql`org_id`, orgIds);
   const res = await db.execute(sql`
-    select (select count(*) from alert_endpoints where enabled and ${scoped(sql`org_id`)})
-         + (select count(*) from alert_recipients where ${scoped(sql`org_id`)})
-         + 3 * (select count(*) from memberships where ${scoped(sql`org_id`)}) as n`);
+    select (select count(*) from alert_endpoints where enabled and ${scoped})
+         + (select count(*) from alert_recipients where ${scoped})
+         + 3 * (select count(*) from memberships where ${scoped}) as n`);
   return Number(rowsOf<{ n: string | number }>(res)[0]?.n ?? 0);
 }
 
@@ -491,8 +495,7 @@ async function planParts(
   onPart?: () => void | Promise<void>,
 ) {
   const audience = job.payload.audience;
-  const scope: string[] | "all-tenants" =
-    audience.type === "public" ? "all-tenants" : [audience.orgId];
+  const scope: OrgScope = audience.type === "public" ? "all-tenants" : [audience.orgId];
   if (job.kind === "user.warning") {
     // Addressed to members, not routed by the matrix: no defaults to create. An organization
     // without alert settings (the platform's) simply has no quiet hours or digest.

@@ -272,6 +272,18 @@ export async function updateAlertSettings({
   });
 }
 
+/**
+ * Extra-recipient rows of one organization for this channel and address, whatever the role group
+ * or letter case: a provider's "unreachable" mark is about the address.
+ */
+export function sameRecipientAddress(orgId: string, channel: string, address: string) {
+  return and(
+    eq(alertRecipients.orgId, orgId),
+    sql`${alertRecipients.channel}::text = ${channel}`,
+    sql`lower(${alertRecipients.address}) = lower(${address})`,
+  );
+}
+
 const ClearRecipientMarkInput = z.object({ id: z.uuid({ message: "must be a recipient id" }) });
 
 /**
@@ -300,9 +312,7 @@ export async function clearRecipientMark({
       .set({ undeliverableAt: null, undeliverableReason: null })
       .where(
         and(
-          eq(alertRecipients.orgId, ctx.org.id),
-          eq(alertRecipients.channel, r.channel),
-          sql`lower(${alertRecipients.address}) = lower(${r.address})`,
+          sameRecipientAddress(ctx.org.id, r.channel, r.address),
           isNotNull(alertRecipients.undeliverableAt),
         ),
       )

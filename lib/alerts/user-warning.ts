@@ -1,5 +1,6 @@
+import { and, eq } from "drizzle-orm";
 import type { Tx } from "@/db";
-import type { Impact } from "@/db/schema";
+import { memberships, type Impact } from "@/db/schema";
 import { enqueueNotification } from "@/lib/jobs/outbox";
 
 /**
@@ -42,4 +43,13 @@ export async function enqueueUserWarning(tx: Tx, w: UserWarning) {
       data: w.data,
     },
   });
+}
+
+/** A user-level warning to every org admin of the organization (what to fix is theirs to fix). */
+export async function warnOrgAdmins(tx: Tx, w: Omit<UserWarning, "userIds">) {
+  const admins = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, w.orgId), eq(memberships.role, "org_admin")));
+  return enqueueUserWarning(tx, { ...w, userIds: admins.map((a) => a.userId) });
 }

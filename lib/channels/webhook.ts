@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { itemUrl, type AlertItem, type AlertMessage } from "@/lib/alerts/render";
+import { WEBHOOK_SECRET_PREFIX } from "@/lib/crypto/webhook-secrets";
 import { postToDestination } from "./net";
 import { defineAdapter } from "./types";
 
@@ -37,8 +38,6 @@ export function webhookEvent(item: AlertItem, appUrl: string) {
   };
 }
 
-const SECRET_PREFIX = "whsec_";
-
 /**
  * One Standard Webhooks signature: `v1,` and the base64 HMAC-SHA256, keyed by the secret's
  * base64-decoded bytes, of `{msg id}.{unix seconds}.{body}`. Computed with Node's native HMAC: the
@@ -47,7 +46,7 @@ const SECRET_PREFIX = "whsec_";
  */
 export function sign(secret: string, msgId: string, at: Date, body: string): string {
   const key = Buffer.from(
-    secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret,
+    secret.startsWith(WEBHOOK_SECRET_PREFIX) ? secret.slice(WEBHOOK_SECRET_PREFIX.length) : secret,
     "base64",
   );
   if (key.length === 0) throw new Error("Webhook secret is empty");
@@ -61,6 +60,22 @@ export function sign(secret: string, msgId: string, at: Date, body: string): str
  */
 export function signatureHeader(secrets: string[], msgId: string, at: Date, body: string): string {
   return secrets.map((s) => sign(s, msgId, at, body)).join(" ");
+}
+
+/** The headers of one attempt: content type, sender, and the Standard Webhooks id, time and signature. */
+export function webhookHeaders(
+  secrets: string[],
+  msgId: string,
+  at: Date,
+  body: string,
+): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "user-agent": "Beacon-Webhooks/1",
+    "webhook-id": msgId,
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": signatureHeader(secrets, msgId, at, body),
+  };
 }
 
 /** A message's body, built once for all the endpoints a fan-out sends it to. */
@@ -78,7 +93,7 @@ export const webhookAdapter = defineAdapter({
   type: "webhook",
   configSchema: z.object({
     url: z.url(),
-    secrets: z.array(z.string().startsWith("whsec_")).min(1),
+    secrets: z.array(z.string().startsWith(WEBHOOK_SECRET_PREFIX)).min(1),
   }),
   async send({ delivery, config, message, settings, now }) {
     const body = webhookBody(message, settings.appUrl);
@@ -89,13 +104,7 @@ export const webhookAdapter = defineAdapter({
       config.url,
       {
         body,
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "Beacon-Webhooks/1",
-          "webhook-id": msgId,
-          "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-          "webhook-signature": signatureHeader(config.secrets, msgId, now, body),
-        },
+        headers: webhookHeaders(config.secrets, msgId, now, body),
       },
       settings,
     );

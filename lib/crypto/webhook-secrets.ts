@@ -4,9 +4,12 @@ import { decryptSecret, encryptSecret } from "./secrets";
 /** How long a rotated-out webhook secret keeps signing alongside the new one. */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
-/** A Standard Webhooks secret: "whsec_" + base64 of 32 random bytes. */
+/** What every Standard Webhooks secret starts with; the rest is the base64 key. */
+export const WEBHOOK_SECRET_PREFIX = "whsec_";
+
+/** A Standard Webhooks secret: the prefix + base64 of 32 random bytes. */
 export function generateWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString("base64")}`;
+  return `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString("base64")}`;
 }
 
 /** The stored secret columns shared by tenant endpoints and public webhook subscribers. */

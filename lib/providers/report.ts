@@ -4,7 +4,6 @@ import {
   alertRecipients,
   auditLog,
   deliveries,
-  memberships,
   providerEvents,
   publicSubscribers,
   type Delivery,
@@ -12,7 +11,8 @@ import {
   type TraceStep,
 } from "@/db/schema";
 import { ServiceError } from "@/lib/errors";
-import { enqueueUserWarning } from "@/lib/alerts/user-warning";
+import { warnOrgAdmins } from "@/lib/alerts/user-warning";
+import { sameRecipientAddress } from "@/lib/alerts/settings";
 import { wakeJobDriver } from "@/lib/jobs/outbox";
 
 /** A callback arrived for a provider this Beacon has no credentials for, so it cannot be verified. */
@@ -195,9 +195,7 @@ async function stopAddress(
       .set({ undeliverableAt: now, undeliverableReason: report.detail })
       .where(
         and(
-          eq(alertRecipients.orgId, d.orgId),
-          eq(alertRecipients.channel, d.channel),
-          sql`lower(${alertRecipients.address}) = lower(${d.destination})`,
+          sameRecipientAddress(d.orgId, d.channel, d.destination),
           isNull(alertRecipients.undeliverableAt),
         ),
       )
@@ -213,15 +211,10 @@ async function stopAddress(
       targetId: marked[0]!.id,
       data: { address: d.destination, reason: report.detail, event: report.type, deliveryId: d.id },
     });
-    const admins = await tx
-      .select({ userId: memberships.userId })
-      .from(memberships)
-      .where(and(eq(memberships.orgId, d.orgId), eq(memberships.role, "org_admin")));
     // Told like any user-level warning: in-app, and by email/SMS to admins who opted in.
     const what = d.channel === "email" ? "Email" : "SMS";
-    const job = await enqueueUserWarning(tx, {
+    const job = await warnOrgAdmins(tx, {
       orgId: d.orgId,
-      userIds: admins.map((a) => a.userId),
       title: `${what} alerts to ${d.destination} are not getting through`,
       message: `${PROVIDER_LABEL[report.provider]} reported: ${report.detail}. Alerts are no longer sent to it. Remove the recipient in Alerts & Notifications, or clear the mark once the address is fixed.`,
       url: "/portal/alerts",
