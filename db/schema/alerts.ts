@@ -141,7 +141,8 @@ export const alertEndpoints = pgTable(
     disabledReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("alert_endpoints_org_idx").on(t.orgId)],
+  // By organization, then id: a large fan-out plans its endpoints in id ranges (see plan.ts).
+  (t) => [index("alert_endpoints_org_id_idx").on(t.orgId, t.id)],
 );
 
 export type AlertSettings = typeof alertSettings.$inferSelect;

@@ -21,7 +21,16 @@ import { createEndpoint, rotateEndpointSecret } from "./endpoints";
 import { planJob } from "./plan";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { pinnedLookup, type Resolver } from "@/lib/channels/net";
-import { drainDueDeliveries, flushDigests, processDelivery, processDueDeliveries } from "./deliver";
+import {
+  claimDeliveries,
+  createSender,
+  drainDueDeliveries,
+  flushDigests,
+  processDelivery,
+  processDueDeliveries,
+  sweepStuck,
+} from "./deliver";
+import type { ClaimedDelivery, PrepCache } from "./claim";
 import { sendTestAlert } from "./test-alert";
 import { resendDelivery, getDelivery } from "./deliveries";
 
@@ -740,5 +749,118 @@ describe("pipeline", () => {
       .update(alertSettings)
       .set({ digestMode: "immediate" })
       .where(eq(alertSettings.orgId, acme));
+  });
+});
+
+describe("planning that claims what is due (the embedded driver)", () => {
+  type Batch = { ds: ClaimedDelivery[]; cache: PrepCache };
+
+  it("hands over what is due already claimed, with its endpoint, and it is sent once", async () => {
+    const r = await receiver();
+    const endpoint = await webhookEndpoint(r.url);
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    const batches: Batch[] = [];
+    const before = Date.now();
+    // An hourly digest holds the emails (not due, so not claimed); webhooks are never digested.
+    await t.db
+      .update(alertSettings)
+      .set({ digestMode: "hourly" })
+      .where(eq(alertSettings.orgId, acme));
+    try {
+      await planJob(t.db, job.id, { onClaimed: (ds, cache) => void batches.push({ ds, cache }) });
+    } finally {
+      await t.db
+        .update(alertSettings)
+        .set({ digestMode: "immediate" })
+        .where(eq(alertSettings.orgId, acme));
+    }
+    const handed = batches.flatMap((b) => b.ds);
+    const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
+    // Exactly the rows due now were claimed in the same statement that wrote them.
+    expect(handed.map((d) => d.id).sort()).toEqual(
+      rows
+        .filter((d) => d.status === "sending")
+        .map((d) => d.id)
+        .sort(),
+    );
+    expect(rows.filter((d) => d.status === "pending")).toEqual([]);
+    expect(rows.some((d) => d.status === "held")).toBe(true);
+    for (const d of handed) {
+      expect(d.attempts).toBe(1);
+      expect(d.lockedUntil!.getTime()).toBeGreaterThanOrEqual(before + 60_000);
+    }
+    const hook = handed.find((d) => d.channel === "webhook")!;
+    expect(batches[0]!.cache.endpoints.get(hook.recipientId!)).toMatchObject({
+      id: endpoint.endpoint.id,
+      orgId: acme,
+      enabled: true,
+    });
+    // Nothing is left for the queue, and a second plan of the job claims nothing more.
+    expect(await claimDeliveries(t.db)).toEqual([]);
+    await planJob(t.db, job.id, {
+      onClaimed: (ds) => void batches.push({ ds, cache: batches[0]!.cache }),
+    });
+    expect(batches.flatMap((b) => b.ds)).toHaveLength(handed.length);
+
+    const sender = createSender(t.db, { settings });
+    for (const b of batches) sender.submit(b.ds, b.cache);
+    const out = await sender.drain();
+    await sender.close();
+    expect(out.map((o) => o.id).sort()).toEqual(handed.map((d) => d.id).sort());
+    expect(r.requests).toHaveLength(1);
+    const after = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
+    expect(after.filter((d) => d.status === "sending" || d.status === "pending")).toEqual([]);
+    expect(after.find((d) => d.id === hook.id)!.status).toBe("delivered");
+  });
+
+  it("renews the lock on deliveries it still holds, so the sweeper leaves them alone", async () => {
+    const r = await receiver({ fallback: { status: 200, delayMs: 400 } });
+    await webhookEndpoint(r.url);
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    // Planned (and claimed) ten minutes ago: its lock ran out long since.
+    const batches: Batch[] = [];
+    await planJob(t.db, job.id, {
+      now: new Date(Date.now() - 10 * 60_000),
+      onClaimed: (ds, cache) => void batches.push({ ds, cache }),
+    });
+    const hook = batches.flatMap((b) => b.ds).find((d) => d.channel === "webhook")!;
+    expect(hook.lockedUntil!.getTime()).toBeLessThan(Date.now());
+    const sender = createSender(t.db, { settings, renewEveryMs: 50 });
+    for (const b of batches) sender.submit(b.ds, b.cache);
+    const draining = sender.drain();
+    await new Promise((res) => setTimeout(res, 200));
+    const [held] = await t.db.select().from(deliveries).where(eq(deliveries.id, hook.id));
+    expect(held!.status).toBe("sending");
+    expect(held!.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 60_000);
+    expect((await sweepStuck(t.db)).deliveries).toBe(0);
+    await draining;
+    await sender.close();
+    expect(r.requests).toHaveLength(1);
+    const [done] = await t.db.select().from(deliveries).where(eq(deliveries.id, hook.id));
+    expect(done!.status).toBe("delivered");
+  });
+
+  it("room() waits until fewer than n handed-over deliveries are unsent", async () => {
+    const r = await receiver({ fallback: { status: 200, delayMs: 300 } });
+    for (let i = 0; i < 3; i++) await webhookEndpoint(`${r.url}/${i}`);
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    const batches: Batch[] = [];
+    await planJob(t.db, job.id, { onClaimed: (ds, cache) => void batches.push({ ds, cache }) });
+    const handed = batches.flatMap((b) => b.ds);
+    expect(handed.filter((d) => d.channel === "webhook")).toHaveLength(3);
+    const sender = createSender(t.db, { settings, concurrency: 8 });
+    for (const b of batches) sender.submit(b.ds, b.cache);
+    let roomy = false;
+    void sender.room(handed.length + 1).then(() => (roomy = true));
+    // Fewer than 3 unsent means at least one webhook was answered, which takes 300 ms.
+    const start = Date.now();
+    const roomAt = sender.room(3).then(() => Date.now());
+    await Promise.resolve();
+    expect(roomy).toBe(true);
+    const out = await sender.drain();
+    await sender.close();
+    expect((await roomAt) - start).toBeGreaterThanOrEqual(250);
+    expect(out).toHaveLength(handed.length);
+    expect(r.requests).toHaveLength(3);
   });
 });

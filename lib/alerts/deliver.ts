@@ -8,7 +8,6 @@ import {
   deliveries,
   notificationJobs,
   publicSubscribers,
-  type AlertEndpoint,
   type Delivery,
 } from "@/db/schema";
 import { decryptSecret } from "@/lib/crypto/secrets";
@@ -17,7 +16,16 @@ import { DeliveryError } from "@/lib/channels/errors";
 import { adapterFor } from "@/lib/channels/registry";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
 import type { SendContext, SendResult } from "@/lib/channels/types";
-import { renderMessage, type AlertItem, type AlertMessage } from "./render";
+import { renderMessage, type AlertItem } from "./render";
+import {
+  CLAIMED_COLUMNS,
+  LOCK_MS,
+  emptyPrepCache,
+  toDelivery,
+  type ClaimedDelivery,
+  type EndpointForSend,
+  type PrepCache,
+} from "./claim";
 import {
   createOutcomeWriter,
   writeOutcomes,
@@ -50,19 +58,19 @@ export interface DeliverOutcome {
   error?: string | null;
 }
 
-/**
- * A delivery as a sender holds it: every column but the routing trace, which sending never reads
- * and which would otherwise be parsed for every row of every claim.
- */
-export type ClaimedDelivery = Omit<Delivery, "trace">;
+export type { ClaimedDelivery, PrepCache } from "./claim";
 
-/** Jobs and endpoints read once for a whole claimed batch instead of once per delivery. */
-export interface PrepCache {
-  jobs: Map<string, AlertItem>;
-  endpoints: Map<string, AlertEndpoint>;
-  /** A job's message, rendered once for every delivery of the batch that carries it. */
-  messages: Map<string, AlertMessage>;
-}
+/** The endpoint columns sending reads (EndpointForSend). */
+const ENDPOINT_FOR_SEND = {
+  id: alertEndpoints.id,
+  orgId: alertEndpoints.orgId,
+  enabled: alertEndpoints.enabled,
+  disabledReason: alertEndpoints.disabledReason,
+  urlEncrypted: alertEndpoints.urlEncrypted,
+  secretEncrypted: alertEndpoints.secretEncrypted,
+  previousSecretEncrypted: alertEndpoints.previousSecretEncrypted,
+  previousSecretExpiresAt: alertEndpoints.previousSecretExpiresAt,
+};
 
 export async function loadPrepCache(db: Db, ds: ClaimedDelivery[]): Promise<PrepCache> {
   const jobIds = [...new Set(ds.map((d) => d.jobId).filter((x): x is string => Boolean(x)))];
@@ -76,51 +84,18 @@ export async function loadPrepCache(db: Db, ds: ClaimedDelivery[]): Promise<Prep
       ? db.select().from(notificationJobs).where(inArray(notificationJobs.id, jobIds))
       : [],
     endpointIds.length
-      ? db.select().from(alertEndpoints).where(inArray(alertEndpoints.id, endpointIds))
+      ? db
+          .select(ENDPOINT_FOR_SEND)
+          .from(alertEndpoints)
+          .where(inArray(alertEndpoints.id, endpointIds))
       : [],
   ]);
-  return {
-    jobs: new Map(
-      jobs.map((j) => [j.id, { kind: j.kind, payload: j.payload, createdAt: j.createdAt }]),
-    ),
-    endpoints: new Map(endpoints.map((e) => [e.id, e])),
-    messages: new Map(),
-  };
+  const cache = emptyPrepCache();
+  for (const j of jobs)
+    cache.jobs.set(j.id, { kind: j.kind, payload: j.payload, createdAt: j.createdAt });
+  for (const e of endpoints) cache.endpoints.set(e.id, e);
+  return cache;
 }
-
-/** How long a claimed delivery may stay "sending" before the sweeper assumes its sender died. */
-const LOCK_MS = 2 * 60 * 1000;
-
-function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
-  // Raw rows come back snake_case; map the fields the sender uses.
-  return {
-    id: r.id as string,
-    jobId: (r.job_id as string) ?? null,
-    orgId: r.org_id as string,
-    channel: r.channel as Delivery["channel"],
-    recipientType: r.recipient_type as Delivery["recipientType"],
-    recipientId: (r.recipient_id as string) ?? null,
-    destination: r.destination as string,
-    idempotencyKey: r.idempotency_key as string,
-    status: r.status as Delivery["status"],
-    runAt: new Date(r.run_at as string),
-    lockedUntil: r.locked_until ? new Date(r.locked_until as string) : null,
-    attempts: Number(r.attempts),
-    maxAttempts: Number(r.max_attempts),
-    providerId: (r.provider_id as string) ?? null,
-    responseCode: (r.response_code as number) ?? null,
-    error: (r.error as string) ?? null,
-    incidentId: (r.incident_id as string) ?? null,
-    digestId: (r.digest_id as string) ?? null,
-    createdAt: new Date(r.created_at as string),
-    deliveredAt: r.delivered_at ? new Date(r.delivered_at as string) : null,
-  };
-}
-
-const CLAIMED_COLUMNS = sql.raw(
-  "id, job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, " +
-    "locked_until, attempts, max_attempts, provider_id, response_code, error, incident_id, digest_id, created_at, delivered_at",
-);
 
 /**
  * Claims due deliveries (pending → sending, attempts + 1) with FOR UPDATE SKIP LOCKED, so any
@@ -212,11 +187,11 @@ async function resolveConfig(
       return { userId: d.recipientId };
     default: {
       const fromCache = d.recipientId ? cache?.endpoints.get(d.recipientId) : undefined;
-      const [e] =
+      const [e]: (EndpointForSend | undefined)[] =
         fromCache && fromCache.orgId === d.orgId
           ? [fromCache]
           : await db
-              .select()
+              .select(ENDPOINT_FOR_SEND)
               .from(alertEndpoints)
               .where(
                 and(
@@ -520,77 +495,151 @@ export interface DrainOptions extends DeliverOptions {
   maxClaims?: number;
   /** Checked before each claim; a stopping driver finishes what it holds and claims no more. */
   shouldStop?: () => boolean;
+  /** How often the locks of held deliveries are renewed (default a third of the lock). */
+  renewEveryMs?: number;
+}
+
+/** The embedded driver's sending side; see createSender. */
+export interface Sender {
+  /** Queues deliveries that are already claimed (planning claims what is due as it writes it). */
+  submit(ds: ClaimedDelivery[], cache: PrepCache): void;
+  /**
+   * Resolves once fewer than `n` submitted deliveries wait to be sent: a planner waits on it
+   * between parts, so a fan-out of any size holds about one part in memory, not all of it.
+   */
+  room(n: number): Promise<void>;
+  /**
+   * Sends what was submitted, claiming due deliveries from the queue as it goes, until neither is
+   * left; returns this drain's outcomes. Called again for what is submitted afterwards.
+   */
+  drain(): Promise<DeliverOutcome[]>;
+  /** Waits for every outcome to be written and stops renewing leases. */
+  close(): Promise<void>;
 }
 
 /**
  * Claims and sends due deliveries with bounded concurrency (the embedded driver). The next batch
  * is claimed while the current one is still sending, so senders never wait for the slowest of a
- * batch; outcomes are written in batches (one statement per hundred); email is grouped so a large
- * fan-out goes through the provider's batch endpoint.
+ * batch; outcomes are written in batches (group commit); email is grouped so a large fan-out goes
+ * through the provider's batch endpoint. Claims held longer than a third of their lock (slow
+ * receivers, a long queue of submitted work) have their lock renewed, so the sweeper never hands
+ * a delivery that is still queued here to another sender.
  */
-export async function drainDueDeliveries(
-  db: Db,
-  opts: DrainOptions = {},
-): Promise<DeliverOutcome[]> {
+export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   const limit = opts.limit ?? 200;
   const maxClaims = opts.maxClaims ?? Infinity;
   const writer = createOutcomeWriter(db);
   const sendOpts: DeliverOptions = { ...opts, writer };
   const tasks: (() => Promise<DeliverOutcome[]>)[] = [];
-  const out: DeliverOutcome[] = [];
+  /** Claimed here and not yet sent: the leases to renew. */
+  const held = new Set<string>();
   let claims = 0;
-  let exhausted = false;
-  let failure: unknown = null;
   let refilling: Promise<void> | null = null;
 
-  const refill = (): Promise<void> | null => {
-    if (refilling || exhausted) return refilling;
-    if (claims >= maxClaims || opts.shouldStop?.()) {
-      exhausted = true;
-      return null;
-    }
-    claims++;
-    refilling = (async () => {
-      try {
-        const claimed = await claimDeliveries(db, { now: opts.now, limit });
-        if (claimed.length < limit) exhausted = true;
-        const cache = await loadPrepCache(db, claimed);
-        const emails = claimed.filter((d) => d.channel === "email");
-        for (const d of claimed) {
-          if (d.channel !== "email")
-            tasks.push(() => deliverClaimed(db, d, sendOpts, cache).then((o) => [o]));
-        }
-        if (emails.length) tasks.push(() => deliverClaimedBatch(db, emails, sendOpts, cache));
-      } catch (e) {
-        failure ??= e;
-        exhausted = true;
-      } finally {
-        refilling = null;
-      }
-    })();
-    return refilling;
+  const renewal = setInterval(
+    () => {
+      if (held.size === 0) return;
+      const until = new Date(Date.now() + LOCK_MS).toISOString();
+      db.execute(
+        sql`
+      update deliveries set locked_until = ${until}::timestamptz
+      where id = any(${`{${[...held].join(",")}}`}::uuid[]) and status = 'sending'`,
+      ).catch(
+        // A missed renewal costs at most a duplicate attempt after the sweeper's timeout; the
+        // outcome write's attempt check keeps the log right.
+        (e: unknown) => console.error("[beacon] renewing delivery locks:", e),
+      );
+    },
+    opts.renewEveryMs ?? LOCK_MS / 3,
+  );
+  renewal.unref?.();
+
+  /** Planners waiting for the queue to shrink (see room). */
+  let waiters: { n: number; resolve: () => void }[] = [];
+  const sent = (ds: ClaimedDelivery[]) => (out: DeliverOutcome[]) => {
+    for (const d of ds) held.delete(d.id);
+    if (waiters.length)
+      waiters = waiters.filter((w) => (held.size < w.n ? (w.resolve(), false) : true));
+    return out;
   };
 
-  const worker = async () => {
-    for (;;) {
-      if (tasks.length < limit) void refill();
-      const task = tasks.shift();
-      if (task) {
-        out.push(...(await task()));
-        continue;
-      }
-      const pending = refilling ?? refill();
-      if (!pending) return;
-      await pending;
+  function submit(claimed: ClaimedDelivery[], cache: PrepCache) {
+    const emails: ClaimedDelivery[] = [];
+    for (const d of claimed) {
+      held.add(d.id);
+      if (d.channel === "email") emails.push(d);
+      else tasks.push(() => deliverClaimed(db, d, sendOpts, cache).then((o) => sent([d])([o])));
     }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 16) }, worker));
-  } finally {
-    await writer.close();
+    if (emails.length)
+      tasks.push(() => deliverClaimedBatch(db, emails, sendOpts, cache).then(sent(emails)));
   }
-  if (failure) throw failure;
-  return out;
+
+  async function drain(): Promise<DeliverOutcome[]> {
+    const out: DeliverOutcome[] = [];
+    let exhausted = false;
+    let failure: unknown = null;
+    const refill = (): Promise<void> | null => {
+      if (refilling || exhausted) return refilling;
+      if (claims >= maxClaims || opts.shouldStop?.()) {
+        exhausted = true;
+        return null;
+      }
+      claims++;
+      refilling = (async () => {
+        try {
+          const claimed = await claimDeliveries(db, { now: opts.now, limit });
+          if (claimed.length < limit) exhausted = true;
+          submit(claimed, await loadPrepCache(db, claimed));
+        } catch (e) {
+          failure ??= e;
+          exhausted = true;
+        } finally {
+          refilling = null;
+        }
+      })();
+      return refilling;
+    };
+    const worker = async () => {
+      for (;;) {
+        if (tasks.length < limit) void refill();
+        const task = tasks.shift();
+        if (task) {
+          out.push(...(await task()));
+          continue;
+        }
+        const pending = refilling ?? refill();
+        if (!pending) return;
+        await pending;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 16) }, worker));
+    if (failure) throw failure;
+    return out;
+  }
+
+  return {
+    submit,
+    room: (n) =>
+      held.size < n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve })),
+    drain,
+    async close() {
+      clearInterval(renewal);
+      await writer.close();
+    },
+  };
+}
+
+/** Claims and sends due deliveries until none is left (see createSender). */
+export async function drainDueDeliveries(
+  db: Db,
+  opts: DrainOptions = {},
+): Promise<DeliverOutcome[]> {
+  const sender = createSender(db, opts);
+  try {
+    return await sender.drain();
+  } finally {
+    await sender.close();
+  }
 }
 
 /** Claims one batch of due deliveries and sends it (tests and one-off runs). */

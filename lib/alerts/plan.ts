@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
 import { rowsOf } from "@/db/client";
 import {
@@ -11,11 +11,21 @@ import {
 import { ROLE_GROUP_LABELS } from "@/lib/auth/roles";
 import { DEFAULT_CATEGORIES, DEFAULT_MATRIX } from "./defaults";
 import { nextDigestAt, quietUntil } from "./schedule";
+import {
+  CLAIMED_COLUMNS,
+  ENDPOINT_COLUMNS,
+  LOCK_MS,
+  emptyPrepCache,
+  toDelivery,
+  toEndpoint,
+  type ClaimedDelivery,
+  type PrepCache,
+} from "./claim";
 
 /**
  * Planning: one outbox job → one `deliveries` row per (recipient, channel), with the routing trace.
  * The fan-out is an INSERT … SELECT per part of the job: a small job is one part, a large one is
- * split by a hash (see inPart) into parts of about PART_ROWS rows, each committed on its own
+ * split (see inIdRange) into parts of about PART_ROWS rows, each committed on its own
  * so sending starts while the rest is planned. Only the per-tenant clock arithmetic (quiet hours,
  * digest time in each tenant's zone) is done in TypeScript, once per tenant, and passed in.
  * Running it twice, or again after a crash halfway, is harmless: a planned job is not planned
@@ -115,21 +125,37 @@ const ROLE_GROUP_SQL = sql.raw(
 const PART_ROWS = 1000;
 const MAX_PARTS = 16;
 
-/** One part of a fan-out: the rows whose part key hashes to `index` of `of`. */
+/** One part of a fan-out: the rows whose part key falls in the `index`-th of `of` slices. */
 export interface PlanPart {
   index: number;
   of: number;
 }
 
 /**
- * The predicate choosing one part's rows. Each part is its own statement and sees the data as it
- * is when that part runs, so a part key must never change while a job is planned, and must keep
- * every row of one de-duplication group in one part (so the choice between two rows for one
- * destination, pending over held over suppressed, is made within a part). Members and extra
- * recipients are therefore split by organization (an address can change mid-plan, an org cannot),
- * endpoints by their id, and public subscribers by their key (a subscription's address is fixed).
+ * Choosing one part's rows. Each part is its own statement and sees the data as it is when that
+ * part runs, so a part key must never change while a job is planned, and must keep every row of
+ * one de-duplication group in one part (so the choice between two rows for one destination,
+ * pending over held over suppressed, is made within a part). Members and extra recipients are
+ * therefore split by organization (an address can change mid-plan, an org cannot), endpoints by
+ * their id, and public subscribers by their key (a subscription's address is fixed).
+ *
+ * Ids are random uuids, so a part is a slice of the uuid space: a range an index reads directly,
+ * and each part costs its own rows rather than a pass over all of them.
  */
-function inPart(key: ReturnType<typeof sql>, part: PlanPart) {
+function inIdRange(col: SQL, part: PlanPart) {
+  if (part.of === 1) return sql`true`;
+  const bound = (i: number) =>
+    `${Math.floor((i * 0x1_0000_0000) / part.of)
+      .toString(16)
+      .padStart(8, "0")}-0000-0000-0000-000000000000`;
+  const from = sql`${col} >= ${bound(part.index)}::uuid`;
+  return part.index === part.of - 1
+    ? from
+    : sql`${from} and ${col} < ${bound(part.index + 1)}::uuid`;
+}
+
+/** The same for a text key (a public subscriber's), by hash. */
+function inKeyHash(key: SQL, part: PlanPart) {
   if (part.of === 1) return sql`true`;
   return sql`(hashtext(${key}) & 2147483647) % ${part.of}::int = ${part.index}::int`;
 }
@@ -179,13 +205,13 @@ cand as (
   join memberships m on m.org_id = r.org_id and m.role::text = r.role_group::text
   join users u on u.id = m.user_id
   where r.channel in ('email', 'sms', 'in_app') and (r.channel <> 'sms' or u.phone is not null)
-    and ${inPart(sql`m.org_id::text`, part)}
+    and ${inIdRange(sql`m.org_id`, part)}
   union all
   select x.org_id, x.channel, 'recipient', x.id, x.address, r.role_group, r.topic, 'none'::impact, '[]'::jsonb, '[]'::jsonb,
          x.undeliverable_at, x.undeliverable_reason
   from rules r
   join alert_recipients x on x.org_id = r.org_id and x.role_group = r.role_group and x.channel = r.channel
-  where ${inPart(sql`x.org_id::text`, part)}
+  where ${inIdRange(sql`x.org_id`, part)}
   union all
   select * from (
     select distinct on (e.id)
@@ -195,7 +221,7 @@ cand as (
     from rules r
     join alert_endpoints e on e.org_id = r.org_id and e.type::text = r.channel::text
          and (e.role_group is null or e.role_group = r.role_group)
-    where e.enabled and ${inPart(sql`e.id::text`, part)}
+    where e.enabled and ${inIdRange(sql`e.id`, part)}
     order by e.id, r.role_group
   ) ep
 ),
@@ -237,11 +263,10 @@ ranked as (
   order by org_id, channel, dkey,
     case status when 'pending' then 0 when 'held' then 1 else 2 end, recipient_type
 )
-insert into deliveries (job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace, incident_id)
 select job_id, org_id, channel, recipient_type, recipient_id, destination,
-  job_id::text || ':' || org_id::text || ':' || channel::text || ':' || dkey,
-  status::delivery_status,
-  case when status = 'held' then digest_at when status = 'pending' and quiet_delay then quiet_until else now end,
+  job_id::text || ':' || org_id::text || ':' || channel::text || ':' || dkey as idempotency_key,
+  status::delivery_status as status,
+  case when status = 'held' then digest_at when status = 'pending' and quiet_delay then quiet_until else now end as run_at,
   jsonb_build_array(
     jsonb_build_object('step', 'rule', 'outcome', 'matched', 'detail',
       case recipient_type when 'endpoint' then 'Endpoint receives ' || category || ' on ' || channel || ' (ticked for ' || ${ROLE_GROUP_SQL} || ')'
@@ -271,10 +296,9 @@ select job_id, org_id, channel, recipient_type, recipient_id, destination,
         when channel in ('in_app', 'webhook') then 'quiet hours apply to people, not to ' || channel
         when impact = 'critical' and quiet_allow_critical then 'quiet hours, but critical alerts are allowed through'
         else 'quiet hours: delayed until ' || to_char(quiet_until at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' end)
-  ),
+  ) as trace,
   incident_id
-from ranked
-on conflict (idempotency_key) do nothing`;
+from ranked`;
 }
 
 /**
@@ -334,11 +358,10 @@ decided as (
   left join alert_settings s on s.org_id = c.org_id
   left join oc on oc.org_id = c.org_id
 )
-insert into deliveries (job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace)
-select job_id, org_id, channel, 'member', user_id, destination,
-  job_id::text || ':' || org_id::text || ':' || channel::text || ':user:' || user_id::text,
-  status::delivery_status,
-  case when status = 'held' then digest_at when status = 'pending' and quiet_delay then quiet_until else now end,
+select job_id, org_id, channel, 'member' as recipient_type, user_id as recipient_id, destination,
+  job_id::text || ':' || org_id::text || ':' || channel::text || ':user:' || user_id::text as idempotency_key,
+  status::delivery_status as status,
+  case when status = 'held' then digest_at when status = 'pending' and quiet_delay then quiet_until else now end as run_at,
   jsonb_build_array(
     jsonb_build_object('step', 'rule', 'outcome', 'matched', 'detail',
       'User-level warning addressed to this member: ' || case channel when 'in_app' then 'always shown in-app'
@@ -361,9 +384,9 @@ select job_id, org_id, channel, 'member', user_id, destination,
         when channel = 'in_app' then 'quiet hours apply to people, not to in_app'
         when impact = 'critical' and quiet_allow_critical then 'quiet hours, but critical alerts are allowed through'
         else 'quiet hours: delayed until ' || to_char(quiet_until at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC' end)
-  ) end
-from decided
-on conflict (idempotency_key) do nothing`;
+  ) end as trace,
+  null::uuid as incident_id
+from decided`;
 }
 
 /** Public incidents and maintenance reach public subscribers; tests and threshold alerts never do. */
@@ -403,14 +426,14 @@ cand as (
     ${SUBSCRIBER_KEY} as dkey
   from public_subscribers s cross join p
   where s.confirmed_at is not null and (s.kind <> 'email' or s.email is not null)
-    and ${inPart(SUBSCRIBER_KEY, part)}
+    and ${inKeyHash(SUBSCRIBER_KEY, part)}
 )
-insert into deliveries (job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace, incident_id)
-select distinct on (dkey) ${job.id}::uuid, ${job.orgId}::uuid, kind::text::channel, 'subscriber', id,
-  case when kind = 'email' then email else 'Public webhook (' || url_hint || ')' end,
-  ${job.id}::text || ':public:' || dkey,
-  case when filter_ok then 'pending' else 'suppressed' end::delivery_status,
-  ${now.toISOString()}::timestamptz,
+select distinct on (dkey) ${job.id}::uuid as job_id, ${job.orgId}::uuid as org_id, kind::text::channel as channel,
+  'subscriber' as recipient_type, id as recipient_id,
+  case when kind = 'email' then email else 'Public webhook (' || url_hint || ')' end as destination,
+  ${job.id}::text || ':public:' || dkey as idempotency_key,
+  case when filter_ok then 'pending' else 'suppressed' end::delivery_status as status,
+  ${now.toISOString()}::timestamptz as run_at,
   jsonb_build_array(
     jsonb_build_object('step', 'rule', 'outcome', 'matched', 'detail',
       'Public subscriber (' || kind || ', confirmed ' || to_char(confirmed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC) of public incidents and maintenance'),
@@ -419,12 +442,53 @@ select distinct on (dkey) ${job.id}::uuid, ${job.orgId}::uuid, kind::text::chann
         when filter_ok then 'components and regions match the subscription'
         else 'none of the affected components/regions is in the subscription' end),
     jsonb_build_object('step', 'digest', 'outcome', 'pass', 'detail', 'public subscribers are told immediately')
-  ),
-  ${p.incidentId ?? null}::uuid
+  ) as trace,
+  ${p.incidentId ?? null}::uuid as incident_id
 from cand
-order by dkey, filter_ok desc, confirmed_at desc
-on conflict (idempotency_key) do nothing`;
+order by dkey, filter_ok desc, confirmed_at desc`;
 }
+
+/** The columns every fan-out select yields, in this order. */
+const PLANNED_COLUMNS = sql.raw(
+  "job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, trace, incident_id",
+);
+
+/**
+ * Writes a fan-out select's rows as deliveries. A re-run writes only what is missing (unique
+ * idempotency key). With `claim`, every row due now is written already claimed ("sending",
+ * attempt 1, locked like a claim from the queue) and returned with what sending needs, its
+ * endpoint's columns included, so the driver sends it without another write or read.
+ */
+function insertPlanned(select: SQL, claim: { now: Date } | null) {
+  if (!claim)
+    return sql`
+insert into deliveries (${PLANNED_COLUMNS})
+select * from (${select}) planned
+on conflict (idempotency_key) do nothing`;
+  const lockedUntil = new Date(claim.now.getTime() + LOCK_MS).toISOString();
+  return sql`
+with planned as (
+  select *, status = 'pending' and run_at <= ${claim.now.toISOString()}::timestamptz as claim from (${select}) s
+),
+ins as (
+  insert into deliveries (${PLANNED_COLUMNS}, attempts, locked_until)
+  select job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key,
+    case when claim then 'sending'::delivery_status else status end, run_at, trace, incident_id,
+    case when claim then 1 else 0 end, case when claim then ${lockedUntil}::timestamptz end
+  from planned
+  on conflict (idempotency_key) do nothing
+  returning ${CLAIMED_COLUMNS}
+)
+select ins.*, ${ENDPOINT_COLUMNS} from ins
+left join alert_endpoints e on ins.recipient_type = 'endpoint' and e.id = ins.recipient_id
+where ins.status = 'sending'`;
+}
+
+/**
+ * Deliveries planning claimed, with the look-ups they need (shared by every part of one job). The
+ * next part is planned when the returned promise resolves (back-pressure from the sender).
+ */
+export type OnClaimed = (deliveries: ClaimedDelivery[], cache: PrepCache) => void | Promise<void>;
 
 export interface PlanOptions {
   now?: Date;
@@ -437,6 +501,11 @@ export interface PlanOptions {
    * planning and sending share one thread and overlapping them gains nothing.
    */
   partRows?: number;
+  /**
+   * Claim what is due as it is written and hand it over (the embedded driver): each delivery is
+   * then written once before its outcome instead of written, then claimed.
+   */
+  onClaimed?: OnClaimed;
 }
 
 /** Plans one job. Safe to call from either driver, any number of times, even concurrently. */
@@ -446,7 +515,7 @@ export async function planJob(db: Db, jobId: string, opts: PlanOptions = {}): Pr
   if (!job) throw new Error(`notification job ${jobId} not found`);
   let planned = false;
   if (job.status !== "planned") {
-    await planParts(db, job, now, opts.partRows ?? PART_ROWS, opts.onPart);
+    await planParts(db, job, now, opts);
     const marked = await db
       .update(notificationJobs)
       .set({
@@ -487,21 +556,28 @@ export async function planJob(db: Db, jobId: string, opts: PlanOptions = {}): Pr
 }
 
 /** Writes a job's deliveries, one committed statement per part. */
-async function planParts(
-  db: Db,
-  job: NotificationJob,
-  now: Date,
-  partRows: number,
-  onPart?: () => void | Promise<void>,
-) {
+async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOptions) {
+  const partRows = opts.partRows ?? PART_ROWS;
+  const cache = emptyPrepCache();
+  cache.jobs.set(job.id, { kind: job.kind, payload: job.payload, createdAt: job.createdAt });
+  const write = async (select: SQL) => {
+    const res = await db.execute(insertPlanned(select, opts.onClaimed ? { now } : null));
+    if (opts.onClaimed) {
+      const rows = rowsOf<Record<string, unknown>>(res);
+      for (const r of rows) {
+        const e = toEndpoint(r);
+        if (e) cache.endpoints.set(e.id, e);
+      }
+      if (rows.length) await opts.onClaimed(rows.map(toDelivery), cache);
+    }
+    await opts.onPart?.();
+  };
   const audience = job.payload.audience;
   const scope: OrgScope = audience.type === "public" ? "all-tenants" : [audience.orgId];
   if (job.kind === "user.warning") {
     // Addressed to members, not routed by the matrix: no defaults to create. An organization
     // without alert settings (the platform's) simply has no quiet hours or digest.
-    const clocks = await orgClocks(db, scope, now);
-    await db.execute(warningFanoutSql(job, clocks, now));
-    await onPart?.();
+    await write(warningFanoutSql(job, await orgClocks(db, scope, now), now));
     return;
   }
   await ensureDefaults(db, scope);
@@ -509,10 +585,8 @@ async function planParts(
     const clocks = await orgClocks(db, scope, now);
     if (clocks.length > 0) {
       const of = partCount(await matrixEstimate(db, scope), partRows);
-      for (let index = 0; index < of; index++) {
-        await db.execute(fanoutSql(job, clocks, now, { index, of }));
-        await onPart?.();
-      }
+      for (let index = 0; index < of; index++)
+        await write(fanoutSql(job, clocks, now, { index, of }));
     }
   }
   // Only public jobs: a tenant-only incident never reaches public subscribers.
@@ -521,10 +595,8 @@ async function planParts(
       sql`select count(*)::int as n from public_subscribers where confirmed_at is not null`,
     );
     const of = partCount(Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0), partRows);
-    for (let index = 0; index < of; index++) {
-      await db.execute(subscriberFanoutSql(job, now, { index, of }));
-      await onPart?.();
-    }
+    for (let index = 0; index < of; index++)
+      await write(subscriberFanoutSql(job, now, { index, of }));
   }
 }
 

@@ -1,10 +1,5 @@
 import type { Db } from "@/db";
-import {
-  flushDigests,
-  drainDueDeliveries,
-  sweepStuck,
-  type DeliverOptions,
-} from "@/lib/alerts/deliver";
+import { createSender, flushDigests, sweepStuck, type DeliverOptions } from "@/lib/alerts/deliver";
 import { claimDueJobs, markJobError, planJob } from "@/lib/alerts/plan";
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { onJobsEnqueued } from "./outbox";
@@ -68,8 +63,15 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       await sweepStuck(db, { now });
       await deleteExpiredUnconfirmed(db, { now });
     }
-    // Planning and sending overlap: each part of a large fan-out is sent as soon as it commits.
+    // Planning and sending overlap: planning claims what is due as it writes each part of a fan-out
+    // and hands it straight to the sender, which meanwhile also drains the queue (retries, resends).
     const landed = createSignal();
+    const sender = createSender(db, {
+      ...opts.deliver,
+      limit: 200,
+      concurrency: opts.concurrency ?? 32,
+      shouldStop: () => stopped,
+    });
     let planning = true;
     const plan = (async () => {
       try {
@@ -77,6 +79,12 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
           try {
             await planJob(db, jobId, {
               onPart: landed.notify,
+              onClaimed: (claimed, cache) => {
+                sender.submit(claimed, cache);
+                landed.notify();
+                // Plan the next part once this one is mostly sent.
+                return sender.room(claimed.length);
+              },
               listDue: false,
               partRows: opts.planPartRows,
             });
@@ -92,19 +100,26 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       }
     })();
     const send = (async () => {
-      // Sends until nothing is due and planning is over; a fan-out of thousands drains in one pass.
-      for (;;) {
-        const seen = landed.count();
-        await drainDueDeliveries(db, {
-          ...opts.deliver,
-          limit: 200,
-          concurrency: opts.concurrency ?? 32,
-          shouldStop: () => stopped,
-        });
-        if (landed.count() !== seen) continue;
-        if (!planning || stopped) return;
-        await landed.next();
+      // Sends until planning is over and nothing is due; a fan-out of thousands drains in one
+      // pass. Planning waits for room as it goes, so this keeps draining until it ends, even
+      // after a failed claim (reported once planning is done).
+      let failure: unknown = null;
+      try {
+        for (;;) {
+          const seen = landed.count();
+          try {
+            await sender.drain();
+          } catch (e) {
+            failure ??= e;
+          }
+          if (landed.count() !== seen) continue;
+          if (!planning) break;
+          await landed.next();
+        }
+      } finally {
+        await sender.close();
       }
+      if (failure) throw failure;
     })();
     const [planned, sent] = await Promise.allSettled([plan, send]);
     if (planned.status === "rejected" && sent.status === "rejected") onError(sent.reason);
