@@ -338,6 +338,36 @@ function asDeliveryError(e: unknown): DeliveryError {
     : new DeliveryError(e instanceof Error ? e.message : String(e));
 }
 
+/**
+ * What an outcome leads to beyond its own row, if anything: a gone receiver is removed (public
+ * subscriber) or disabled (endpoint), and an endpoint's final failure may end a failing streak.
+ */
+function followUpOf(
+  db: Db,
+  d: ClaimedDelivery,
+  error: DeliveryError | null,
+  status: Delivery["status"],
+  now: Date,
+): (() => Promise<void>) | undefined {
+  if (error?.opts.gone) {
+    if (d.recipientType === "subscriber" && d.recipientId) {
+      const id = d.recipientId;
+      return () => removeGoneSubscriber(db, id);
+    }
+    return () => disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`);
+  }
+  if (status !== "failed" || d.recipientType !== "endpoint") return undefined;
+  return async () => {
+    const since = await failingSince(db, d, now);
+    if (since)
+      await disableGoneEndpoint(
+        db,
+        d,
+        `Every delivery has failed since ${since.toISOString()} (${FAILING_DAYS} days or more)`,
+      );
+  };
+}
+
 /** Records one attempt and the delivery's new state (delivered, pending with a retry time, failed). */
 async function record(
   db: Db,
@@ -373,27 +403,13 @@ async function record(
     status,
     deliveredAt: status === "delivered" ? now : null,
   };
-  const afterwards = async () => {
-    if (error?.opts.gone && d.recipientType === "subscriber" && d.recipientId)
-      await removeGoneSubscriber(db, d.recipientId);
-    else if (error?.opts.gone)
-      await disableGoneEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`);
-    else if (status === "failed" && d.recipientType === "endpoint") {
-      const since = await failingSince(db, d, now);
-      if (since)
-        await disableGoneEndpoint(
-          db,
-          d,
-          `Every delivery has failed since ${since.toISOString()} (${FAILING_DAYS} days or more)`,
-        );
-    }
-  };
+  const followUp = followUpOf(db, d, error, status, now);
   if (opts.writer) {
     // The sender moves on to its next delivery; the drain waits for this write before it returns.
-    opts.writer.track(opts.writer.write(row).then(afterwards));
+    opts.writer.add(row, followUp);
   } else {
     await writeOutcomes(db, [row]);
-    await afterwards();
+    await followUp?.();
   }
   return { id: d.id, status, retryAt, responseCode: row.responseCode, error: row.error };
 }

@@ -63,10 +63,20 @@ export async function writeOutcomes(db: Db, rows: OutcomeRow[]): Promise<void> {
 export interface OutcomeWriter {
   /** Resolves once the outcome is stored. */
   write(row: OutcomeRow): Promise<void>;
-  /** Follow-up work on a written outcome that close() must also wait for. */
-  track(work: Promise<void>): void;
-  /** Writes whatever is buffered and waits for every write and tracked piece of work; throws the first failure. */
+  /**
+   * Stores the outcome without waiting for it (no promise per outcome: a fan-out records
+   * thousands), then runs `then`, if given. close() waits for both and throws the first failure.
+   */
+  add(row: OutcomeRow, then?: () => Promise<void>): void;
+  /** Writes whatever is buffered and waits for every write and follow-up; throws the first failure. */
   close(): Promise<void>;
+}
+
+interface Buffered {
+  row: OutcomeRow;
+  resolve?: () => void;
+  reject?: (e: unknown) => void;
+  then?: () => Promise<void>;
 }
 
 /**
@@ -82,11 +92,19 @@ export function createOutcomeWriter(
 ): OutcomeWriter {
   const maxBatch = opts.maxBatch ?? 500;
   const maxDelayMs = opts.maxDelayMs ?? 5;
-  let buffer: { row: OutcomeRow; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  let buffer: Buffered[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   const inFlight = new Set<Promise<void>>();
-  const tracked = new Set<Promise<void>>();
+  const followUps = new Set<Promise<void>>();
   let failure: unknown = null;
+
+  function follow(work: () => Promise<void>) {
+    const p = work().catch((e: unknown) => {
+      failure ??= e;
+    });
+    followUps.add(p);
+    void p.finally(() => followUps.delete(p));
+  }
 
   function flush() {
     if (timer) clearTimeout(timer);
@@ -98,8 +116,16 @@ export function createOutcomeWriter(
       db,
       batch.map((b) => b.row),
     ).then(
-      () => batch.forEach((b) => b.resolve()),
-      (e: unknown) => batch.forEach((b) => b.reject(e)),
+      () => {
+        for (const b of batch) {
+          b.resolve?.();
+          if (b.then) follow(b.then);
+        }
+      },
+      (e: unknown) => {
+        failure ??= e;
+        for (const b of batch) b.reject?.(e);
+      },
     );
     inFlight.add(p);
     void p.finally(() => {
@@ -109,25 +135,23 @@ export function createOutcomeWriter(
     });
   }
 
+  function push(b: Buffered) {
+    buffer.push(b);
+    if (buffer.length >= maxBatch) flush();
+    else if (inFlight.size === 0) timer ??= setTimeout(flush, maxDelayMs);
+  }
+
   return {
     write(row) {
-      return new Promise<void>((resolve, reject) => {
-        buffer.push({ row, resolve, reject });
-        if (buffer.length >= maxBatch) flush();
-        else if (inFlight.size === 0) timer ??= setTimeout(flush, maxDelayMs);
-      });
+      return new Promise<void>((resolve, reject) => push({ row, resolve, reject }));
     },
-    track(work) {
-      const p = work.catch((e: unknown) => {
-        failure ??= e;
-      });
-      tracked.add(p);
-      void p.finally(() => tracked.delete(p));
+    add(row, then) {
+      push({ row, then });
     },
     async close() {
       flush();
       while (inFlight.size) await Promise.all(inFlight);
-      while (tracked.size) await Promise.all(tracked);
+      while (followUps.size) await Promise.all(followUps);
       if (failure) throw failure;
     },
   };

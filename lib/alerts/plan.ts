@@ -558,11 +558,14 @@ export async function planJob(db: Db, jobId: string, opts: PlanOptions = {}): Pr
 /** Writes a job's deliveries, one committed statement per part. */
 async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOptions) {
   const partRows = opts.partRows ?? PART_ROWS;
-  const cache = emptyPrepCache();
-  cache.jobs.set(job.id, { kind: job.kind, payload: job.payload, createdAt: job.createdAt });
+  // The job and its rendered message are shared by every part; endpoints are per part, so a
+  // large fan-out does not keep every endpoint it sent to until the job is done.
+  const shared = emptyPrepCache();
+  shared.jobs.set(job.id, { kind: job.kind, payload: job.payload, createdAt: job.createdAt });
   const write = async (select: SQL) => {
     const res = await db.execute(insertPlanned(select, opts.onClaimed ? { now } : null));
     if (opts.onClaimed) {
+      const cache: PrepCache = { ...shared, endpoints: new Map() };
       const rows = rowsOf<Record<string, unknown>>(res);
       for (const r of rows) {
         const e = toEndpoint(r);

@@ -99,15 +99,15 @@ function agentFor(resolve: Resolver): Agent {
 }
 
 /**
- * Why a destination URL is not acceptable, or null. Checked when an endpoint is saved and again
- * before every send (and the connection itself is pinned to checked addresses), because DNS can
- * change between the two.
+ * The checks that need no DNS: the scheme (and Slack's host), and an address written into the URL
+ * that is private. Run before every send; a host name is checked when a connection to it is made
+ * (pinnedLookup), which also covers a name that re-resolves between the save and the send.
  */
-export async function checkDestinationUrl(
+function refusedWithoutDns(
   url: URL,
-  settings: Pick<ChannelSettings, "allowPrivate" | "resolver">,
+  settings: Pick<ChannelSettings, "allowPrivate">,
   type?: string,
-): Promise<string | null> {
+): string | null {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && settings.allowPrivate)) {
     return "must use https://";
   }
@@ -115,6 +115,21 @@ export async function checkDestinationUrl(
     return "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)";
   }
   if (settings.allowPrivate) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  return isIP(host) && isPrivateAddress(host) ? privateProblem(host) : null;
+}
+
+const privateProblem = (address: string) =>
+  `resolves to a private, loopback, link-local or metadata address (${address}), which is not allowed`;
+
+/** Why a destination URL is not acceptable, or null: checked when an endpoint is saved. */
+export async function checkDestinationUrl(
+  url: URL,
+  settings: Pick<ChannelSettings, "allowPrivate" | "resolver">,
+  type?: string,
+): Promise<string | null> {
+  const quick = refusedWithoutDns(url, settings, type);
+  if (quick || settings.allowPrivate) return quick;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   let addresses: string[];
   if (isIP(host)) addresses = [host];
@@ -126,9 +141,7 @@ export async function checkDestinationUrl(
     }
   }
   const bad = addresses.find(isPrivateAddress);
-  return bad
-    ? `resolves to a private, loopback, link-local or metadata address (${bad}), which is not allowed`
-    : null;
+  return bad ? privateProblem(bad) : null;
 }
 
 export interface PostResult {
@@ -171,8 +184,10 @@ class Deadline extends EventEmitter {
 const BODY_KEPT = 2000;
 
 /**
- * POSTs to a customer-supplied URL: the address is re-checked (and the connection pinned to the
- * checked address), redirects are not followed (they could lead to a private address), and the
+ * POSTs to a customer-supplied URL: the scheme and any literal address are re-checked, every new
+ * connection goes only to an address checked as it connects (no DNS look-up per send: a pooled
+ * connection was checked when it opened), redirects are not followed (they could lead to a
+ * private address), and the
  * whole exchange, body included, is abandoned at the timeout. Uses undici's `request`, not `fetch`:
  * the same connection pool without the WHATWG Request/Response/stream layers, which cost four
  * times as much per POST in bench/fanout.ts.
@@ -189,7 +204,7 @@ export async function postToDestination(
   let retryAfter: string | null;
   let body: string;
   try {
-    const problem = await Promise.race([checkDestinationUrl(url, settings), deadline.expired]);
+    const problem = refusedWithoutDns(url, settings);
     if (problem) throw new DeliveryError(`Destination refused: ${problem}`, { permanent: true });
     const sending = request(url, {
       method: "POST",
