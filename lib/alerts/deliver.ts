@@ -10,7 +10,7 @@ import {
   publicSubscribers,
   type Delivery,
 } from "@/db/schema";
-import { decryptSecret } from "@/lib/crypto/secrets";
+import { decryptSecretForSending } from "@/lib/crypto/secrets";
 import { signingSecrets } from "@/lib/crypto/webhook-secrets";
 import { DeliveryError } from "@/lib/channels/errors";
 import { adapterFor } from "@/lib/channels/registry";
@@ -205,7 +205,7 @@ async function resolveConfig(
           `The endpoint is disabled${e.disabledReason ? `: ${e.disabledReason}` : ""}`,
           { permanent: true },
         );
-      return { url: decryptSecret(e.urlEncrypted), secrets: signingSecrets(e, now) };
+      return { url: decryptSecretForSending(e.urlEncrypted), secrets: signingSecrets(e, now) };
     }
   }
 }
@@ -235,7 +235,7 @@ async function resolveSubscriber(
     };
   if (!s.urlEncrypted || !s.secretEncrypted)
     throw new DeliveryError("The subscriber has no webhook URL", { permanent: true });
-  return { url: decryptSecret(s.urlEncrypted), secrets: signingSecrets(s, now) };
+  return { url: decryptSecretForSending(s.urlEncrypted), secrets: signingSecrets(s, now) };
 }
 
 /**

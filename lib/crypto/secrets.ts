@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { env } from "@/lib/env";
 
@@ -45,4 +46,28 @@ export function decryptSecret(stored: string): string {
   return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString(
     "utf8",
   );
+}
+
+/**
+ * Secrets decrypted recently, by their stored form. Sending decrypts an endpoint's URL and secret
+ * for every delivery, and an incident's next update reaches the same endpoints minutes later
+ * (AES-GCM set-up is the largest cost of a send after the HTTP exchange itself). A stored form is
+ * never reused for another value (each encryption has a fresh IV), so an entry cannot go stale:
+ * a rotated secret or edited URL is a new key. Holding plaintext for minutes adds little exposure
+ * to a process that holds the key itself; entries expire after 15 minutes unused.
+ */
+const recent = new LRUCache<string, string>({
+  max: 50_000,
+  ttl: 15 * 60_000,
+  updateAgeOnGet: true,
+});
+
+/** decryptSecret, remembered for sending (see `recent`). */
+export function decryptSecretForSending(stored: string): string {
+  let plain = recent.get(stored);
+  if (plain === undefined) {
+    plain = decryptSecret(stored);
+    recent.set(stored, plain);
+  }
+  return plain;
 }

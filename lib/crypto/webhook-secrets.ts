@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { decryptSecret, encryptSecret } from "./secrets";
+import { decryptSecretForSending, encryptSecret } from "./secrets";
 
 /** How long a rotated-out webhook secret keeps signing alongside the new one. */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -46,5 +46,5 @@ export function signingSecrets(row: StoredWebhookSecrets, now: Date): string[] {
       : null,
   ]
     .filter((s): s is string => Boolean(s))
-    .map(decryptSecret);
+    .map(decryptSecretForSending);
 }
