@@ -2,7 +2,7 @@
  * Fan-out benchmark: N webhook subscribers on a local receiver.
  *   npm run bench:fanout            (PGlite, then PostgreSQL at BENCH_DATABASE_URL, default the local server)
  * Prints one JSON line at the end with the figures, including `ratio` (bare loop time / pipeline
- * time, the median of BENCH_ROUNDS back-to-back rounds after one warm-up of each).
+ * time, the median of BENCH_ROUNDS (5) back-to-back rounds after one warm-up of each).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,7 +27,7 @@ import type { ChannelSettings } from "@/lib/channels/settings";
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 50);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 function receiver() {
   let count = 0;

@@ -50,7 +50,16 @@ export const CLAIMED_COLUMNS = sql.raw(
 
 const date = (v: unknown) => (v ? new Date(v as string) : null);
 
-export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
+/**
+ * What planning returns of a delivery it wrote already claimed (see plan.ts); the rest is known:
+ * status "sending", attempt 1, no provider response yet.
+ */
+export const PLAN_CLAIMED_COLUMNS = sql.raw(
+  "id, job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, run_at, " +
+    "locked_until, max_attempts, incident_id, created_at",
+);
+
+export function toPlanClaimed(r: Record<string, unknown>): ClaimedDelivery {
   return {
     id: r.id as string,
     jobId: (r.job_id as string) ?? null,
@@ -60,17 +69,30 @@ export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
     recipientId: (r.recipient_id as string) ?? null,
     destination: r.destination as string,
     idempotencyKey: r.idempotency_key as string,
-    status: r.status as Delivery["status"],
+    status: "sending",
     runAt: new Date(r.run_at as string),
     lockedUntil: date(r.locked_until),
-    attempts: Number(r.attempts),
+    attempts: 1,
     maxAttempts: Number(r.max_attempts),
+    providerId: null,
+    responseCode: null,
+    error: null,
+    incidentId: (r.incident_id as string) ?? null,
+    digestId: null,
+    createdAt: new Date(r.created_at as string),
+    deliveredAt: null,
+  };
+}
+
+export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
+  return {
+    ...toPlanClaimed(r),
+    status: r.status as Delivery["status"],
+    attempts: Number(r.attempts),
     providerId: (r.provider_id as string) ?? null,
     responseCode: (r.response_code as number) ?? null,
     error: (r.error as string) ?? null,
-    incidentId: (r.incident_id as string) ?? null,
     digestId: (r.digest_id as string) ?? null,
-    createdAt: new Date(r.created_at as string),
     deliveredAt: date(r.delivered_at),
   };
 }

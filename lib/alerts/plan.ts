@@ -12,12 +12,12 @@ import { ROLE_GROUP_LABELS } from "@/lib/auth/roles";
 import { DEFAULT_CATEGORIES, DEFAULT_MATRIX } from "./defaults";
 import { nextDigestAt, quietUntil } from "./schedule";
 import {
-  CLAIMED_COLUMNS,
   ENDPOINT_COLUMNS,
   LOCK_MS,
+  PLAN_CLAIMED_COLUMNS,
   emptyPrepCache,
-  toDelivery,
   toEndpoint,
+  toPlanClaimed,
   type ClaimedDelivery,
   type PrepCache,
 } from "./claim";
@@ -477,11 +477,11 @@ ins as (
     case when claim then 1 else 0 end, case when claim then ${lockedUntil}::timestamptz end
   from planned
   on conflict (idempotency_key) do nothing
-  returning ${CLAIMED_COLUMNS}
+  returning ${PLAN_CLAIMED_COLUMNS}, status = 'sending' as claimed
 )
 select ins.*, ${ENDPOINT_COLUMNS} from ins
 left join alert_endpoints e on ins.recipient_type = 'endpoint' and e.id = ins.recipient_id
-where ins.status = 'sending'`;
+where ins.claimed`;
 }
 
 /**
@@ -571,7 +571,7 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
         const e = toEndpoint(r);
         if (e) cache.endpoints.set(e.id, e);
       }
-      if (rows.length) await opts.onClaimed(rows.map(toDelivery), cache);
+      if (rows.length) await opts.onClaimed(rows.map(toPlanClaimed), cache);
     }
     await opts.onPart?.();
   };

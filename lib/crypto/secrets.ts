@@ -54,12 +54,11 @@ export function decryptSecret(stored: string): string {
  * (AES-GCM set-up is the largest cost of a send after the HTTP exchange itself). A stored form is
  * never reused for another value (each encryption has a fresh IV), so an entry cannot go stale:
  * a rotated secret or edited URL is a new key. Holding plaintext for minutes adds little exposure
- * to a process that holds the key itself; entries expire after 15 minutes unused.
+ * to a process that holds the key itself; entries expire 15 minutes after they were decrypted.
  */
 const recent = new LRUCache<string, string>({
   max: 50_000,
   ttl: 15 * 60_000,
-  updateAgeOnGet: true,
 });
 
 /** decryptSecret, remembered for sending (see `recent`). */
