@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +20,7 @@ import { enqueue, orgId, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
 import type { Ctx } from "@/lib/context";
 import { createEndpoint, rotateEndpointSecret } from "./endpoints";
-import { planJob } from "./plan";
+import { planJob, releaseJob } from "./plan";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { pinnedLookup, type Resolver } from "@/lib/channels/net";
 import {
@@ -824,14 +826,20 @@ describe("planning that claims what is due (the embedded driver)", () => {
     const r = await receiver({ fallback: { status: 200, delayMs: 400 } });
     await webhookEndpoint(r.url);
     const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
-    // Planned (and claimed) ten minutes ago: its lock ran out long since.
+    // Planned with a clock ten minutes behind: the lock still runs from when the row is written.
     const batches: Batch[] = [];
+    const before = Date.now();
     await planJob(t.db, job.id, {
       now: new Date(Date.now() - 10 * 60_000),
       onClaimed: (ds, cache) => void batches.push({ ds, cache }),
     });
     const hook = batches.flatMap((b) => b.ds).find((d) => d.channel === "webhook")!;
-    expect(hook.lockedUntil!.getTime()).toBeLessThan(Date.now());
+    expect(hook.lockedUntil!.getTime()).toBeGreaterThanOrEqual(before + 60_000);
+    // It then waited in a long queue until its lock ran out.
+    await t.db
+      .update(deliveries)
+      .set({ lockedUntil: new Date(Date.now() - 1000) })
+      .where(eq(deliveries.id, hook.id));
     const sender = createSender(t.db, { settings, renewEveryMs: 50 });
     for (const b of batches) sender.submit(b.ds, b.cache);
     const draining = sender.drain();
@@ -869,5 +877,107 @@ describe("planning that claims what is due (the embedded driver)", () => {
     expect((await roomAt) - start).toBeGreaterThanOrEqual(250);
     expect(out).toHaveLength(handed.length);
     expect(r.requests).toHaveLength(3);
+  });
+
+  it("work handed over while a drain winds down is sent at full concurrency", async () => {
+    // A receiver that counts requests in flight; /slow answers after 700 ms, the rest after 200.
+    let inFlight = 0;
+    let most = 0;
+    const counting = http.createServer((req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      req.resume();
+      const delay = req.url?.endsWith("/slow") ? 700 : 200;
+      req.on("end", () =>
+        setTimeout(() => {
+          inFlight--;
+          res.end();
+        }, delay),
+      );
+    });
+    await new Promise<void>((res) => counting.listen(0, "127.0.0.1", res));
+    const base = `http://127.0.0.1:${(counting.address() as AddressInfo).port}`;
+    try {
+      const { endpoint: slowEndpoint } = await webhookEndpoint(`${base}/slow`);
+      for (let i = 0; i < 8; i++) await webhookEndpoint(`${base}/fast/${i}`);
+      const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+      const batches: Batch[] = [];
+      await planJob(t.db, job.id, { onClaimed: (ds, cache) => void batches.push({ ds, cache }) });
+      const all = batches.flatMap((b) => b.ds);
+      const slow = all.find((d) => d.recipientId === slowEndpoint.id)!;
+      expect(all.filter((d) => d.channel === "webhook")).toHaveLength(9);
+      const sender = createSender(t.db, { settings, concurrency: 8 });
+      sender.submit([slow], batches[0]!.cache);
+      const started = Date.now();
+      const draining = sender.drain();
+      // The other workers find nothing to do and leave; then the rest of the fan-out arrives.
+      await new Promise((res) => setTimeout(res, 100));
+      sender.submit(
+        all.filter((d) => d !== slow),
+        batches[0]!.cache,
+      );
+      await draining;
+      await sender.close();
+      // The eight 200 ms answers went side by side while the slow one was still out.
+      expect(most).toBeGreaterThanOrEqual(8);
+      expect(Date.now() - started).toBeLessThan(1300);
+    } finally {
+      counting.closeAllConnections();
+      await new Promise((res) => counting.close(res));
+    }
+  });
+
+  it("room() counts only what planning handed over, not a backlog claimed from the queue", async () => {
+    const r = await receiver({ fallback: { status: 200, delayMs: 400 } });
+    for (let i = 0; i < 4; i++) await webhookEndpoint(`${r.url}/${i}`);
+    // Planned without claiming: four due webhooks wait in the queue.
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    await planJob(t.db, job.id);
+    const sender = createSender(t.db, { settings, concurrency: 4 });
+    const draining = sender.drain();
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.requests.length).toBeGreaterThanOrEqual(4);
+    // The queue's claims are in flight, yet a planner is not held back by them.
+    const asked = Date.now();
+    await sender.room(1);
+    expect(Date.now() - asked).toBeLessThan(100);
+    await draining;
+    await sender.close();
+  });
+
+  it("a stopping planner leaves the job unplanned and hands it back; a re-run completes it", async () => {
+    for (let i = 0; i < 3; i++) await webhookEndpoint(`https://hooks-${i}.example/x`);
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    await t.db
+      .update(notificationJobs)
+      .set({ status: "planning" })
+      .where(eq(notificationJobs.id, job.id));
+    let parts = 0;
+    const stopped = await planJob(t.db, job.id, {
+      partRows: 1,
+      onPart: () => void parts++,
+      shouldStop: () => parts >= 1,
+    });
+    expect(stopped).toMatchObject({ planned: false, stopped: true });
+    expect(parts).toBe(1);
+    const [left] = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.id, job.id));
+    expect(left!.status).toBe("planning");
+    await releaseJob(t.db, job.id);
+    const [back] = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.id, job.id));
+    expect(back!.status).toBe("pending");
+    expect(back!.runAt.getTime()).toBeLessThanOrEqual(Date.now());
+    const done = await planJob(t.db, job.id, { partRows: 1 });
+    expect(done.planned).toBe(true);
+    const hooks = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, job.id), eq(deliveries.channel, "webhook")));
+    expect(hooks).toHaveLength(3);
   });
 });

@@ -520,8 +520,9 @@ export interface Sender {
   /** Queues deliveries that are already claimed (planning claims what is due as it writes it). */
   submit(ds: ClaimedDelivery[], cache: PrepCache): void;
   /**
-   * Resolves once fewer than `n` submitted deliveries wait to be sent: a planner waits on it
-   * between parts, so a fan-out of any size holds about one part in memory, not all of it.
+   * Resolves once fewer than `n` deliveries handed over by submit() wait to be sent (queue claims
+   * are not counted): a planner waits on it between parts, so a fan-out of any size holds a
+   * bounded number of deliveries in memory, not all of it.
    */
   room(n: number): Promise<void>;
   /**
@@ -570,74 +571,118 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   );
   renewal.unref?.();
 
-  /** Planners waiting for the queue to shrink (see room). */
+  const concurrency = Math.max(1, opts.concurrency ?? 16);
+  /** Handed over by planning and not yet sent: what room() counts (queue claims do not). */
+  const handed = new Set<string>();
+  /** Planners waiting for handed-over work to shrink (see room). */
   let waiters: { n: number; resolve: () => void }[] = [];
-  const sent = (ds: ClaimedDelivery[]) => (out: DeliverOutcome[]) => {
-    for (const d of ds) held.delete(d.id);
+  const sent = (ds: ClaimedDelivery[]) => {
+    for (const d of ds) {
+      held.delete(d.id);
+      handed.delete(d.id);
+    }
     if (waiters.length)
-      waiters = waiters.filter((w) => (held.size < w.n ? (w.resolve(), false) : true));
-    return out;
+      waiters = waiters.filter((w) => (handed.size < w.n ? (w.resolve(), false) : true));
   };
 
-  function submit(claimed: ClaimedDelivery[], cache: PrepCache) {
+  /** The drain in progress: its outcomes, and the workers still running. */
+  interface DrainState {
+    out: DeliverOutcome[];
+    exhausted: boolean;
+    failure: unknown;
+    active: number;
+    done: () => void;
+  }
+  let current: DrainState | null = null;
+
+  function enqueue(claimed: ClaimedDelivery[], cache: PrepCache, fromPlanning: boolean) {
+    const run = (ds: ClaimedDelivery[], send: () => Promise<DeliverOutcome[]>) => {
+      for (const d of ds) {
+        held.add(d.id);
+        if (fromPlanning) handed.add(d.id);
+      }
+      // Whatever happens to the send, its deliveries are no longer waiting here.
+      tasks.push(() => send().finally(() => sent(ds)));
+    };
     const emails: ClaimedDelivery[] = [];
     for (const d of claimed) {
-      held.add(d.id);
       if (d.channel === "email") emails.push(d);
-      else tasks.push(() => deliverClaimed(db, d, sendOpts, cache).then((o) => sent([d])([o])));
+      else run([d], () => deliverClaimed(db, d, sendOpts, cache).then((o) => [o]));
     }
-    if (emails.length)
-      tasks.push(() => deliverClaimedBatch(db, emails, sendOpts, cache).then(sent(emails)));
+    if (emails.length) run(emails, () => deliverClaimedBatch(db, emails, sendOpts, cache));
   }
 
-  async function drain(): Promise<DeliverOutcome[]> {
-    const out: DeliverOutcome[] = [];
-    let exhausted = false;
-    let failure: unknown = null;
-    const refill = (): Promise<void> | null => {
-      if (refilling || exhausted) return refilling;
-      if (claims >= maxClaims || opts.shouldStop?.()) {
-        exhausted = true;
-        return null;
+  function refill(st: DrainState): Promise<void> | null {
+    if (refilling || st.exhausted) return refilling;
+    if (claims >= maxClaims || opts.shouldStop?.()) {
+      st.exhausted = true;
+      return null;
+    }
+    claims++;
+    refilling = (async () => {
+      try {
+        const claimed = await claimDeliveries(db, { now: opts.now, limit });
+        if (claimed.length < limit) st.exhausted = true;
+        enqueue(claimed, await loadPrepCache(db, claimed), false);
+      } catch (e) {
+        st.failure ??= e;
+        st.exhausted = true;
+      } finally {
+        refilling = null;
       }
-      claims++;
-      refilling = (async () => {
+    })();
+    return refilling;
+  }
+
+  async function worker(st: DrainState) {
+    for (;;) {
+      if (tasks.length < limit) void refill(st);
+      const task = tasks.shift();
+      if (task) {
         try {
-          const claimed = await claimDeliveries(db, { now: opts.now, limit });
-          if (claimed.length < limit) exhausted = true;
-          submit(claimed, await loadPrepCache(db, claimed));
+          st.out.push(...(await task()));
         } catch (e) {
-          failure ??= e;
-          exhausted = true;
-        } finally {
-          refilling = null;
+          st.failure ??= e;
         }
-      })();
-      return refilling;
-    };
-    const worker = async () => {
-      for (;;) {
-        if (tasks.length < limit) void refill();
-        const task = tasks.shift();
-        if (task) {
-          out.push(...(await task()));
-          continue;
-        }
-        const pending = refilling ?? refill();
-        if (!pending) return;
-        await pending;
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 16) }, worker));
-    if (failure) throw failure;
-    return out;
+      const pending = refilling ?? refill(st);
+      if (!pending) return;
+      await pending;
+    }
+  }
+
+  function spawn(st: DrainState) {
+    st.active++;
+    void worker(st).finally(() => {
+      if (--st.active > 0) return;
+      // The last worker out ends the drain; work submitted after this waits for the next one.
+      if (current === st) current = null;
+      st.done();
+    });
   }
 
   return {
-    submit,
+    submit(claimed, cache) {
+      enqueue(claimed, cache, true);
+      // Workers that found nothing to do have left; bring them back for the new work.
+      const st = current;
+      const more = st ? Math.min(concurrency - st.active, tasks.length) : 0;
+      for (let i = 0; i < more; i++) spawn(st!);
+    },
     room: (n) =>
-      held.size < n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve })),
-    drain,
+      handed.size < n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve })),
+    async drain() {
+      if (current) throw new Error("a sender drains one batch of work at a time");
+      let done: () => void = () => {};
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      const st: DrainState = { out: [], exhausted: false, failure: null, active: 0, done };
+      current = st;
+      for (let i = 0; i < concurrency; i++) spawn(st);
+      await finished;
+      if (st.failure) throw st.failure;
+      return st.out;
+    },
     async close() {
       clearInterval(renewal);
       await writer.close();

@@ -43,6 +43,8 @@ export interface PlanResult {
   jobId: string;
   /** False when the job had already been planned (a re-run); the deliveries are then the existing ones. */
   planned: boolean;
+  /** True when shouldStop ended planning between parts; the job is left unplanned. */
+  stopped?: boolean;
   counts: Record<string, number>;
   /** Deliveries a driver should schedule: pending (due now or after quiet hours). */
   due: PlannedDelivery[];
@@ -459,13 +461,13 @@ const PLANNED_COLUMNS = sql.raw(
  * attempt 1, locked like a claim from the queue) and returned with what sending needs, its
  * endpoint's columns included, so the driver sends it without another write or read.
  */
-function insertPlanned(select: SQL, claim: { now: Date } | null) {
+function insertPlanned(select: SQL, claim: { now: Date; lockedUntil: Date } | null) {
   if (!claim)
     return sql`
 insert into deliveries (${PLANNED_COLUMNS})
 select * from (${select}) planned
 on conflict (idempotency_key) do nothing`;
-  const lockedUntil = new Date(claim.now.getTime() + LOCK_MS).toISOString();
+  const lockedUntil = claim.lockedUntil.toISOString();
   return sql`
 with planned as (
   select *, status = 'pending' and run_at <= ${claim.now.toISOString()}::timestamptz as claim from (${select}) s
@@ -480,7 +482,7 @@ ins as (
   returning ${PLAN_CLAIMED_COLUMNS}, status = 'sending' as claimed
 )
 select ins.*, ${ENDPOINT_COLUMNS} from ins
-left join alert_endpoints e on ins.recipient_type = 'endpoint' and e.id = ins.recipient_id
+left join alert_endpoints e on ins.recipient_type = 'endpoint' and e.id = ins.recipient_id and e.org_id = ins.org_id
 where ins.claimed`;
 }
 
@@ -506,7 +508,11 @@ export interface PlanOptions {
    * then written once before its outcome instead of written, then claimed.
    */
   onClaimed?: OnClaimed;
+  /** Checked before each part: a stopping driver plans no further (the job is left unplanned). */
+  shouldStop?: () => boolean;
 }
+
+class PlanningStopped extends Error {}
 
 /** Plans one job. Safe to call from either driver, any number of times, even concurrently. */
 export async function planJob(db: Db, jobId: string, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -515,7 +521,14 @@ export async function planJob(db: Db, jobId: string, opts: PlanOptions = {}): Pr
   if (!job) throw new Error(`notification job ${jobId} not found`);
   let planned = false;
   if (job.status !== "planned") {
-    await planParts(db, job, now, opts);
+    try {
+      await planParts(db, job, now, opts);
+    } catch (e) {
+      if (!(e instanceof PlanningStopped)) throw e;
+      // Stopped between parts: the job stays unplanned; what was written is kept (a re-run adds
+      // only what is missing). The caller releases the job (releaseJob).
+      return { jobId, planned: false, stopped: true, counts: {}, due: [] };
+    }
     const marked = await db
       .update(notificationJobs)
       .set({
@@ -562,8 +575,20 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
   // large fan-out does not keep every endpoint it sent to until the job is done.
   const shared = emptyPrepCache();
   shared.jobs.set(job.id, { kind: job.kind, payload: job.payload, createdAt: job.createdAt });
+  let parts = 0;
   const write = async (select: SQL) => {
-    const res = await db.execute(insertPlanned(select, opts.onClaimed ? { now } : null));
+    if (opts.shouldStop?.()) throw new PlanningStopped();
+    if (parts++ > 0) {
+      // A long fan-out outlives the job's claim: extend it, or the sweeper hands the job to
+      // another process to plan again (harmless, but wasted).
+      await db
+        .update(notificationJobs)
+        .set({ runAt: new Date(Date.now() + JOB_LEASE_MS) })
+        .where(and(eq(notificationJobs.id, job.id), eq(notificationJobs.status, "planning")));
+    }
+    // The lock runs from when the part is written (planning may have waited for the sender).
+    const claim = opts.onClaimed ? { now, lockedUntil: new Date(Date.now() + LOCK_MS) } : null;
+    const res = await db.execute(insertPlanned(select, claim));
     if (opts.onClaimed) {
       const cache: PrepCache = { ...shared, endpoints: new Map() };
       const rows = rowsOf<Record<string, unknown>>(res);
@@ -603,6 +628,9 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
   }
 }
 
+/** How long a driver's claim on a job lasts before the sweeper hands it to another process. */
+const JOB_LEASE_MS = 2 * 60 * 1000;
+
 /**
  * Claims due outbox jobs for the embedded driver (pending → planning) so two processes never plan
  * the same job at once. A job left in "planning" by a crash is re-claimed by the sweeper.
@@ -613,7 +641,7 @@ export async function claimDueJobs(
 ): Promise<string[]> {
   const now = (opts.now ?? new Date()).toISOString();
   const res = await db.execute(sql`
-    update notification_jobs set status = 'planning', run_at = ${now}::timestamptz + interval '2 minutes'
+    update notification_jobs set status = 'planning', run_at = ${now}::timestamptz + ${JOB_LEASE_MS}::int * interval '1 millisecond'
     where id in (
       select id from notification_jobs
       where status = 'pending' and run_at <= ${now}::timestamptz
@@ -621,6 +649,14 @@ export async function claimDueJobs(
       for update skip locked)
     returning id`);
   return rowsOf<{ id: string }>(res).map((r) => r.id);
+}
+
+/** Hands a claimed job back to the queue unplanned (a driver that stops before planning it). */
+export async function releaseJob(db: Db, jobId: string, now = new Date()) {
+  await db
+    .update(notificationJobs)
+    .set({ status: "pending", runAt: now })
+    .where(and(eq(notificationJobs.id, jobId), eq(notificationJobs.status, "planning")));
 }
 
 /** Marks a job failed after planning threw, keeping the error; it is retried by the sweeper. */

@@ -23,8 +23,10 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, "ipv4");
 }
 for (const [net, prefix] of [
-  ["::", 128],
+  // Unspecified, loopback and the deprecated IPv4-compatible form (::a.b.c.d), then NAT64.
+  ["::", 96],
   ["::1", 128],
+  ["64:ff9b::", 96],
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],

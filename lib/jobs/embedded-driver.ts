@@ -1,6 +1,6 @@
 import type { Db } from "@/db";
 import { createSender, flushDigests, sweepStuck, type DeliverOptions } from "@/lib/alerts/deliver";
-import { claimDueJobs, markJobError, planJob } from "@/lib/alerts/plan";
+import { claimDueJobs, markJobError, planJob, releaseJob } from "@/lib/alerts/plan";
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { onJobsEnqueued } from "./outbox";
 
@@ -25,6 +25,9 @@ export interface EmbeddedDriver {
 }
 
 const SWEEP_EVERY_MS = 30_000;
+
+/** Deliveries planning may have handed to the sender and not yet sent before it plans more. */
+const HANDED_OVER_MAX = 1000;
 
 /** Counts notifications and lets a waiter sleep until the next one. */
 function createSignal() {
@@ -77,17 +80,24 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       try {
         for (const jobId of await claimDueJobs(db, { now })) {
           try {
-            await planJob(db, jobId, {
-              onPart: landed.notify,
-              onClaimed: (claimed, cache) => {
-                sender.submit(claimed, cache);
-                landed.notify();
-                // Plan the next part once this one is mostly sent.
-                return sender.room(claimed.length);
-              },
-              listDue: false,
-              partRows: opts.planPartRows,
-            });
+            // A stopping driver plans nothing more; the job goes back to the queue for the next
+            // process (what was already written and handed over is still sent).
+            const result = stopped
+              ? null
+              : await planJob(db, jobId, {
+                  onPart: landed.notify,
+                  onClaimed: (claimed, cache) => {
+                    sender.submit(claimed, cache);
+                    landed.notify();
+                    // At most about two parts wait in memory, however large the fan-out; a small
+                    // job never waits.
+                    return sender.room(HANDED_OVER_MAX);
+                  },
+                  shouldStop: () => stopped,
+                  listDue: false,
+                  partRows: opts.planPartRows,
+                });
+            if (!result || result.stopped) await releaseJob(db, jobId);
           } catch (e) {
             await markJobError(db, jobId, e);
             onError(e);
