@@ -16,7 +16,7 @@ import { DeliveryError } from "@/lib/channels/errors";
 import { adapterFor } from "@/lib/channels/registry";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
 import type { SendContext, SendResult } from "@/lib/channels/types";
-import { renderMessage, type AlertItem } from "./render";
+import { alertItemOf, renderMessage, type AlertItem } from "./render";
 import {
   CLAIMED_COLUMNS,
   LOCK_MS,
@@ -58,8 +58,6 @@ export interface DeliverOutcome {
   error?: string | null;
 }
 
-export type { ClaimedDelivery, PrepCache } from "./claim";
-
 /** The endpoint columns sending reads (EndpointForSend). */
 const ENDPOINT_FOR_SEND = {
   id: alertEndpoints.id,
@@ -91,8 +89,7 @@ export async function loadPrepCache(db: Db, ds: ClaimedDelivery[]): Promise<Prep
       : [],
   ]);
   const cache = emptyPrepCache();
-  for (const j of jobs)
-    cache.jobs.set(j.id, { kind: j.kind, payload: j.payload, createdAt: j.createdAt });
+  for (const j of jobs) cache.jobs.set(j.id, alertItemOf(j));
   for (const e of endpoints) cache.endpoints.set(e.id, e);
   return cache;
 }
@@ -132,10 +129,7 @@ async function loadItems(
       throw new DeliveryError("The notification this delivery belongs to no longer exists", {
         permanent: true,
       });
-    return {
-      items: [{ kind: job.kind, payload: job.payload, createdAt: job.createdAt }],
-      digest: false,
-    };
+    return { items: [alertItemOf(job)], digest: false };
   }
   const rows = await db
     .select({

@@ -11,6 +11,7 @@ import {
 import { ROLE_GROUP_LABELS } from "@/lib/auth/roles";
 import { DEFAULT_CATEGORIES, DEFAULT_MATRIX } from "./defaults";
 import { nextDigestAt, quietUntil } from "./schedule";
+import { alertItemOf } from "./render";
 import {
   ENDPOINT_COLUMNS,
   LOCK_MS,
@@ -574,7 +575,7 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
   // The job and its rendered message are shared by every part; endpoints are per part, so a
   // large fan-out does not keep every endpoint it sent to until the job is done.
   const shared = emptyPrepCache();
-  shared.jobs.set(job.id, { kind: job.kind, payload: job.payload, createdAt: job.createdAt });
+  shared.jobs.set(job.id, alertItemOf(job));
   let parts = 0;
   const write = async (select: SQL) => {
     if (opts.shouldStop?.()) throw new PlanningStopped();

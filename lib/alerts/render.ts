@@ -7,6 +7,11 @@ export interface AlertItem {
   createdAt: Date;
 }
 
+/** The AlertItem of a notification job (its row or any object with these columns). */
+export function alertItemOf(job: AlertItem): AlertItem {
+  return { kind: job.kind, payload: job.payload, createdAt: job.createdAt };
+}
+
 export interface AlertMessage {
   /** Single alert or a digest of several. */
   items: AlertItem[];

@@ -117,9 +117,12 @@ function refusedWithoutDns(
     return "must be a Slack incoming-webhook URL (https://hooks.slack.com/services/…)";
   }
   if (settings.allowPrivate) return null;
-  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const host = hostOf(url);
   return isIP(host) && isPrivateAddress(host) ? privateProblem(host) : null;
 }
+
+/** The URL's host without the brackets of an IPv6 literal. */
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, "");
 
 const privateProblem = (address: string) =>
   `resolves to a private, loopback, link-local or metadata address (${address}), which is not allowed`;
@@ -132,7 +135,7 @@ export async function checkDestinationUrl(
 ): Promise<string | null> {
   const quick = refusedWithoutDns(url, settings, type);
   if (quick || settings.allowPrivate) return quick;
-  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const host = hostOf(url);
   let addresses: string[];
   if (isIP(host)) addresses = [host];
   else {
