@@ -5,6 +5,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -99,10 +100,13 @@ export const deliveries = pgTable(
   ],
 );
 
+/**
+ * One row per attempt, keyed by (delivery, attempt number): a fan-out writes one per delivery, and
+ * the natural key spares it a generated id and a second index.
+ */
 export const deliveryAttempts = pgTable(
   "delivery_attempts",
   {
-    id: uuid().primaryKey().defaultRandom(),
     deliveryId: uuid()
       .notNull()
       .references(() => deliveries.id, { onDelete: "cascade" }),
@@ -115,7 +119,7 @@ export const deliveryAttempts = pgTable(
     /** When the next attempt is due, if any ("retry at"), so the log explains the wait. */
     retryAt: timestamp({ withTimezone: true }),
   },
-  (t) => [uniqueIndex("delivery_attempts_delivery_attempt_key").on(t.deliveryId, t.attempt)],
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
 );
 
 export const PROVIDERS = ["resend", "twilio"] as const;

@@ -225,7 +225,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               </thead>
               <tbody>
                 {selected.attemptLog.map((a) => (
-                  <tr key={a.id}>
+                  <tr key={a.attempt}>
                     <td>{a.attempt}</td>
                     <td>{a.startedAt.toISOString()}</td>
                     <td>{a.responseCode ?? "—"}</td>
