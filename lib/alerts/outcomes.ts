@@ -39,7 +39,7 @@ export async function writeOutcomes(db: Db, rows: OutcomeRow[]): Promise<void> {
   );
   await db.execute(sql`
     with r as (
-      select * from jsonb_to_recordset(${json}::jsonb) as x(
+      select * from json_to_recordset(${json}::json) as x(
         id uuid, attempt int, started_at timestamptz, duration_ms int, response_code int,
         provider_id text, error text, retry_at timestamptz, status delivery_status, delivered_at timestamptz)
     ),

@@ -26,8 +26,12 @@ export interface EmbeddedDriver {
 
 const SWEEP_EVERY_MS = 30_000;
 
-/** Deliveries planning may have handed to the sender and not yet sent before it plans more. */
-const HANDED_OVER_MAX = 1000;
+/**
+ * Deliveries planning may have handed to the sender and not yet sent before it plans more: about
+ * three parts. Planning a part under load takes longer than sending one, so with room for a single
+ * waiting part the senders ran dry between parts; the memory held stays small and bounded.
+ */
+const HANDED_OVER_MAX = 3000;
 
 /** Counts notifications and lets a waiter sleep until the next one. */
 function createSignal() {
@@ -89,7 +93,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
                   onClaimed: (claimed, cache) => {
                     sender.submit(claimed, cache);
                     landed.notify();
-                    // At most about two parts wait in memory, however large the fan-out; a small
+                    // At most about three parts wait in memory, however large the fan-out; a small
                     // job never waits.
                     return sender.room(HANDED_OVER_MAX);
                   },
