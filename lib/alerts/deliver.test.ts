@@ -945,6 +945,22 @@ describe("planning that claims what is due (the embedded driver)", () => {
     await sender.close();
   });
 
+  it("a sender created with collect: false sends and records everything but keeps no outcomes", async () => {
+    const r = await receiver({ fallback: { status: 200 } });
+    for (let i = 0; i < 3; i++) await webhookEndpoint(`${r.url}/${i}`);
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    await planJob(t.db, job.id);
+    const sender = createSender(t.db, { settings, concurrency: 2, collect: false });
+    expect(await sender.drain()).toEqual([]);
+    await sender.close();
+    expect(r.requests).toHaveLength(3);
+    const hooks = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, job.id), eq(deliveries.channel, "webhook")));
+    expect(hooks.map((h) => h.status)).toEqual(["delivered", "delivered", "delivered"]);
+  });
+
   it("a stopping planner leaves the job unplanned and hands it back; a re-run completes it", async () => {
     for (let i = 0; i < 3; i++) await webhookEndpoint(`https://hooks-${i}.example/x`);
     const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });

@@ -507,6 +507,11 @@ export interface DrainOptions extends DeliverOptions {
   shouldStop?: () => boolean;
   /** How often the locks of held deliveries are renewed (default a third of the lock). */
   renewEveryMs?: number;
+  /**
+   * Keep each drain's outcomes to return them (default true). The embedded driver does not read
+   * them; holding ten thousand of them until a fan-out ends only gives the garbage collector work.
+   */
+  collect?: boolean;
 }
 
 /** The embedded driver's sending side; see createSender. */
@@ -521,7 +526,8 @@ export interface Sender {
   room(n: number): Promise<void>;
   /**
    * Sends what was submitted, claiming due deliveries from the queue as it goes, until neither is
-   * left; returns this drain's outcomes. Called again for what is submitted afterwards.
+   * left; returns this drain's outcomes (none when created with `collect: false`). Called again
+   * for what is submitted afterwards.
    */
   drain(): Promise<DeliverOutcome[]>;
   /** Waits for every outcome to be written and stops renewing leases. */
@@ -566,6 +572,7 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   renewal.unref?.();
 
   const concurrency = Math.max(1, opts.concurrency ?? 16);
+  const collect = opts.collect ?? true;
   /** Handed over by planning and not yet sent: what room() counts (queue claims do not). */
   const handed = new Set<string>();
   /** Planners waiting for handed-over work to shrink (see room). */
@@ -634,7 +641,8 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
       const task = tasks.shift();
       if (task) {
         try {
-          st.out.push(...(await task()));
+          const outcomes = await task();
+          if (collect) st.out.push(...outcomes);
         } catch (e) {
           st.failure ??= e;
         }

@@ -77,6 +77,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       ...opts.deliver,
       limit: 200,
       concurrency: opts.concurrency ?? 32,
+      collect: false,
       shouldStop: () => stopped,
     });
     let planning = true;
