@@ -220,6 +220,8 @@ async function run(engine: "pglite" | "postgres") {
   else await h.close();
   const out = {
     engine,
+    // The runtime settings the figures were taken with (npm run bench:fanout sets those of npm start).
+    node_options: process.env.NODE_OPTIONS?.trim() ?? "",
     subscribers: N,
     concurrency: CONCURRENCY,
     rounds: ROUNDS,
