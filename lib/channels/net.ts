@@ -162,30 +162,34 @@ export interface PostResult {
 class Deadline extends EventEmitter {
   aborted = false;
   reason: Error | undefined;
-  /**
-   * Rejects when the deadline passes. Raced against the phases undici does not abort on a signal
-   * (DNS lookup, connect, TLS handshake), which would otherwise wait for undici's own timeouts.
-   */
-  readonly expired: Promise<never>;
   private timer: ReturnType<typeof setTimeout>;
+  private onExpire: ((e: Error) => void) | null = null;
   constructor(ms: number) {
     super();
-    let fail: (e: Error) => void = () => {};
-    this.expired = new Promise<never>((_, reject) => (fail = reject));
-    this.expired.catch(() => {});
     this.timer = setTimeout(() => {
       this.aborted = true;
       this.reason = new DOMException("timed out", "TimeoutError");
       this.emit("abort");
-      fail(this.reason);
+      this.onExpire?.(this.reason);
     }, ms);
+  }
+  /**
+   * Settles as `work` does, or rejects when the deadline passes first: for the phases undici does
+   * not abort on a signal (DNS lookup, connect, TLS handshake), which would otherwise wait for
+   * undici's own timeouts. One promise per request, not a race of two.
+   */
+  within<T>(work: Promise<T>): Promise<T> {
+    if (this.aborted) return Promise.reject(this.reason!);
+    return new Promise<T>((resolve, reject) => {
+      this.onExpire = reject;
+      work.then(resolve, reject);
+    });
   }
   clear() {
     clearTimeout(this.timer);
   }
 }
 
-/** Keeps this much of a response body for the delivery log. */
 const BODY_KEPT = 2000;
 
 /**
@@ -220,7 +224,7 @@ export async function postToDestination(
       // connects only to an address checked at connect time.
       dispatcher: settings.allowPrivate ? undefined : agentFor(settings.resolver ?? systemResolver),
     });
-    const res = await Promise.race([sending, deadline.expired]);
+    const res = await deadline.within(sending);
     status = res.statusCode;
     const ra = res.headers["retry-after"];
     retryAfter = (Array.isArray(ra) ? ra[0] : ra) ?? null;
