@@ -42,52 +42,87 @@ export function emptyPrepCache(): PrepCache {
   return { jobs: new Map(), endpoints: new Map(), messages: new Map() };
 }
 
-/** The columns a claim returns (raw SQL, snake_case), mapped by toDelivery. */
+/** What every claim returns of a delivery (raw SQL, snake_case). */
+const COMMON_COLUMNS = [
+  "id",
+  "org_id",
+  "channel",
+  "recipient_type",
+  "recipient_id",
+  "destination",
+  "idempotency_key",
+  "run_at",
+  "max_attempts",
+  "incident_id",
+  "created_at",
+];
+
+/** The columns a claim from the queue returns, mapped by toDelivery. */
 export const CLAIMED_COLUMNS = sql.raw(
-  "id, job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, status, run_at, " +
-    "locked_until, attempts, max_attempts, provider_id, response_code, error, incident_id, digest_id, created_at, delivered_at",
+  [
+    ...COMMON_COLUMNS,
+    "job_id",
+    "status",
+    "locked_until",
+    "attempts",
+    "provider_id",
+    "response_code",
+    "error",
+    "digest_id",
+    "delivered_at",
+  ].join(", "),
 );
 
 const date = (v: unknown) => (v ? new Date(v as string) : null);
 
 /**
- * What planning returns of a delivery it wrote already claimed (see plan.ts); the rest is known:
- * status "sending", attempt 1, no provider response yet.
+ * What planning returns of a delivery it wrote already claimed (see plan.ts), read from `table`;
+ * the rest is known to the planner (job, lock) or fixed (status "sending", attempt 1, no provider
+ * response yet). Every column left out is one value fewer to parse per delivery of a fan-out.
  */
-export const PLAN_CLAIMED_COLUMNS = sql.raw(
-  "id, job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key, run_at, " +
-    "locked_until, max_attempts, incident_id, created_at",
-);
+export const planClaimedColumns = (table: string) =>
+  sql.raw(COMMON_COLUMNS.map((c) => `${table}.${c}`).join(", "));
 
-export function toPlanClaimed(r: Record<string, unknown>): ClaimedDelivery {
+function common(r: Record<string, unknown>) {
   return {
     id: r.id as string,
-    jobId: (r.job_id as string) ?? null,
     orgId: r.org_id as string,
     channel: r.channel as Delivery["channel"],
     recipientType: r.recipient_type as Delivery["recipientType"],
     recipientId: (r.recipient_id as string) ?? null,
     destination: r.destination as string,
     idempotencyKey: r.idempotency_key as string,
-    status: "sending",
     runAt: new Date(r.run_at as string),
-    lockedUntil: date(r.locked_until),
-    attempts: 1,
     maxAttempts: Number(r.max_attempts),
+    incidentId: (r.incident_id as string) ?? null,
+    createdAt: new Date(r.created_at as string),
+  };
+}
+
+export function toPlanClaimed(
+  r: Record<string, unknown>,
+  known: { jobId: string; lockedUntil: Date },
+): ClaimedDelivery {
+  return {
+    ...common(r),
+    jobId: known.jobId,
+    status: "sending",
+    lockedUntil: known.lockedUntil,
+    attempts: 1,
     providerId: null,
     responseCode: null,
     error: null,
-    incidentId: (r.incident_id as string) ?? null,
     digestId: null,
-    createdAt: new Date(r.created_at as string),
     deliveredAt: null,
   };
 }
 
 export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
   return {
-    ...toPlanClaimed(r),
+    ...common(r),
+    jobId: (r.job_id as string) ?? null,
     status: r.status as Delivery["status"],
+    lockedUntil: date(r.locked_until),
     attempts: Number(r.attempts),
     providerId: (r.provider_id as string) ?? null,
     responseCode: (r.response_code as number) ?? null,
@@ -98,20 +133,22 @@ export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
 }
 
 /**
- * The endpoint columns a claim can carry along (aliased ep_*), so sending needs no second query;
- * `e` is the joined alert_endpoints row.
+ * The endpoint columns planning's claim carries along (aliased ep_*), so sending needs no second
+ * query; `e` is the alert_endpoints row joined on the delivery's recipient_id and org_id, which
+ * are therefore the endpoint's id and org.
  */
 export const ENDPOINT_COLUMNS = sql.raw(
-  "e.id as ep_id, e.org_id as ep_org_id, e.enabled as ep_enabled, e.disabled_reason as ep_disabled_reason, " +
+  "e.enabled as ep_enabled, e.disabled_reason as ep_disabled_reason, " +
     "e.url_encrypted as ep_url_encrypted, e.secret_encrypted as ep_secret_encrypted, " +
     "e.previous_secret_encrypted as ep_previous_secret_encrypted, e.previous_secret_expires_at as ep_previous_secret_expires_at",
 );
 
 export function toEndpoint(r: Record<string, unknown>): EndpointForSend | null {
-  if (!r.ep_id) return null;
+  // url_encrypted is never null on an endpoint: null here means no endpoint was joined.
+  if (r.ep_url_encrypted == null) return null;
   return {
-    id: r.ep_id as string,
-    orgId: r.ep_org_id as string,
+    id: r.recipient_id as string,
+    orgId: r.org_id as string,
     enabled: Boolean(r.ep_enabled),
     disabledReason: (r.ep_disabled_reason as string) ?? null,
     urlEncrypted: r.ep_url_encrypted as string,

@@ -15,7 +15,7 @@ import { alertItemOf } from "./render";
 import {
   ENDPOINT_COLUMNS,
   LOCK_MS,
-  PLAN_CLAIMED_COLUMNS,
+  planClaimedColumns,
   emptyPrepCache,
   toEndpoint,
   toPlanClaimed,
@@ -480,9 +480,9 @@ ins as (
     case when claim then 1 else 0 end, case when claim then ${lockedUntil}::timestamptz end
   from planned
   on conflict (idempotency_key) do nothing
-  returning ${PLAN_CLAIMED_COLUMNS}, status = 'sending' as claimed
+  returning ${planClaimedColumns("deliveries")}, status = 'sending' as claimed
 )
-select ins.*, ${ENDPOINT_COLUMNS} from ins
+select ${planClaimedColumns("ins")}, ${ENDPOINT_COLUMNS} from ins
 left join alert_endpoints e on ins.recipient_type = 'endpoint' and e.id = ins.recipient_id and e.org_id = ins.org_id
 where ins.claimed`;
 }
@@ -597,7 +597,12 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
         const e = toEndpoint(r);
         if (e) cache.endpoints.set(e.id, e);
       }
-      if (rows.length) await opts.onClaimed(rows.map(toPlanClaimed), cache);
+      const known = { jobId: job.id, lockedUntil: claim!.lockedUntil };
+      if (rows.length)
+        await opts.onClaimed(
+          rows.map((r) => toPlanClaimed(r, known)),
+          cache,
+        );
     }
     await opts.onPart?.();
   };
