@@ -188,6 +188,29 @@ describe("double opt-in", () => {
   });
 });
 
+describe("planning in parts", () => {
+  it("every confirmed subscriber is planned exactly once however many parts the fan-out takes", async () => {
+    const emails = Array.from({ length: 40 }, (_, i) => `parts-${i}@example.com`);
+    await t.db
+      .insert(publicSubscribers)
+      .values(emails.map((email) => ({ kind: "email" as const, email, confirmedAt: new Date() })));
+    // Two rows for one address (subscribed twice): still one delivery, in whichever part.
+    await t.db
+      .insert(publicSubscribers)
+      .values({ kind: "email", email: emails[7]!, confirmedAt: new Date() });
+    const planned = async (partRows: number) => {
+      const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+      await planJob(t.db, job.id, { partRows });
+      return (await publicDeliveries(job.id)).map((d) => d.destination).sort();
+    };
+    const whole = await planned(Infinity);
+    expect(whole).toEqual([...emails].sort());
+    // One row per part asked for: the most parts there can be (16), the first a quarter of the others.
+    expect(await planned(1)).toEqual(whole);
+    expect(await planned(7)).toEqual(whole);
+  });
+});
+
 describe("filters", () => {
   it("plans only subscribers whose components and regions match; the rest are suppressed with a reason", async () => {
     for (const [email, f] of [
