@@ -143,12 +143,13 @@ export interface PlanPart {
  * therefore split by organization (an address can change mid-plan, an org cannot), endpoints by
  * their id, and public subscribers by their key (a subscription's address is fixed).
  *
- * The first part is a quarter of the others: nothing is sent until it is written, so a small one
- * starts a large fan-out's first deliveries sooner. In slots: the first part is slot 0 and every
- * later part four slots, `partSlots` in all.
+ * The first parts are smaller, so sending starts soon and the sender is not left waiting while the
+ * next, larger part is planned: in slots, the parts weigh 1, 2, 3 and then 4 each.
  */
-const partSlots = (part: PlanPart) => 4 * (part.of - 1) + 1;
-const firstSlot = (index: number) => (index === 0 ? 0 : 4 * index - 3);
+const slotsBefore = (index: number) =>
+  index <= 3 ? (index * (index + 1)) / 2 : 6 + 4 * (index - 3);
+const partSlots = (part: PlanPart) => slotsBefore(part.of);
+const firstSlot = slotsBefore;
 
 /**
  * Ids are random uuids, so a part is a slice of the uuid space: a range an index reads directly,
