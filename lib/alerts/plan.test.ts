@@ -328,6 +328,54 @@ describe("routing: filters, severity, digest and quiet hours", () => {
       .where(eq(alertSettings.orgId, globex));
   });
 
+  it("gives each row of one fan-out its own trace when only an endpoint's own filters differ", async () => {
+    const [comp] = await t.db.select().from(components).where(eq(components.name, "SIP trunking"));
+    const extra = await t.db
+      .insert(alertEndpoints)
+      .values(
+        [
+          { name: "strict", minImpact: "critical" as const, componentIds: [] },
+          { name: "elsewhere", minImpact: "none" as const, componentIds: [crypto.randomUUID()] },
+        ].map((e) => ({
+          ...e,
+          orgId: acme,
+          type: "webhook" as const,
+          urlEncrypted: encryptSecret(`https://${e.name}.example.com/hook`),
+          urlHint: `${e.name}.example.com`,
+          secretEncrypted: encryptSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        })),
+      )
+      .returning();
+    try {
+      const job = await enqueue(t.db, {
+        category: "infrastructure",
+        impact: "major",
+        componentIds: [comp!.id],
+      });
+      await planJob(t.db, job.id);
+      const rows = await t.db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.jobId, job.id), eq(deliveries.channel, "webhook")));
+      const byName = (name: string) => rows.find((r) => r.destination.startsWith(name))!;
+      const step = (name: string, s: string) => byName(name).trace.find((x) => x.step === s)!;
+      expect(byName("webhook ops").status).toBe("pending");
+      expect(step("webhook ops", "severity").outcome).toBe("pass");
+      expect(step("webhook ops", "filter").outcome).toBe("pass");
+      expect(byName("strict").status).toBe("suppressed");
+      expect(step("strict", "severity")).toMatchObject({
+        outcome: "suppressed",
+        detail: "impact major is below the minimum critical",
+      });
+      expect(step("strict", "filter").outcome).toBe("pass");
+      expect(byName("elsewhere").status).toBe("suppressed");
+      expect(step("elsewhere", "severity").outcome).toBe("pass");
+      expect(step("elsewhere", "filter").outcome).toBe("suppressed");
+    } finally {
+      for (const e of extra) await t.db.delete(alertEndpoints).where(eq(alertEndpoints.id, e.id));
+    }
+  });
+
   it("holds for the digest (critical bypasses) and delays for quiet hours (critical allowed through)", async () => {
     await t.db
       .update(alertSettings)
