@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AlertEndpoint, Delivery } from "@/db/schema";
+import { alertEndpoints, type AlertEndpoint, type Delivery } from "@/db/schema";
 import type { AlertItem, AlertMessage } from "./render";
 
 /**
@@ -29,6 +29,18 @@ export type EndpointForSend = Pick<
   | "previousSecretEncrypted"
   | "previousSecretExpiresAt"
 >;
+
+/** The same columns as a query builder selection, for reading endpoints outside a claim. */
+export const ENDPOINT_FOR_SEND = {
+  id: alertEndpoints.id,
+  orgId: alertEndpoints.orgId,
+  enabled: alertEndpoints.enabled,
+  disabledReason: alertEndpoints.disabledReason,
+  urlEncrypted: alertEndpoints.urlEncrypted,
+  secretEncrypted: alertEndpoints.secretEncrypted,
+  previousSecretEncrypted: alertEndpoints.previousSecretEncrypted,
+  previousSecretExpiresAt: alertEndpoints.previousSecretExpiresAt,
+};
 
 /** Jobs and endpoints read once for a whole claimed batch instead of once per delivery. */
 export interface PrepCache {
@@ -98,10 +110,11 @@ type Known = Pick<
 >;
 
 /**
- * One literal, no spread: spreading a helper's result into the object cost about 25 µs a row
- * (40 times this), which a fan-out of 10,000 felt.
+ * A claimed delivery from a returned row and what the caller knows of it (see plannedClaim and
+ * toDelivery). One literal, no spread: spreading a helper's result into the object cost about
+ * 25 µs a row (40 times this), which a fan-out of 10,000 felt.
  */
-function claimedOf(r: Record<string, unknown>, k: Known): ClaimedDelivery {
+export function toClaimed(r: Record<string, unknown>, k: Known): ClaimedDelivery {
   return {
     id: r.id as string,
     jobId: k.jobId,
@@ -141,12 +154,8 @@ export function plannedClaim(jobId: string, lockedUntil: Date): Known {
   };
 }
 
-export function toPlanClaimed(r: Record<string, unknown>, known: Known): ClaimedDelivery {
-  return claimedOf(r, known);
-}
-
 export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
-  return claimedOf(r, {
+  return toClaimed(r, {
     jobId: (r.job_id as string) ?? null,
     status: r.status as Delivery["status"],
     lockedUntil: date(r.locked_until),

@@ -19,6 +19,7 @@ import type { SendContext, SendResult } from "@/lib/channels/types";
 import { alertItemOf, renderMessage, type AlertItem } from "./render";
 import {
   CLAIMED_COLUMNS,
+  ENDPOINT_FOR_SEND,
   LOCK_MS,
   emptyPrepCache,
   toDelivery,
@@ -57,18 +58,6 @@ export interface DeliverOutcome {
   responseCode?: number | null;
   error?: string | null;
 }
-
-/** The endpoint columns sending reads (EndpointForSend). */
-const ENDPOINT_FOR_SEND = {
-  id: alertEndpoints.id,
-  orgId: alertEndpoints.orgId,
-  enabled: alertEndpoints.enabled,
-  disabledReason: alertEndpoints.disabledReason,
-  urlEncrypted: alertEndpoints.urlEncrypted,
-  secretEncrypted: alertEndpoints.secretEncrypted,
-  previousSecretEncrypted: alertEndpoints.previousSecretEncrypted,
-  previousSecretExpiresAt: alertEndpoints.previousSecretExpiresAt,
-};
 
 export async function loadPrepCache(db: Db, ds: ClaimedDelivery[]): Promise<PrepCache> {
   const jobIds = [...new Set(ds.map((d) => d.jobId).filter((x): x is string => Boolean(x)))];

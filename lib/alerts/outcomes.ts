@@ -61,8 +61,6 @@ export async function writeOutcomes(db: Db, rows: OutcomeRow[]): Promise<void> {
 }
 
 export interface OutcomeWriter {
-  /** Resolves once the outcome is stored. */
-  write(row: OutcomeRow): Promise<void>;
   /**
    * Stores the outcome without waiting for it (no promise per outcome: a fan-out records
    * thousands), then runs `then`, if given. close() waits for both and throws the first failure.
@@ -74,8 +72,6 @@ export interface OutcomeWriter {
 
 interface Buffered {
   row: OutcomeRow;
-  resolve?: () => void;
-  reject?: (e: unknown) => void;
   then?: () => Promise<void>;
 }
 
@@ -117,14 +113,10 @@ export function createOutcomeWriter(
       batch.map((b) => b.row),
     ).then(
       () => {
-        for (const b of batch) {
-          b.resolve?.();
-          if (b.then) follow(b.then);
-        }
+        for (const b of batch) if (b.then) follow(b.then);
       },
       (e: unknown) => {
         failure ??= e;
-        for (const b of batch) b.reject?.(e);
       },
     );
     inFlight.add(p);
@@ -142,9 +134,6 @@ export function createOutcomeWriter(
   }
 
   return {
-    write(row) {
-      return new Promise<void>((resolve, reject) => push({ row, resolve, reject }));
-    },
     add(row, then) {
       push({ row, then });
     },

@@ -19,7 +19,7 @@ import {
   plannedClaim,
   emptyPrepCache,
   toEndpoint,
-  toPlanClaimed,
+  toClaimed,
   type ClaimedDelivery,
   type PrepCache,
 } from "./claim";
@@ -129,6 +129,9 @@ const ROLE_GROUP_SQL = sql.raw(
 const PART_ROWS = 1000;
 const MAX_PARTS = 16;
 
+/** How long a driver's claim on a job lasts before the sweeper hands it to another process. */
+const JOB_LEASE_MS = 2 * 60 * 1000;
+
 /** One part of a fan-out: the rows whose part key falls in the `index`-th of `of` slices. */
 export interface PlanPart {
   index: number;
@@ -149,7 +152,6 @@ export interface PlanPart {
 const slotsBefore = (index: number) =>
   index <= 3 ? (index * (index + 1)) / 2 : 6 + 4 * (index - 3);
 const partSlots = (part: PlanPart) => slotsBefore(part.of);
-const firstSlot = slotsBefore;
 
 /**
  * Ids are random uuids, so a part is a slice of the uuid space: a range an index reads directly,
@@ -158,7 +160,7 @@ const firstSlot = slotsBefore;
 function inIdRange(col: SQL, part: PlanPart) {
   if (part.of === 1) return sql`true`;
   const bound = (index: number) =>
-    `${Math.floor((firstSlot(index) * 0x1_0000_0000) / partSlots(part))
+    `${Math.floor((slotsBefore(index) * 0x1_0000_0000) / partSlots(part))
       .toString(16)
       .padStart(8, "0")}-0000-0000-0000-000000000000`;
   const from = sql`${col} >= ${bound(part.index)}::uuid`;
@@ -171,7 +173,7 @@ function inIdRange(col: SQL, part: PlanPart) {
 function inKeyHash(key: SQL, part: PlanPart) {
   if (part.of === 1) return sql`true`;
   const slot = sql`(hashtext(${key}) & 2147483647) % ${partSlots(part)}::int`;
-  return sql`${slot} >= ${firstSlot(part.index)}::int and ${slot} < ${firstSlot(part.index + 1)}::int`;
+  return sql`${slot} >= ${slotsBefore(part.index)}::int and ${slot} < ${slotsBefore(part.index + 1)}::int`;
 }
 
 function partCount(estimate: number, partRows: number): number {
@@ -611,7 +613,7 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
       const known = plannedClaim(job.id, claim!.lockedUntil);
       if (rows.length)
         await opts.onClaimed(
-          rows.map((r) => toPlanClaimed(r, known)),
+          rows.map((r) => toClaimed(r, known)),
           cache,
         );
     }
@@ -644,9 +646,6 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
       await write(subscriberFanoutSql(job, now, { index, of }));
   }
 }
-
-/** How long a driver's claim on a job lasts before the sweeper hands it to another process. */
-const JOB_LEASE_MS = 2 * 60 * 1000;
 
 /**
  * Claims due outbox jobs for the embedded driver (pending → planning) so two processes never plan

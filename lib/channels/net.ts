@@ -190,16 +190,16 @@ class Deadline extends EventEmitter {
   }
 }
 
+/** Keeps this much of a response body for the delivery log. */
 const BODY_KEPT = 2000;
 
 /**
  * POSTs to a customer-supplied URL: the scheme and any literal address are re-checked, every new
  * connection goes only to an address checked as it connects (no DNS look-up per send: a pooled
  * connection was checked when it opened), redirects are not followed (they could lead to a
- * private address), and the
- * whole exchange, body included, is abandoned at the timeout. Uses undici's `request`, not `fetch`:
- * the same connection pool without the WHATWG Request/Response/stream layers, which cost four
- * times as much per POST in bench/fanout.ts.
+ * private address), and the whole exchange, body included, is abandoned at the timeout. Uses
+ * undici's `request`, not `fetch`: the same connection pool without the WHATWG
+ * Request/Response/stream layers, which cost four times as much per POST in bench/fanout.ts.
  */
 export async function postToDestination(
   provider: string,
