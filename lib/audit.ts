@@ -1,6 +1,6 @@
 import type { Tx } from "@/db";
 import { auditLog } from "@/db/schema";
-import type { Ctx } from "./context";
+import type { Actor } from "./context";
 
 export interface AuditInput {
   action: string;
@@ -9,12 +9,22 @@ export interface AuditInput {
   data?: Record<string, unknown>;
 }
 
-/** Writes the audit row inside the caller's transaction, so it exists iff the change does. */
-export async function recordAudit(tx: Tx, ctx: Pick<Ctx, "actor" | "org">, entry: AuditInput) {
+/** Beacon itself, for audit rows of work no person or key asked for (provider reports, sweeps). */
+export const SYSTEM_ACTOR: Actor = { type: "system" };
+
+/**
+ * Writes the audit row inside the caller's transaction, so it exists iff the change does. `by` is
+ * a verb's ctx, or `{ actor: SYSTEM_ACTOR, org: { id } }` for background work.
+ */
+export async function recordAudit(
+  tx: Tx,
+  by: { actor: Actor; org: { id: string } },
+  entry: AuditInput,
+) {
   await tx.insert(auditLog).values({
-    orgId: ctx.org.id,
-    actorType: ctx.actor.type,
-    actorId: ctx.actor.id ?? null,
+    orgId: by.org.id,
+    actorType: by.actor.type,
+    actorId: by.actor.id ?? null,
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId ?? null,

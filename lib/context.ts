@@ -1,4 +1,4 @@
-import type { Db } from "@/db";
+import type { Db, Tx } from "@/db";
 import { ForbiddenError, ValidationError } from "./errors";
 import { isRoleForKind, ROLE_LABELS, type OrgKind, type Permission, type Role } from "./auth/roles";
 
@@ -36,4 +36,42 @@ export function assertRoleForOrg(ctx: Pick<Ctx, "org">, role: Role): void {
       { field: "role", message: `${ROLE_LABELS[role]} is not a role in this organization` },
     ]);
   }
+}
+
+type Effect = () => void;
+// The after-commit effects of each open transaction, keyed by its Tx object. A verb called with a
+// ctx whose db is already such a transaction joins it instead of opening its own.
+const scopes = new WeakMap<object, Set<Effect>>();
+
+/**
+ * Runs `fn` in one transaction and, once it has committed, the effects registered on it with
+ * `afterCommit` (waking the job driver, dropping the status snapshot), each once. If `ctx.db` is
+ * already a transaction opened here, `fn` joins it and its effects run when that one commits.
+ * Accepts any `{ db }`, so background work without a Ctx opens transactions the same way.
+ */
+export async function withTransaction<T>(ctx: { db: Db }, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (scopes.has(ctx.db)) return fn(ctx.db as Tx);
+  const effects = new Set<Effect>();
+  const result = await ctx.db.transaction(async (tx) => {
+    scopes.set(tx, effects);
+    return fn(tx);
+  });
+  for (const effect of effects) {
+    try {
+      effect();
+    } catch (e) {
+      console.error("after-commit effect failed", e);
+    }
+  }
+  return result;
+}
+
+/**
+ * Schedules `effect` to run once the transaction `tx` commits (not at all if it rolls back). The
+ * same function registered twice runs once. `tx` must come from `withTransaction`.
+ */
+export function afterCommit(tx: Tx, effect: Effect): void {
+  const effects = scopes.get(tx);
+  if (!effects) throw new Error("afterCommit() needs a transaction opened by withTransaction()");
+  effects.add(effect);
 }
