@@ -20,7 +20,8 @@ import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
 import { webhookEvent, webhookHeaders } from "@/lib/channels/webhook";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { generateWebhookSecret } from "@/lib/crypto/webhook-secrets";
-import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
+import { enqueueNotification } from "@/lib/jobs/outbox";
+import { withTransaction } from "@/lib/context";
 import { startEmbeddedDriver } from "@/lib/jobs/embedded-driver";
 import type { ChannelSettings } from "@/lib/channels/settings";
 
@@ -138,8 +139,9 @@ async function run(engine: "pglite" | "postgres") {
     regionIds: [],
     status: "identified" as const,
   });
+  // Enqueueing wakes the job driver once the transaction commits.
   const post = (title: string) =>
-    db.transaction((tx) =>
+    withTransaction({ db }, (tx) =>
       enqueueNotification(tx, {
         orgId: platform!.id,
         kind: "incident.updated",
@@ -152,7 +154,6 @@ async function run(engine: "pglite" | "postgres") {
     r.reset();
     const t0 = performance.now();
     await post(title);
-    wakeJobDriver();
     await r.until(1);
     const first = performance.now() - t0;
     await r.until(N);
@@ -210,7 +211,6 @@ async function run(engine: "pglite" | "postgres") {
     r.reset();
     const t = performance.now();
     await post(`Bench update ${i}`);
-    wakeJobDriver();
     await r.until(1);
     firsts.push(performance.now() - t);
   }

@@ -1,3 +1,4 @@
+import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db";
 import { ForbiddenError, ValidationError } from "./errors";
 import { isRoleForKind, ROLE_LABELS, type OrgKind, type Permission, type Role } from "./auth/roles";
@@ -48,14 +49,31 @@ const scopes = new WeakMap<object, Set<Effect>>();
  * `afterCommit` (waking the job driver, dropping the status snapshot), each once. If `ctx.db` is
  * already a transaction opened here, `fn` joins it and its effects run when that one commits.
  * Accepts any `{ db }`, so background work without a Ctx opens transactions the same way.
+ *
+ * A joined call has no savepoint of its own: an error thrown inside it belongs to the outer
+ * transaction, so let it propagate (catching it would commit what the inner call had written).
+ * This is the only place in lib/ that calls `.transaction(` (lint rule beacon/no-raw-transaction);
+ * lib/VERBS.md has the rest of the convention.
  */
 export async function withTransaction<T>(ctx: { db: Db }, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (scopes.has(ctx.db)) return fn(ctx.db as Tx);
+  if (ctx.db instanceof PgTransaction) {
+    // Its own commit would only release a savepoint: effects would run before the real commit.
+    throw new Error("withTransaction() was given a transaction it did not open");
+  }
   const effects = new Set<Effect>();
-  const result = await ctx.db.transaction(async (tx) => {
-    scopes.set(tx, effects);
-    return fn(tx);
-  });
+  let opened: Tx | undefined;
+  let result: T;
+  try {
+    result = await ctx.db.transaction(async (tx) => {
+      opened = tx;
+      scopes.set(tx, effects);
+      return fn(tx);
+    });
+  } finally {
+    // A finished transaction can no longer be joined, nor take effects that would never run.
+    if (opened) scopes.delete(opened);
+  }
   for (const effect of effects) {
     try {
       effect();
@@ -68,10 +86,10 @@ export async function withTransaction<T>(ctx: { db: Db }, fn: (tx: Tx) => Promis
 
 /**
  * Schedules `effect` to run once the transaction `tx` commits (not at all if it rolls back). The
- * same function registered twice runs once. `tx` must come from `withTransaction`.
+ * same function registered twice runs once. `tx` must come from `withTransaction` and be open.
  */
 export function afterCommit(tx: Tx, effect: Effect): void {
   const effects = scopes.get(tx);
-  if (!effects) throw new Error("afterCommit() needs a transaction opened by withTransaction()");
+  if (!effects) throw new Error("afterCommit() needs an open transaction from withTransaction()");
   effects.add(effect);
 }

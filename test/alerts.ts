@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
+import { withTransaction } from "@/lib/context";
 import { enqueueNotification } from "@/lib/jobs/outbox";
 import { organizations, type NotificationKind, type NotificationPayload } from "@/db/schema";
 import type { ChannelSettings } from "@/lib/channels/settings";
@@ -17,7 +18,7 @@ export async function enqueue(
   kind: NotificationKind = "incident.created",
 ) {
   const platform = await orgId(db, "platform");
-  return db.transaction((tx) =>
+  return withTransaction({ db }, (tx) =>
     enqueueNotification(tx, {
       orgId: platform,
       kind,

@@ -16,10 +16,10 @@ import {
   type DeliveryAttempt,
 } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
-import { requirePermission } from "@/lib/context";
+import { requirePermission, withTransaction } from "@/lib/context";
+import { wakeJobDriverOnCommit } from "@/lib/jobs/outbox";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
-import { wakeJobDriver } from "@/lib/jobs/outbox";
 import { ROLE_GROUP_LABELS, type TenantRole } from "@/lib/auth/roles";
 
 export const ListDeliveriesInput = z.object({
@@ -117,7 +117,7 @@ export async function getDelivery({ ctx, id }: { ctx: Ctx; id: string }): Promis
 /** Sends a failed (or delivered) delivery again, with a fresh set of attempts. */
 export async function resendDelivery({ ctx, id }: { ctx: Ctx; id: string }): Promise<Delivery> {
   requirePermission(ctx, "alerts:manage");
-  const updated = await ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const d = await loadOwn(ctx, id, tx);
     if (d.status !== "failed" && d.status !== "delivered") {
       throw new ValidationError([
@@ -144,10 +144,9 @@ export async function resendDelivery({ ctx, id }: { ctx: Ctx; id: string }): Pro
       targetId: d.id,
       data: { previousStatus: d.status },
     });
+    wakeJobDriverOnCommit(tx);
     return row!;
   });
-  wakeJobDriver();
-  return updated;
 }
 
 export const ExplainInput = z

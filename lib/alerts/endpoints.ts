@@ -1,7 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { alertEndpoints } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
-import { requirePermission } from "@/lib/context";
+import { requirePermission, withTransaction } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { encryptSecret } from "@/lib/crypto/secrets";
@@ -44,7 +44,7 @@ export async function createEndpoint({
   const problem = await checkDestinationUrl(url, channelSettings, data.type);
   if (problem) throw new ValidationError([{ field: "url", message: problem }]);
   const secret = data.type === "webhook" ? generateWebhookSecret() : null;
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const filters = data.filters ?? { componentIds: [], regionIds: [], minImpact: "none" as const };
     const issues = await checkCatalogIds(tx, filters, "filters");
     if (issues.length) throw new ValidationError(issues);
@@ -76,7 +76,7 @@ export async function createEndpoint({
 export async function deleteEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Promise<void> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
-  await ctx.db.transaction(async (tx) => {
+  await withTransaction(ctx, async (tx) => {
     const e = await loadEndpoint(tx, ctx, id);
     await tx.delete(alertEndpoints).where(eq(alertEndpoints.id, e.id));
     await recordAudit(tx, ctx, {
@@ -103,7 +103,7 @@ export async function rotateEndpointSecret({
 }): Promise<{ secret: string; previousValidUntil: string }> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const e = await loadEndpoint(tx, ctx, id);
     if (e.type !== "webhook" || !e.secretEncrypted) {
       throw new ValidationError([
@@ -128,7 +128,7 @@ export async function rotateEndpointSecret({
 export async function enableEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Promise<EndpointView> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const e = await loadEndpoint(tx, ctx, id);
     const [row] = await tx
       .update(alertEndpoints)

@@ -9,7 +9,7 @@ import {
   regions,
 } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
-import { requirePermission } from "@/lib/context";
+import { requirePermission, withTransaction } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError, type FieldIssue } from "@/lib/errors";
 import type { Db, Tx } from "@/db";
@@ -136,7 +136,7 @@ export function toEndpointView(
 export async function getAlertSettings({ ctx }: { ctx: Ctx }): Promise<AlertSettingsView> {
   requirePermission(ctx, "alerts:read");
   assertTenant(ctx);
-  return ctx.db.transaction((tx) => load(tx, ctx.org.id));
+  return withTransaction(ctx, (tx) => load(tx, ctx.org.id));
 }
 
 /** Component and region ids must exist in the status page catalogue; each bad one is named. */
@@ -188,7 +188,7 @@ export async function updateAlertSettings({
   assertTenant(ctx);
   const data = parseInput(UpdateAlertSettingsInput, input);
   const orgId = ctx.org.id;
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const current = await load(tx, orgId);
     if (data.filters) {
       const issues = await checkCatalogIds(tx, data.filters, "filters");
@@ -301,7 +301,7 @@ export async function clearRecipientMark({
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
   const { id } = parseInput(ClearRecipientMarkInput, input);
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const [r] = await tx
       .select()
       .from(alertRecipients)

@@ -2,10 +2,10 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { alertEndpoints, deliveries, notificationJobs, type TraceStep } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
-import { requirePermission } from "@/lib/context";
+import { requirePermission, withTransaction } from "@/lib/context";
+import { wakeJobDriverOnCommit } from "@/lib/jobs/outbox";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
-import { wakeJobDriver } from "@/lib/jobs/outbox";
 import { processDelivery, type DeliverOptions, type DeliverOutcome } from "./deliver";
 
 export const TestAlertInput = z
@@ -60,7 +60,7 @@ export async function sendTestAlert({
   requirePermission(ctx, "alerts:manage");
   if (ctx.org.kind !== "tenant") throw new NotFoundError("Alert settings");
   const data = parseInput(TestAlertInput, input);
-  const created = await ctx.db.transaction(async (tx) => {
+  const created = await withTransaction(ctx, async (tx) => {
     let destination: string;
     let recipientType: "member" | "recipient" | "endpoint" = "recipient";
     let recipientId: string | null = null;
@@ -139,12 +139,11 @@ export async function sendTestAlert({
       targetId: d!.id,
       data: { channel: data.channel, destination },
     });
+    // Sent within the request when deliverNow; otherwise the job driver sends it.
+    if (!deliverNow) wakeJobDriverOnCommit(tx);
     return { jobId: job!.id, deliveryIds: [d!.id] };
   });
-  if (!deliverNow) {
-    wakeJobDriver();
-    return created;
-  }
+  if (!deliverNow) return created;
   const outcome = await processDelivery(ctx.db, created.deliveryIds[0]!, deliverOptions);
   return { ...created, outcome };
 }

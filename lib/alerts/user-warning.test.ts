@@ -12,6 +12,7 @@ import {
 } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { orgId, testSettings } from "@/test/alerts";
+import { withTransaction } from "@/lib/context";
 import { flushDigests, processDueDeliveries } from "./deliver";
 import { explainRouting } from "./deliveries";
 import { planJob } from "./plan";
@@ -53,7 +54,7 @@ async function optIn(email: string, org: string, opts: { email?: boolean; sms?: 
 }
 
 async function warn(org: string, emails: string[], now?: Date) {
-  const job = await t.db.transaction((tx) =>
+  const job = await withTransaction({ db: t.db }, (tx) =>
     enqueueUserWarning(tx, {
       orgId: org,
       userIds: emails.map((e) => uid[e]!),
@@ -237,7 +238,7 @@ describe("routing user-level warnings", () => {
     const again = await planJob(t.db, job);
     expect(again.planned).toBe(false);
     expect((await rows(job)).length).toBe(before);
-    const none = await t.db.transaction((tx) =>
+    const none = await withTransaction({ db: t.db }, (tx) =>
       enqueueUserWarning(tx, { orgId: acme, userIds: [], title: "x", message: "x", url: "/" }),
     );
     expect(none).toBeNull();

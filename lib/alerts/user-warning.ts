@@ -22,7 +22,7 @@ export interface UserWarning {
   data?: Record<string, unknown>;
 }
 
-/** Writes the warning's outbox row in the caller's transaction; call wakeJobDriver() after commit. */
+/** Writes the warning's outbox row in the caller's transaction (the driver is woken on commit). */
 export async function enqueueUserWarning(tx: Tx, w: UserWarning) {
   const userIds = [...new Set(w.userIds)];
   if (userIds.length === 0) return null;

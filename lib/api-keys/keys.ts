@@ -5,10 +5,9 @@ import { apiKeys, organizations } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { permissionsFor, ROLES } from "@/lib/auth/roles";
 import { randomToken, sha256 } from "@/lib/auth/tokens";
-import { assertRoleForOrg, requirePermission, type Ctx } from "@/lib/context";
+import { assertRoleForOrg, requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { NotFoundError, parseInput, UnauthorizedError } from "@/lib/errors";
 import { enqueueUserWarning } from "@/lib/alerts/user-warning";
-import { wakeJobDriver } from "@/lib/jobs/outbox";
 
 export const API_KEY_PREFIX = "bk_";
 
@@ -28,7 +27,7 @@ export async function createApiKey({ ctx, input }: { ctx: Ctx; input: unknown })
   const { name, role } = parseInput(CreateApiKeyInput, input);
   assertRoleForOrg(ctx, role);
   const secret = `${API_KEY_PREFIX}${randomToken(32)}`;
-  const apiKey = await ctx.db.transaction(async (tx) => {
+  const apiKey = await withTransaction(ctx, async (tx) => {
     const [row] = await tx
       .insert(apiKeys)
       .values({
@@ -80,7 +79,7 @@ export async function listApiKeys({ ctx }: { ctx: Ctx }) {
 export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "apikeys:manage");
   const { apiKeyId } = parseInput(RevokeApiKeyInput, input);
-  const warned = await ctx.db.transaction(async (tx) => {
+  await withTransaction(ctx, async (tx) => {
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: new Date() })
@@ -96,14 +95,14 @@ export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: unknown })
       data: { name: row.name },
     });
     const byCreator = ctx.actor.type === "user" && ctx.actor.id === row.createdBy;
-    if (!row.createdBy || byCreator) return false;
+    if (!row.createdBy || byCreator) return;
     const who =
       ctx.actor.type === "user"
         ? ctx.actor.name || ctx.actor.email
         : ctx.actor.type === "api_key"
           ? `The API key "${ctx.actor.name}"`
           : "Beacon";
-    const job = await enqueueUserWarning(tx, {
+    await enqueueUserWarning(tx, {
       orgId: ctx.org.id,
       userIds: [row.createdBy],
       title: `API key "${row.name}" was revoked`,
@@ -111,9 +110,7 @@ export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: unknown })
       url: "/portal/api-keys",
       data: { apiKeyId: row.id },
     });
-    return job !== null;
   });
-  if (warned) wakeJobDriver();
 }
 
 const TOUCH_INTERVAL_MS = 60_000;

@@ -6,10 +6,9 @@ import {
   type NotificationKind,
 } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
-import { statusChanged } from "@/lib/status/changes";
+import { enqueueNotification } from "@/lib/jobs/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkMaintenanceTransition } from "./lifecycle";
 import { lockMaintenance } from "./load";
@@ -31,8 +30,7 @@ export async function advanceMaintenance({ ctx, input }: { ctx: Ctx; input: unkn
   requirePermission(ctx, "maintenance:write");
   const v = parseInput(AdvanceMaintenanceInput, input);
   const now = new Date();
-  let notified = false;
-  const result = await ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const before = await lockMaintenance(tx, ctx, v.maintenanceId);
     checkMaintenanceTransition(before.status, v.status);
     await lockStatus(tx);
@@ -76,11 +74,7 @@ export async function advanceMaintenance({ ctx, input }: { ctx: Ctx; input: unkn
         kind,
         payload: maintenancePayload(m!, cells, update!),
       });
-      notified = true;
     }
     return { maintenance: m!, update: update! };
   });
-  if (notified) wakeJobDriver();
-  statusChanged();
-  return result;
 }

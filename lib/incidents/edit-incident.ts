@@ -1,9 +1,8 @@
 import { eq } from "drizzle-orm";
 import { incidents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { statusChanged } from "@/lib/status/changes";
 import { lockIncident } from "./load";
 import { EditIncidentInput } from "./schemas";
 
@@ -11,7 +10,7 @@ import { EditIncidentInput } from "./schemas";
 export async function editIncident({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "incidents:write");
   const v = parseInput(EditIncidentInput, input);
-  const incident = await ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const before = await lockIncident(tx, ctx, v.incidentId);
     const [after] = await tx
       .update(incidents)
@@ -33,6 +32,4 @@ export async function editIncident({ ctx, input }: { ctx: Ctx; input: unknown })
     });
     return after!;
   });
-  statusChanged();
-  return incident;
 }

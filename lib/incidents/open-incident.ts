@@ -1,9 +1,8 @@
 import { incidents, incidentUpdates } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
-import { statusChanged } from "@/lib/status/changes";
+import { enqueueNotification } from "@/lib/jobs/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { renderMarkdown } from "./markdown";
 import { OpenIncidentInput } from "./schemas";
@@ -14,7 +13,7 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
   requirePermission(ctx, "incidents:write");
   const v = parseInput(OpenIncidentInput, input);
   const now = new Date();
-  const result = await ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     await checkAudience(tx, v.audienceOrgId, v.category);
     await checkCells(tx, ctx.org.id, v.cells);
     await lockStatus(tx);
@@ -70,7 +69,4 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
     }
     return { incident: incident!, update: update! };
   });
-  if (v.notify) wakeJobDriver();
-  statusChanged();
-  return result;
 }

@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
 import { incidents, incidentUpdates, type ComponentStatus } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
-import { statusChanged } from "@/lib/status/changes";
+import { enqueueNotification } from "@/lib/jobs/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkIncidentTransition } from "./lifecycle";
 import { lockIncident } from "./load";
@@ -20,7 +19,7 @@ export async function postUpdate({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "incidents:write");
   const v = parseInput(PostUpdateInput, input);
   const now = new Date();
-  const result = await ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const incident = await lockIncident(tx, ctx, v.incidentId);
     checkIncidentTransition(incident.status, v.status);
     await checkCells(tx, ctx.org.id, v.cells);
@@ -86,7 +85,4 @@ export async function postUpdate({ ctx, input }: { ctx: Ctx; input: unknown }) {
     }
     return { incident: updated!, update: update!, changes: applied };
   });
-  if (v.notify) wakeJobDriver();
-  statusChanged();
-  return result;
 }

@@ -1,9 +1,8 @@
 import { eq } from "drizzle-orm";
 import { incidents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { ConflictError, parseInput } from "@/lib/errors";
-import { statusChanged } from "@/lib/status/changes";
 import { lockIncident } from "./load";
 import { renderMarkdown } from "./markdown";
 import { PostmortemInput } from "./schemas";
@@ -12,7 +11,7 @@ import { PostmortemInput } from "./schemas";
 export async function publishPostmortem({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "incidents:write");
   const v = parseInput(PostmortemInput, input);
-  const incident = await ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const before = await lockIncident(tx, ctx, v.incidentId);
     if (before.status !== "resolved") {
       throw new ConflictError(
@@ -38,6 +37,4 @@ export async function publishPostmortem({ ctx, input }: { ctx: Ctx; input: unkno
     });
     return after!;
   });
-  statusChanged();
-  return incident;
 }

@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
 import { incidents, incidentUpdates } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
-import { statusChanged } from "@/lib/status/changes";
+import { enqueueNotification } from "@/lib/jobs/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkReopen } from "./lifecycle";
 import { lockIncident } from "./load";
@@ -17,7 +16,7 @@ export async function reopenIncident({ ctx, input }: { ctx: Ctx; input: unknown 
   requirePermission(ctx, "incidents:write");
   const v = parseInput(ReopenIncidentInput, input);
   const now = new Date();
-  const result = await ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const incident = await lockIncident(tx, ctx, v.incidentId);
     checkReopen(incident.status);
     await checkCells(tx, ctx.org.id, v.cells);
@@ -58,7 +57,4 @@ export async function reopenIncident({ ctx, input }: { ctx: Ctx; input: unknown 
     }
     return { incident: updated!, update: update! };
   });
-  if (v.notify) wakeJobDriver();
-  statusChanged();
-  return result;
 }

@@ -1,9 +1,9 @@
 import { maintenanceCells, maintenances, maintenanceUpdates } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
-import { statusChanged } from "@/lib/status/changes";
+import { enqueueNotification } from "@/lib/jobs/outbox";
+import { statusChangesOnCommit } from "@/lib/status/changes";
 import { maintenancePayload } from "./maintenance-shared";
 import { renderMarkdown } from "./markdown";
 import { ScheduleMaintenanceInput } from "./schemas";
@@ -14,9 +14,11 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
   requirePermission(ctx, "maintenance:write");
   const v = parseInput(ScheduleMaintenanceInput, input);
   const now = new Date();
-  const result = await ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     await checkAudience(tx, v.audienceOrgId);
     await checkCells(tx, ctx.org.id, v.cells);
+    // A new window shows on the status page at once, though it changes no cell's status yet.
+    statusChangesOnCommit(tx);
     const [m] = await tx
       .insert(maintenances)
       .values({
@@ -69,7 +71,4 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
     }
     return { maintenance: m!, update: update! };
   });
-  if (v.notify) wakeJobDriver();
-  statusChanged();
-  return result;
 }

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { withTransaction } from "@/lib/context";
 import type { Db } from "@/db";
 import { invitations, memberships, organizations, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
@@ -44,7 +45,7 @@ export async function acceptInvitation({
   signedInUserId?: string;
 }) {
   const { token, name, password } = parseInput(AcceptInvitationInput, input);
-  return db.transaction(async (tx) => {
+  return withTransaction({ db }, async (tx) => {
     const [row] = await tx
       .select({ inv: invitations, org: organizations })
       .from(invitations)

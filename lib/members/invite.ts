@@ -2,7 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { invitations, memberships, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { randomToken, sha256 } from "@/lib/auth/tokens";
-import { assertRoleForOrg, requirePermission, type Ctx } from "@/lib/context";
+import { assertRoleForOrg, requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { ConflictError, parseInput } from "@/lib/errors";
 import { InviteMemberInput } from "./schemas";
 
@@ -21,7 +21,7 @@ export async function inviteMember({ ctx, input }: { ctx: Ctx; input: unknown })
   const { email, role } = parseInput(InviteMemberInput, input);
   assertRoleForOrg(ctx, role);
   const token = randomToken();
-  const invitation = await ctx.db.transaction(async (tx) => {
+  const invitation = await withTransaction(ctx, async (tx) => {
     const existing = await tx
       .select({ id: memberships.id })
       .from(memberships)

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { invitations, memberships } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { assertRoleForOrg, requirePermission, type Ctx } from "@/lib/context";
+import { assertRoleForOrg, requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { ensureAnotherAdmin, lockMembership } from "./guards";
 import { ChangeRoleInput, InvitationIdInput, MembershipIdInput, SetGrantsInput } from "./schemas";
@@ -10,7 +10,7 @@ export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: unknow
   requirePermission(ctx, "members:manage");
   const { membershipId, role } = parseInput(ChangeRoleInput, input);
   assertRoleForOrg(ctx, role);
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const m = await lockMembership(tx, ctx, membershipId);
     if (m.role === role) return m;
     await ensureAnotherAdmin(tx, ctx, m);
@@ -38,7 +38,7 @@ export async function setMemberGrants({ ctx, input }: { ctx: Ctx; input: unknown
     ]);
   }
   const unique = [...new Set(grants)].sort();
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const m = await lockMembership(tx, ctx, membershipId);
     const [updated] = await tx
       .update(memberships)
@@ -58,7 +58,7 @@ export async function setMemberGrants({ ctx, input }: { ctx: Ctx; input: unknown
 export async function removeMember({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "members:manage");
   const { membershipId } = parseInput(MembershipIdInput, input);
-  await ctx.db.transaction(async (tx) => {
+  await withTransaction(ctx, async (tx) => {
     const m = await lockMembership(tx, ctx, membershipId);
     await ensureAnotherAdmin(tx, ctx, m);
     await tx
@@ -76,7 +76,7 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: unknown })
 export async function revokeInvitation({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "members:manage");
   const { invitationId } = parseInput(InvitationIdInput, input);
-  await ctx.db.transaction(async (tx) => {
+  await withTransaction(ctx, async (tx) => {
     const [inv] = await tx
       .update(invitations)
       .set({ revokedAt: new Date() })

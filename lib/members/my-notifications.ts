@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { memberships, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { ForbiddenError, NotFoundError, parseInput } from "@/lib/errors";
 import { MyNotificationsInput } from "./schemas";
 
@@ -61,7 +61,7 @@ export async function updateMyNotifications({
   requirePermission(ctx, "org:read");
   const userId = me(ctx);
   const values = parseInput(MyNotificationsInput, input);
-  await ctx.db.transaction(async (tx) => {
+  await withTransaction(ctx, async (tx) => {
     const [m] = await tx
       .select({ m: memberships, phone: users.phone })
       .from(memberships)

@@ -1,8 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { metricSamples, thresholdRules } from "@/db/schema";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput, ValidationError } from "@/lib/errors";
-import { wakeJobDriver } from "@/lib/jobs/outbox";
 import { evaluateRules } from "./evaluate";
 import { SamplesInput } from "./schemas";
 
@@ -30,7 +29,7 @@ export async function recordSamples({ ctx, input }: { ctx: Ctx; input: unknown }
     at: s.at ? new Date(s.at) : now,
   }));
   const metrics = [...new Set(rows.map((r) => r.metric))];
-  const transitions = await ctx.db.transaction(async (tx) => {
+  const transitions = await withTransaction(ctx, async (tx) => {
     await tx.insert(metricSamples).values(rows);
     const rules = await tx
       .select({ id: thresholdRules.id })
@@ -43,6 +42,5 @@ export async function recordSamples({ ctx, input }: { ctx: Ctx; input: unknown }
       now,
     );
   });
-  if (transitions.length) wakeJobDriver();
   return { accepted: rows.length, transitions };
 }

@@ -1,9 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import { thresholdRules } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { requirePermission, type Ctx } from "@/lib/context";
+import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { NotFoundError, parseInput } from "@/lib/errors";
-import { wakeJobDriver } from "@/lib/jobs/outbox";
 import { evaluateRules } from "./evaluate";
 import { RuleIdInput, RuleInput, UpdateRuleInput } from "./schemas";
 
@@ -20,7 +19,7 @@ export async function listRules({ ctx }: { ctx: Ctx }) {
 export async function createRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "thresholds:manage");
   const values = parseInput(RuleInput, input);
-  const { rule, transitions } = await ctx.db.transaction(async (tx) => {
+  const { rule, transitions } = await withTransaction(ctx, async (tx) => {
     const [rule] = await tx
       .insert(thresholdRules)
       .values({ ...values, orgId: ctx.org.id })
@@ -33,14 +32,13 @@ export async function createRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
     });
     return { rule: rule!, transitions: await evaluateRules(tx, ctx, [rule!.id]) };
   });
-  if (transitions.length) wakeJobDriver();
   return rule;
 }
 
 export async function updateRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "thresholds:manage");
   const { ruleId, ...values } = parseInput(UpdateRuleInput, input);
-  const { rule, transitions } = await ctx.db.transaction(async (tx) => {
+  const { rule, transitions } = await withTransaction(ctx, async (tx) => {
     const [before] = await tx
       .select()
       .from(thresholdRules)
@@ -65,14 +63,13 @@ export async function updateRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
     });
     return { rule: rule!, transitions: await evaluateRules(tx, ctx, [ruleId]) };
   });
-  if (transitions.length) wakeJobDriver();
   return rule;
 }
 
 export async function deleteRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "thresholds:manage");
   const { ruleId } = parseInput(RuleIdInput, input);
-  await ctx.db.transaction(async (tx) => {
+  await withTransaction(ctx, async (tx) => {
     const [rule] = await tx
       .delete(thresholdRules)
       .where(and(eq(thresholdRules.id, ruleId), eq(thresholdRules.orgId, ctx.org.id)))

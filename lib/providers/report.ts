@@ -2,7 +2,6 @@ import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db";
 import {
   alertRecipients,
-  auditLog,
   deliveries,
   providerEvents,
   publicSubscribers,
@@ -11,9 +10,10 @@ import {
   type TraceStep,
 } from "@/db/schema";
 import { ServiceError } from "@/lib/errors";
+import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit";
+import { withTransaction } from "@/lib/context";
 import { warnOrgAdmins } from "@/lib/alerts/user-warning";
 import { sameRecipientAddress } from "@/lib/alerts/settings";
-import { wakeJobDriver } from "@/lib/jobs/outbox";
 
 /** A callback arrived for a provider this Beacon has no credentials for, so it cannot be verified. */
 export class ProviderNotConfiguredError extends ServiceError {
@@ -76,8 +76,7 @@ export async function applyProviderReport(
   report: ProviderReport,
   now = new Date(),
 ): Promise<ReportOutcome> {
-  let warned = false;
-  const outcome = await db.transaction(async (tx): Promise<ReportOutcome> => {
+  return withTransaction({ db }, async (tx): Promise<ReportOutcome> => {
     const [d] = await tx
       .select()
       .from(deliveries)
@@ -120,9 +119,7 @@ export async function applyProviderReport(
       },
     ];
     if (report.permanent) {
-      const stopped = await stopAddress(tx, d, report, now);
-      warned = stopped.warned;
-      steps.push(...stopped.steps);
+      steps.push(...(await stopAddress(tx, d, report, now)));
     }
 
     await tx
@@ -135,8 +132,6 @@ export async function applyProviderReport(
       .where(eq(deliveries.id, d.id));
     return { outcome: "applied", deliveryId: d.id, status };
   });
-  if (warned) wakeJobDriver();
-  return outcome;
 }
 
 /** What a permanent failure does to the address: unsubscribe a visitor, mark a tenant's recipient. */
@@ -145,7 +140,7 @@ async function stopAddress(
   d: Delivery,
   report: ProviderReport,
   now: Date,
-): Promise<{ steps: TraceStep[]; warned: boolean }> {
+): Promise<TraceStep[]> {
   if (d.recipientType === "subscriber" && d.recipientId) {
     // Every subscription of this address goes: the address, not one filter set, is what bounced.
     const removed = await tx
@@ -162,11 +157,8 @@ async function stopAddress(
         ),
       )
       .returning({ id: publicSubscribers.id });
-    if (removed.length === 0) return { steps: [], warned: false };
-    await tx.insert(auditLog).values({
-      orgId: d.orgId,
-      actorType: "system",
-      actorId: null,
+    if (removed.length === 0) return [];
+    await recordAudit(tx, { actor: SYSTEM_ACTOR, org: { id: d.orgId } }, {
       action: "subscriber.removed",
       targetType: "public_subscriber",
       targetId: d.recipientId,
@@ -184,7 +176,7 @@ async function stopAddress(
         detail: `Unsubscribed ${d.destination}: ${report.kind === "complained" ? "the recipient reported the email as spam" : "the address cannot receive mail"}`,
       },
     ];
-    return { steps, warned: false };
+    return steps;
   }
 
   if (d.recipientType === "recipient" && (d.channel === "email" || d.channel === "sms")) {
@@ -201,11 +193,8 @@ async function stopAddress(
       )
       .returning({ id: alertRecipients.id, address: alertRecipients.address });
     // Already marked: the admins were told the first time.
-    if (marked.length === 0) return { steps: [], warned: false };
-    await tx.insert(auditLog).values({
-      orgId: d.orgId,
-      actorType: "system",
-      actorId: null,
+    if (marked.length === 0) return [];
+    await recordAudit(tx, { actor: SYSTEM_ACTOR, org: { id: d.orgId } }, {
       action: "recipient.undeliverable",
       targetType: "alert_recipient",
       targetId: marked[0]!.id,
@@ -213,7 +202,7 @@ async function stopAddress(
     });
     // Told like any user-level warning: in-app, and by email/SMS to admins who opted in.
     const what = d.channel === "email" ? "Email" : "SMS";
-    const job = await warnOrgAdmins(tx, {
+    await warnOrgAdmins(tx, {
       orgId: d.orgId,
       title: `${what} alerts to ${d.destination} are not getting through`,
       message: `${PROVIDER_LABEL[report.provider]} reported: ${report.detail}. Alerts are no longer sent to it. Remove the recipient in Alerts & Notifications, or clear the mark once the address is fixed.`,
@@ -227,7 +216,7 @@ async function stopAddress(
         detail: `${d.destination} marked as undeliverable in Alerts & Notifications; the organization's admins were told`,
       },
     ];
-    return { steps, warned: job !== null };
+    return steps;
   }
-  return { steps: [], warned: false };
+  return [];
 }

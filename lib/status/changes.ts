@@ -1,7 +1,12 @@
 /**
- * Status-change signal. Verbs call `statusChanged()` after their transaction commits; the web
- * layer subscribes (cache tags, in-memory snapshot) without lib/ importing Next.js.
+ * Status-change signal, sent after a commit that changed what the public status surfaces show; the
+ * web layer subscribes (cache tags, in-memory snapshot) without lib/ importing Next.js. Verbs do
+ * not send it by hand: the locks every status-changing verb takes (`lockStatus`, `lockIncident`,
+ * `lockMaintenance`) register it on their transaction with `statusChangesOnCommit`.
  */
+import type { Tx } from "@/db";
+import { afterCommit } from "@/lib/context";
+
 type Listener = () => void;
 const g = globalThis as unknown as {
   __beaconStatusListeners?: Set<Listener>;
@@ -26,6 +31,11 @@ export function statusChanged(): void {
       console.error("status change listener failed", e);
     }
   }
+}
+
+/** Sends `statusChanged()` once `tx` (opened by withTransaction) commits. */
+export function statusChangesOnCommit(tx: Tx): void {
+  afterCommit(tx, statusChanged);
 }
 
 /** Bumped on every change in this process; part of in-memory cache keys. */

@@ -8,13 +8,19 @@ import {
   maintenances,
   type ComponentStatus,
 } from "@/db/schema";
+import { statusChangesOnCommit } from "./changes";
 import { cellKey, deriveCellStatuses } from "./derive";
 
 /** Every status-changing verb takes this lock first, so interval rows never interleave. */
 const STATUS_LOCK_KEY = 0x6265_6163; // "beac"
 
+/**
+ * Takes the status lock for the rest of the transaction and, since the caller is about to change
+ * the public status, drops the status snapshot once the transaction commits (statusChanged).
+ */
 export async function lockStatus(tx: Tx) {
   await tx.execute(sql`select pg_advisory_xact_lock(${STATUS_LOCK_KEY})`);
+  statusChangesOnCommit(tx);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { publicSubscribers, type SubscriberKind } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import type { Ctx } from "@/lib/context";
+import { withTransaction, type Ctx } from "@/lib/context";
 import { NotFoundError, parseInput } from "@/lib/errors";
 import { maskEmail, requireSubscriberAdmin } from "./access";
 import { SubscriberIdInput } from "./schemas";
@@ -20,7 +20,7 @@ export async function removeSubscriber({
 }): Promise<{ channel: SubscriberKind; address: string }> {
   requireSubscriberAdmin(ctx);
   const { id } = parseInput(SubscriberIdInput, input);
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const [row] = await tx
       .delete(publicSubscribers)
       .where(eq(publicSubscribers.id, id))

@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db";
-import { auditLog, publicSubscribers, type PublicSubscriber } from "@/db/schema";
+import { publicSubscribers, type PublicSubscriber } from "@/db/schema";
 import { rotateWebhookSecret } from "@/lib/crypto/webhook-secrets";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit";
 import { hit } from "@/lib/auth/rate-limit";
-import type { Ctx } from "@/lib/context";
+import { withTransaction, type Ctx } from "@/lib/context";
 import {
   NotFoundError,
   parseInput,
@@ -66,7 +66,7 @@ export async function rotateSubscriberSecret({
 }): Promise<RotatedSecret> {
   requireSubscriberAdmin(ctx);
   const { id } = parseInput(SubscriberIdInput, input);
-  return ctx.db.transaction(async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const [s] = await tx
       .select()
       .from(publicSubscribers)
@@ -102,7 +102,7 @@ export async function rotateOwnSecret(
       Math.ceil(ROTATE_LIMIT.windowMs / 1000),
     );
   const { token } = parseInput(ManageTokenInput, input);
-  return db.transaction(async (tx) => {
+  return withTransaction({ db }, async (tx) => {
     const [s] = await tx
       .select()
       .from(publicSubscribers)
@@ -115,10 +115,7 @@ export async function rotateOwnSecret(
     const out = await rotate(tx, s, now);
     const orgId = await platformOrgId(tx);
     if (!orgId) throw new Error("The platform organization is missing");
-    await tx.insert(auditLog).values({
-      orgId,
-      actorType: "system",
-      actorId: null,
+    await recordAudit(tx, { actor: SYSTEM_ACTOR, org: { id: orgId } }, {
       action: "subscriber.rotate_secret",
       targetType: "public_subscriber",
       targetId: s.id,

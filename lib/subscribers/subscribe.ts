@@ -1,4 +1,5 @@
 import { and, eq, gt, isNotNull, ne } from "drizzle-orm";
+import { withTransaction } from "@/lib/context";
 import type { Db } from "@/db";
 import { publicSubscribers } from "@/db/schema";
 import { checkCatalogIds } from "@/lib/alerts/settings";
@@ -178,7 +179,7 @@ export async function confirmSubscription(
   now = new Date(),
 ): Promise<{ email: string }> {
   if (!token) throw new NotFoundError("Subscription");
-  return db.transaction(async (tx) => {
+  return withTransaction({ db }, async (tx) => {
     const [row] = await tx
       .update(publicSubscribers)
       .set({ confirmedAt: now, confirmTokenHash: null })
