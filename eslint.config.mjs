@@ -2,6 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import drizzle from "eslint-plugin-drizzle";
 import nextPlugin from "@next/eslint-plugin-next";
+import beacon from "./eslint/beacon.mjs";
 
 export default tseslint.config(
   {
@@ -48,6 +49,19 @@ export default tseslint.config(
       "**/*.test.ts",
     ],
     rules: { "no-restricted-properties": "off" },
+  },
+  {
+    // How a verb is written: lib/VERBS.md.
+    files: ["lib/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    plugins: { beacon },
+    rules: { "beacon/verb-shape": "error" },
+  },
+  {
+    files: ["lib/**/*.ts"],
+    ignores: ["**/*.test.ts", "lib/context.ts"],
+    plugins: { beacon },
+    rules: { "beacon/no-raw-transaction": "error" },
   },
   {
     files: ["**/*.mjs"],

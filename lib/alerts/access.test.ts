@@ -63,9 +63,9 @@ describe("permissions", () => {
     await expect(
       sendTestAlert({ ctx: support, input: { channel: "email" } }),
     ).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(resendDelivery({ ctx: support, id: deliveryId })).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
+    await expect(
+      resendDelivery({ ctx: support, input: { id: deliveryId } }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     expect(await settingsRow(support.org.id)).toEqual(before);
   });
 
@@ -84,18 +84,18 @@ describe("permissions", () => {
 
 describe("tenant isolation", () => {
   it("another tenant's endpoint, delivery and settings are 404 to them and unchanged", async () => {
-    await expect(deleteEndpoint({ ctx: globexAdmin, id: endpointId })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
-    await expect(rotateEndpointSecret({ ctx: globexAdmin, id: endpointId })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
-    await expect(getDelivery({ ctx: globexAdmin, id: deliveryId })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
-    await expect(resendDelivery({ ctx: globexAdmin, id: deliveryId })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      deleteEndpoint({ ctx: globexAdmin, input: { id: endpointId } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      rotateEndpointSecret({ ctx: globexAdmin, input: { id: endpointId } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      getDelivery({ ctx: globexAdmin, input: { id: deliveryId } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      resendDelivery({ ctx: globexAdmin, input: { id: deliveryId } }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     const before = await t.db.select({ n: count() }).from(deliveries);
     await expect(
       sendTestAlert({ ctx: globexAdmin, input: { channel: "webhook", endpointId } }),

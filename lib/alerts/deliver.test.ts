@@ -128,7 +128,7 @@ describe("signed webhooks", () => {
     expect(ids.size).toBe(1);
     expect(new Set(r.requests.map((q) => q.body)).size).toBe(1);
     expect(new Set(r.requests.map((q) => q.headers["webhook-timestamp"])).size).toBe(3);
-    const detail = await getDelivery({ ctx: admin, id });
+    const detail = await getDelivery({ ctx: admin, input: { id } });
     expect(detail.attemptLog.map((a) => a.responseCode)).toEqual([503, 500, 204]);
   });
 
@@ -172,7 +172,7 @@ describe("signed webhooks", () => {
     const out = await processDelivery(t.db, id, { settings });
     expect(out.status).toBe("failed");
     expect(out.error).toMatch(/HTTP 400/);
-    await resendDelivery({ ctx: admin, id });
+    await resendDelivery({ ctx: admin, input: { id } });
     const again = await processDelivery(t.db, id, { settings });
     expect(again.status).toBe("delivered");
     expect(r.requests).toHaveLength(2);
@@ -245,7 +245,7 @@ describe("signed webhooks", () => {
     expect(mail).toHaveLength(1);
 
     // Resending to the now disabled endpoint fails without sending, and warns nobody twice.
-    await resendDelivery({ ctx: admin, id });
+    await resendDelivery({ ctx: admin, input: { id } });
     expect((await processDelivery(t.db, id, { settings })).error).toMatch(/disabled/);
     const warnings = await t.db
       .select()
@@ -262,7 +262,10 @@ describe("signed webhooks", () => {
   it("signs with both secrets for 24 hours after a rotation", async () => {
     const r = await receiver();
     const { endpoint, secret: oldSecret } = await webhookEndpoint(r.url);
-    const { secret: newSecret } = await rotateEndpointSecret({ ctx: admin, id: endpoint.id });
+    const { secret: newSecret } = await rotateEndpointSecret({
+      ctx: admin,
+      input: { id: endpoint.id },
+    });
     const id = await testAlertTo(endpoint.id);
     expect((await processDelivery(t.db, id, { settings })).status).toBe("delivered");
     const req = r.requests[0]!;
@@ -508,7 +511,7 @@ describe("providers", () => {
       now: new Date(first.retryAt!.getTime() + 1),
     });
     expect(retried.status).toBe("delivered");
-    await resendDelivery({ ctx: admin, id });
+    await resendDelivery({ ctx: admin, input: { id } });
     expect((await processDelivery(t.db, id, { settings: s })).status).toBe("delivered");
 
     const keys = r.requests.map((q) => q.headers["idempotency-key"]);

@@ -20,6 +20,7 @@ import { requirePermission, withTransaction } from "@/lib/context";
 import { wakeJobDriverOnCommit } from "@/lib/jobs/outbox";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { idOf, parseTargetInput } from "@/lib/ids";
 import { ROLE_GROUP_LABELS, type TenantRole } from "@/lib/auth/roles";
 
 export const ListDeliveriesInput = z.object({
@@ -78,8 +79,12 @@ export interface DeliveryDetail extends DeliveryRow {
   digestItems: { id: string; title: string | null }[];
 }
 
+/** A delivery of the caller's organization; a malformed id is not found, like an unknown one. */
+const DeliveryIdInput = z.object({ id: idOf("delivery") });
+const parseDeliveryId = (input: unknown) =>
+  parseTargetInput(DeliveryIdInput, input, { field: "id", notFound: "Delivery" }).id;
+
 async function loadOwn(ctx: Ctx, id: string, db: Pick<Ctx["db"], "select"> = ctx.db) {
-  if (!z.uuid().safeParse(id).success) throw new NotFoundError("Delivery");
   const [row] = await db
     .select({
       d: deliveries,
@@ -93,9 +98,15 @@ async function loadOwn(ctx: Ctx, id: string, db: Pick<Ctx["db"], "select"> = ctx
   return { ...row.d, title: row.title ?? (row.d.jobId ? null : "Digest"), kind: row.kind };
 }
 
-export async function getDelivery({ ctx, id }: { ctx: Ctx; id: string }): Promise<DeliveryDetail> {
+export async function getDelivery({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: unknown;
+}): Promise<DeliveryDetail> {
   requirePermission(ctx, "deliveries:read");
-  const d = await loadOwn(ctx, id);
+  const d = await loadOwn(ctx, parseDeliveryId(input));
   const attempts = await ctx.db
     .select()
     .from(deliveryAttempts)
@@ -115,8 +126,15 @@ export async function getDelivery({ ctx, id }: { ctx: Ctx; id: string }): Promis
 }
 
 /** Sends a failed (or delivered) delivery again, with a fresh set of attempts. */
-export async function resendDelivery({ ctx, id }: { ctx: Ctx; id: string }): Promise<Delivery> {
+export async function resendDelivery({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: unknown;
+}): Promise<Delivery> {
   requirePermission(ctx, "alerts:manage");
+  const id = parseDeliveryId(input);
   return withTransaction(ctx, async (tx) => {
     const d = await loadOwn(ctx, id, tx);
     if (d.status !== "failed" && d.status !== "delivered") {
@@ -347,8 +365,11 @@ export async function explainRouting({
 }
 
 /** Fan-out progress of an incident's notifications (delivered / held / failed of total), for responders. */
-export async function getFanoutProgress({ ctx, incidentId }: { ctx: Ctx; incidentId: string }) {
+const FanoutProgressInput = z.object({ incidentId: idOf("incident") });
+
+export async function getFanoutProgress({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "incidents:read");
+  const { incidentId } = parseInput(FanoutProgressInput, input);
   const rows = await ctx.db
     .select({ status: deliveries.status, n: count() })
     .from(deliveries)

@@ -1,9 +1,11 @@
 import { asc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import { alertEndpoints } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { idOf, parseTargetInput } from "@/lib/ids";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { generateWebhookSecret, rotateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { checkDestinationUrl } from "@/lib/channels/net";
@@ -73,9 +75,15 @@ export async function createEndpoint({
   });
 }
 
-export async function deleteEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Promise<void> {
+/** An endpoint of the caller's organization; a malformed id is not found, like an unknown one. */
+const EndpointIdInput = z.object({ id: idOf("endpoint") });
+const parseEndpointId = (input: unknown) =>
+  parseTargetInput(EndpointIdInput, input, { field: "id", notFound: "Endpoint" }).id;
+
+export async function deleteEndpoint({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<void> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
+  const id = parseEndpointId(input);
   await withTransaction(ctx, async (tx) => {
     const e = await loadEndpoint(tx, ctx, id);
     await tx.delete(alertEndpoints).where(eq(alertEndpoints.id, e.id));
@@ -94,15 +102,16 @@ export async function deleteEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Pro
  */
 export async function rotateEndpointSecret({
   ctx,
-  id,
+  input,
   now = new Date(),
 }: {
   ctx: Ctx;
-  id: string;
+  input: unknown;
   now?: Date;
 }): Promise<{ secret: string; previousValidUntil: string }> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
+  const id = parseEndpointId(input);
   return withTransaction(ctx, async (tx) => {
     const e = await loadEndpoint(tx, ctx, id);
     if (e.type !== "webhook" || !e.secretEncrypted) {
@@ -125,9 +134,16 @@ export async function rotateEndpointSecret({
 }
 
 /** Re-enables an endpoint that was disabled (e.g. after answering 410). */
-export async function enableEndpoint({ ctx, id }: { ctx: Ctx; id: string }): Promise<EndpointView> {
+export async function enableEndpoint({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: unknown;
+}): Promise<EndpointView> {
   requirePermission(ctx, "alerts:manage");
   assertTenant(ctx);
+  const id = parseEndpointId(input);
   return withTransaction(ctx, async (tx) => {
     const e = await loadEndpoint(tx, ctx, id);
     const [row] = await tx

@@ -1,9 +1,11 @@
 import { and, count, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
 import { devMailbox, inboxItems } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { requirePermission } from "@/lib/context";
 import type { Permission } from "@/lib/auth/roles";
-import { NotFoundError, UnauthorizedError } from "@/lib/errors";
+import { NotFoundError, parseInput, UnauthorizedError } from "@/lib/errors";
+import { idOf, parseTargetInput } from "@/lib/ids";
 
 function userId(ctx: Ctx): string {
   if (ctx.actor.type !== "user")
@@ -11,8 +13,19 @@ function userId(ctx: Ctx): string {
   return ctx.actor.id;
 }
 
-export async function listInbox({ ctx, limit = 50 }: { ctx: Ctx; limit?: number }) {
+const limit = (max: number, fallback: number) =>
+  z.coerce
+    .number({ message: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+const ListInboxInput = z.object({ limit: limit(200, 50) });
+
+/** The signed-in user's inbox in this organization, newest first. */
+export async function listInbox({ ctx, input = {} }: { ctx: Ctx; input?: unknown }) {
   const uid = userId(ctx);
+  const { limit } = parseInput(ListInboxInput, input);
   return ctx.db
     .select()
     .from(inboxItems)
@@ -32,8 +45,21 @@ export async function unreadCount({ ctx }: { ctx: Ctx }): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function markInboxRead({ ctx, id }: { ctx: Ctx; id?: string }): Promise<void> {
+/** One inbox item when `id` is given (a malformed id is not found), else all. */
+const MarkInboxReadInput = z.object({ id: idOf("inbox item").optional() });
+
+export async function markInboxRead({
+  ctx,
+  input = {},
+}: {
+  ctx: Ctx;
+  input?: unknown;
+}): Promise<void> {
   const uid = userId(ctx);
+  const { id } = parseTargetInput(MarkInboxReadInput, input, {
+    field: "id",
+    notFound: "Inbox item",
+  });
   const mine = and(
     eq(inboxItems.userId, uid),
     eq(inboxItems.orgId, ctx.org.id),
@@ -66,8 +92,11 @@ export function devMailboxPermission(ctx: Ctx): Permission {
 }
 
 /** The development mailbox, limited to this organization's messages. */
-export async function listDevMailbox({ ctx, limit = 100 }: { ctx: Ctx; limit?: number }) {
+const ListDevMailboxInput = z.object({ limit: limit(500, 100) });
+
+export async function listDevMailbox({ ctx, input = {} }: { ctx: Ctx; input?: unknown }) {
   requirePermission(ctx, devMailboxPermission(ctx));
+  const { limit } = parseInput(ListDevMailboxInput, input);
   return ctx.db
     .select()
     .from(devMailbox)

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import { withTransaction } from "@/lib/context";
 import type { Db } from "@/db";
 import { invitations, memberships, organizations, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
+import { withTransaction } from "@/lib/context";
 import { hashPassword } from "@/lib/auth/password";
 import { sha256 } from "@/lib/auth/tokens";
 import {
@@ -34,6 +34,7 @@ export async function describeInvitation(db: Db, token: string) {
  * invited address; nobody proves an existing account by typing its password here, so the form
  * cannot be used to guess passwords. Without a session, a new account is created for the invited
  * address; its email stays unverified until the owner signs in by email link.
+ * verb-no-permission: there is no membership yet; the emailed invitation token is the credential.
  */
 export async function acceptInvitation({
   db,

@@ -2,6 +2,8 @@ import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import { invitations, memberships, users } from "@/db/schema";
 import { requirePermission, type Ctx } from "@/lib/context";
 import { NotFoundError } from "@/lib/errors";
+import { parseTargetInput } from "@/lib/ids";
+import { MembershipIdInput } from "./schemas";
 
 export async function listMembers({ ctx }: { ctx: Ctx }) {
   requirePermission(ctx, "org:read");
@@ -44,10 +46,15 @@ export async function listMembers({ ctx }: { ctx: Ctx }) {
 
 export type MemberRow = Awaited<ReturnType<typeof listMembers>>["members"][number];
 
-export async function getMember({ ctx, input }: { ctx: Ctx; input: { membershipId: string } }) {
+/** One member of the caller's organization; a malformed id is not found, like an unknown one. */
+export async function getMember({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "org:read");
+  const { membershipId } = parseTargetInput(MembershipIdInput, input, {
+    field: "membershipId",
+    notFound: "Member",
+  });
   const { members } = await listMembers({ ctx });
-  const member = members.find((m) => m.membershipId === input.membershipId);
+  const member = members.find((m) => m.membershipId === membershipId);
   if (!member) throw new NotFoundError("Member");
   return member;
 }

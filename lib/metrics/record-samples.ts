@@ -10,6 +10,8 @@ const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 /**
  * Records metric samples for the caller's organization and, in the same transaction, evaluates
  * the rules on those metrics, so a crossing and its alert commit together or not at all.
+ * verb-no-audit: samples are a feed of readings, not a change anyone made; a crossing leaves its
+ * outbox row and the rule's state.
  */
 export async function recordSamples({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "metrics:write");

@@ -19,7 +19,7 @@ export async function listRules({ ctx }: { ctx: Ctx }) {
 export async function createRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "thresholds:manage");
   const values = parseInput(RuleInput, input);
-  const { rule, transitions } = await withTransaction(ctx, async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const [rule] = await tx
       .insert(thresholdRules)
       .values({ ...values, orgId: ctx.org.id })
@@ -30,15 +30,15 @@ export async function createRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
       targetId: rule!.id,
       data: values,
     });
-    return { rule: rule!, transitions: await evaluateRules(tx, ctx, [rule!.id]) };
+    await evaluateRules(tx, ctx, [rule!.id]);
+    return rule!;
   });
-  return rule;
 }
 
 export async function updateRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "thresholds:manage");
   const { ruleId, ...values } = parseInput(UpdateRuleInput, input);
-  const { rule, transitions } = await withTransaction(ctx, async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     const [before] = await tx
       .select()
       .from(thresholdRules)
@@ -61,9 +61,9 @@ export async function updateRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
       targetId: ruleId,
       data: values,
     });
-    return { rule: rule!, transitions: await evaluateRules(tx, ctx, [ruleId]) };
+    await evaluateRules(tx, ctx, [ruleId]);
+    return rule!;
   });
-  return rule;
 }
 
 export async function deleteRule({ ctx, input }: { ctx: Ctx; input: unknown }) {

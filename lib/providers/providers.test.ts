@@ -217,11 +217,11 @@ describe("Resend events", () => {
       "Bounced (Permanent, General): 550 5.1.1 The email account does not exist",
     );
     expect(row?.deliveredAt).toBeNull();
-    const detail = await getDelivery({ ctx: admin, id: d.id });
+    const detail = await getDelivery({ ctx: admin, input: { id: d.id } });
     expect(detail.trace.at(-1)).toMatchObject({ step: "provider", outcome: "failed" });
     expect(detail.trace.at(-1)!.detail).toContain("550 5.1.1");
 
-    await resendDelivery({ ctx: admin, id: d.id });
+    await resendDelivery({ ctx: admin, input: { id: d.id } });
     expect((await processDelivery(t.db, d.id, { settings: settings() })).status).toBe("delivered");
     const resent = await load(d.id);
     expect(resent.providerId).not.toBe(d.providerId);
@@ -618,7 +618,7 @@ describe("Twilio status callbacks", () => {
     expect(after.error).toBe("SMS undelivered (error 30003: unreachable destination handset)");
     expect(after.trace.at(-1)).toMatchObject({ step: "provider", outcome: "failed" });
     // Resendable like any failed delivery.
-    await resendDelivery({ ctx: admin, id: d.id });
+    await resendDelivery({ ctx: admin, input: { id: d.id } });
     expect((await processDelivery(t.db, d.id, { settings: settings() })).status).toBe("delivered");
   });
 

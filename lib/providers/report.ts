@@ -158,17 +158,21 @@ async function stopAddress(
       )
       .returning({ id: publicSubscribers.id });
     if (removed.length === 0) return [];
-    await recordAudit(tx, { actor: SYSTEM_ACTOR, org: { id: d.orgId } }, {
-      action: "subscriber.removed",
-      targetType: "public_subscriber",
-      targetId: d.recipientId,
-      data: {
-        reason: report.detail,
-        event: report.type,
-        deliveryId: d.id,
-        subscriberIds: removed.map((r) => r.id),
+    await recordAudit(
+      tx,
+      { actor: SYSTEM_ACTOR, org: { id: d.orgId } },
+      {
+        action: "subscriber.removed",
+        targetType: "public_subscriber",
+        targetId: d.recipientId,
+        data: {
+          reason: report.detail,
+          event: report.type,
+          deliveryId: d.id,
+          subscriberIds: removed.map((r) => r.id),
+        },
       },
-    });
+    );
     const steps: TraceStep[] = [
       {
         step: "subscriber",
@@ -194,12 +198,21 @@ async function stopAddress(
       .returning({ id: alertRecipients.id, address: alertRecipients.address });
     // Already marked: the admins were told the first time.
     if (marked.length === 0) return [];
-    await recordAudit(tx, { actor: SYSTEM_ACTOR, org: { id: d.orgId } }, {
-      action: "recipient.undeliverable",
-      targetType: "alert_recipient",
-      targetId: marked[0]!.id,
-      data: { address: d.destination, reason: report.detail, event: report.type, deliveryId: d.id },
-    });
+    await recordAudit(
+      tx,
+      { actor: SYSTEM_ACTOR, org: { id: d.orgId } },
+      {
+        action: "recipient.undeliverable",
+        targetType: "alert_recipient",
+        targetId: marked[0]!.id,
+        data: {
+          address: d.destination,
+          reason: report.detail,
+          event: report.type,
+          deliveryId: d.id,
+        },
+      },
+    );
     // Told like any user-level warning: in-app, and by email/SMS to admins who opted in.
     const what = d.channel === "email" ? "Email" : "SMS";
     await warnOrgAdmins(tx, {

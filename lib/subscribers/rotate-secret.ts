@@ -115,16 +115,20 @@ export async function rotateOwnSecret(
     const out = await rotate(tx, s, now);
     const orgId = await platformOrgId(tx);
     if (!orgId) throw new Error("The platform organization is missing");
-    await recordAudit(tx, { actor: SYSTEM_ACTOR, org: { id: orgId } }, {
-      action: "subscriber.rotate_secret",
-      targetType: "public_subscriber",
-      targetId: s.id,
-      data: {
-        by: "subscriber (management token)",
-        address: s.urlHint,
-        previousValidUntil: out.previousValidUntil,
+    await recordAudit(
+      tx,
+      { actor: SYSTEM_ACTOR, org: { id: orgId } },
+      {
+        action: "subscriber.rotate_secret",
+        targetType: "public_subscriber",
+        targetId: s.id,
+        data: {
+          by: "subscriber (management token)",
+          address: s.urlHint,
+          previousValidUntil: out.previousValidUntil,
+        },
       },
-    });
+    );
     return out;
   });
 }

@@ -177,7 +177,7 @@ export async function createEndpointAction(_prev: unknown, form: FormData) {
 
 export async function deleteEndpointAction(_prev: unknown, form: FormData) {
   const r = await runAction(
-    (ctx) => deleteEndpoint({ ctx, id: String(form.get("id")) }),
+    (ctx) => deleteEndpoint({ ctx, input: { id: form.get("id") } }),
     "Endpoint deleted.",
     form,
   );
@@ -187,7 +187,7 @@ export async function deleteEndpointAction(_prev: unknown, form: FormData) {
 
 export async function enableEndpointAction(_prev: unknown, form: FormData) {
   const r = await runAction(
-    (ctx) => enableEndpoint({ ctx, id: String(form.get("id")) }).then(() => undefined),
+    (ctx) => enableEndpoint({ ctx, input: { id: form.get("id") } }).then(() => undefined),
     "Endpoint enabled.",
     form,
   );
@@ -197,7 +197,7 @@ export async function enableEndpointAction(_prev: unknown, form: FormData) {
 
 export async function rotateSecretAction(_prev: unknown, form: FormData) {
   const r = await runAction(
-    (ctx) => rotateEndpointSecret({ ctx, id: String(form.get("id")) }),
+    (ctx) => rotateEndpointSecret({ ctx, input: { id: form.get("id") } }),
     undefined,
     form,
   );

@@ -6,7 +6,7 @@ import { resendDelivery } from "@/lib/alerts/deliveries";
 
 export async function resendDeliveryAction(_prev: unknown, form: FormData) {
   const r = await runAction(
-    (ctx) => resendDelivery({ ctx, id: String(form.get("id")) }).then(() => undefined),
+    (ctx) => resendDelivery({ ctx, input: { id: form.get("id") } }).then(() => undefined),
     "Queued to send again.",
     form,
   );

@@ -71,7 +71,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
   let selected: Awaited<ReturnType<typeof getDelivery>> | null = null;
   if (selectedId) {
     try {
-      selected = await getDelivery({ ctx, id: selectedId });
+      selected = await getDelivery({ ctx, input: { id: selectedId } });
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
     }

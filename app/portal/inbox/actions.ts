@@ -7,7 +7,7 @@ import { markInboxRead } from "@/lib/alerts/inbox";
 export async function markReadAction(_prev: unknown, form: FormData) {
   const id = form.get("id");
   const r = await runAction(
-    (ctx) => markInboxRead({ ctx, id: id ? String(id) : undefined }),
+    (ctx) => markInboxRead({ ctx, input: { id: id || undefined } }),
     "Marked as read.",
     form,
   );

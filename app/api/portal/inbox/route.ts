@@ -9,7 +9,7 @@ export async function GET() {
     if (!ctx) throw new UnauthorizedError();
     const [unread, [latest]] = await Promise.all([
       unreadCount({ ctx }),
-      listInbox({ ctx, limit: 1 }),
+      listInbox({ ctx, input: { limit: 1 } }),
     ]);
     return Response.json(
       {

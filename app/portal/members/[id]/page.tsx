@@ -1,6 +1,4 @@
 import { orNotFound } from "@/app/_server/not-found";
-import { notFound } from "next/navigation";
-import { z } from "zod";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { getMember } from "@/lib/members/list";
 import { PERMISSION_LABELS, ROLE_LABELS } from "@/lib/auth/roles";
@@ -9,7 +7,6 @@ import { Card, PageHeader } from "@/components/ui/card";
 export default async function MemberPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const ctx = await requirePageCtx("org:read", `/portal/members/${id}`);
-  if (!z.uuid().safeParse(id).success) notFound();
   const member = await orNotFound(getMember({ ctx, input: { membershipId: id } }));
   return (
     <div className="space-y-6">

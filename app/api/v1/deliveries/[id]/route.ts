@@ -2,7 +2,7 @@ import { apiRoute } from "@/app/_server/api";
 import { getDelivery } from "@/lib/alerts/deliveries";
 
 export const GET = apiRoute<{ id: string }>(async ({ ctx, params }) => {
-  const d = await getDelivery({ ctx, id: params.id });
+  const d = await getDelivery({ ctx, input: { id: params.id } });
   return {
     id: d.id,
     channel: d.channel,
