@@ -14,14 +14,14 @@ import { request } from "undici";
 import { eq, sql } from "drizzle-orm";
 import { openDatabase, type DbHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
-import { seedDatabase } from "@/db/seed";
+import { seedDatabase } from "@/server/seed";
 import { alertEndpoints, organizations } from "@/db/schema";
 import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
 import { webhookEvent, webhookHeaders } from "@/lib/channels/webhook";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { generateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
-import { startEmbeddedDriver } from "@/lib/jobs/embedded-driver";
+import { startEmbeddedDriver } from "@/server/embedded-driver";
 import type { ChannelSettings } from "@/lib/channels/settings";
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);

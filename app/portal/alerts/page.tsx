@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageCtx } from "@/app/_server/ctx";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { CHANNELS, DIGEST_MODES, IMPACTS, INCIDENT_CATEGORIES, type Channel } from "@/db/schema";
 import { can } from "@/lib/context";
 import { ROLE_GROUP_LABELS, TENANT_ROLES } from "@/lib/auth/roles";

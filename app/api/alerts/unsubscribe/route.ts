@@ -1,4 +1,4 @@
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { unsubscribeRecipient } from "@/lib/alerts/unsubscribe";
 import { escapeHtml } from "@/lib/alerts/render";
 import { NotFoundError } from "@/lib/errors";

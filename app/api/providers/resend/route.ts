@@ -1,4 +1,4 @@
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { channelSettingsFromEnv } from "@/lib/channels/settings";
 import { toHttpResponse } from "@/lib/errors";
 import { readCallbackBody } from "@/lib/providers/body";

@@ -1,4 +1,4 @@
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { escapeHtml } from "@/lib/alerts/render";
 import { NotFoundError } from "@/lib/errors";
 import { unsubscribe } from "@/lib/subscribers/subscribe";

@@ -1,6 +1,6 @@
 import type { Db } from "@/db";
 import { env } from "@/lib/env";
-import { startEmbeddedDriver } from "@/lib/jobs/embedded-driver";
+import { startEmbeddedDriver } from "./embedded-driver";
 
 const g = globalThis as unknown as { __beaconJobDriver?: { stop(): Promise<void> | void } };
 

@@ -7,7 +7,7 @@ import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
 import { startEmbeddedDriver } from "./embedded-driver";
-import { wakeJobDriver } from "./outbox";
+import { wakeJobDriver } from "@/lib/jobs/outbox";
 
 let t: TestDb;
 let r: Receiver;

@@ -2,7 +2,7 @@ import type { Db } from "@/db";
 import { createSender, flushDigests, sweepStuck, type DeliverOptions } from "@/lib/alerts/deliver";
 import { claimDueJobs, markJobError, planJob, releaseJob } from "@/lib/alerts/plan";
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
-import { onJobsEnqueued } from "./outbox";
+import { onJobsEnqueued } from "@/lib/jobs/outbox";
 
 export interface EmbeddedDriverOptions {
   pollIntervalMs?: number;
