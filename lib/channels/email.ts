@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Resend } from "resend";
 import { z } from "zod";
-import { escapeHtml, itemHeadline, itemUrl } from "@/lib/alerts/render";
+import { escapeHtml, itemHeadline, itemUrl } from "./message";
 import { storeInDevMailbox } from "./dev-mailbox";
 import { DeliveryError, isRetryableStatus } from "./errors";
 import { defineAdapter, providerKey, type SendContext } from "./types";

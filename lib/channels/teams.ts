@@ -5,7 +5,7 @@ import {
   itemHeadline,
   itemUrl,
   type AlertItem,
-} from "@/lib/alerts/render";
+} from "./message";
 import { postToDestination } from "./net";
 import { defineAdapter } from "./types";
 

@@ -7,7 +7,8 @@ import { statusChanged } from "@/lib/status/changes";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { renderMarkdown } from "./markdown";
 import { OpenIncidentInput } from "./schemas";
-import { applyCellChanges, authorOf, checkAudience, checkCells, incidentPayload } from "./shared";
+import { checkCells } from "@/lib/catalog/check";
+import { applyCellChanges, authorOf, checkAudience, incidentPayload } from "./shared";
 
 /** Opens an incident with its first update and affected cells. */
 export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown }) {

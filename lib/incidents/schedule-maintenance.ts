@@ -7,7 +7,8 @@ import { statusChanged } from "@/lib/status/changes";
 import { maintenancePayload } from "./maintenance-shared";
 import { renderMarkdown } from "./markdown";
 import { ScheduleMaintenanceInput } from "./schemas";
-import { authorOf, checkAudience, checkCells } from "./shared";
+import { checkCells } from "@/lib/catalog/check";
+import { authorOf, checkAudience } from "./shared";
 
 /** Schedules a maintenance window over some component × region cells. */
 export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unknown }) {
