@@ -5,7 +5,7 @@ import { parseInput } from "@/lib/errors";
 import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
 import { statusChanged } from "@/lib/status/changes";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { OpenIncidentInput } from "./schemas";
 import { checkCells } from "@/lib/catalog/check";
 import { applyCellChanges, authorOf, checkAudience, incidentPayload } from "./shared";

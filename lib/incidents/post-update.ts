@@ -8,7 +8,7 @@ import { statusChanged } from "@/lib/status/changes";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkIncidentTransition } from "./lifecycle";
 import { lockIncident } from "./load";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { PostUpdateInput } from "./schemas";
 import { checkCells } from "@/lib/catalog/check";
 import { allCellsOf, applyCellChanges, authorOf, incidentPayload } from "./shared";

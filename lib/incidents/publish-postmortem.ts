@@ -5,7 +5,7 @@ import { requirePermission, type Ctx } from "@/lib/context";
 import { ConflictError, parseInput } from "@/lib/errors";
 import { statusChanged } from "@/lib/status/changes";
 import { lockIncident } from "./load";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { PostmortemInput } from "./schemas";
 
 /** Publishes (or revises) the postmortem of a resolved incident on its page. */

@@ -5,7 +5,7 @@ import { parseInput } from "@/lib/errors";
 import { enqueueNotification, wakeJobDriver } from "@/lib/jobs/outbox";
 import { statusChanged } from "@/lib/status/changes";
 import { maintenancePayload } from "./maintenance-shared";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { ScheduleMaintenanceInput } from "./schemas";
 import { checkCells } from "@/lib/catalog/check";
 import { authorOf, checkAudience } from "./shared";
