@@ -37,11 +37,6 @@ export function gsmLength(text: string): number {
   return n;
 }
 
-export function smsSegments(text: string): number {
-  const len = gsmLength(text);
-  return len <= 160 ? 1 : Math.ceil(len / 153);
-}
-
 function fit(prefix: string, variable: string, suffix: string, budget: number): string {
   const fixed = gsmLength(prefix) + gsmLength(suffix);
   if (fixed + gsmLength(variable) <= budget) return prefix + variable + suffix;

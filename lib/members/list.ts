@@ -42,8 +42,6 @@ export async function listMembers({ ctx }: { ctx: Ctx }) {
   return { members, pending };
 }
 
-export type MemberRow = Awaited<ReturnType<typeof listMembers>>["members"][number];
-
 export async function getMember({ ctx, input }: { ctx: Ctx; input: { membershipId: string } }) {
   requirePermission(ctx, "org:read");
   const { members } = await listMembers({ ctx });

@@ -1,16 +1,11 @@
 /**
- * Status-change signal. Verbs call `statusChanged()` after their transaction commits; the web
- * layer subscribes (cache tags, in-memory snapshot) without lib/ importing Next.js.
+ * Status-change signal. Code that changes public status calls `statusChanged()` once its
+ * transaction commits; the in-memory snapshot (snapshot.ts) and the notice to other instances
+ * (listen.ts) subscribe.
  */
 type Listener = () => void;
-const g = globalThis as unknown as {
-  __beaconStatusListeners?: Set<Listener>;
-  __beaconStatusVersion?: number;
-};
+const g = globalThis as unknown as { __beaconStatusListeners?: Set<Listener> };
 const listeners = (g.__beaconStatusListeners ??= new Set());
-
-/** The cache tag every public status surface is stored under. */
-export const STATUS_TAG = "status";
 
 export function onStatusChanged(listener: Listener): () => void {
   listeners.add(listener);
@@ -18,7 +13,6 @@ export function onStatusChanged(listener: Listener): () => void {
 }
 
 export function statusChanged(): void {
-  g.__beaconStatusVersion = (g.__beaconStatusVersion ?? 0) + 1;
   for (const l of listeners) {
     try {
       l();
@@ -26,9 +20,4 @@ export function statusChanged(): void {
       console.error("status change listener failed", e);
     }
   }
-}
-
-/** Bumped on every change in this process; part of in-memory cache keys. */
-export function statusVersion(): number {
-  return g.__beaconStatusVersion ?? 0;
 }
