@@ -4,6 +4,28 @@ import drizzle from "eslint-plugin-drizzle";
 import nextPlugin from "@next/eslint-plugin-next";
 import beacon from "./eslint/beacon.mjs";
 
+/** Files under `files` may not import the top-level folders in `forbidden`, by alias or relative path. */
+function layer(files, forbidden, exceptions = []) {
+  const names = forbidden.join("|");
+  return {
+    files,
+    ignores: ["**/*.test.ts", "**/*.test.tsx", ...exceptions],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: `^(@/|(\\.\\./)+)(${names})(/|$)`,
+              message: `${files[0].split("/")[0]}/ may not import ${forbidden.map((f) => `${f}/`).join(", ")}: imports point db ← lib ← server/inngest ← app/components.`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -50,6 +72,19 @@ export default tseslint.config(
     ],
     rules: { "no-restricted-properties": "off" },
   },
+  // Layers: imports point one way, db ← lib ← server/inngest ← app/components. Tests, scripts,
+  // bench and e2e may import anything.
+  layer(["db/**"], ["lib", "server", "inngest", "app", "components"]),
+  layer(["lib/**"], ["server", "inngest", "app", "components"]),
+  layer(["server/**"], ["app", "components"]),
+  // server/ starts the job drivers, inngest/ among them; inngest/ gets the database passed in.
+  layer(["inngest/**"], ["server", "app", "components"]),
+  // The two listed still import server actions' types from app/; they go when those move (issue 12).
+  layer(
+    ["components/**"],
+    ["app"],
+    ["components/portal/members.tsx", "components/status/subscribe-form.tsx"],
+  ),
   {
     // How a verb is written: lib/VERBS.md.
     files: ["lib/**/*.ts"],

@@ -14,7 +14,7 @@ import { request } from "undici";
 import { eq, sql } from "drizzle-orm";
 import { openDatabase, type DbHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
-import { seedDatabase } from "@/db/seed";
+import { seedDatabase } from "@/server/seed";
 import { alertEndpoints, organizations } from "@/db/schema";
 import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
 import { webhookEvent, webhookHeaders } from "@/lib/channels/webhook";

@@ -17,7 +17,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { openDatabase } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
-import { seedDatabase, PLATFORM_SLUG } from "@/db/seed";
+import { seedDatabase } from "@/server/seed";
 import {
   cellStatusIntervals,
   components,
@@ -26,6 +26,7 @@ import {
   incidentUpdateCells,
   incidentUpdates,
   organizations,
+  PLATFORM_SLUG,
   regions,
   type ComponentStatus,
 } from "@/db/schema";

@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
-import { openConfiguredDatabase } from "@/db";
-import { prepareDatabase } from "@/db/prepare";
-import { formatDemoCredentials } from "@/db/seed";
+import { openConfiguredDatabase, prepareDatabase } from "@/server/database";
+import { formatDemoCredentials } from "@/server/seed";
 import { env } from "@/lib/env";
 import { createApiKey } from "@/lib/api-keys/keys";
 import { ROLES } from "@/lib/auth/roles";

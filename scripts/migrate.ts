@@ -1,5 +1,5 @@
-import { openConfiguredDatabase } from "@/db";
 import { migrateDatabase } from "@/db/migrate";
+import { openConfiguredDatabase } from "@/server/database";
 import { runScript } from "./run";
 
 await runScript(async () => {

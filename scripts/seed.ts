@@ -1,6 +1,5 @@
-import { openConfiguredDatabase } from "@/db";
-import { prepareDatabase } from "@/db/prepare";
-import { formatDemoCredentials } from "@/db/seed";
+import { openConfiguredDatabase, prepareDatabase } from "@/server/database";
+import { formatDemoCredentials } from "@/server/seed";
 import { env } from "@/lib/env";
 import { runScript } from "./run";
 

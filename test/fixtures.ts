@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { users } from "@/db/schema";
-import { seedDatabase } from "@/db/seed";
+import { seedDatabase } from "@/server/seed";
 import { loadUserCtx } from "@/lib/auth/session-ctx";
 import type { Ctx } from "@/lib/context";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { authenticateApiKey } from "@/lib/api-keys/keys";
 import type { Ctx } from "@/lib/context";
 import { toHttpResponse, ValidationError } from "@/lib/errors";

@@ -1,7 +1,7 @@
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import Resend from "next-auth/providers/resend";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { beaconAdapter } from "@/lib/auth/adapter";
 import { clientAddressOf } from "./client-address";
 import { verifyCredentials } from "@/lib/auth/credentials";

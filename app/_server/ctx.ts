@@ -1,7 +1,7 @@
 import "server-only";
 import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { loadUserCtx } from "@/lib/auth/session-ctx";
 import type { Permission } from "@/lib/auth/roles";
 import { can, type Ctx } from "@/lib/context";

@@ -1,5 +1,5 @@
 import "server-only";
-import { getDbHandle } from "@/db";
+import { getDbHandle } from "@/server/database";
 import { env } from "@/lib/env";
 import { PUBLIC_DOCUMENTS, type PublicDocument } from "@/lib/status/documents";
 import { startStatusListener } from "@/lib/status/listen";

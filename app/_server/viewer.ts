@@ -1,5 +1,5 @@
 import "server-only";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { can } from "@/lib/context";
 import { loadStatusView, type Viewer } from "@/lib/status/read";
 import { getPublicStatusView } from "./public-docs";

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signOut, unstable_update } from "@/app/_server/auth";
 import { getSessionCtx } from "@/app/_server/ctx";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { isMember } from "@/lib/auth/session-ctx";
 
 export async function switchOrganization(form: FormData) {

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { requirePageCtx } from "@/app/_server/ctx";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { navFor } from "@/lib/auth/nav";
 import { ROLE_LABELS } from "@/lib/auth/roles";
 import { listUserOrgs } from "@/lib/auth/session-ctx";

@@ -115,7 +115,7 @@ function Timeline({
               <LocalTime iso={u.createdAt} />
             </span>
           </p>
-          {/* messageHtml is sanitised when written (lib/incidents/markdown.ts). */}
+          {/* messageHtml is sanitised when written (lib/markdown.ts). */}
           <div className={PROSE} dangerouslySetInnerHTML={{ __html: u.messageHtml }} />
           {"cells" in u && u.cells.length > 0 && (
             <ul className="mt-1 text-xs text-slate-500 dark:text-slate-400">

@@ -1,13 +1,6 @@
 import type { ComponentStatus } from "@/db/schema";
 import { STATUS_LABELS } from "@/lib/status/derive";
 
-export const STATUS_BG: Record<ComponentStatus, string> = {
-  operational: "bg-ok",
-  under_maintenance: "bg-maintenance",
-  degraded_performance: "bg-degraded",
-  partial_outage: "bg-partial",
-  major_outage: "bg-major",
-};
 export const STATUS_TEXT: Record<ComponentStatus, string> = {
   operational: "text-emerald-700 dark:text-emerald-400",
   under_maintenance: "text-sky-700 dark:text-sky-400",

@@ -12,9 +12,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { TENANT_ROLES } from "@/lib/auth/roles";
 import { IMPACTS, INCIDENT_CATEGORIES, type IncidentCategory } from "./jobs";
-import { organizations } from "./organizations";
+import { organizations, TENANT_ROLES } from "./organizations";
 
 /** Alert settings of one tenant: what it wants to hear about, on which channels, and when. */
 

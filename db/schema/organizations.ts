@@ -10,7 +10,24 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { ORG_KINDS, ROLES } from "@/lib/auth/roles";
+/** The two kinds of organization: the one platform operator and its customer tenants. */
+export const ORG_KINDS = ["platform", "tenant"] as const;
+export type OrgKind = (typeof ORG_KINDS)[number];
+
+/** The platform organization's slug: it owns the status page, its catalogue and its subscribers. */
+export const PLATFORM_SLUG = "platform";
+
+/** Roles a membership can hold; permissions per role are in lib/auth/roles.ts. */
+export const TENANT_ROLES = [
+  "org_admin",
+  "billing_admin",
+  "tech_devops",
+  "support_manager",
+] as const;
+export const PLATFORM_ROLES = ["platform_admin", "responder"] as const;
+export const ROLES = [...TENANT_ROLES, ...PLATFORM_ROLES] as const;
+export type Role = (typeof ROLES)[number];
+export type TenantRole = (typeof TENANT_ROLES)[number];
 
 export const orgKind = pgEnum("org_kind", ORG_KINDS);
 export const role = pgEnum("role", ROLES);

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { alertEndpoints, type AlertEndpoint, type Delivery } from "@/db/schema";
-import type { AlertItem, AlertMessage } from "./render";
+import type { AlertItem, AlertMessage } from "@/lib/channels/message";
 
 /**
  * What a sender holds of a claimed delivery, and the look-ups it shares across a batch. Claims come

@@ -16,7 +16,7 @@ import { DeliveryError } from "@/lib/channels/errors";
 import { adapterFor } from "@/lib/channels/registry";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
 import type { SendContext, SendResult } from "@/lib/channels/types";
-import { alertItemOf, renderMessage, type AlertItem } from "./render";
+import { alertItemOf, renderMessage, type AlertItem } from "@/lib/channels/message";
 import {
   CLAIMED_COLUMNS,
   ENDPOINT_FOR_SEND,

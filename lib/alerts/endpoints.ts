@@ -11,7 +11,8 @@ import { generateWebhookSecret, rotateWebhookSecret } from "@/lib/crypto/webhook
 import { checkDestinationUrl } from "@/lib/channels/net";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
 import { CreateEndpointInput } from "./schemas";
-import { checkCatalogIds, loadEndpoint, toEndpointView, type EndpointView } from "./settings";
+import { checkCatalogIds } from "@/lib/catalog/check";
+import { loadEndpoint, toEndpointView, type EndpointView } from "./settings";
 
 function assertTenant(ctx: Ctx) {
   if (ctx.org.kind !== "tenant") throw new NotFoundError("Endpoint");

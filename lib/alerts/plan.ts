@@ -11,7 +11,7 @@ import {
 import { ROLE_GROUP_LABELS } from "@/lib/auth/roles";
 import { DEFAULT_CATEGORIES, DEFAULT_MATRIX } from "./defaults";
 import { nextDigestAt, quietUntil } from "./schedule";
-import { alertItemOf } from "./render";
+import { alertItemOf } from "@/lib/channels/message";
 import {
   ENDPOINT_COLUMNS,
   LOCK_MS,

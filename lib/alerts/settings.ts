@@ -1,18 +1,12 @@
-import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import {
-  alertEndpoints,
-  alertRecipients,
-  alertRules,
-  alertSettings,
-  components,
-  regions,
-} from "@/db/schema";
+import { alertEndpoints, alertRecipients, alertRules, alertSettings } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
-import { NotFoundError, parseInput, ValidationError, type FieldIssue } from "@/lib/errors";
-import type { Db, Tx } from "@/db";
+import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import type { Tx } from "@/db";
+import { checkCatalogIds } from "@/lib/catalog/check";
 import { applyDefaultAlertSettings } from "./defaults";
 import { formatMinutes, parseHhMm } from "./schedule";
 import { UpdateAlertSettingsInput } from "./schemas";
@@ -137,44 +131,6 @@ export async function getAlertSettings({ ctx }: { ctx: Ctx }): Promise<AlertSett
   requirePermission(ctx, "alerts:read");
   assertTenant(ctx);
   return withTransaction(ctx, (tx) => load(tx, ctx.org.id));
-}
-
-/** Component and region ids must exist in the status page catalogue; each bad one is named. */
-export async function checkCatalogIds(
-  tx: Tx | Db,
-  filters: { componentIds: string[]; regionIds: string[] },
-  prefix: string,
-): Promise<FieldIssue[]> {
-  const issues: FieldIssue[] = [];
-  if (filters.componentIds.length) {
-    const found = new Set(
-      (
-        await tx
-          .select({ id: components.id })
-          .from(components)
-          .where(inArray(components.id, filters.componentIds))
-      ).map((r) => r.id),
-    );
-    filters.componentIds.forEach((id, i) => {
-      if (!found.has(id))
-        issues.push({ field: `${prefix}.componentIds.${i}`, message: "is not a known component" });
-    });
-  }
-  if (filters.regionIds.length) {
-    const found = new Set(
-      (
-        await tx
-          .select({ id: regions.id })
-          .from(regions)
-          .where(inArray(regions.id, filters.regionIds))
-      ).map((r) => r.id),
-    );
-    filters.regionIds.forEach((id, i) => {
-      if (!found.has(id))
-        issues.push({ field: `${prefix}.regionIds.${i}`, message: "is not a known region" });
-    });
-  }
-  return issues;
 }
 
 export async function updateAlertSettings({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { DEMO_PASSWORD } from "@/db/seed";
+import { DEMO_PASSWORD } from "@/server/seed";
 import { seedDemo } from "@/test/fixtures";
 import { RateLimitedError } from "@/lib/errors";
 import { MAX_FAILURES_PER_EMAIL, verifyCredentials } from "./credentials";

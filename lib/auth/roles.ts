@@ -1,21 +1,20 @@
 /**
  * Roles and permissions, mapped in one place. Every server action and route handler checks a
- * permission from here (see lib/auth/context.ts `requirePermission`).
+ * permission from here (see `requirePermission` in lib/context.ts).
  */
 
-export const ORG_KINDS = ["platform", "tenant"] as const;
-export type OrgKind = (typeof ORG_KINDS)[number];
+import {
+  ORG_KINDS,
+  PLATFORM_ROLES,
+  ROLES,
+  TENANT_ROLES,
+  type OrgKind,
+  type Role,
+  type TenantRole,
+} from "@/db/schema";
 
-export const TENANT_ROLES = [
-  "org_admin",
-  "billing_admin",
-  "tech_devops",
-  "support_manager",
-] as const;
-export const PLATFORM_ROLES = ["platform_admin", "responder"] as const;
-export const ROLES = [...TENANT_ROLES, ...PLATFORM_ROLES] as const;
-export type Role = (typeof ROLES)[number];
-export type TenantRole = (typeof TENANT_ROLES)[number];
+// The enums are the schema's (db/ imports nothing from lib/); the rules about them are here.
+export { ORG_KINDS, PLATFORM_ROLES, ROLES, TENANT_ROLES, type OrgKind, type Role, type TenantRole };
 
 export const ROLE_LABELS: Record<Role, string> = {
   org_admin: "Org Admin",

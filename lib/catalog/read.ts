@@ -1,7 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { componentGroups, components, organizations, regions } from "@/db/schema";
-import { PLATFORM_SLUG } from "@/db/seed";
+import { componentGroups, components, organizations, PLATFORM_SLUG, regions } from "@/db/schema";
 
 /** The status page's catalogue: the platform organization's component groups and regions. */
 export async function readCatalog(db: Db) {

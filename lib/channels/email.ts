@@ -1,22 +1,10 @@
 import { createHash } from "node:crypto";
-import { Resend } from "resend";
 import { z } from "zod";
-import { escapeHtml, itemHeadline, itemUrl } from "@/lib/alerts/render";
+import { escapeHtml, itemHeadline, itemUrl } from "./message";
 import { storeInDevMailbox } from "./dev-mailbox";
-import { DeliveryError, isRetryableStatus } from "./errors";
+import { DeliveryError } from "./errors";
+import { sendBatchWithResend, sendWithResend } from "./resend";
 import { defineAdapter, providerKey, type SendContext } from "./types";
-import type { ChannelSettings } from "./settings";
-
-const clients = new Map<string, Resend>();
-function client(s: ChannelSettings["email"]): Resend {
-  const key = `${s.apiKey}|${s.baseUrl ?? ""}`;
-  let c = clients.get(key);
-  if (!c) {
-    c = new Resend(s.apiKey, s.baseUrl ? { baseUrl: s.baseUrl } : undefined);
-    clients.set(key, c);
-  }
-  return c;
-}
 
 const TENANT_FOOTER =
   "You receive this because of your organisation's Alerts &amp; Notifications settings in Beacon.";
@@ -98,19 +86,12 @@ export const emailAdapter = defineAdapter({
       });
       return { providerId: `devmail:${id}`, responseCode: null };
     }
-    const { data, error } = await client(settings.email).emails.send(
+    return sendWithResend(
+      settings.email,
       { from: settings.email.from, to: config.to, ...body, headers },
       // The same key on every attempt: Resend sends it at most once even if we retry after a timeout.
-      { idempotencyKey: providerKey(delivery, 256) },
+      providerKey(delivery, 256),
     );
-    if (error || !data) {
-      const status = error?.statusCode ?? undefined;
-      throw new DeliveryError(`Resend: ${error?.message ?? "no id returned"}`, {
-        responseCode: status,
-        permanent: status !== undefined && !isRetryableStatus(status),
-      });
-    }
-    return { providerId: data.id, responseCode: 200 };
   },
   batchable: (settings) => Boolean(settings.email.apiKey),
   async sendBatch(ctxs) {
@@ -131,16 +112,6 @@ export const emailAdapter = defineAdapter({
     const key = createHash("sha256")
       .update(ctxs.map((c) => `${c.delivery.idempotencyKey}#${c.delivery.attempts}`).join("\n"))
       .digest("hex");
-    const { data, error } = await client(settings.email).batch.send(payload, {
-      idempotencyKey: `batch-${key}`,
-    });
-    if (error || !data || data.data.length !== ctxs.length) {
-      const status = error?.statusCode ?? undefined;
-      throw new DeliveryError(`Resend batch: ${error?.message ?? "unexpected response"}`, {
-        responseCode: status,
-        permanent: status !== undefined && !isRetryableStatus(status),
-      });
-    }
-    return data.data.map((d) => ({ providerId: d.id, responseCode: 200 }));
+    return sendBatchWithResend(settings.email, payload, `batch-${key}`);
   },
 });

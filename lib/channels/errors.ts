@@ -54,3 +54,24 @@ export function httpFailure(
     retryAfterMs: parseRetryAfter(retryAfter),
   });
 }
+
+/** A provider's HTTP API; a network failure or a 15-second silence is a (retryable) DeliveryError. */
+export async function callProvider(provider: string, url: string, init: RequestInit) {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+  } catch (e) {
+    throw new DeliveryError(`${provider} unreachable: ${(e as Error).message}`);
+  }
+}
+
+/** A provider's answer as text, and as JSON when it is JSON. */
+export async function readJson(
+  res: Response,
+): Promise<{ text: string; json: Record<string, unknown> | null }> {
+  const text = await res.text().catch(() => "");
+  try {
+    return { text, json: JSON.parse(text) as Record<string, unknown> };
+  } catch {
+    return { text, json: null };
+  }
+}

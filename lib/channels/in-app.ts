@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { inboxItems } from "@/db/schema";
-import { itemHeadline } from "@/lib/alerts/render";
+import { itemHeadline } from "./message";
 import { defineAdapter } from "./types";
 
 export const inAppAdapter = defineAdapter({

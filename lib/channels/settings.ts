@@ -15,7 +15,7 @@ export interface ChannelSettings {
   webhookTimeoutMs: number;
   /** How destination host names are resolved; tests inject one (default: the system resolver). */
   resolver?: Resolver;
-  /** webhookSecret verifies Resend's delivery callbacks (lib/providers/resend.ts). */
+  /** webhookSecret verifies Resend's delivery callbacks (lib/channels/resend.ts). */
   email: { apiKey?: string; baseUrl?: string; from: string; webhookSecret?: string };
   twilio?: { accountSid: string; authToken: string; from: string; baseUrl: string };
   smsGateway?: {

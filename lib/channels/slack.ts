@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-  CATEGORY_LABELS,
-  IMPACT_LABELS,
-  itemHeadline,
-  itemUrl,
-  type AlertItem,
-} from "@/lib/alerts/render";
+import { CATEGORY_LABELS, IMPACT_LABELS, itemHeadline, itemUrl, type AlertItem } from "./message";
 import { postToDestination } from "./net";
 import { defineAdapter } from "./types";
 

@@ -1,5 +1,5 @@
-import type { AlertMessage } from "@/lib/alerts/render";
-import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/alerts/render";
+import type { AlertMessage } from "./message";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "./message";
 
 /**
  * SMS is billed per segment: 160 GSM-7 characters for one, 153 each when split; any character
@@ -35,11 +35,6 @@ export function gsmLength(text: string): number {
   let n = 0;
   for (const ch of text) n += GSM_EXTENDED.includes(ch) ? 2 : 1;
   return n;
-}
-
-export function smsSegments(text: string): number {
-  const len = gsmLength(text);
-  return len <= 160 ? 1 : Math.ceil(len / 153);
 }
 
 function fit(prefix: string, variable: string, suffix: string, budget: number): string {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { Db } from "@/db";
 import type { Channel, Delivery } from "@/db/schema";
-import type { AlertMessage } from "@/lib/alerts/render";
+import type { AlertMessage } from "./message";
 import type { ChannelSettings } from "./settings";
 
 export interface SendContext<Config> {

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { z } from "zod";
-import { itemUrl, type AlertItem, type AlertMessage } from "@/lib/alerts/render";
+import { itemUrl, type AlertItem, type AlertMessage } from "./message";
 import { WEBHOOK_SECRET_PREFIX } from "@/lib/crypto/webhook-secrets";
 import { postToDestination } from "./net";
 import { defineAdapter } from "./types";

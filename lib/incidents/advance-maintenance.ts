@@ -13,7 +13,7 @@ import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkMaintenanceTransition } from "./lifecycle";
 import { lockMaintenance } from "./load";
 import { maintenancePayload } from "./maintenance-shared";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { AdvanceMaintenanceInput } from "./schemas";
 import { authorOf } from "./shared";
 

@@ -38,7 +38,3 @@ export function checkMaintenanceTransition(from: MaintenanceStatus, to: Maintena
     throw new ConflictError(`status: a maintenance cannot go back from ${from} to ${to}`);
   }
 }
-
-/** Maintenance cells count as under_maintenance only while the work is running. */
-export const isMaintenanceActive = (s: MaintenanceStatus) =>
-  s === "in_progress" || s === "verifying";

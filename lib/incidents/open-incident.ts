@@ -4,9 +4,10 @@ import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
 import { enqueueNotification } from "@/lib/jobs/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { OpenIncidentInput } from "./schemas";
-import { applyCellChanges, authorOf, checkAudience, checkCells, incidentPayload } from "./shared";
+import { checkCells } from "@/lib/catalog/check";
+import { applyCellChanges, authorOf, checkAudience, incidentPayload } from "./shared";
 
 /** Opens an incident with its first update and affected cells. */
 export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown }) {

@@ -7,9 +7,10 @@ import { enqueueNotification } from "@/lib/jobs/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkIncidentTransition } from "./lifecycle";
 import { lockIncident } from "./load";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { PostUpdateInput } from "./schemas";
-import { allCellsOf, applyCellChanges, authorOf, checkCells, incidentPayload } from "./shared";
+import { checkCells } from "@/lib/catalog/check";
+import { allCellsOf, applyCellChanges, authorOf, incidentPayload } from "./shared";
 
 /**
  * Posts an update: new status, message and cell changes. Resolving sets every cell not named in

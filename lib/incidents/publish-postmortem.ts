@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { ConflictError, parseInput } from "@/lib/errors";
 import { lockIncident } from "./load";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { PostmortemInput } from "./schemas";
 
 /** Publishes (or revises) the postmortem of a resolved incident on its page. */

@@ -7,9 +7,10 @@ import { enqueueNotification } from "@/lib/jobs/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkReopen } from "./lifecycle";
 import { lockIncident } from "./load";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { ReopenIncidentInput } from "./schemas";
-import { allCellsOf, applyCellChanges, authorOf, checkCells, incidentPayload } from "./shared";
+import { checkCells } from "@/lib/catalog/check";
+import { allCellsOf, applyCellChanges, authorOf, incidentPayload } from "./shared";
 
 /** Reopens a resolved incident: an explicit update of kind "reopen", recorded and audited. */
 export async function reopenIncident({ ctx, input }: { ctx: Ctx; input: unknown }) {

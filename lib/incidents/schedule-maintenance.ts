@@ -5,9 +5,10 @@ import { parseInput } from "@/lib/errors";
 import { enqueueNotification } from "@/lib/jobs/outbox";
 import { statusChangesOnCommit } from "@/lib/status/changes";
 import { maintenancePayload } from "./maintenance-shared";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "@/lib/markdown";
 import { ScheduleMaintenanceInput } from "./schemas";
-import { authorOf, checkAudience, checkCells } from "./shared";
+import { checkCells } from "@/lib/catalog/check";
+import { authorOf, checkAudience } from "./shared";
 
 /** Schedules a maintenance window over some component × region cells. */
 export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unknown }) {

@@ -1,11 +1,9 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Tx } from "@/db";
 import {
-  components,
   incidentCells,
   incidentUpdateCells,
   organizations,
-  regions,
   type ComponentStatus,
   type Incident,
   type IncidentCategory,
@@ -14,7 +12,7 @@ import {
 } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { env } from "@/lib/env";
-import { ValidationError, type FieldIssue } from "@/lib/errors";
+import { ValidationError } from "@/lib/errors";
 
 export function authorOf(ctx: Ctx) {
   const a = ctx.actor;
@@ -57,49 +55,6 @@ export async function checkAudience(
       { field: "audienceOrgId", message: "is not a tenant organization" },
     ]);
   }
-}
-
-/** Components and regions are the status page owner's; ids from anywhere else are refused. */
-export async function checkCells(
-  tx: Tx,
-  orgId: string,
-  cells: readonly { componentId: string; regionId: string }[],
-) {
-  if (cells.length === 0) return;
-  const componentIds = [...new Set(cells.map((c) => c.componentId))];
-  const regionIds = [...new Set(cells.map((c) => c.regionId))];
-  const foundC = new Set(
-    (
-      await tx
-        .select({ id: components.id })
-        .from(components)
-        .where(and(eq(components.orgId, orgId), inArray(components.id, componentIds)))
-    ).map((r) => r.id),
-  );
-  const foundR = new Set(
-    (
-      await tx
-        .select({ id: regions.id })
-        .from(regions)
-        .where(and(eq(regions.orgId, orgId), inArray(regions.id, regionIds)))
-    ).map((r) => r.id),
-  );
-  const issues: FieldIssue[] = [];
-  const seen = new Set<string>();
-  cells.forEach((c, i) => {
-    if (!foundC.has(c.componentId))
-      issues.push({
-        field: `cells.${i}.componentId`,
-        message: "is not a component of this status page",
-      });
-    if (!foundR.has(c.regionId))
-      issues.push({ field: `cells.${i}.regionId`, message: "is not a region of this status page" });
-    const key = `${c.componentId}:${c.regionId}`;
-    if (seen.has(key))
-      issues.push({ field: `cells.${i}`, message: "lists the same component and region twice" });
-    seen.add(key);
-  });
-  if (issues.length) throw new ValidationError(issues);
 }
 
 /**

@@ -44,8 +44,6 @@ export async function listMembers({ ctx }: { ctx: Ctx }) {
   return { members, pending };
 }
 
-export type MemberRow = Awaited<ReturnType<typeof listMembers>>["members"][number];
-
 /** One member of the caller's organization; a malformed id is not found, like an unknown one. */
 export async function getMember({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "org:read");

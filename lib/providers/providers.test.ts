@@ -23,13 +23,8 @@ import { planJob } from "@/lib/alerts/plan";
 import { clearRecipientMark, getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { ServiceError, UnauthorizedError, ValidationError } from "@/lib/errors";
-import { handleResendWebhook } from "./resend";
-import {
-  handleTwilioStatus,
-  statusCallbackFor,
-  twilioSignature,
-  twilioStatusCallbackUrl,
-} from "./twilio";
+import { statusCallbackFor, twilioSignature, twilioStatusCallbackUrl } from "@/lib/channels/twilio";
+import { handleResendWebhook, handleTwilioStatus } from "./callbacks";
 
 let t: TestDb;
 let admin: Ctx;

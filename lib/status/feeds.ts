@@ -1,5 +1,5 @@
 import { Feed } from "feed";
-import { markdownToText } from "@/lib/incidents/markdown";
+import { markdownToText } from "@/lib/markdown";
 import type { IncidentView, MaintenanceView, PageView } from "./read";
 
 const STATUS_WORDS: Record<string, string> = {

@@ -12,6 +12,7 @@ import {
   maintenances,
   maintenanceUpdates,
   organizations,
+  PLATFORM_SLUG,
   regions,
   type ComponentStatus,
   type IncidentCategory,
@@ -19,7 +20,6 @@ import {
   type Impact,
   type MaintenanceStatus,
 } from "@/db/schema";
-import { PLATFORM_SLUG } from "@/db/seed";
 import { NotFoundError } from "@/lib/errors";
 import {
   cellKey,

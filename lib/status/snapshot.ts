@@ -5,12 +5,13 @@ import { buildPublicDocument, type PublicDocument } from "./documents";
 import { loadStatusView, type StatusView } from "./read";
 
 /**
- * The public status snapshot: the anonymous StatusView and every public document, built once,
- * precompressed, with an ETag, and thrown away on every status change (the "status" tag) and
- * after MAX_AGE_MS at most, because today's uptime keeps moving and another instance's change
+ * The public status snapshot: the anonymous StatusView and every public document, built once
+ * with an ETag, and thrown away on every status change (`statusChanged()`) and after
+ * SNAPSHOT_MAX_AGE_MS at most, because today's uptime keeps moving and another instance's change
  * may arrive late if LISTEN/NOTIFY is not available. Serving from here costs no database query.
- * Bodies are not precompressed: Next replaces a route handler's Content-Encoding and compresses
- * the response itself, so a precompressed body would reach clients compressed twice.
+ * Bodies are kept uncompressed: Next replaces a route handler's Content-Encoding and compresses
+ * the response itself, so a compressed body would reach clients compressed twice (the fast path,
+ * server/status-fast-path.ts, compresses its own copies).
  */
 export const SNAPSHOT_MAX_AGE_MS = 30_000;
 

@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db, Tx } from "@/db";
-import { organizations } from "@/db/schema";
-import { PLATFORM_SLUG } from "@/db/seed";
+import { organizations, PLATFORM_SLUG } from "@/db/schema";
 import { requirePermission, type Ctx } from "@/lib/context";
 import { NotFoundError } from "@/lib/errors";
 

@@ -2,7 +2,7 @@ import { and, eq, gt, isNotNull, ne } from "drizzle-orm";
 import { withTransaction } from "@/lib/context";
 import type { Db } from "@/db";
 import { publicSubscribers } from "@/db/schema";
-import { checkCatalogIds } from "@/lib/alerts/settings";
+import { checkCatalogIds } from "@/lib/catalog/check";
 import { generateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { hit } from "@/lib/auth/rate-limit";
 import { checkDestinationUrl } from "@/lib/channels/net";

@@ -1,5 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { getAuthSecret } from "@/lib/auth/secret";
+import { createHash, randomBytes } from "node:crypto";
+import { signId, verifySignedId } from "@/lib/crypto/signed-id";
 
 /** Confirmation tokens are random and stored only as a sha256 hash. */
 export function newConfirmToken(): { token: string; hash: string } {
@@ -23,29 +23,16 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/**
- * Unsubscribe links, as for extra recipients (lib/alerts/unsubscribe.ts): the subscriber id with
- * an HMAC, so every email can carry one without storing a token per subscriber.
- */
-function mac(subscriberId: string): string {
-  return createHmac("sha256", getAuthSecret())
-    .update(`public-unsubscribe:${subscriberId}`)
-    .digest("base64url")
-    .slice(0, 32);
-}
+/** Unsubscribe links name the subscriber with a signature (lib/crypto/signed-id.ts), not a stored token. */
+const UNSUBSCRIBE_PURPOSE = "public-unsubscribe";
 
 export function subscriberUnsubscribeToken(subscriberId: string): string {
-  return `${subscriberId}.${mac(subscriberId)}`;
+  return signId(UNSUBSCRIBE_PURPOSE, subscriberId);
 }
 
 /** The subscriber id the token names, or null if it was not signed by us. */
 export function verifyUnsubscribeToken(token: string): string | null {
-  const [id, sig] = token.split(".");
-  if (!id || !sig || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  const expected = mac(id);
-  if (sig.length !== expected.length || !timingSafeEqual(Buffer.from(sig), Buffer.from(expected)))
-    return null;
-  return id;
+  return verifySignedId(UNSUBSCRIBE_PURPOSE, token);
 }
 
 export function unsubscribeUrl(appUrl: string, subscriberId: string): string {

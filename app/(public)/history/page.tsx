@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { pageViewer, statusViewFor } from "@/app/_server/viewer";
 import { incidentMonths, listIncidents } from "@/lib/status/read";
 import { LocalTime } from "@/components/status/local-time";

@@ -1,7 +1,7 @@
 "use server";
 
 import { headers } from "next/headers";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { clientAddressOf } from "@/app/_server/client-address";
 import { channelSettingsFromEnv } from "@/lib/channels/settings";
 import { env } from "@/lib/env";

@@ -1,5 +1,5 @@
 import { connection } from "next/server";
-import { getDbHandle } from "@/db";
+import { getDbHandle } from "@/server/database";
 import { checkHealth } from "@/lib/health";
 
 export async function GET() {

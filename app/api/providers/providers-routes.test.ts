@@ -22,8 +22,8 @@ const { SECRET, ACCOUNT, TOKEN } = vi.hoisted(() => {
 });
 vi.mock("server-only", () => ({}));
 let t: TestDb;
-vi.mock("@/db", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/db")>()),
+vi.mock("@/server/database", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/server/database")>()),
   getDb: async () => t.db,
   getDbHandle: async () => t,
 }));

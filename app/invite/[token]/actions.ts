@@ -4,7 +4,7 @@ import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { signIn, unstable_update } from "@/app/_server/auth";
 import { getSessionCtx } from "@/app/_server/ctx";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { acceptInvitation } from "@/lib/members/accept-invitation";
 import { toActionResult, type ActionResult } from "@/lib/errors";
 

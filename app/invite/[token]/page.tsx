@@ -2,7 +2,7 @@ import { orNotFound } from "@/app/_server/not-found";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getSessionCtx } from "@/app/_server/ctx";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { describeInvitation } from "@/lib/members/accept-invitation";
 import { ROLE_LABELS } from "@/lib/auth/roles";
 import { AcceptAsSignedIn, AcceptWithNewAccount } from "./accept-form";

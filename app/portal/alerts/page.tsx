@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageCtx } from "@/app/_server/ctx";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { CHANNELS, DIGEST_MODES, IMPACTS, INCIDENT_CATEGORIES, type Channel } from "@/db/schema";
 import { can } from "@/lib/context";
 import { ROLE_GROUP_LABELS, TENANT_ROLES } from "@/lib/auth/roles";
 import { getAlertSettings } from "@/lib/alerts/settings";
-import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/alerts/render";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/channels/message";
 import { Card, PageHeader } from "@/components/ui/card";
 import { readCatalog } from "@/lib/catalog/read";
 import { Field, SelectField } from "@/components/ui/field";

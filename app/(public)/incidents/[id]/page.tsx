@@ -1,7 +1,7 @@
 import { orNotFound } from "@/app/_server/not-found";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { pageViewer, statusViewFor } from "@/app/_server/viewer";
 import { getIncident } from "@/lib/status/read";
 import { IncidentCard } from "@/components/status/incident-timeline";

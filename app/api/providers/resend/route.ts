@@ -1,8 +1,8 @@
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { channelSettingsFromEnv } from "@/lib/channels/settings";
 import { toHttpResponse } from "@/lib/errors";
 import { readCallbackBody } from "@/lib/providers/body";
-import { handleResendWebhook } from "@/lib/providers/resend";
+import { handleResendWebhook } from "@/lib/providers/callbacks";
 
 /** Resend's delivery webhooks (bounces, complaints, ...). No session: the Svix signature is the authentication. */
 export async function POST(req: Request) {

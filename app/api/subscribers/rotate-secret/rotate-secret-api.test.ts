@@ -7,8 +7,8 @@ import { subscribe } from "@/lib/subscribers/subscribe";
 // The route handler runs here as a plain function against this file's own database.
 vi.mock("server-only", () => ({}));
 let t: TestDb;
-vi.mock("@/db", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/db")>()),
+vi.mock("@/server/database", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/server/database")>()),
   getDb: async () => t.db,
   getDbHandle: async () => t,
 }));

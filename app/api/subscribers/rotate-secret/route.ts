@@ -1,4 +1,4 @@
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { clientAddressOf } from "@/app/_server/client-address";
 import { toHttpResponse, UnauthorizedError } from "@/lib/errors";
 import { rotateOwnSecret } from "@/lib/subscribers/rotate-secret";

@@ -1,8 +1,8 @@
-import { getDb } from "@/db";
+import { getDb } from "@/server/database";
 import { channelSettingsFromEnv } from "@/lib/channels/settings";
 import { toHttpResponse } from "@/lib/errors";
 import { readCallbackBody } from "@/lib/providers/body";
-import { handleTwilioStatus } from "@/lib/providers/twilio";
+import { handleTwilioStatus } from "@/lib/providers/callbacks";
 
 /**
  * Twilio's message status callbacks. No session: X-Twilio-Signature is the authentication, checked

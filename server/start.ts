@@ -1,6 +1,6 @@
-import { getDbHandle } from "@/db";
 import { env } from "@/lib/env";
 import { startStatusListener } from "@/lib/status/listen";
+import { getDbHandle } from "./database";
 import { installStatusFastPath } from "./status-fast-path";
 import { startJobDriver } from "./job-driver";
 

@@ -1,16 +1,70 @@
+import { Resend } from "resend";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { z } from "zod";
-import type { Db } from "@/db";
+import type { ProviderReport } from "@/lib/providers/report";
 import { parseInput, UnauthorizedError, ValidationError } from "@/lib/errors";
-import {
-  applyProviderReport,
-  ProviderNotConfiguredError,
-  type ProviderReport,
-  type ReportOutcome,
-} from "./report";
+import { DeliveryError, isRetryableStatus } from "./errors";
+import type { ChannelSettings } from "./settings";
 
-/** The route Resend posts to; configure it as the webhook endpoint in Resend. */
-export const RESEND_WEBHOOK_PATH = "/api/providers/resend";
+/**
+ * Resend, the email provider: sending (one message or a batch) and reading the webhooks it posts
+ * about what became of them (POST /api/providers/resend; applied by lib/providers/callbacks.ts).
+ */
+
+const clients = new Map<string, Resend>();
+function client(s: ChannelSettings["email"]): Resend {
+  const key = `${s.apiKey}|${s.baseUrl ?? ""}`;
+  let c = clients.get(key);
+  if (!c) {
+    c = new Resend(s.apiKey, s.baseUrl ? { baseUrl: s.baseUrl } : undefined);
+    clients.set(key, c);
+  }
+  return c;
+}
+
+export interface ResendEmail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+function failure(
+  prefix: string,
+  error: { message?: string; statusCode?: number | null } | null,
+  fallback: string,
+) {
+  const status = error?.statusCode ?? undefined;
+  return new DeliveryError(`${prefix}: ${error?.message ?? fallback}`, {
+    responseCode: status,
+    permanent: status !== undefined && !isRetryableStatus(status),
+  });
+}
+
+/** Sends one email; the same key on every attempt, so Resend sends it at most once. */
+export async function sendWithResend(
+  settings: ChannelSettings["email"],
+  email: ResendEmail,
+  idempotencyKey: string,
+): Promise<{ providerId: string; responseCode: number }> {
+  const { data, error } = await client(settings).emails.send(email, { idempotencyKey });
+  if (error || !data) throw failure("Resend", error, "no id returned");
+  return { providerId: data.id, responseCode: 200 };
+}
+
+/** Sends several emails in one request; results in the same order. */
+export async function sendBatchWithResend(
+  settings: ChannelSettings["email"],
+  emails: ResendEmail[],
+  idempotencyKey: string,
+): Promise<{ providerId: string; responseCode: number }[]> {
+  const { data, error } = await client(settings).batch.send(emails, { idempotencyKey });
+  if (error || !data || data.data.length !== emails.length)
+    throw failure("Resend batch", error, "unexpected response");
+  return data.data.map((d) => ({ providerId: d.id, responseCode: 200 }));
+}
 
 /**
  * Resend signs webhooks with Svix, which is the Standard Webhooks scheme under other header
@@ -18,11 +72,7 @@ export const RESEND_WEBHOOK_PATH = "/api/providers/resend";
  * webhook-signature would. The library also refuses timestamps more than 5 minutes off, so a
  * captured request cannot be replayed later.
  */
-export function verifyResendSignature(
-  secret: string,
-  body: string,
-  headers: Headers,
-): { id: string } {
+function verifyResendSignature(secret: string, body: string, headers: Headers): { id: string } {
   const get = (name: string) => headers.get(name)?.trim() || null;
   const id = get("svix-id");
   const timestamp = get("svix-timestamp");
@@ -193,24 +243,16 @@ function toReport(e: ResendEvent, svixId: string): ProviderReport {
   }
 }
 
-export type ResendWebhookResult = ReportOutcome | { outcome: "ignored"; type: string };
-
 /**
- * A Resend webhook: verifies the signature over the raw body, then applies the email events that
- * say what became of a message (delivered, bounced, complained, delayed, failed, suppressed) to
- * the delivery with that email id. Other events (sent, opened, clicked, contacts, domains) are
- * acknowledged and ignored.
+ * A Resend webhook, verified (the Svix signature over the raw body) and read: the report of an
+ * email event that says what became of a message, or "ignored" for the events Beacon does not act
+ * on (sent, opened, clicked, contacts, domains).
  */
-export async function handleResendWebhook(
-  db: Db,
+export function readResendWebhook(
+  secret: string,
   request: { body: string; headers: Headers },
-  deps: { secret: string | undefined; now?: Date },
-): Promise<ResendWebhookResult> {
-  if (!deps.secret)
-    throw new ProviderNotConfiguredError(
-      "Resend webhooks are not configured: set RESEND_WEBHOOK_SECRET to the webhook's signing secret",
-    );
-  const { id } = verifyResendSignature(deps.secret, request.body, request.headers);
+): ProviderReport | { outcome: "ignored"; type: string } {
+  const { id } = verifyResendSignature(secret, request.body, request.headers);
   let json: unknown;
   try {
     json = JSON.parse(request.body);
@@ -223,6 +265,5 @@ export async function handleResendWebhook(
       { field: "type", message: "must be the event type, e.g. email.bounced" },
     ]);
   if (!HANDLED.has(type as ResendEvent["type"])) return { outcome: "ignored", type };
-  const event = parseInput(ResendEvent, json);
-  return applyProviderReport(db, toReport(event, id), deps.now);
+  return toReport(parseInput(ResendEvent, json), id);
 }

@@ -21,9 +21,3 @@ export async function startJobDriver(db: Db): Promise<void> {
     });
   }
 }
-
-export async function stopJobDriver(): Promise<void> {
-  const d = g.__beaconJobDriver;
-  g.__beaconJobDriver = undefined;
-  await d?.stop();
-}

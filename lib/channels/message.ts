@@ -1,3 +1,7 @@
+/**
+ * Alert messages and their wording. lib/alerts/ builds them and the channel adapters render them;
+ * they live beside the channels so that channels import nothing from lib/alerts/.
+ */
 import type { Impact, IncidentCategory, NotificationKind, NotificationPayload } from "@/db/schema";
 
 /** What every channel renders from: one notification, or several for a digest. */

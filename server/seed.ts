@@ -1,11 +1,18 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "./client";
-import { componentGroups, components, memberships, organizations, regions, users } from "./schema";
-import { hashPassword } from "@/lib/auth/password";
-import type { Role } from "@/lib/auth/roles";
+import type { Db } from "@/db";
+import {
+  componentGroups,
+  components,
+  memberships,
+  organizations,
+  PLATFORM_SLUG,
+  regions,
+  users,
+  type Role,
+} from "@/db/schema";
 import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
+import { hashPassword } from "@/lib/auth/password";
 
-export const PLATFORM_SLUG = "platform";
 export const DEMO_PASSWORD = "beacon-demo-2026";
 
 export const CATALOG = {

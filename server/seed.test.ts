@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count, eq } from "drizzle-orm";
-import { createTestDb, type TestDb } from "./test-db";
+import { createTestDb, type TestDb } from "@/db/test-db";
 import { seedDatabase, CATALOG, DEMO_USERS } from "./seed";
-import { components, memberships, organizations, regions, users } from "./schema";
+import { components, memberships, organizations, regions, users } from "@/db/schema";
 
 let t: TestDb;
 beforeAll(async () => {

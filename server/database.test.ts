@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count } from "drizzle-orm";
-import { createTestDb, type TestDb } from "./test-db";
-import { openDatabase } from "./client";
-import { prepareDatabase } from "./prepare";
-import { organizations } from "./schema";
+import { createTestDb, type TestDb } from "@/db/test-db";
+import { openDatabase } from "@/db";
+import { organizations } from "@/db/schema";
+import { prepareDatabase } from "./database";
 
 let t: TestDb;
 beforeAll(async () => {

@@ -1,18 +1,20 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
-import type { Db } from "@/db";
-import { isPrivateAddress } from "@/lib/channels/net";
+import type { ProviderReport } from "@/lib/providers/report";
 import { parseInput, UnauthorizedError, ValidationError } from "@/lib/errors";
-import {
-  applyProviderReport,
-  ProviderNotConfiguredError,
-  type ProviderReport,
-  type ReportOutcome,
-} from "./report";
+import { callProvider, httpFailure, readJson } from "./errors";
+import { isPrivateAddress } from "./net";
+import type { ChannelSettings } from "./settings";
+
+/**
+ * Twilio, an SMS provider: sending a message and reading the status callbacks it posts about it
+ * (POST /api/providers/twilio/status; applied by lib/providers/callbacks.ts). Written with fetch
+ * and node:crypto rather than the Twilio SDK.
+ */
 
 /** The route Twilio posts message status callbacks to. */
-export const TWILIO_STATUS_PATH = "/api/providers/twilio/status";
+const TWILIO_STATUS_PATH = "/api/providers/twilio/status";
 
 /**
  * The StatusCallback URL sent with every message. Built from the configured APP_URL only: the
@@ -67,7 +69,7 @@ function urlForms(url: string): string[] {
   return [url, `${u.protocol}//${u.hostname}:${port}${u.pathname}${u.search}`];
 }
 
-export function verifyTwilioSignature(
+function verifyTwilioSignature(
   authToken: string,
   url: string,
   params: URLSearchParams,
@@ -125,26 +127,52 @@ const ERROR_CODES: Record<string, { name: string; permanent?: boolean }> = {
   "30008": { name: "unknown error" },
 };
 
-export type TwilioStatusResult = ReportOutcome | { outcome: "ignored"; status: string };
+/** Sends one SMS through Twilio's Messages API; the key makes a retried request a no-op. */
+export async function sendWithTwilio(
+  t: NonNullable<ChannelSettings["twilio"]>,
+  sms: { to: string; body: string; appUrl: string },
+  idempotencyKey: string,
+): Promise<{ providerId: string | null; responseCode: number }> {
+  const form = new URLSearchParams({ To: sms.to, Body: sms.body });
+  // Twilio reports delivered / undelivered / failed there (app/api/providers/twilio/status).
+  const callback = statusCallbackFor(sms.appUrl);
+  if (callback) form.set("StatusCallback", callback);
+  form.set(t.from.startsWith("MG") ? "MessagingServiceSid" : "From", t.from);
+  const res = await callProvider(
+    "Twilio",
+    `${t.baseUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${t.accountSid}/Messages.json`,
+    {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${t.accountSid}:${t.authToken}`).toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+        // Twilio de-duplicates retried requests carrying the same key.
+        "I-Twilio-Idempotency-Token": idempotencyKey,
+      },
+      body: form.toString(),
+    },
+  );
+  const { text, json } = await readJson(res);
+  if (!res.ok)
+    throw httpFailure(
+      "Twilio",
+      res.status,
+      json?.message ? String(json.message) : text,
+      res.headers.get("retry-after"),
+    );
+  return { providerId: json?.sid ? String(json.sid) : null, responseCode: res.status };
+}
 
 /**
- * A Twilio message status callback (form-encoded): verifies X-Twilio-Signature against the
- * configured callback URL, then applies delivered / undelivered / failed (with the ErrorCode) to
- * the delivery with that message sid. Intermediate statuses are acknowledged and ignored.
+ * A Twilio message status callback (form-encoded), verified (X-Twilio-Signature against the
+ * configured callback URL) and read: the report of delivered / undelivered / failed (with the
+ * ErrorCode), or "ignored" for intermediate statuses.
  */
-export async function handleTwilioStatus(
-  db: Db,
+export function readTwilioStatus(
+  twilio: { accountSid: string; authToken: string },
+  appUrl: string,
   request: { body: string; contentType: string | null; signature: string | null },
-  deps: {
-    twilio: { accountSid: string; authToken: string } | undefined;
-    appUrl: string;
-    now?: Date;
-  },
-): Promise<TwilioStatusResult> {
-  if (!deps.twilio)
-    throw new ProviderNotConfiguredError(
-      "Twilio is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM",
-    );
+): ProviderReport | { outcome: "ignored"; status: string } {
   if (!/^application\/x-www-form-urlencoded\b/i.test(request.contentType ?? ""))
     throw new ValidationError([
       {
@@ -154,13 +182,13 @@ export async function handleTwilioStatus(
     ]);
   const params = new URLSearchParams(request.body);
   verifyTwilioSignature(
-    deps.twilio.authToken,
-    twilioStatusCallbackUrl(deps.appUrl),
+    twilio.authToken,
+    twilioStatusCallbackUrl(appUrl),
     params,
     request.signature,
   );
   const p = parseInput(StatusCallback, Object.fromEntries(params));
-  if (p.AccountSid !== deps.twilio.accountSid)
+  if (p.AccountSid !== twilio.accountSid)
     throw new ValidationError([
       { field: "AccountSid", message: "is not the account in TWILIO_ACCOUNT_SID" },
     ]);
@@ -185,5 +213,5 @@ export async function handleTwilioStatus(
           detail: `SMS ${status}${code ? ` (error ${code}${known ? `: ${known.name}` : ""})` : ""}`,
         }),
   };
-  return applyProviderReport(db, report, deps.now);
+  return report;
 }
