@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { inngest } from "./client";
-import { createAlertFunctions } from "./functions/alerts";
+import { createAlertFunctions } from "./functions";
 
 export { inngest };
 

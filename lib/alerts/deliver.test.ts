@@ -23,15 +23,12 @@ import { createEndpoint, rotateEndpointSecret } from "./endpoints";
 import { planJob, releaseJob } from "./plan";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { pinnedLookup, type Resolver } from "@/lib/channels/net";
-import {
-  claimDeliveries,
-  createSender,
-  drainDueDeliveries,
-  flushDigests,
-  processDelivery,
-  processDueDeliveries,
-  sweepStuck,
-} from "./deliver";
+import { createSender } from "@/lib/jobs/sender";
+import { drainDueDeliveries, processDueDeliveries } from "@/test/sending";
+import { flushDigests } from "./digests";
+import { claimDeliveries } from "./queue";
+import { processDelivery } from "./send";
+import { sweepStuck } from "./sweep";
 import type { ClaimedDelivery, PrepCache } from "./claim";
 import { sendTestAlert } from "./test-alert";
 import { resendDelivery, getDelivery } from "./deliveries";

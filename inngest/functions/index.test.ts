@@ -10,7 +10,7 @@ import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
 import type { Ctx } from "@/lib/context";
-import { createAlertFunctions } from "./alerts";
+import { createAlertFunctions } from "./index";
 
 let t: TestDb;
 let r: Receiver;
