@@ -1,5 +1,5 @@
 import { inngest } from "@/inngest/client";
-import { createAlertFunctions } from "@/inngest/functions/alerts";
+import { createAlertFunctions } from "@/inngest/functions";
 import { getDb } from "./database";
 
 export { inngest };

@@ -16,6 +16,8 @@ export interface Reply {
   delayMs?: number;
   /** Send the status line and headers, then hold the body this long before finishing it. */
   bodyDelayMs?: number;
+  /** Answer only once this settles (a receiver the test holds until it has seen what it needs). */
+  until?: Promise<unknown>;
 }
 
 /**
@@ -46,7 +48,8 @@ export async function startReceiver(
         res.flushHeaders();
         setTimeout(() => res.end(reply.body ?? ""), reply.bodyDelayMs).unref();
       };
-      if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
+      if (reply.until) void reply.until.then(answer, answer);
+      else if (reply.delayMs) setTimeout(answer, reply.delayMs).unref();
       else answer();
     });
   });

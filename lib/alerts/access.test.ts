@@ -18,7 +18,7 @@ import { getAlertSettings, updateAlertSettings } from "./settings";
 import { sendTestAlert } from "./test-alert";
 import { explainRouting, getDelivery, listDeliveries, resendDelivery } from "./deliveries";
 import { planJob } from "./plan";
-import { processDueDeliveries } from "./deliver";
+import { processDueDeliveries } from "@/test/sending";
 import { unsubscribeRecipient, unsubscribeToken } from "./unsubscribe";
 
 let t: TestDb;

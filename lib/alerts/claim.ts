@@ -1,11 +1,14 @@
-import { sql } from "drizzle-orm";
-import { alertEndpoints, type AlertEndpoint, type Delivery } from "@/db/schema";
+import { getTableColumns, sql, type Table } from "drizzle-orm";
+import { CasingCache } from "drizzle-orm/casing";
+import { alertEndpoints, deliveries, type AlertEndpoint, type Delivery } from "@/db/schema";
 import type { AlertItem, AlertMessage } from "@/lib/channels/message";
 
 /**
  * What a sender holds of a claimed delivery, and the look-ups it shares across a batch. Claims come
- * from two places: the queue (claimDeliveries, for retries, resends and the Inngest driver) and
- * planning itself (the embedded driver claims what is due as it writes it; see plan.ts).
+ * from two places: the queue (claimDeliveries in queue.ts, for retries, resends and the Inngest
+ * driver) and planning itself (the embedded driver claims what is due as it writes it; see
+ * plan.ts). The column lists of both claims' raw SQL are derived from the Drizzle tables, and the
+ * returned rows are read by the same derived names.
  */
 
 /** How long a claimed delivery may stay "sending" before the sweeper assumes its sender died. */
@@ -17,18 +20,21 @@ export const LOCK_MS = 2 * 60 * 1000;
  */
 export type ClaimedDelivery = Omit<Delivery, "trace">;
 
+/**
+ * What planning's claim carries of an endpoint besides its id and org (which are the delivery's
+ * recipient_id and org_id).
+ */
+const ENDPOINT_KEYS = [
+  "enabled",
+  "disabledReason",
+  "urlEncrypted",
+  "secretEncrypted",
+  "previousSecretEncrypted",
+  "previousSecretExpiresAt",
+] as const satisfies readonly (keyof AlertEndpoint)[];
+
 /** What sending reads of an endpoint: where it points, how to sign, and whether it is still on. */
-export type EndpointForSend = Pick<
-  AlertEndpoint,
-  | "id"
-  | "orgId"
-  | "enabled"
-  | "disabledReason"
-  | "urlEncrypted"
-  | "secretEncrypted"
-  | "previousSecretEncrypted"
-  | "previousSecretExpiresAt"
->;
+export type EndpointForSend = Pick<AlertEndpoint, "id" | "orgId" | (typeof ENDPOINT_KEYS)[number]>;
 
 /** The same columns as a query builder selection, for reading endpoints outside a claim. */
 export const ENDPOINT_FOR_SEND = {
@@ -40,7 +46,7 @@ export const ENDPOINT_FOR_SEND = {
   secretEncrypted: alertEndpoints.secretEncrypted,
   previousSecretEncrypted: alertEndpoints.previousSecretEncrypted,
   previousSecretExpiresAt: alertEndpoints.previousSecretExpiresAt,
-};
+} satisfies { [K in keyof EndpointForSend]: unknown };
 
 /** Jobs and endpoints read once for a whole claimed batch instead of once per delivery. */
 export interface PrepCache {
@@ -54,36 +60,63 @@ export function emptyPrepCache(): PrepCache {
   return { jobs: new Map(), endpoints: new Map(), messages: new Map() };
 }
 
-/** What every claim returns of a delivery (raw SQL, snake_case). */
-const COMMON_COLUMNS = [
+/**
+ * A column's name in SQL, as the database client spells it: the schema's key in snake_case (the
+ * client is opened with `casing: "snake_case"`, see db/client.ts) unless the column names itself.
+ */
+const casing = new CasingCache("snake_case");
+
+/** Every column of `table` by its schema key, as named in SQL (and so as a raw row's key). */
+function sqlNames<T extends Table>(table: T): { readonly [K in keyof T["_"]["columns"]]: string } {
+  const names: Record<string, string> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table)))
+    names[key] = casing.getColumnCasing(column);
+  return names as { [K in keyof T["_"]["columns"]]: string };
+}
+
+/** The deliveries table's columns as named in SQL: `D.orgId` is "org_id". */
+const D = sqlNames(deliveries);
+/** The same for alert_endpoints. */
+const E = sqlNames(alertEndpoints);
+
+/** What every claim returns of a delivery. */
+const COMMON_KEYS = [
   "id",
-  "org_id",
+  "orgId",
   "channel",
-  "recipient_type",
-  "recipient_id",
+  "recipientType",
+  "recipientId",
   "destination",
-  "idempotency_key",
-  "run_at",
-  "max_attempts",
-  "incident_id",
-  "created_at",
-];
+  "idempotencyKey",
+  "runAt",
+  "maxAttempts",
+  "incidentId",
+  "createdAt",
+] as const satisfies readonly (keyof ClaimedDelivery)[];
+
+/** What a claim from the queue returns besides; planning knows these without reading them. */
+const KNOWN_KEYS = [
+  "jobId",
+  "status",
+  "lockedUntil",
+  "attempts",
+  "providerId",
+  "responseCode",
+  "error",
+  "digestId",
+  "deliveredAt",
+] as const satisfies readonly (keyof ClaimedDelivery)[];
+
+/** Compiles only when T is never. */
+type None<T extends never> = T;
+// A column added to deliveries is claimed (or left out of ClaimedDelivery, like the trace), or
+// this does not compile.
+type _EveryColumnClaimed = None<
+  Exclude<keyof ClaimedDelivery, (typeof COMMON_KEYS)[number] | (typeof KNOWN_KEYS)[number]>
+>;
 
 /** The columns a claim from the queue returns, mapped by toDelivery. */
-export const CLAIMED_COLUMNS = sql.raw(
-  [
-    ...COMMON_COLUMNS,
-    "job_id",
-    "status",
-    "locked_until",
-    "attempts",
-    "provider_id",
-    "response_code",
-    "error",
-    "digest_id",
-    "delivered_at",
-  ].join(", "),
-);
+export const CLAIMED_COLUMNS = sql.raw([...COMMON_KEYS, ...KNOWN_KEYS].map((k) => D[k]).join(", "));
 
 const date = (v: unknown) => (v ? new Date(v as string) : null);
 
@@ -93,48 +126,38 @@ const date = (v: unknown) => (v ? new Date(v as string) : null);
  * response yet). Every column left out is one value fewer to parse per delivery of a fan-out.
  */
 export const planClaimedColumns = (table: string) =>
-  sql.raw(COMMON_COLUMNS.map((c) => `${table}.${c}`).join(", "));
+  sql.raw(COMMON_KEYS.map((k) => `${table}.${D[k]}`).join(", "));
 
 /** The columns a claim does not always read, supplied by the caller. */
-type Known = Pick<
-  ClaimedDelivery,
-  | "jobId"
-  | "status"
-  | "lockedUntil"
-  | "attempts"
-  | "providerId"
-  | "responseCode"
-  | "error"
-  | "digestId"
-  | "deliveredAt"
->;
+type Known = Pick<ClaimedDelivery, (typeof KNOWN_KEYS)[number]>;
 
 /**
  * A claimed delivery from a returned row and what the caller knows of it (see plannedClaim and
  * toDelivery). One literal, no spread: spreading a helper's result into the object cost about
- * 25 µs a row (40 times this), which a fan-out of 10,000 felt.
+ * 25 µs a row (40 times this), which a fan-out of 10,000 felt. The row's keys are the columns'
+ * SQL names (D), so renaming a column in the schema renames them here.
  */
 export function toClaimed(r: Record<string, unknown>, k: Known): ClaimedDelivery {
   return {
-    id: r.id as string,
+    id: r[D.id] as string,
     jobId: k.jobId,
-    orgId: r.org_id as string,
-    channel: r.channel as Delivery["channel"],
-    recipientType: r.recipient_type as Delivery["recipientType"],
-    recipientId: (r.recipient_id as string) ?? null,
-    destination: r.destination as string,
-    idempotencyKey: r.idempotency_key as string,
+    orgId: r[D.orgId] as string,
+    channel: r[D.channel] as Delivery["channel"],
+    recipientType: r[D.recipientType] as Delivery["recipientType"],
+    recipientId: (r[D.recipientId] as string) ?? null,
+    destination: r[D.destination] as string,
+    idempotencyKey: r[D.idempotencyKey] as string,
     status: k.status,
-    runAt: new Date(r.run_at as string),
+    runAt: new Date(r[D.runAt] as string),
     lockedUntil: k.lockedUntil,
     attempts: k.attempts,
-    maxAttempts: Number(r.max_attempts),
+    maxAttempts: Number(r[D.maxAttempts]),
     providerId: k.providerId,
     responseCode: k.responseCode,
     error: k.error,
-    incidentId: (r.incident_id as string) ?? null,
+    incidentId: (r[D.incidentId] as string) ?? null,
     digestId: k.digestId,
-    createdAt: new Date(r.created_at as string),
+    createdAt: new Date(r[D.createdAt] as string),
     deliveredAt: k.deliveredAt,
   };
 }
@@ -156,17 +179,22 @@ export function plannedClaim(jobId: string, lockedUntil: Date): Known {
 
 export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
   return toClaimed(r, {
-    jobId: (r.job_id as string) ?? null,
-    status: r.status as Delivery["status"],
-    lockedUntil: date(r.locked_until),
-    attempts: Number(r.attempts),
-    providerId: (r.provider_id as string) ?? null,
-    responseCode: (r.response_code as number) ?? null,
-    error: (r.error as string) ?? null,
-    digestId: (r.digest_id as string) ?? null,
-    deliveredAt: date(r.delivered_at),
+    jobId: (r[D.jobId] as string) ?? null,
+    status: r[D.status] as Delivery["status"],
+    lockedUntil: date(r[D.lockedUntil]),
+    attempts: Number(r[D.attempts]),
+    providerId: (r[D.providerId] as string) ?? null,
+    responseCode: (r[D.responseCode] as number) ?? null,
+    error: (r[D.error] as string) ?? null,
+    digestId: (r[D.digestId] as string) ?? null,
+    deliveredAt: date(r[D.deliveredAt]),
   });
 }
+
+/** Each endpoint column's alias in planning's claim: `EP.urlEncrypted` is "ep_url_encrypted". */
+const EP = Object.fromEntries(ENDPOINT_KEYS.map((k) => [k, `ep_${E[k]}`])) as {
+  readonly [K in (typeof ENDPOINT_KEYS)[number]]: string;
+};
 
 /**
  * The endpoint columns planning's claim carries along (aliased ep_*), so sending needs no second
@@ -174,22 +202,20 @@ export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
  * are therefore the endpoint's id and org.
  */
 export const ENDPOINT_COLUMNS = sql.raw(
-  "e.enabled as ep_enabled, e.disabled_reason as ep_disabled_reason, " +
-    "e.url_encrypted as ep_url_encrypted, e.secret_encrypted as ep_secret_encrypted, " +
-    "e.previous_secret_encrypted as ep_previous_secret_encrypted, e.previous_secret_expires_at as ep_previous_secret_expires_at",
+  ENDPOINT_KEYS.map((k) => `e.${E[k]} as ${EP[k]}`).join(", "),
 );
 
 export function toEndpoint(r: Record<string, unknown>): EndpointForSend | null {
   // url_encrypted is never null on an endpoint: null here means no endpoint was joined.
-  if (r.ep_url_encrypted == null) return null;
+  if (r[EP.urlEncrypted] == null) return null;
   return {
-    id: r.recipient_id as string,
-    orgId: r.org_id as string,
-    enabled: Boolean(r.ep_enabled),
-    disabledReason: (r.ep_disabled_reason as string) ?? null,
-    urlEncrypted: r.ep_url_encrypted as string,
-    secretEncrypted: (r.ep_secret_encrypted as string) ?? null,
-    previousSecretEncrypted: (r.ep_previous_secret_encrypted as string) ?? null,
-    previousSecretExpiresAt: date(r.ep_previous_secret_expires_at),
+    id: r[D.recipientId] as string,
+    orgId: r[D.orgId] as string,
+    enabled: Boolean(r[EP.enabled]),
+    disabledReason: (r[EP.disabledReason] as string) ?? null,
+    urlEncrypted: r[EP.urlEncrypted] as string,
+    secretEncrypted: (r[EP.secretEncrypted] as string) ?? null,
+    previousSecretEncrypted: (r[EP.previousSecretEncrypted] as string) ?? null,
+    previousSecretExpiresAt: date(r[EP.previousSecretExpiresAt]),
   };
 }

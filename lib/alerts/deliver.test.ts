@@ -18,20 +18,18 @@ import {
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, orgId, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
+import { waitFor } from "@/test/wait";
 import type { Ctx } from "@/lib/context";
 import { createEndpoint, rotateEndpointSecret } from "./endpoints";
 import { planJob, releaseJob } from "./plan";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { pinnedLookup, type Resolver } from "@/lib/channels/net";
-import {
-  claimDeliveries,
-  createSender,
-  drainDueDeliveries,
-  flushDigests,
-  processDelivery,
-  processDueDeliveries,
-  sweepStuck,
-} from "./deliver";
+import { createSender } from "@/lib/jobs/sender";
+import { drainDueDeliveries, processDueDeliveries } from "@/test/sending";
+import { flushDigests } from "./digests";
+import { claimDeliveries } from "./queue";
+import { processDelivery } from "./send";
+import { sweepStuck } from "./sweep";
 import type { ClaimedDelivery, PrepCache } from "./claim";
 import { sendTestAlert } from "./test-alert";
 import { resendDelivery, getDelivery } from "./deliveries";
@@ -41,6 +39,8 @@ let admin: Ctx;
 let acme: string;
 const receivers: Receiver[] = [];
 const settings = testSettings();
+/** For receivers a test holds until it has checked something: no webhook timeout meanwhile. */
+const patient = testSettings({ webhookTimeoutMs: 30_000 });
 
 async function receiver(opts?: Parameters<typeof startReceiver>[0]) {
   const r = await startReceiver(opts);
@@ -826,7 +826,10 @@ describe("planning that claims what is due (the embedded driver)", () => {
   });
 
   it("renews the lock on deliveries it still holds, so the sweeper leaves them alone", async () => {
-    const r = await receiver({ fallback: { status: 200, delayMs: 400 } });
+    // The receiver holds its answer until the renewal has been seen.
+    let release = () => {};
+    const released = new Promise<void>((res) => (release = res));
+    const r = await receiver({ fallback: { status: 200, until: released } });
     await webhookEndpoint(r.url);
     const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
     // Planned with a clock ten minutes behind: the lock still runs from when the row is written.
@@ -843,14 +846,17 @@ describe("planning that claims what is due (the embedded driver)", () => {
       .update(deliveries)
       .set({ lockedUntil: new Date(Date.now() - 1000) })
       .where(eq(deliveries.id, hook.id));
-    const sender = createSender(t.db, { settings, renewEveryMs: 50 });
+    const sender = createSender(t.db, { settings: patient, renewEveryMs: 50 });
     for (const b of batches) sender.submit(b.ds, b.cache);
     const draining = sender.drain();
-    await new Promise((res) => setTimeout(res, 200));
-    const [held] = await t.db.select().from(deliveries).where(eq(deliveries.id, hook.id));
+    const lockOf = async () =>
+      (await t.db.select().from(deliveries).where(eq(deliveries.id, hook.id)))[0]!;
+    await waitFor(async () => (await lockOf()).lockedUntil!.getTime() > Date.now() + 60_000);
+    const held = await lockOf();
     expect(held!.status).toBe("sending");
     expect(held!.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 60_000);
     expect((await sweepStuck(t.db)).deliveries).toBe(0);
+    release();
     await draining;
     await sender.close();
     expect(r.requests).toHaveLength(1);
@@ -913,8 +919,9 @@ describe("planning that claims what is due (the embedded driver)", () => {
       sender.submit([slow], batches[0]!.cache);
       const started = Date.now();
       const draining = sender.drain();
-      // The other workers find nothing to do and leave; then the rest of the fan-out arrives.
-      await new Promise((res) => setTimeout(res, 100));
+      // The other workers find nothing to do and leave; once the slow one is out, the rest of the
+      // fan-out arrives.
+      await waitFor(() => inFlight === 1);
       sender.submit(
         all.filter((d) => d !== slow),
         batches[0]!.cache,
@@ -931,19 +938,23 @@ describe("planning that claims what is due (the embedded driver)", () => {
   });
 
   it("room() counts only what planning handed over, not a backlog claimed from the queue", async () => {
-    const r = await receiver({ fallback: { status: 200, delayMs: 400 } });
+    // The receiver holds its answers until the planner has asked for room.
+    let release = () => {};
+    const released = new Promise<void>((res) => (release = res));
+    const r = await receiver({ fallback: { status: 200, until: released } });
     for (let i = 0; i < 4; i++) await webhookEndpoint(`${r.url}/${i}`);
     // Planned without claiming: four due webhooks wait in the queue.
     const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
     await planJob(t.db, job.id);
-    const sender = createSender(t.db, { settings, concurrency: 4 });
+    const sender = createSender(t.db, { settings: patient, concurrency: 4 });
     const draining = sender.drain();
-    await new Promise((res) => setTimeout(res, 100));
+    await waitFor(() => r.requests.length >= 4);
     expect(r.requests.length).toBeGreaterThanOrEqual(4);
     // The queue's claims are in flight, yet a planner is not held back by them.
     const asked = Date.now();
     await sender.room(1);
     expect(Date.now() - asked).toBeLessThan(100);
+    release();
     await draining;
     await sender.close();
   });

@@ -1,6 +1,30 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import type { Delivery } from "@/db/schema";
+import type { DeliveryError } from "@/lib/channels/errors";
+import type { SendResult } from "@/lib/channels/types";
+import type { ClaimedDelivery } from "./claim";
+import { followUpOf } from "./endpoint-health";
+import { nextRetryAt } from "./retry";
+
+/** What became of one delivery attempt, as callers see it. */
+export interface DeliverOutcome {
+  id: string;
+  status: Delivery["status"];
+  retryAt?: Date | null;
+  responseCode?: number | null;
+  error?: string | null;
+}
+
+/** What recording an outcome needs of the sending options (see DeliverOptions in send.ts). */
+export interface RecordOptions {
+  now?: Date;
+  random?: () => number;
+  /** Backoff base; tests shorten it. */
+  retryBaseMs?: number;
+  /** Batches outcome writes (the sender sets it); without it each outcome is written at once. */
+  writer?: OutcomeWriter;
+}
 
 /** One attempt's result and the delivery state it leads to; written as a row of delivery_attempts plus an update. */
 export interface OutcomeRow {
@@ -144,4 +168,50 @@ export function createOutcomeWriter(
       if (failure) throw failure;
     },
   };
+}
+
+/** Records one attempt and the delivery's new state (delivered, pending with a retry time, failed). */
+export async function recordOutcome(
+  db: Db,
+  d: ClaimedDelivery,
+  started: number,
+  outcome: { result: SendResult } | { error: DeliveryError },
+  opts: RecordOptions,
+): Promise<DeliverOutcome> {
+  const now = opts.now ?? new Date();
+  const error = "error" in outcome ? outcome.error : null;
+  const retryAt = error
+    ? nextRetryAt({
+        attempt: d.attempts,
+        maxAttempts: d.maxAttempts,
+        permanent: error.permanent,
+        retryAfterMs: error.opts.retryAfterMs,
+        now,
+        random: opts.random,
+        baseMs: opts.retryBaseMs,
+      })
+    : null;
+  const status: Delivery["status"] = !error ? "delivered" : retryAt ? "pending" : "failed";
+  const row: OutcomeRow = {
+    id: d.id,
+    attempt: d.attempts,
+    startedAt: opts.now ?? new Date(started),
+    durationMs: Date.now() - started,
+    responseCode:
+      "result" in outcome ? (outcome.result.responseCode ?? null) : (error!.responseCode ?? null),
+    providerId: "result" in outcome ? (outcome.result.providerId ?? null) : null,
+    error: error?.message ?? null,
+    retryAt,
+    status,
+    deliveredAt: status === "delivered" ? now : null,
+  };
+  const followUp = followUpOf(db, d, error, status, now);
+  if (opts.writer) {
+    // The sender moves on to its next delivery; the drain waits for this write before it returns.
+    opts.writer.add(row, followUp);
+  } else {
+    await writeOutcomes(db, [row]);
+    await followUp?.();
+  }
+  return { id: d.id, status, retryAt, responseCode: row.responseCode, error: row.error };
 }

@@ -6,7 +6,8 @@ import { requirePermission, withTransaction } from "@/lib/context";
 import { wakeJobDriverOnCommit } from "@/lib/jobs/outbox";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
-import { processDelivery, type DeliverOptions, type DeliverOutcome } from "./deliver";
+import type { DeliverOutcome } from "./outcomes";
+import { processDelivery, type DeliverOptions } from "./send";
 
 export const TestAlertInput = z
   .object({

@@ -13,7 +13,8 @@ import {
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { orgId, testSettings } from "@/test/alerts";
 import { withTransaction } from "@/lib/context";
-import { flushDigests, processDueDeliveries } from "./deliver";
+import { processDueDeliveries } from "@/test/sending";
+import { flushDigests } from "./digests";
 import { explainRouting } from "./deliveries";
 import { planJob } from "./plan";
 import { enqueueUserWarning } from "./user-warning";

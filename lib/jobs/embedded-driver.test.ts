@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import { deliveries, notificationJobs, publicSubscribers } from "@/db/schema";
@@ -6,6 +6,7 @@ import { createEndpoint } from "@/lib/alerts/endpoints";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
+import { waitFor } from "@/test/wait";
 import { startEmbeddedDriver } from "./embedded-driver";
 import { wakeJobDriver } from "./outbox";
 
@@ -41,7 +42,14 @@ it("is woken after commit, plans and sends, and retries a failure on a later pas
     await driver.kick();
     const [j] = await t.db.select().from(notificationJobs).where(eq(notificationJobs.id, job.id));
     expect(j!.status).toBe("planned");
-    await new Promise((res) => setTimeout(res, 20));
+    // The failed attempt's retry (backoff base 1 ms) comes due, if that pass did not send it.
+    await waitFor(async () => {
+      const [d] = await t.db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.jobId, job.id), eq(deliveries.channel, "webhook")));
+      return d!.status !== "pending" || d!.runAt.getTime() <= Date.now();
+    });
     await driver.kick();
     const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
     const hook = rows.find((d) => d.channel === "webhook")!;

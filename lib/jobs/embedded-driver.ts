@@ -1,8 +1,11 @@
 import type { Db } from "@/db";
-import { createSender, flushDigests, sweepStuck, type DeliverOptions } from "@/lib/alerts/deliver";
+import { flushDigests } from "@/lib/alerts/digests";
+import type { DeliverOptions } from "@/lib/alerts/send";
+import { sweepStuck } from "@/lib/alerts/sweep";
 import { claimDueJobs, markJobError, planJob, releaseJob } from "@/lib/alerts/plan";
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { onJobsEnqueued } from "./outbox";
+import { createSender } from "./sender";
 
 export interface EmbeddedDriverOptions {
   pollIntervalMs?: number;

@@ -12,7 +12,7 @@ import {
 } from "@/lib/alerts/endpoints";
 import { clearRecipientMark, getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
-import type { DeliverOutcome } from "@/lib/alerts/deliver";
+import type { DeliverOutcome } from "@/lib/alerts/outcomes";
 
 const done = () => revalidatePath("/portal/alerts");
 

@@ -9,8 +9,9 @@ import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
+import { waitFor } from "@/test/wait";
 import type { Ctx } from "@/lib/context";
-import { createAlertFunctions } from "./alerts";
+import { createAlertFunctions } from "./index";
 
 let t: TestDb;
 let r: Receiver;
@@ -89,11 +90,13 @@ describe("Inngest functions (same lib steps as the embedded driver)", () => {
           },
         ],
       });
-      // The durable sleep is mocked: the retry is due within milliseconds (retryBaseMs: 1).
+      // The durable sleep is mocked: it ends when the retry is due (retryBaseMs: 1, so at once).
+      const retryDue = async () => {
+        const [d] = await t.db.select().from(deliveries).where(eq(deliveries.id, deliveryIds[0]!));
+        return d!.runAt.getTime() <= Date.now();
+      };
       const { result, ctx, error } = await engine.execute({
-        steps: [
-          { id: "wait-0", handler: () => new Promise((res) => setTimeout(() => res(null), 20)) },
-        ],
+        steps: [{ id: "wait-0", handler: () => waitFor(retryDue).then(() => null) }],
       });
       expect(error).toBeUndefined();
       expect(result).toMatchObject({ status: "delivered" });
