@@ -13,7 +13,7 @@ import {
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { orgId, testSettings } from "@/test/alerts";
 import { flushDigests, processDueDeliveries } from "./deliver";
-import { explainRouting } from "./deliveries";
+import { explainRouting } from "./explain";
 import { planJob } from "./plan";
 import { enqueueUserWarning } from "./user-warning";
 

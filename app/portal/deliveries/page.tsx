@@ -5,12 +5,8 @@ import { CHANNELS, DELIVERY_STATUSES } from "@/db/schema";
 import { listMembers } from "@/lib/members/list";
 import { listEndpoints } from "@/lib/alerts/endpoints";
 import { can } from "@/lib/context";
-import {
-  explainRouting,
-  getDelivery,
-  listDeliveries,
-  type Explanation,
-} from "@/lib/alerts/deliveries";
+import { getDelivery, listDeliveries } from "@/lib/alerts/deliveries";
+import { explainRouting, type Explanation } from "@/lib/alerts/explain";
 import { ValidationError, NotFoundError } from "@/lib/errors";
 import { Card, PageHeader } from "@/components/ui/card";
 import { SettingsForm } from "@/components/alerts/forms";

@@ -16,12 +16,24 @@ import {
   type PrepCache,
 } from "../claim";
 import { matrixEstimate, matrixFanoutSql } from "./matrix";
-import { PART_ROWS, partCount } from "./parts";
-import { inScope, orgClocks, type OrgScope } from "./scope";
+import { PART_ROWS, partCount, WHOLE } from "./parts";
+import {
+  clocksAt,
+  inScope,
+  orgClocks,
+  orgSettings,
+  type OneRecipient,
+  type OrgScope,
+} from "./scope";
 import { reachesPublicSubscribers, subscriberFanoutSql } from "./subscribers";
 import { warningFanoutSql } from "./warnings";
 
 export type { PlanPart } from "./parts";
+export type { OneRecipient } from "./scope";
+export { matrixGates, type MatrixGates } from "./matrix";
+export { memberSource } from "./members";
+export { endpointSource } from "./endpoints";
+export { recipientSource } from "./recipients";
 
 /**
  * Planning: one outbox job → one `deliveries` row per (recipient, channel), with the routing trace.
@@ -241,6 +253,65 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
     for (let index = 0; index < of; index++)
       await write(subscriberFanoutSql(job, now, { index, of }));
   }
+}
+
+/** A row a fan-out SELECT yields (what planning writes as a delivery), as the driver returns it. */
+export interface DryRunRow {
+  jobId: string;
+  orgId: string;
+  channel: string;
+  recipientType: string;
+  recipientId: string | null;
+  destination: string;
+  idempotencyKey: string;
+  status: string;
+  runAt: Date;
+  trace: { step: string; outcome: string; detail: string }[];
+}
+
+/**
+ * Planning's fan-out for one recipient of organization `org`, without writing: for each job, the
+ * SELECT planParts inserts from (the same statement, restricted to `who`), with the clocks at the
+ * job's planning time (now for a job not planned yet). One statement for all the jobs. A test job
+ * (sent to one destination, not routed) and public subscribers are not covered; nor are default
+ * settings created, so an organization without alert settings is routed nothing.
+ */
+export async function dryRunPlan(
+  db: Db,
+  jobs: NotificationJob[],
+  org: { id: string; kind: string },
+  who: NonNullable<OneRecipient>,
+): Promise<DryRunRow[]> {
+  // The job's audience, as planParts scopes it: its tenant, or every tenant for a public job.
+  const reaches = (job: NotificationJob) =>
+    job.payload.audience.type === "public"
+      ? org.kind === "tenant"
+      : job.payload.audience.orgId === org.id;
+  const routed = jobs.filter((j) => !j.payload.test && reaches(j));
+  if (routed.length === 0) return [];
+  const settings = await orgSettings(db, [org.id]);
+  const selects = routed.map((job) => {
+    const now = job.plannedAt ?? new Date();
+    const clocks = clocksAt(settings, now);
+    const select =
+      job.kind === "user.warning"
+        ? warningFanoutSql(job, clocks, now, who)
+        : matrixFanoutSql(job, clocks, now, WHOLE, who);
+    return sql`select * from (${select}) d`;
+  });
+  const res = await db.execute(sql.join(selects, sql` union all `));
+  return rowsOf<Record<string, unknown>>(res).map((r) => ({
+    jobId: r.job_id as string,
+    orgId: r.org_id as string,
+    channel: r.channel as string,
+    recipientType: r.recipient_type as string,
+    recipientId: (r.recipient_id as string) ?? null,
+    destination: r.destination as string,
+    idempotencyKey: r.idempotency_key as string,
+    status: r.status as string,
+    runAt: new Date(r.run_at as string),
+    trace: (typeof r.trace === "string" ? JSON.parse(r.trace) : r.trace) as DryRunRow["trace"],
+  }));
 }
 
 /**

@@ -145,31 +145,37 @@ export interface CandidateSource {
   gates: { gate: string; where: SQL }[];
 }
 
-/** Why the matrix fan-out has (or lacks) a candidate for one recipient on each of its channels. */
+/** Why the matrix fan-out has (or lacks) a candidate for one recipient on one of its channels. */
 export interface MatrixGates {
+  jobId: string;
   channel: string;
   /** The organization has alert settings (a tenant without them is routed nothing). */
   settings: boolean;
   /** The recipient's role groups (null: any role group). */
   roleGroups: (string | null)[];
-  /** Topics of the cells ticked for this channel and category. */
+  /** Topics of the cells ticked for this channel and the job's category. */
   topics: (string | null)[];
-  /** The conditions in the order the fan-out applies them, each with whether some cell passes it and every one before it. */
+  /**
+   * The conditions in the order the fan-out applies them: whether some cell passes this one and
+   * every one before it. The first that fails is why there is no candidate.
+   */
   passed: { gate: string; ok: boolean }[];
 }
 
 /**
- * The conditions that form a matrix candidate, evaluated for one recipient and the job's category
- * and topic in organization `orgId`: a cell of the recipient's role group and channel is ticked
- * for the category (`rule`), for the topic (`topic`), then the source's own (no phone, disabled
- * endpoint). Read-only; the explainer uses it when the dry run has no row for a channel.
+ * The conditions that form a matrix candidate, for one recipient in organization `orgId` and each
+ * job's category and topic: a cell of the recipient's role group and channel is ticked for the
+ * category (`rule`) and for the topic (`topic`), then the source's own (a phone for SMS, an
+ * enabled endpoint). The same fragments as the candidate branches; read-only, one statement for
+ * all the jobs. The explainer uses it when the dry run has no row for a channel.
  */
 export async function matrixGates(
   db: Db,
-  job: NotificationJob,
+  jobs: NotificationJob[],
   orgId: string,
   source: CandidateSource,
 ): Promise<MatrixGates[]> {
+  if (jobs.length === 0) return [];
   const gates = [
     { gate: "rule", where: RULE_TICKED },
     { gate: "topic", where: RULE_TOPIC },
@@ -182,21 +188,28 @@ export async function matrixGates(
         sql` and `,
       )}), false) as ${sql.identifier(`g_${g.gate}`)}`,
   );
+  const jobRows = sql.join(
+    jobs.map(
+      (j) =>
+        sql`(${j.id}::uuid, ${j.payload.category}::incident_category, ${j.payload.topic ?? null}::text)`,
+    ),
+    sql`, `,
+  );
   const res = await db.execute(sql`
 with p as (
-  select ${orgId}::uuid as org_id, ${job.payload.category}::incident_category as category,
-         ${job.payload.topic ?? null}::text as topic
+  select v.*, ${orgId}::uuid as org_id from (values ${jobRows}) as v(job_id, category, topic)
 )
-select c.channel::text as channel,
-  exists (select 1 from alert_settings s join p on s.org_id = p.org_id) as settings,
+select p.job_id, c.channel::text as channel,
+  exists (select 1 from alert_settings s where s.org_id = ${orgId}::uuid) as settings,
   jsonb_agg(distinct ${source.roleGroup}) as role_groups,
   coalesce(jsonb_agg(distinct r.topic) filter (where ${RULE_TICKED}), '[]') as topics,
-  ${sql.join(columns, sql`,\n  `)}
+  ${sql.join(columns, sql`, `)}
 from p
 ${source.from}
 left join alert_rules r on r.org_id = p.org_id and r.channel = c.channel and ${source.ofRule}
-group by c.channel`);
+group by p.job_id, c.channel`);
   return rowsOf<Record<string, unknown>>(res).map((row) => ({
+    jobId: row.job_id as string,
     channel: row.channel as string,
     settings: Boolean(row.settings),
     roleGroups: jsonOf<(string | null)[]>(row.role_groups),

@@ -1,6 +1,6 @@
 import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
-import { alertSettings, organizations } from "@/db/schema";
+import { alertSettings, organizations, type AlertSettings } from "@/db/schema";
 import { nextDigestAt, quietUntil } from "../schedule";
 
 /** A job's organizations: the named ones, or every tenant for a public job. */
@@ -26,6 +26,11 @@ export interface OrgClock {
 }
 
 export async function orgClocks(db: Db, orgIds: OrgScope, now: Date): Promise<OrgClock[]> {
+  return clocksAt(await orgSettings(db, orgIds), now);
+}
+
+/** The alert settings of the organizations in scope (an organization without them has no clock). */
+export async function orgSettings(db: Db, orgIds: OrgScope): Promise<AlertSettings[]> {
   const rows = await db
     .select({ s: alertSettings })
     .from(alertSettings)
@@ -35,7 +40,12 @@ export async function orgClocks(db: Db, orgIds: OrgScope, now: Date): Promise<Or
         ? eq(organizations.kind, "tenant")
         : inArray(alertSettings.orgId, orgIds),
     );
-  return rows.map(({ s }) => ({
+  return rows.map((r) => r.s);
+}
+
+/** Each organization's clock at `now`, from its settings. */
+export function clocksAt(settings: AlertSettings[], now: Date): OrgClock[] {
+  return settings.map((s) => ({
     org_id: s.orgId,
     quiet_until:
       quietUntil(
