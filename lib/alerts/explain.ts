@@ -342,7 +342,7 @@ function whyNot(
     default:
       return [
         {
-          step: "audience",
+          step: "routing",
           outcome: "suppressed",
           detail: "routing forms no delivery for this recipient on this channel",
         },
