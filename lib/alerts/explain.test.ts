@@ -20,7 +20,8 @@ import { enqueue, orgId } from "@/test/alerts";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import type { Ctx } from "@/lib/context";
 import { dryRunPlan, planJob, type OneRecipient } from "./plan";
-import { explainRouting, type Explanation } from "./explain";
+import { explainRouting, listRecipientAddresses, type Explanation } from "./explain";
+import { NotFoundError } from "@/lib/errors";
 import { enqueueUserWarning } from "./user-warning";
 
 /**
@@ -283,6 +284,17 @@ describe("the explainer's verdict is what planning produced", () => {
     expect(why(v, "ADMIN@acme.test", "email")).toMatch(
       /^not sent: rule info — .*reached through another route \(a member: admin@acme\.test, pending\)/,
     );
+    // The picker lists the tenant's extra recipients; an address not listed is not explained.
+    expect((await listRecipientAddresses({ ctx: admin })).sort()).toEqual(
+      ["+919800000999", "ADMIN@acme.test", "bounced@acme.test", "oncall@acme.test"].sort(),
+    );
+    const globex = await ctxFor(t.db, "admin@globex.test");
+    await expect(
+      explainRouting({
+        ctx: globex,
+        input: { incidentId: crypto.randomUUID(), address: "oncall@acme.test" },
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("with the category turned off", async () => {

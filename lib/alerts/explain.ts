@@ -133,6 +133,17 @@ async function subjectOf(ctx: Ctx, f: z.infer<typeof ExplainInput>): Promise<Sub
   };
 }
 
+/** This organization's extra recipients' addresses, for the explainer's picker. */
+export async function listRecipientAddresses({ ctx }: { ctx: Ctx }): Promise<string[]> {
+  requirePermission(ctx, "deliveries:read");
+  const rows = await ctx.db
+    .selectDistinct({ address: alertRecipients.address })
+    .from(alertRecipients)
+    .where(eq(alertRecipients.orgId, ctx.org.id))
+    .orderBy(asc(alertRecipients.address));
+  return rows.map((r) => r.address);
+}
+
 /**
  * "Why did or didn't this person (or endpoint, or extra recipient) get this alert?": for each
  * notification of the incident, every channel's decision in order. Where planning wrote a
