@@ -1,5 +1,6 @@
-import type { Tx } from "@/db";
-import { alertRules, alertSettings, type Channel } from "@/db/schema";
+import { sql, type SQL } from "drizzle-orm";
+import type { Db, Tx } from "@/db";
+import type { Channel } from "@/db/schema";
 import type { IncidentCategory } from "@/db/schema";
 import type { TenantRole } from "@/lib/auth/roles";
 
@@ -49,17 +50,43 @@ export const DEFAULT_CATEGORIES = {
   configurable: true,
 } as const;
 
+const DEFAULT_MATRIX_JSON = JSON.stringify(
+  DEFAULT_MATRIX.map((c) => ({
+    category: c.category,
+    role_group: c.roleGroup,
+    channel: c.channel,
+    enabled: c.enabled,
+    topic: c.topic ?? null,
+  })),
+);
+
+/**
+ * Gives every organization `o` for which `orgs` holds and that has no alert settings yet the seed's
+ * defaults (its settings and its matrix), in one statement. One that has settings is left alone.
+ * Planning runs it for a job's organizations (tenants created before alerting existed, or by code
+ * that forgot); applyDefaultAlertSettings for one new tenant.
+ */
+export async function ensureDefaultAlertSettings(db: Db | Tx, orgs: SQL): Promise<void> {
+  await db.execute(sql`
+    with missing as (
+      insert into alert_settings (org_id, categories)
+      select o.id, ${JSON.stringify(DEFAULT_CATEGORIES)}::jsonb from organizations o
+      where ${orgs} and not exists (select 1 from alert_settings s where s.org_id = o.id)
+      on conflict do nothing
+      returning org_id
+    )
+    insert into alert_rules (org_id, category, role_group, channel, enabled, topic)
+    select m.org_id, d.category::incident_category, d.role_group::tenant_role, d.channel::channel, d.enabled, d.topic
+    from missing m
+    cross join jsonb_to_recordset(${DEFAULT_MATRIX_JSON}::jsonb)
+      as d(category text, role_group text, channel text, enabled boolean, topic text)
+    on conflict do nothing`);
+}
+
 /**
  * Gives a tenant the seed's defaults. Call it in the transaction that creates the tenant;
  * running it again leaves existing choices alone.
  */
 export async function applyDefaultAlertSettings(tx: Tx, orgId: string): Promise<void> {
-  await tx
-    .insert(alertSettings)
-    .values({ orgId, categories: { ...DEFAULT_CATEGORIES } })
-    .onConflictDoNothing();
-  await tx
-    .insert(alertRules)
-    .values(DEFAULT_MATRIX.map((c) => ({ orgId, ...c, topic: c.topic ?? null })))
-    .onConflictDoNothing();
+  await ensureDefaultAlertSettings(tx, sql`o.id = ${orgId}::uuid`);
 }

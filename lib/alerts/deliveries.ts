@@ -2,16 +2,11 @@ import { and, asc, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { containsText } from "@/db/like";
 import { z } from "zod";
 import {
-  alertEndpoints,
-  alertRules,
-  alertSettings,
   CHANNELS,
   deliveries,
   DELIVERY_STATUSES,
   deliveryAttempts,
-  memberships,
   notificationJobs,
-  users,
   type Delivery,
   type DeliveryAttempt,
 } from "@/db/schema";
@@ -21,7 +16,6 @@ import { wakeJobDriverOnCommit } from "@/lib/jobs/outbox";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { idOf, parseTargetInput } from "@/lib/ids";
-import { ROLE_GROUP_LABELS, type TenantRole } from "@/lib/auth/roles";
 
 export const ListDeliveriesInput = z.object({
   incidentId: z.uuid({ message: "must be an incident id" }).optional(),
@@ -165,203 +159,6 @@ export async function resendDelivery({
     wakeJobDriverOnCommit(tx);
     return row!;
   });
-}
-
-export const ExplainInput = z
-  .object({
-    incidentId: z.uuid({ message: "must be an incident id" }).optional(),
-    jobId: z.uuid({ message: "must be a notification id" }).optional(),
-    userId: z.uuid({ message: "must be a member id" }).optional(),
-    endpointId: z.uuid({ message: "must be an endpoint id" }).optional(),
-  })
-  .superRefine((v, c) => {
-    if (!v.incidentId && !v.jobId)
-      c.addIssue({
-        code: "custom",
-        path: ["incidentId"],
-        message: "pick an incident (or a notification)",
-      });
-    if (!v.userId === !v.endpointId)
-      c.addIssue({
-        code: "custom",
-        path: ["userId"],
-        message: "pick exactly one member or endpoint",
-      });
-  });
-
-export interface Explanation {
-  subject: string;
-  notifications: {
-    jobId: string;
-    title: string;
-    kind: string;
-    category: string;
-    createdAt: Date;
-    decisions: {
-      channel: string;
-      status: string;
-      deliveryId: string | null;
-      steps: { step: string; outcome: string; detail: string }[];
-    }[];
-  }[];
-}
-
-/**
- * "Why did or didn't this person (or endpoint) get this alert?": for each notification of the
- * incident, every channel's decision in order — the stored trace when a delivery row exists, else
- * why routing never produced one (category off, channel not ticked for the role group, no phone).
- */
-export async function explainRouting({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: unknown;
-}): Promise<Explanation> {
-  requirePermission(ctx, "deliveries:read");
-  const f = parseInput(ExplainInput, input);
-  const org = ctx.org.id;
-  let subject: string;
-  let roleGroup: TenantRole | null = null;
-  let phone: string | null = null;
-  let endpointType: string | null = null;
-  let endpointEnabled = true;
-  if (f.userId) {
-    const [m] = await ctx.db
-      .select({ role: memberships.role, email: users.email, name: users.name, phone: users.phone })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.userId, f.userId), eq(memberships.orgId, org)));
-    if (!m) throw new NotFoundError("Member");
-    roleGroup = m.role as TenantRole;
-    phone = m.phone;
-    subject = `${m.name || m.email} (${ROLE_GROUP_LABELS[roleGroup] ?? m.role})`;
-  } else {
-    const [e] = await ctx.db
-      .select()
-      .from(alertEndpoints)
-      .where(and(eq(alertEndpoints.id, f.endpointId!), eq(alertEndpoints.orgId, org)));
-    if (!e) throw new NotFoundError("Endpoint");
-    subject = `${e.name} (${e.type}, ${e.urlHint})`;
-    endpointType = e.type;
-    endpointEnabled = e.enabled;
-    roleGroup = e.roleGroup;
-  }
-  // Notifications that reached this tenant's audience: tenant-specific ones for this org, and public ones.
-  const jobs = await ctx.db
-    .select()
-    .from(notificationJobs)
-    .where(
-      and(
-        f.jobId
-          ? eq(notificationJobs.id, f.jobId)
-          : sql`${notificationJobs.payload} ->> 'incidentId' = ${f.incidentId!}`,
-        sql`(${notificationJobs.payload} -> 'audience' ->> 'type' = 'public' or ${notificationJobs.payload} -> 'audience' ->> 'orgId' = ${org})`,
-      ),
-    )
-    .orderBy(asc(notificationJobs.createdAt));
-  const [settings] = await ctx.db.select().from(alertSettings).where(eq(alertSettings.orgId, org));
-  const rules = await ctx.db.select().from(alertRules).where(eq(alertRules.orgId, org));
-  const recipientFilter = f.userId
-    ? eq(deliveries.recipientId, f.userId)
-    : eq(deliveries.recipientId, f.endpointId!);
-  const notifications: Explanation["notifications"] = [];
-  for (const job of jobs) {
-    const rows = await ctx.db
-      .select()
-      .from(deliveries)
-      .where(and(eq(deliveries.jobId, job.id), eq(deliveries.orgId, org), recipientFilter));
-    const p = job.payload;
-    const channels = f.userId
-      ? (["email", "sms", "in_app"] as const)
-      : ([endpointType!] as string[]);
-    const decisions: Explanation["notifications"][number]["decisions"] = [];
-    for (const ch of channels) {
-      const row = rows.find((r) => r.channel === ch);
-      if (row) {
-        decisions.push({ channel: ch, status: row.status, deliveryId: row.id, steps: row.trace });
-        continue;
-      }
-      const steps: { step: string; outcome: string; detail: string }[] = [];
-      if (job.status !== "planned")
-        steps.push({
-          step: "planning",
-          outcome: "info",
-          detail: `not planned yet (${job.status})`,
-        });
-      else if (p.test)
-        steps.push({
-          step: "test",
-          outcome: "info",
-          detail: "a test alert goes only to the destination it was sent to",
-        });
-      else if (job.kind === "user.warning")
-        steps.push({
-          step: "rule",
-          outcome: "suppressed",
-          detail: f.userId
-            ? "this user-level warning was addressed to other members"
-            : "user-level warnings go to members, never to endpoints",
-        });
-      else if (!settings)
-        steps.push({
-          step: "settings",
-          outcome: "suppressed",
-          detail: "this tenant had no alert settings",
-        });
-      else {
-        const cells = rules.filter(
-          (r) =>
-            r.category === p.category &&
-            r.channel === ch &&
-            (roleGroup === null || r.roleGroup === roleGroup),
-        );
-        const on = cells.filter((r) => r.enabled);
-        const topical = on.filter((r) => r.topic === null || r.topic === p.topic);
-        const who = roleGroup ? ROLE_GROUP_LABELS[roleGroup] : "any role group";
-        if (on.length === 0)
-          steps.push({
-            step: "rule",
-            outcome: "suppressed",
-            detail: `${ch} is not ticked for ${who} in ${p.category}`,
-          });
-        else if (topical.length === 0)
-          steps.push({
-            step: "rule",
-            outcome: "suppressed",
-            detail: `${ch} for ${who} in ${p.category} is only for ${on.map((r) => r.topic).join(", ")} alerts`,
-          });
-        else if (ch === "sms" && !phone)
-          steps.push({
-            step: "recipient",
-            outcome: "suppressed",
-            detail: "no phone number on this member's profile",
-          });
-        else if (!endpointEnabled)
-          steps.push({
-            step: "endpoint",
-            outcome: "suppressed",
-            detail: "the endpoint was disabled",
-          });
-        else
-          steps.push({
-            step: "rule",
-            outcome: "info",
-            detail: "a matching rule exists; the same address was reached through another route",
-          });
-      }
-      decisions.push({ channel: ch, status: "not sent", deliveryId: null, steps });
-    }
-    notifications.push({
-      jobId: job.id,
-      title: p.title,
-      kind: job.kind,
-      category: p.category,
-      createdAt: job.createdAt,
-      decisions,
-    });
-  }
-  return { subject, notifications };
 }
 
 /** Fan-out progress of an incident's notifications (delivered / held / failed of total), for responders. */

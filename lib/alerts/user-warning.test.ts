@@ -15,7 +15,7 @@ import { orgId, testSettings } from "@/test/alerts";
 import { withTransaction } from "@/lib/context";
 import { processDueDeliveries } from "@/test/sending";
 import { flushDigests } from "./digests";
-import { explainRouting } from "./deliveries";
+import { explainRouting } from "./explain";
 import { planJob } from "./plan";
 import { enqueueUserWarning } from "./user-warning";
 

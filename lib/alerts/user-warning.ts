@@ -7,7 +7,7 @@ import { enqueueNotification } from "@/lib/jobs/outbox";
  * A user-level warning: something about a member's own work in one organization needs their
  * attention (an endpoint they rely on was switched off, an API key they made was revoked). It goes
  * through the alert pipeline like any notification, so it is planned, traced and retried; routing
- * shows it in-app always and by email/SMS only to members who opted in (lib/alerts/plan.ts).
+ * shows it in-app always and by email/SMS only to members who opted in (lib/alerts/plan/warnings.ts).
  */
 export interface UserWarning {
   orgId: string;

@@ -5,12 +5,8 @@ import { CHANNELS, DELIVERY_STATUSES } from "@/db/schema";
 import { listMembers } from "@/lib/members/list";
 import { listEndpoints } from "@/lib/alerts/endpoints";
 import { can } from "@/lib/context";
-import {
-  explainRouting,
-  getDelivery,
-  listDeliveries,
-  type Explanation,
-} from "@/lib/alerts/deliveries";
+import { getDelivery, listDeliveries } from "@/lib/alerts/deliveries";
+import { explainRouting, listRecipientAddresses, type Explanation } from "@/lib/alerts/explain";
 import { ValidationError, NotFoundError } from "@/lib/errors";
 import { Card, PageHeader } from "@/components/ui/card";
 import { SettingsForm } from "@/components/alerts/forms";
@@ -78,18 +74,20 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
   }
   const manage = can(ctx, "alerts:manage");
 
-  // The explainer: members and endpoints of this organization only.
+  // The explainer: members, endpoints and extra recipients of this organization only.
   const members = (await listMembers({ ctx })).members.map((m) => ({
     id: m.userId,
     email: m.email,
   }));
   const endpoints = ctx.org.kind === "tenant" ? await listEndpoints({ ctx }) : [];
+  const addresses = ctx.org.kind === "tenant" ? await listRecipientAddresses({ ctx }) : [];
   const who = one(sp.who);
   const explainFor = one(sp.explain);
   let explanation: Explanation | null = null;
   let explainError: string | null = null;
   if (who && explainFor) {
-    const [kind, id] = who.split(":");
+    const kind = who.slice(0, who.indexOf(":"));
+    const id = who.slice(who.indexOf(":") + 1);
     try {
       explanation = await explainRouting({
         ctx,
@@ -97,7 +95,11 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           ...(explainFor.startsWith("job:")
             ? { jobId: explainFor.slice(4) }
             : { incidentId: explainFor }),
-          ...(kind === "endpoint" ? { endpointId: id } : { userId: id }),
+          ...(kind === "endpoint"
+            ? { endpointId: id }
+            : kind === "recipient"
+              ? { address: id }
+              : { userId: id }),
         },
       });
     } catch (e) {
@@ -296,7 +298,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
       <Card title="Why did or didn't someone get an alert?">
         <form className="flex flex-wrap items-end gap-3" aria-label="Explain routing">
           <label className="text-sm">
-            Member or endpoint
+            Member, endpoint or extra recipient
             <select name="who" defaultValue={who ?? ""} className={`${inputClass} block`}>
               {members.map((m) => (
                 <option key={m.id} value={`member:${m.id}`}>
@@ -306,6 +308,11 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               {endpoints.map((e) => (
                 <option key={e.id} value={`endpoint:${e.id}`}>
                   Endpoint: {e.name}
+                </option>
+              ))}
+              {addresses.map((a) => (
+                <option key={a} value={`recipient:${a}`}>
+                  Extra recipient: {a}
                 </option>
               ))}
             </select>

@@ -14,7 +14,7 @@ import {
 import { seedDemo } from "@/test/fixtures";
 import { enqueue, orgId } from "@/test/alerts";
 import { encryptSecret } from "@/lib/crypto/secrets";
-import { planJob } from "./plan";
+import { planJob } from ".";
 
 let t: TestDb;
 let acme: string;
