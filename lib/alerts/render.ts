@@ -1,4 +1,5 @@
-import type { Impact, IncidentCategory, NotificationKind, NotificationPayload } from "@/db/schema";
+import type { NotificationKind, NotificationPayload } from "@/db/schema";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "./labels";
 
 /** What every channel renders from: one notification, or several for a digest. */
 export interface AlertItem {
@@ -20,18 +21,6 @@ export interface AlertMessage {
   text: string;
   url: string;
 }
-
-export const CATEGORY_LABELS: Record<IncidentCategory, string> = {
-  infrastructure: "Infrastructure",
-  billing: "Billing",
-  configurable: "Configurable",
-};
-export const IMPACT_LABELS: Record<Impact, string> = {
-  none: "Notice",
-  minor: "Minor",
-  major: "Major",
-  critical: "Critical",
-};
 
 const KIND_VERBS: Record<NotificationKind, string> = {
   "incident.created": "New incident",

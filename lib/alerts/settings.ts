@@ -7,7 +7,15 @@ import {
   alertSettings,
   components,
   regions,
+  type CategoryToggles,
+  type Channel,
+  type DigestMode,
+  type EndpointType,
+  type Impact,
+  type IncidentCategory,
+  type RecipientChannel,
 } from "@/db/schema";
+import type { TenantRole } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
@@ -18,24 +26,11 @@ import { formatMinutes, parseHhMm } from "./schedule";
 import { UpdateAlertSettingsInput } from "./schemas";
 
 export interface AlertSettingsView {
-  categories: { infrastructure: boolean; billing: boolean; configurable: boolean };
-  matrix: {
-    category: string;
-    roleGroup: string;
-    channel: string;
-    enabled: boolean;
-    topic: string | null;
-  }[];
-  recipients: {
-    id: string;
-    channel: string;
-    address: string;
-    roleGroup: string;
-    /** The provider reported the address unreachable for good (lib/providers/report.ts). */
-    undeliverable: { at: string; reason: string } | null;
-  }[];
-  filters: { componentIds: string[]; regionIds: string[]; minImpact: string };
-  digestMode: string;
+  categories: CategoryToggles;
+  matrix: MatrixCellView[];
+  recipients: RecipientView[];
+  filters: FiltersView;
+  digestMode: DigestMode;
   quietHours: {
     enabled: boolean;
     start: string;
@@ -46,16 +41,39 @@ export interface AlertSettingsView {
   endpoints: EndpointView[];
 }
 
+export interface MatrixCellView {
+  category: IncidentCategory;
+  roleGroup: TenantRole;
+  channel: Channel;
+  enabled: boolean;
+  topic: string | null;
+}
+
+export interface RecipientView {
+  id: string;
+  channel: RecipientChannel;
+  address: string;
+  roleGroup: TenantRole;
+  /** The provider reported the address unreachable for good (lib/providers/report.ts). */
+  undeliverable: { at: string; reason: string } | null;
+}
+
+export interface FiltersView {
+  componentIds: string[];
+  regionIds: string[];
+  minImpact: Impact;
+}
+
 export interface EndpointView {
   id: string;
-  type: string;
+  type: EndpointType;
   name: string;
   urlHint: string;
-  roleGroup: string | null;
+  roleGroup: TenantRole | null;
   enabled: boolean;
   disabledReason: string | null;
   secretRotatingUntil: string | null;
-  filters: { componentIds: string[]; regionIds: string[]; minImpact: string };
+  filters: FiltersView;
 }
 
 function assertTenant(ctx: Ctx) {

@@ -1,11 +1,6 @@
 import { z } from "zod";
-import {
-  CATEGORY_LABELS,
-  IMPACT_LABELS,
-  itemHeadline,
-  itemUrl,
-  type AlertItem,
-} from "@/lib/alerts/render";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/alerts/labels";
+import { itemHeadline, itemUrl, type AlertItem } from "@/lib/alerts/render";
 import { postToDestination } from "./net";
 import { defineAdapter } from "./types";
 

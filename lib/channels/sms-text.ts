@@ -1,5 +1,5 @@
 import type { AlertMessage } from "@/lib/alerts/render";
-import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/alerts/render";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/alerts/labels";
 
 /**
  * SMS is billed per segment: 160 GSM-7 characters for one, 153 each when split; any character
