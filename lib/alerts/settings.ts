@@ -76,7 +76,7 @@ export interface EndpointView {
   filters: FiltersView;
 }
 
-function assertTenant(ctx: Ctx) {
+export function assertTenant(ctx: Ctx) {
   // Alert settings belong to customer tenants; the platform org has none.
   if (ctx.org.kind !== "tenant") throw new NotFoundError("Alert settings");
 }
@@ -109,15 +109,7 @@ async function load(tx: Tx, orgId: string): Promise<AlertSettingsView> {
       enabled: r.enabled,
       topic: r.topic,
     })),
-    recipients: recipients.map((r) => ({
-      id: r.id,
-      channel: r.channel,
-      address: r.address,
-      roleGroup: r.roleGroup,
-      undeliverable: r.undeliverableAt
-        ? { at: r.undeliverableAt.toISOString(), reason: r.undeliverableReason ?? "" }
-        : null,
-    })),
+    recipients: recipients.map(toRecipientView),
     filters: { componentIds: s!.componentIds, regionIds: s!.regionIds, minImpact: s!.minImpact },
     digestMode: s!.digestMode,
     quietHours: {
@@ -128,6 +120,18 @@ async function load(tx: Tx, orgId: string): Promise<AlertSettingsView> {
       allowCritical: s!.quietAllowCritical,
     },
     endpoints: endpoints.map((e) => toEndpointView(e)),
+  };
+}
+
+export function toRecipientView(r: typeof alertRecipients.$inferSelect): RecipientView {
+  return {
+    id: r.id,
+    channel: r.channel,
+    address: r.address,
+    roleGroup: r.roleGroup,
+    undeliverable: r.undeliverableAt
+      ? { at: r.undeliverableAt.toISOString(), reason: r.undeliverableReason ?? "" }
+      : null,
   };
 }
 
