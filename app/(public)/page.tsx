@@ -2,6 +2,7 @@ import { connection } from "next/server";
 import { pageViewer, statusViewFor } from "@/app/_server/viewer";
 import { StatusHeader, StatusPageBody } from "@/components/status/status-page";
 import { SubscribeForm } from "@/components/status/subscribe-form";
+import { subscribeAction } from "./subscribe/actions";
 
 export default async function StatusPage() {
   await connection();
@@ -23,6 +24,7 @@ export default async function StatusPage() {
           unsubscribe link.
         </p>
         <SubscribeForm
+          action={subscribeAction}
           components={view.components.map((c) => ({ id: c.id, name: c.name }))}
           regions={view.regions.map((r) => ({ id: r.id, name: r.name }))}
         />

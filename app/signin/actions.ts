@@ -2,6 +2,7 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/app/_server/auth";
+import { formFields } from "@/app/_server/form";
 import { GENERIC_SIGN_IN_ERROR, RATE_LIMITED_SIGN_IN_ERROR } from "@/lib/auth/credentials";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 
@@ -10,13 +11,16 @@ export interface SignInState {
   sent?: boolean;
 }
 
+// Auth.js signs in (and redirects) itself and throws its own errors, not a verb's: these read the
+// form with formFields and map AuthError here.
+
 export async function signInWithPassword(_prev: SignInState, form: FormData): Promise<SignInState> {
-  const email = String(form.get("email") ?? "");
+  const f = formFields(form);
   try {
     await signIn("credentials", {
-      email,
-      password: String(form.get("password") ?? ""),
-      redirectTo: safeCallbackUrl(form.get("callbackUrl")),
+      email: f.text("email") ?? "",
+      password: f.text("password") ?? "",
+      redirectTo: safeCallbackUrl(f.text("callbackUrl")),
     });
     return {};
   } catch (e) {
@@ -31,12 +35,13 @@ export async function signInWithEmailLink(
   _prev: SignInState,
   form: FormData,
 ): Promise<SignInState> {
-  const email = String(form.get("email") ?? "").trim();
+  const f = formFields(form);
+  const email = (f.text("email") ?? "").trim();
   if (!email) return { error: "Enter your email address." };
   try {
     await signIn("resend", {
       email,
-      redirectTo: safeCallbackUrl(form.get("callbackUrl")),
+      redirectTo: safeCallbackUrl(f.text("callbackUrl")),
       redirect: false,
     });
   } catch (e) {

@@ -4,7 +4,8 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import type { ActionResult } from "@/lib/errors";
 
-type Action<T> = (prev: unknown, form: FormData) => Promise<ActionResult<T>>;
+/** A server action bound to a form (useActionState): the pages pass them to the cards as props. */
+export type FormAction<T = unknown> = (prev: unknown, form: FormData) => Promise<ActionResult<T>>;
 
 /** A plain settings form: fields from the server page, Save, the result in place. */
 export function SettingsForm({
@@ -15,7 +16,7 @@ export function SettingsForm({
   disabled,
   className,
 }: {
-  action: Action<unknown>;
+  action: FormAction<unknown>;
   label: string;
   submit: string;
   children?: React.ReactNode;
@@ -37,7 +38,7 @@ export function RowActionForm({
   label,
   submit,
 }: {
-  action: Action<unknown>;
+  action: FormAction<unknown>;
   id: string;
   label: string;
   submit: string;
@@ -89,7 +90,7 @@ export function TestAlertButton({
   toPlaceholder,
   label,
 }: {
-  action: Action<TestOutcome>;
+  action: FormAction<TestOutcome>;
   channel: string;
   endpointId?: string;
   withTo?: boolean;
@@ -130,7 +131,7 @@ export function SecretOnceForm({
   variant = "primary",
   className,
 }: {
-  action: Action<{ name?: string; secret: string | null; previousValidUntil?: string }>;
+  action: FormAction<{ name?: string; secret: string | null; previousValidUntil?: string }>;
   label: string;
   children?: React.ReactNode;
   submit: string;

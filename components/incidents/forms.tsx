@@ -3,6 +3,7 @@
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
 
 type Action = (
@@ -133,9 +134,9 @@ export function OpenIncidentForm({
           label="Category"
           name="category"
           options={[
-            { value: "infrastructure", label: "Infrastructure" },
-            { value: "billing", label: "Billing" },
-            { value: "configurable", label: "Configurable (one tenant)" },
+            { value: "infrastructure", label: CATEGORY_LABELS.infrastructure },
+            { value: "billing", label: CATEGORY_LABELS.billing },
+            { value: "configurable", label: `${CATEGORY_LABELS.configurable} (one tenant)` },
           ]}
         />
         <SelectField
@@ -144,9 +145,10 @@ export function OpenIncidentForm({
           defaultValue="minor"
           options={[
             { value: "none", label: "None" },
-            { value: "minor", label: "Minor" },
-            { value: "major", label: "Major" },
-            { value: "critical", label: "Critical" },
+            ...(["minor", "major", "critical"] as const).map((i) => ({
+              value: i,
+              label: IMPACT_LABELS[i],
+            })),
           ]}
         />
         <SelectField

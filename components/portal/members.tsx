@@ -4,7 +4,14 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
-import type { InviteResult } from "@/app/portal/members/actions";
+
+/** What inviting a member answers: the link, and whether it was emailed. */
+export interface InviteResult {
+  url: string;
+  email: string;
+  emailed: boolean;
+  emailError?: string;
+}
 
 type Action<T = unknown> = (prev: unknown, form: FormData) => Promise<ActionResult<T>>;
 type RoleOption = { value: string; label: string };

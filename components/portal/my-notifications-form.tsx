@@ -5,6 +5,7 @@ import { buttonClass } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/alert";
 import { ActiveOrgField } from "@/components/portal/active-org";
 import { Field } from "@/components/ui/field";
+import { CHANNEL_LABELS } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
 
 interface Saved {
@@ -112,14 +113,14 @@ export function MyNotificationsForm({
       <fieldset className="space-y-3">
         <legend className="mb-2 text-sm font-medium">User-level warnings reach me by</legend>
         <Choice
-          label="In-app"
+          label={CHANNEL_LABELS.in_app}
           hint="Always on: your inbox in the portal, and a toast while you have it open."
           checked
           disabled
         />
         <Choice
           name="warningEmail"
-          label="Email"
+          label={CHANNEL_LABELS.email}
           hint={`Also send them to ${email}.`}
           checked={warningEmail}
           onChange={setWarningEmail}
@@ -127,7 +128,7 @@ export function MyNotificationsForm({
         />
         <Choice
           name="warningSms"
-          label="SMS"
+          label={CHANNEL_LABELS.sms}
           hint="Also text them to the phone number below."
           checked={warningSms}
           onChange={setWarningSms}

@@ -3,6 +3,7 @@
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
 
 type Action = (prev: unknown, form: FormData) => Promise<ActionResult<unknown>>;
@@ -12,15 +13,12 @@ const OPERATORS = [
   { value: "gt", label: "> rises above" },
   { value: "eq", label: "= equals" },
 ];
-const CATEGORIES = [
-  { value: "billing", label: "Billing" },
-  { value: "configurable", label: "Configurable" },
-  { value: "infrastructure", label: "Infrastructure" },
-];
+const CATEGORIES = (["billing", "configurable", "infrastructure"] as const).map((c) => ({
+  value: c,
+  label: CATEGORY_LABELS[c],
+}));
 const IMPACTS = [
-  { value: "minor", label: "Minor" },
-  { value: "major", label: "Major" },
-  { value: "critical", label: "Critical" },
+  ...(["minor", "major", "critical"] as const).map((i) => ({ value: i, label: IMPACT_LABELS[i] })),
   { value: "none", label: "None" },
 ];
 

@@ -1,9 +1,23 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { subscribeAction, type SubscribeState } from "@/app/(public)/subscribe/actions";
 import { SubmitButton } from "@/components/ui/button";
+import { CHANNEL_LABELS } from "@/lib/labels";
 import { Field } from "@/components/ui/field";
+
+/** What subscribing answers: the email to confirm, or the webhook's secret and token, shown once. */
+export type SubscribeState =
+  | { ok?: undefined }
+  | { ok: true; kind: "email"; email: string }
+  | {
+      ok: true;
+      kind: "webhook";
+      secret: string;
+      manageToken: string;
+      host: string;
+      unsubscribeUrl: string;
+    }
+  | { ok: false; error: string; fields?: Record<string, string> };
 
 interface Option {
   id: string;
@@ -12,9 +26,11 @@ interface Option {
 
 /** "Subscribe to updates": email (double opt-in) or a signed webhook, optionally narrowed. */
 export function SubscribeForm({
+  action: subscribeAction,
   components,
   regions,
 }: {
+  action: (prev: SubscribeState, form: FormData) => Promise<SubscribeState>;
   components: Option[];
   regions: Option[];
 }) {
@@ -86,7 +102,7 @@ export function SubscribeForm({
               checked={kind === k}
               onChange={() => setKind(k)}
             />
-            {k === "email" ? "Email" : "Webhook"}
+            {CHANNEL_LABELS[k]}
           </label>
         ))}
       </fieldset>

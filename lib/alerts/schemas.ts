@@ -24,6 +24,9 @@ export const QuietHoursInput = z.object({
   allowCritical: z.boolean().default(true),
 });
 
+/** How many extra recipients one tenant may list. */
+export const MAX_RECIPIENTS = 200;
+
 export const RecipientInput = z
   .object({
     channel: z.enum(RECIPIENT_CHANNELS, {
@@ -74,7 +77,7 @@ export const UpdateAlertSettingsInput = z
       .partial()
       .optional(),
     matrix: z.array(MatrixCellInput).max(200).optional(),
-    recipients: z.array(RecipientInput).max(200).optional(),
+    recipients: z.array(RecipientInput).max(MAX_RECIPIENTS).optional(),
     filters: FiltersInput.optional(),
     digestMode: z
       .enum(DIGEST_MODES, { message: `must be one of ${DIGEST_MODES.join(", ")}` })

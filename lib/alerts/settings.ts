@@ -1,6 +1,19 @@
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { alertEndpoints, alertRecipients, alertRules, alertSettings } from "@/db/schema";
+import {
+  alertEndpoints,
+  alertRecipients,
+  alertRules,
+  alertSettings,
+  type CategoryToggles,
+  type Channel,
+  type DigestMode,
+  type EndpointType,
+  type Impact,
+  type IncidentCategory,
+  type RecipientChannel,
+} from "@/db/schema";
+import type { TenantRole } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
@@ -12,24 +25,11 @@ import { formatMinutes, parseHhMm } from "./schedule";
 import { UpdateAlertSettingsInput } from "./schemas";
 
 export interface AlertSettingsView {
-  categories: { infrastructure: boolean; billing: boolean; configurable: boolean };
-  matrix: {
-    category: string;
-    roleGroup: string;
-    channel: string;
-    enabled: boolean;
-    topic: string | null;
-  }[];
-  recipients: {
-    id: string;
-    channel: string;
-    address: string;
-    roleGroup: string;
-    /** The provider reported the address unreachable for good (lib/providers/report.ts). */
-    undeliverable: { at: string; reason: string } | null;
-  }[];
-  filters: { componentIds: string[]; regionIds: string[]; minImpact: string };
-  digestMode: string;
+  categories: CategoryToggles;
+  matrix: MatrixCellView[];
+  recipients: RecipientView[];
+  filters: FiltersView;
+  digestMode: DigestMode;
   quietHours: {
     enabled: boolean;
     start: string;
@@ -40,19 +40,42 @@ export interface AlertSettingsView {
   endpoints: EndpointView[];
 }
 
+export interface MatrixCellView {
+  category: IncidentCategory;
+  roleGroup: TenantRole;
+  channel: Channel;
+  enabled: boolean;
+  topic: string | null;
+}
+
+export interface RecipientView {
+  id: string;
+  channel: RecipientChannel;
+  address: string;
+  roleGroup: TenantRole;
+  /** The provider reported the address unreachable for good (lib/providers/report.ts). */
+  undeliverable: { at: string; reason: string } | null;
+}
+
+export interface FiltersView {
+  componentIds: string[];
+  regionIds: string[];
+  minImpact: Impact;
+}
+
 export interface EndpointView {
   id: string;
-  type: string;
+  type: EndpointType;
   name: string;
   urlHint: string;
-  roleGroup: string | null;
+  roleGroup: TenantRole | null;
   enabled: boolean;
   disabledReason: string | null;
   secretRotatingUntil: string | null;
-  filters: { componentIds: string[]; regionIds: string[]; minImpact: string };
+  filters: FiltersView;
 }
 
-function assertTenant(ctx: Ctx) {
+export function assertTenant(ctx: Ctx) {
   // Alert settings belong to customer tenants; the platform org has none.
   if (ctx.org.kind !== "tenant") throw new NotFoundError("Alert settings");
 }
@@ -85,15 +108,7 @@ async function load(tx: Tx, orgId: string): Promise<AlertSettingsView> {
       enabled: r.enabled,
       topic: r.topic,
     })),
-    recipients: recipients.map((r) => ({
-      id: r.id,
-      channel: r.channel,
-      address: r.address,
-      roleGroup: r.roleGroup,
-      undeliverable: r.undeliverableAt
-        ? { at: r.undeliverableAt.toISOString(), reason: r.undeliverableReason ?? "" }
-        : null,
-    })),
+    recipients: recipients.map(toRecipientView),
     filters: { componentIds: s!.componentIds, regionIds: s!.regionIds, minImpact: s!.minImpact },
     digestMode: s!.digestMode,
     quietHours: {
@@ -104,6 +119,18 @@ async function load(tx: Tx, orgId: string): Promise<AlertSettingsView> {
       allowCritical: s!.quietAllowCritical,
     },
     endpoints: endpoints.map((e) => toEndpointView(e)),
+  };
+}
+
+export function toRecipientView(r: typeof alertRecipients.$inferSelect): RecipientView {
+  return {
+    id: r.id,
+    channel: r.channel,
+    address: r.address,
+    roleGroup: r.roleGroup,
+    undeliverable: r.undeliverableAt
+      ? { at: r.undeliverableAt.toISOString(), reason: r.undeliverableReason ?? "" }
+      : null,
   };
 }
 

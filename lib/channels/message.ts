@@ -2,7 +2,8 @@
  * Alert messages and their wording. lib/alerts/ builds them and the channel adapters render them;
  * they live beside the channels so that channels import nothing from lib/alerts/.
  */
-import type { Impact, IncidentCategory, NotificationKind, NotificationPayload } from "@/db/schema";
+import type { NotificationKind, NotificationPayload } from "@/db/schema";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
 
 /** What every channel renders from: one notification, or several for a digest. */
 export interface AlertItem {
@@ -24,18 +25,6 @@ export interface AlertMessage {
   text: string;
   url: string;
 }
-
-export const CATEGORY_LABELS: Record<IncidentCategory, string> = {
-  infrastructure: "Infrastructure",
-  billing: "Billing",
-  configurable: "Configurable",
-};
-export const IMPACT_LABELS: Record<Impact, string> = {
-  none: "Notice",
-  minor: "Minor",
-  major: "Major",
-  critical: "Critical",
-};
 
 const KIND_VERBS: Record<NotificationKind, string> = {
   "incident.created": "New incident",

@@ -1,5 +1,5 @@
+import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
 import type { AlertMessage } from "./message";
-import { CATEGORY_LABELS, IMPACT_LABELS } from "./message";
 
 /**
  * SMS is billed per segment: 160 GSM-7 characters for one, 153 each when split; any character

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { CATEGORY_LABELS, IMPACT_LABELS, itemHeadline, itemUrl, type AlertItem } from "./message";
+import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
+import { itemHeadline, itemUrl, type AlertItem } from "./message";
 import { postToDestination } from "./net";
 import { defineAdapter } from "./types";
 

@@ -3,24 +3,13 @@
 import { headers } from "next/headers";
 import { getDb } from "@/server/database";
 import { clientAddressOf } from "@/app/_server/client-address";
+import { runPublicFormAction } from "@/app/_server/form";
 import { channelSettingsFromEnv } from "@/lib/channels/settings";
 import { env } from "@/lib/env";
-import { toActionResult } from "@/lib/errors";
+import { NotFoundError } from "@/lib/errors";
 import { rotateOwnSecret } from "@/lib/subscribers/rotate-secret";
 import { confirmSubscription, subscribe } from "@/lib/subscribers/subscribe";
-
-export type SubscribeState =
-  | { ok?: undefined }
-  | { ok: true; kind: "email"; email: string }
-  | {
-      ok: true;
-      kind: "webhook";
-      secret: string;
-      manageToken: string;
-      host: string;
-      unsubscribeUrl: string;
-    }
-  | { ok: false; error: string; fields?: Record<string, string> };
+import type { SubscribeState } from "@/components/status/subscribe-form";
 
 async function clientAddress(): Promise<string> {
   return clientAddressOf(await headers());
@@ -30,53 +19,60 @@ export async function subscribeAction(
   _prev: SubscribeState,
   form: FormData,
 ): Promise<SubscribeState> {
-  const kind = form.get("kind")?.toString();
-  const input = {
-    kind,
-    ...(kind === "webhook"
-      ? { url: form.get("url")?.toString() ?? "" }
-      : { email: form.get("email")?.toString() ?? "" }),
-    componentIds: form.getAll("componentIds").map(String),
-    regionIds: form.getAll("regionIds").map(String),
-  };
-  try {
-    const res = await subscribe(
-      await getDb(),
-      { input, clientAddress: await clientAddress() },
-      { settings: channelSettingsFromEnv(), emailConfigured: env.emailConfigured },
-    );
-    return res.kind === "email"
-      ? { ok: true, kind: "email", email: res.email }
-      : {
-          ok: true,
-          kind: "webhook",
-          secret: res.secret,
-          manageToken: res.manageToken,
-          host: res.urlHost,
-          unsubscribeUrl: res.unsubscribeUrl,
-        };
-  } catch (e) {
-    return toActionResult(e);
-  }
+  return runPublicFormAction(form, {
+    input: (f) => {
+      const kind = f.text("kind");
+      return {
+        kind,
+        ...(kind === "webhook" ? { url: f.text("url") ?? "" } : { email: f.text("email") ?? "" }),
+        componentIds: f.list("componentIds"),
+        regionIds: f.list("regionIds"),
+      };
+    },
+    run: async (input): Promise<SubscribeState> => {
+      const res = await subscribe(
+        await getDb(),
+        { input, clientAddress: await clientAddress() },
+        { settings: channelSettingsFromEnv(), emailConfigured: env.emailConfigured },
+      );
+      return res.kind === "email"
+        ? { ok: true, kind: "email", email: res.email }
+        : {
+            ok: true,
+            kind: "webhook",
+            secret: res.secret,
+            manageToken: res.manageToken,
+            host: res.urlHost,
+            unsubscribeUrl: res.unsubscribeUrl,
+          };
+    },
+  });
 }
 
 export type ConfirmState =
   { ok?: undefined } | { ok: true; email: string } | { ok: false; error: string };
 
 export async function confirmAction(_prev: ConfirmState, form: FormData): Promise<ConfirmState> {
-  try {
-    const { email } = await confirmSubscription(await getDb(), form.get("token")?.toString() ?? "");
-    return { ok: true, email };
-  } catch (e) {
-    const r = toActionResult(e);
-    return {
-      ok: false,
-      error:
-        r.error === "Subscription not found"
-          ? "This confirmation link is not valid: it was already used, or it expired after 7 days. Subscribe again if you still want updates."
-          : r.error,
-    };
-  }
+  const r = await runPublicFormAction(form, {
+    input: (f) => f.text("token") ?? "",
+    run: async (token): Promise<ConfirmState> => {
+      try {
+        const { email } = await confirmSubscription(await getDb(), token);
+        return { ok: true, email };
+      } catch (e) {
+        // The token matched no pending subscription: used, expired or never issued.
+        if (e instanceof NotFoundError) {
+          return {
+            ok: false,
+            error:
+              "This confirmation link is not valid: it was already used, or it expired after 7 days. Subscribe again if you still want updates.",
+          };
+        }
+        throw e;
+      }
+    },
+  });
+  return r.ok === false ? { ok: false, error: r.error } : r;
 }
 
 export type RotateState =
@@ -89,13 +85,11 @@ export async function rotateOwnSecretAction(
   _prev: RotateState,
   form: FormData,
 ): Promise<RotateState> {
-  try {
-    const out = await rotateOwnSecret(await getDb(), {
-      input: { token: form.get("token")?.toString() ?? "" },
-      clientAddress: await clientAddress(),
-    });
-    return { ok: true, ...out };
-  } catch (e) {
-    return toActionResult(e);
-  }
+  return runPublicFormAction(form, {
+    input: (f) => ({ token: f.text("token") ?? "" }),
+    run: async (input): Promise<RotateState> => ({
+      ok: true,
+      ...(await rotateOwnSecret(await getDb(), { input, clientAddress: await clientAddress() })),
+    }),
+  });
 }

@@ -4,9 +4,10 @@ import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { signIn, unstable_update } from "@/app/_server/auth";
 import { getSessionCtx } from "@/app/_server/ctx";
+import { runPublicFormAction } from "@/app/_server/form";
 import { getDb } from "@/server/database";
 import { acceptInvitation } from "@/lib/members/accept-invitation";
-import { toActionResult, type ActionResult } from "@/lib/errors";
+import type { ActionResult } from "@/lib/errors";
 
 export async function acceptInvitationAction(
   _prev: unknown,
@@ -14,21 +15,18 @@ export async function acceptInvitationAction(
 ): Promise<ActionResult<null>> {
   const ctx = await getSessionCtx();
   const signedInUserId = ctx?.actor.type === "user" ? ctx.actor.id : undefined;
-  const password = form.get("password") ? String(form.get("password")) : undefined;
-  let accepted: { email: string; orgId: string };
-  try {
-    accepted = await acceptInvitation({
-      db: await getDb(),
-      signedInUserId,
-      input: {
-        token: form.get("token") ?? undefined,
-        name: form.get("name") ? String(form.get("name")) : undefined,
-        password,
-      },
-    });
-  } catch (e) {
-    return toActionResult(e);
-  }
+  const accepted = await runPublicFormAction(form, {
+    input: (f) => ({
+      token: f.text("token"),
+      name: f.optional("name"),
+      password: f.optional("password"),
+    }),
+    run: async (input) => {
+      const joined = await acceptInvitation({ db: await getDb(), signedInUserId, input });
+      return { ok: true as const, ...joined, password: input.password };
+    },
+  });
+  if (!accepted.ok) return accepted;
   try {
     if (signedInUserId) {
       await unstable_update({ orgId: accepted.orgId });
@@ -36,7 +34,7 @@ export async function acceptInvitationAction(
       // Signing in with orgId starts the session in the organization just joined.
       await signIn("credentials", {
         email: accepted.email,
-        password,
+        password: accepted.password,
         orgId: accepted.orgId,
         redirect: false,
       });

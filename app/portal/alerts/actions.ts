@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction } from "@/app/_server/ctx";
+import { runFormAction } from "@/app/_server/form";
 import { CHANNELS, INCIDENT_CATEGORIES } from "@/db/schema";
 import { TENANT_ROLES } from "@/lib/auth/roles";
 import {
@@ -10,214 +10,170 @@ import {
   enableEndpoint,
   rotateEndpointSecret,
 } from "@/lib/alerts/endpoints";
-import { clearRecipientMark, getAlertSettings, updateAlertSettings } from "@/lib/alerts/settings";
+import { addRecipient, removeRecipient } from "@/lib/alerts/recipients";
+import { clearRecipientMark, updateAlertSettings } from "@/lib/alerts/settings";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import type { DeliverOutcome } from "@/lib/alerts/outcomes";
 
 const done = () => revalidatePath("/portal/alerts");
+// The settings forms show their message only; the whole settings view is not sent back.
+const nothing = () => undefined;
 
 export async function saveCategoriesAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    (ctx) =>
-      updateAlertSettings({
-        ctx,
-        input: {
-          categories: Object.fromEntries(
-            INCIDENT_CATEGORIES.map((c) => [c, form.get(`category.${c}`) === "on"]),
-          ),
-        },
-      }).then(() => undefined),
-    "Categories saved.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({
+      categories: Object.fromEntries(
+        INCIDENT_CATEGORIES.map((c) => [c, f.checked(`category.${c}`)]),
+      ),
+    }),
+    verb: updateAlertSettings,
+    result: nothing,
+    message: "Categories saved.",
+  });
   done();
   return r;
 }
 
 export async function saveMatrixAction(_prev: unknown, form: FormData) {
-  const matrix = INCIDENT_CATEGORIES.flatMap((category) =>
-    TENANT_ROLES.flatMap((roleGroup) =>
-      CHANNELS.map((channel) => ({
-        category,
-        roleGroup,
-        channel,
-        enabled: form.get(`cell.${category}.${roleGroup}.${channel}`) === "on",
-      })),
-    ),
-  );
-  const r = await runAction(
-    (ctx) => updateAlertSettings({ ctx, input: { matrix } }).then(() => undefined),
-    "Channels saved.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({
+      matrix: INCIDENT_CATEGORIES.flatMap((category) =>
+        TENANT_ROLES.flatMap((roleGroup) =>
+          CHANNELS.map((channel) => ({
+            category,
+            roleGroup,
+            channel,
+            enabled: f.checked(`cell.${category}.${roleGroup}.${channel}`),
+          })),
+        ),
+      ),
+    }),
+    verb: updateAlertSettings,
+    result: nothing,
+    message: "Channels saved.",
+  });
   done();
   return r;
 }
 
 export async function addRecipientAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    async (ctx) => {
-      const current = await getAlertSettings({ ctx });
-      await updateAlertSettings({
-        ctx,
-        input: {
-          recipients: [
-            ...current.recipients.map(({ channel, address, roleGroup }) => ({
-              channel,
-              address,
-              roleGroup,
-            })),
-            {
-              channel: form.get("channel"),
-              address: String(form.get("address") ?? ""),
-              roleGroup: form.get("roleGroup"),
-            },
-          ],
-        },
-      }).catch((e) => {
-        // Name the field the admin typed into, not its position in the stored list.
-        if (e?.issues)
-          e.issues = e.issues.map((i: { field: string; message: string }) => ({
-            ...i,
-            field: i.field.replace(/^recipients\.\d+\./, ""),
-          }));
-        throw e;
-      });
-    },
-    "Recipient added.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({
+      channel: f.text("channel"),
+      address: f.text("address") ?? "",
+      roleGroup: f.text("roleGroup"),
+    }),
+    verb: addRecipient,
+    result: nothing,
+    message: "Recipient added.",
+  });
   done();
   return r;
 }
 
 export async function removeRecipientAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    async (ctx) => {
-      const current = await getAlertSettings({ ctx });
-      const id = form.get("id");
-      await updateAlertSettings({
-        ctx,
-        input: {
-          recipients: current.recipients
-            .filter((x) => x.id !== id)
-            .map(({ channel, address, roleGroup }) => ({ channel, address, roleGroup })),
-        },
-      });
-    },
-    "Recipient removed.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({ id: f.text("id") }),
+    verb: removeRecipient,
+    result: nothing,
+    message: "Recipient removed.",
+  });
   done();
   return r;
 }
 
 export async function clearRecipientMarkAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    (ctx) => clearRecipientMark({ ctx, input: { id: form.get("id") } }).then(() => undefined),
-    "Mark cleared; alerts go to this address again.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({ id: f.text("id") }),
+    verb: clearRecipientMark,
+    result: nothing,
+    message: "Mark cleared; alerts go to this address again.",
+  });
   done();
   return r;
 }
 
-function ids(form: FormData, name: string): string[] {
-  return form.getAll(name).map(String);
-}
-
 export async function saveNoiseAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    (ctx) =>
-      updateAlertSettings({
-        ctx,
-        input: {
-          filters: {
-            componentIds: ids(form, "componentIds"),
-            regionIds: ids(form, "regionIds"),
-            minImpact: form.get("minImpact"),
-          },
-          digestMode: form.get("digestMode"),
-          quietHours: {
-            enabled: form.get("quietEnabled") === "on",
-            start: form.get("quietStart"),
-            end: form.get("quietEnd"),
-            timeZone: form.get("timeZone"),
-            allowCritical: form.get("allowCritical") === "on",
-          },
-        },
-      }).then(() => undefined),
-    "Filters and noise control saved.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({
+      filters: {
+        componentIds: f.list("componentIds"),
+        regionIds: f.list("regionIds"),
+        minImpact: f.text("minImpact"),
+      },
+      digestMode: f.text("digestMode"),
+      quietHours: {
+        enabled: f.checked("quietEnabled"),
+        start: f.text("quietStart"),
+        end: f.text("quietEnd"),
+        timeZone: f.text("timeZone"),
+        allowCritical: f.checked("allowCritical"),
+      },
+    }),
+    verb: updateAlertSettings,
+    result: nothing,
+    message: "Filters and noise control saved.",
+  });
   done();
   return r;
 }
 
 export async function createEndpointAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    async (ctx) => {
-      const { endpoint, secret } = await createEndpoint({
-        ctx,
-        input: {
-          type: form.get("type"),
-          name: form.get("name"),
-          url: form.get("url"),
-          roleGroup: form.get("roleGroup") ? form.get("roleGroup") : null,
-        },
-      });
-      return { name: endpoint.name, secret };
-    },
-    undefined,
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({
+      type: f.text("type"),
+      name: f.text("name"),
+      url: f.text("url"),
+      roleGroup: f.nullable("roleGroup"),
+    }),
+    verb: createEndpoint,
+    result: ({ endpoint, secret }) => ({ name: endpoint.name, secret }),
+  });
   done();
   return r;
 }
 
 export async function deleteEndpointAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    (ctx) => deleteEndpoint({ ctx, input: { id: form.get("id") } }),
-    "Endpoint deleted.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({ id: f.text("id") }),
+    verb: deleteEndpoint,
+    message: "Endpoint deleted.",
+  });
   done();
   return r;
 }
 
 export async function enableEndpointAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    (ctx) => enableEndpoint({ ctx, input: { id: form.get("id") } }).then(() => undefined),
-    "Endpoint enabled.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({ id: f.text("id") }),
+    verb: enableEndpoint,
+    result: nothing,
+    message: "Endpoint enabled.",
+  });
   done();
   return r;
 }
 
 export async function rotateSecretAction(_prev: unknown, form: FormData) {
-  const r = await runAction(
-    (ctx) => rotateEndpointSecret({ ctx, input: { id: form.get("id") } }),
-    undefined,
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({ id: f.text("id") }),
+    verb: rotateEndpointSecret,
+  });
   done();
   return r;
 }
 
 /** Sends the test within the request so the screen can show the provider's answer in place. */
 export async function sendTestAlertAction(_prev: unknown, form: FormData) {
-  const input: Record<string, unknown> = { channel: form.get("channel") };
-  if (form.get("to")) input.to = String(form.get("to"));
-  if (form.get("endpointId")) input.endpointId = String(form.get("endpointId"));
-  const r = await runAction(
-    async (ctx) => {
-      const res = await sendTestAlert({ ctx, input, deliverNow: true });
-      return res.outcome as DeliverOutcome;
-    },
-    undefined,
-    form,
-  );
+  const r = await runFormAction(form, {
+    input: (f) => ({
+      channel: f.text("channel"),
+      to: f.optional("to"),
+      endpointId: f.optional("endpointId"),
+    }),
+    verb: ({ ctx, input }) => sendTestAlert({ ctx, input, deliverNow: true }),
+    result: (res) => res.outcome as DeliverOutcome,
+  });
   revalidatePath("/portal/deliveries");
   return r;
 }

@@ -1,31 +1,25 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction } from "@/app/_server/ctx";
+import { runFormAction } from "@/app/_server/form";
 import { createApiKey, revokeApiKey } from "@/lib/api-keys/keys";
 
 export async function createApiKeyAction(_prev: unknown, form: FormData) {
-  const result = await runAction(
-    async (ctx) => {
-      const { apiKey, secret } = await createApiKey({
-        ctx,
-        input: { name: form.get("name"), role: form.get("role") },
-      });
-      return { name: apiKey.name, secret };
-    },
-    undefined,
-    form,
-  );
+  const result = await runFormAction(form, {
+    input: (f) => ({ name: f.text("name"), role: f.text("role") }),
+    verb: createApiKey,
+    result: ({ apiKey, secret }) => ({ name: apiKey.name, secret }),
+  });
   revalidatePath("/portal/api-keys");
   return result;
 }
 
 export async function revokeApiKeyAction(_prev: unknown, form: FormData) {
-  const result = await runAction(
-    (ctx) => revokeApiKey({ ctx, input: { apiKeyId: form.get("apiKeyId") } }),
-    "Key revoked.",
-    form,
-  );
+  const result = await runFormAction(form, {
+    input: (f) => ({ apiKeyId: f.text("apiKeyId") }),
+    verb: revokeApiKey,
+    message: "Key revoked.",
+  });
   revalidatePath("/portal/api-keys");
   return result;
 }

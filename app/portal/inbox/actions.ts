@@ -1,16 +1,16 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction } from "@/app/_server/ctx";
+import { runFormAction } from "@/app/_server/form";
 import { markInboxRead } from "@/lib/alerts/inbox";
 
 export async function markReadAction(_prev: unknown, form: FormData) {
-  const id = form.get("id");
-  const r = await runAction(
-    (ctx) => markInboxRead({ ctx, input: { id: id || undefined } }),
-    "Marked as read.",
-    form,
-  );
+  const r = await runFormAction(form, {
+    // No id: mark every unread item read.
+    input: (f) => ({ id: f.optional("id") }),
+    verb: markInboxRead,
+    message: "Marked as read.",
+  });
   revalidatePath("/portal/inbox");
   return r;
 }

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { runAction } from "@/app/_server/ctx";
+import { formFields, runFormAction } from "@/app/_server/form";
 import type { ActionResult } from "@/lib/errors";
 import { advanceMaintenance } from "@/lib/incidents/advance-maintenance";
 import { openIncident } from "@/lib/incidents/open-incident";
@@ -10,7 +10,7 @@ import { postUpdate } from "@/lib/incidents/post-update";
 import { publishPostmortem } from "@/lib/incidents/publish-postmortem";
 import { reopenIncident } from "@/lib/incidents/reopen-incident";
 import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
-import { cellsFromForm, checked, nullable, text, utcLocal } from "./form-input";
+import { cellsFromForm, utcLocal } from "./form-input";
 
 // The public page and /api/v2 read the status snapshot, which each verb invalidates on commit
 // (lib/status/changes.ts); revalidatePath refreshes the console's own server-rendered pages.
@@ -23,24 +23,19 @@ export async function openIncidentAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<unknown>> {
-  const result = await runAction(
-    (ctx) =>
-      openIncident({
-        ctx,
-        input: {
-          title: text(form, "title"),
-          category: text(form, "category"),
-          impact: text(form, "impact"),
-          audienceOrgId: nullable(form, "audienceOrgId"),
-          status: text(form, "status"),
-          message: text(form, "message"),
-          cells: cellsFromForm(form),
-          notify: checked(form, "notify"),
-        },
-      }),
-    undefined,
-    form,
-  );
+  const result = await runFormAction(form, {
+    input: (f) => ({
+      title: f.text("title"),
+      category: f.text("category"),
+      impact: f.text("impact"),
+      audienceOrgId: f.nullable("audienceOrgId"),
+      status: f.text("status"),
+      message: f.text("message"),
+      cells: cellsFromForm(f.form),
+      notify: f.checked("notify"),
+    }),
+    verb: openIncident,
+  });
   if (!result.ok) return result;
   refresh();
   redirect(`/portal/incidents/${result.data.incident.id}`);
@@ -50,22 +45,18 @@ export async function postUpdateAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<unknown>> {
-  const incidentId = text(form, "incidentId");
-  const result = await runAction(
-    (ctx) =>
-      postUpdate({
-        ctx,
-        input: {
-          incidentId,
-          status: text(form, "status"),
-          message: text(form, "message"),
-          cells: cellsFromForm(form),
-          notify: checked(form, "notify"),
-        },
-      }),
-    "Update posted.",
-    form,
-  );
+  const incidentId = formFields(form).text("incidentId");
+  const result = await runFormAction(form, {
+    input: (f) => ({
+      incidentId,
+      status: f.text("status"),
+      message: f.text("message"),
+      cells: cellsFromForm(f.form),
+      notify: f.checked("notify"),
+    }),
+    verb: postUpdate,
+    message: "Update posted.",
+  });
   refresh(incidentId);
   return result;
 }
@@ -74,22 +65,18 @@ export async function reopenIncidentAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<unknown>> {
-  const incidentId = text(form, "incidentId");
-  const result = await runAction(
-    (ctx) =>
-      reopenIncident({
-        ctx,
-        input: {
-          incidentId,
-          status: text(form, "status"),
-          message: text(form, "message"),
-          cells: cellsFromForm(form),
-          notify: checked(form, "notify"),
-        },
-      }),
-    "Incident reopened.",
-    form,
-  );
+  const incidentId = formFields(form).text("incidentId");
+  const result = await runFormAction(form, {
+    input: (f) => ({
+      incidentId,
+      status: f.text("status"),
+      message: f.text("message"),
+      cells: cellsFromForm(f.form),
+      notify: f.checked("notify"),
+    }),
+    verb: reopenIncident,
+    message: "Incident reopened.",
+  });
   refresh(incidentId);
   return result;
 }
@@ -98,13 +85,12 @@ export async function postmortemAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<unknown>> {
-  const incidentId = text(form, "incidentId");
-  const result = await runAction(
-    (ctx) =>
-      publishPostmortem({ ctx, input: { incidentId, postmortem: text(form, "postmortem") } }),
-    "Postmortem published.",
-    form,
-  );
+  const incidentId = formFields(form).text("incidentId");
+  const result = await runFormAction(form, {
+    input: (f) => ({ incidentId, postmortem: f.text("postmortem") }),
+    verb: publishPostmortem,
+    message: "Postmortem published.",
+  });
   refresh(incidentId);
   return result;
 }
@@ -113,23 +99,19 @@ export async function scheduleMaintenanceAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<unknown>> {
-  const result = await runAction(
-    (ctx) =>
-      scheduleMaintenance({
-        ctx,
-        input: {
-          title: text(form, "title"),
-          message: text(form, "message"),
-          audienceOrgId: nullable(form, "audienceOrgId"),
-          scheduledFor: utcLocal(form, "scheduledFor"),
-          scheduledUntil: utcLocal(form, "scheduledUntil"),
-          cells: cellsFromForm(form, { onlyStatus: true }),
-          notify: checked(form, "notify"),
-        },
-      }),
-    "Maintenance scheduled.",
-    form,
-  );
+  const result = await runFormAction(form, {
+    input: (f) => ({
+      title: f.text("title"),
+      message: f.text("message"),
+      audienceOrgId: f.nullable("audienceOrgId"),
+      scheduledFor: utcLocal(f.text("scheduledFor")),
+      scheduledUntil: utcLocal(f.text("scheduledUntil")),
+      cells: cellsFromForm(f.form, { onlyStatus: true }),
+      notify: f.checked("notify"),
+    }),
+    verb: scheduleMaintenance,
+    message: "Maintenance scheduled.",
+  });
   refresh();
   return result;
 }
@@ -138,20 +120,16 @@ export async function advanceMaintenanceAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<unknown>> {
-  const result = await runAction(
-    (ctx) =>
-      advanceMaintenance({
-        ctx,
-        input: {
-          maintenanceId: text(form, "maintenanceId"),
-          status: text(form, "status"),
-          message: text(form, "message"),
-          notify: checked(form, "notify"),
-        },
-      }),
-    "Maintenance updated.",
-    form,
-  );
+  const result = await runFormAction(form, {
+    input: (f) => ({
+      maintenanceId: f.text("maintenanceId"),
+      status: f.text("status"),
+      message: f.text("message"),
+      notify: f.checked("notify"),
+    }),
+    verb: advanceMaintenance,
+    message: "Maintenance updated.",
+  });
   refresh();
   return result;
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { orNotFound } from "@/app/_server/not-found";
 import { SUBSCRIBER_KINDS } from "@/db/schema";
+import { CHANNEL_LABELS } from "@/lib/labels";
 import { ValidationError } from "@/lib/errors";
 import { listSubscribers, type SubscriberList, type SubscriberView } from "@/lib/subscribers/list";
 import { SUBSCRIBER_STATUSES, type SubscriberStatus } from "@/lib/subscribers/schemas";
@@ -21,7 +22,6 @@ const STATUS_LABELS: Record<SubscriberStatus, string> = {
   awaiting: "Awaiting confirmation",
   expired: "Link expired",
 };
-const CHANNEL_LABELS = { email: "Email", webhook: "Webhook" } as const;
 
 // buttonClass lives in a client module; server pages keep their own copy of the secondary style.
 const secondaryButton =

@@ -1,55 +1,51 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction } from "@/app/_server/ctx";
+import { runFormAction, type FormFields } from "@/app/_server/form";
 import { createRule, deleteRule, updateRule } from "@/lib/metrics/rules";
 
-function ruleInput(form: FormData) {
+function ruleInput(f: FormFields) {
   return {
-    ruleId: form.get("ruleId") ?? undefined,
-    name: form.get("name"),
-    metric: form.get("metric"),
-    operator: form.get("operator"),
-    threshold: form.get("threshold"),
-    samplePeriodMinutes: form.get("samplePeriodMinutes") || 0,
-    category: form.get("category"),
-    impact: form.get("impact"),
-    enabled: form.get("enabled") !== "off",
+    ruleId: f.text("ruleId"),
+    name: f.text("name"),
+    metric: f.text("metric"),
+    operator: f.text("operator"),
+    threshold: f.text("threshold"),
+    samplePeriodMinutes: f.text("samplePeriodMinutes") || 0,
+    category: f.text("category"),
+    impact: f.text("impact"),
+    // Pause/Resume sends "off"/"on"; the new-rule form sends nothing and creates it enabled.
+    enabled: f.text("enabled") !== "off",
   };
 }
 
 export async function createRuleAction(_prev: unknown, form: FormData) {
-  const result = await runAction(
-    async (ctx) => {
-      await createRule({ ctx, input: ruleInput(form) });
-      return null;
-    },
-    "Rule saved.",
-    form,
-  );
+  const result = await runFormAction(form, {
+    input: ruleInput,
+    verb: createRule,
+    result: () => null,
+    message: "Rule saved.",
+  });
   revalidatePath("/portal/thresholds");
   return result;
 }
 
 export async function toggleRuleAction(_prev: unknown, form: FormData) {
-  const result = await runAction(
-    async (ctx) => {
-      await updateRule({ ctx, input: ruleInput(form) });
-      return null;
-    },
-    undefined,
-    form,
-  );
+  const result = await runFormAction(form, {
+    input: ruleInput,
+    verb: updateRule,
+    result: () => null,
+  });
   revalidatePath("/portal/thresholds");
   return result;
 }
 
 export async function deleteRuleAction(_prev: unknown, form: FormData) {
-  const result = await runAction(
-    (ctx) => deleteRule({ ctx, input: { ruleId: form.get("ruleId") } }),
-    "Rule deleted.",
-    form,
-  );
+  const result = await runFormAction(form, {
+    input: (f) => ({ ruleId: f.text("ruleId") }),
+    verb: deleteRule,
+    message: "Rule deleted.",
+  });
   revalidatePath("/portal/thresholds");
   return result;
 }

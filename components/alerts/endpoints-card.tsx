@@ -1,0 +1,126 @@
+import { ENDPOINT_TYPES } from "@/db/schema";
+import { TENANT_ROLES } from "@/lib/auth/roles";
+import { CHANNEL_LABELS, ENDPOINT_TYPE_LABELS, ROLE_GROUP_LABELS } from "@/lib/labels";
+import type { EndpointView } from "@/lib/alerts/settings";
+import { Card } from "@/components/ui/card";
+import { Field, SelectField } from "@/components/ui/field";
+import {
+  RowActionForm,
+  SecretOnceForm,
+  TestAlertButton,
+  type FormAction,
+  type TestOutcome,
+} from "./forms";
+
+type SecretResult = { name?: string; secret: string | null; previousValidUntil?: string };
+
+/** Slack, Teams and signed webhook endpoints: the list with its row actions, and "Add endpoint". */
+export function EndpointsCard({
+  endpoints,
+  manage,
+  create,
+  remove,
+  enable,
+  rotateSecret,
+  sendTest,
+}: {
+  endpoints: EndpointView[];
+  manage: boolean;
+  create: FormAction<SecretResult>;
+  remove: FormAction;
+  enable: FormAction;
+  rotateSecret: FormAction<SecretResult>;
+  sendTest: FormAction<TestOutcome>;
+}) {
+  return (
+    <Card title="Slack, Teams and webhook endpoints">
+      {endpoints.length === 0 ? (
+        <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">No endpoints yet.</p>
+      ) : (
+        <ul className="mb-4 divide-y divide-slate-200 text-sm dark:divide-slate-800">
+          {endpoints.map((e) => (
+            <li key={e.id} className="space-y-2 py-3" data-testid={`endpoint-${e.name}`}>
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                <span>
+                  <strong>{e.name}</strong> · {CHANNEL_LABELS[e.type]} · {e.urlHint} ·{" "}
+                  {e.roleGroup ? ROLE_GROUP_LABELS[e.roleGroup] : "all role groups"}
+                  {!e.enabled && (
+                    <span className="ml-2 text-red-700">
+                      disabled{e.disabledReason ? `: ${e.disabledReason}` : ""}
+                    </span>
+                  )}
+                  {e.secretRotatingUntil && (
+                    <span className="ml-2 text-xs text-slate-500">
+                      old secret valid until {new Date(e.secretRotatingUntil).toLocaleString()}
+                    </span>
+                  )}
+                </span>
+                {manage && (
+                  <div className="flex flex-wrap gap-2">
+                    {!e.enabled && (
+                      <RowActionForm
+                        action={enable}
+                        id={e.id}
+                        label={`Enable ${e.name}`}
+                        submit="Enable"
+                      />
+                    )}
+                    {e.type === "webhook" && (
+                      <SecretOnceForm
+                        action={rotateSecret}
+                        label={`Rotate secret of ${e.name}`}
+                        submit="Rotate secret"
+                        variant="secondary"
+                        className="flex flex-col gap-2"
+                      >
+                        <input type="hidden" name="id" value={e.id} />
+                      </SecretOnceForm>
+                    )}
+                    <RowActionForm
+                      action={remove}
+                      id={e.id}
+                      label={`Delete ${e.name}`}
+                      submit="Delete"
+                    />
+                  </div>
+                )}
+              </div>
+              {manage && e.enabled && (
+                <TestAlertButton
+                  action={sendTest}
+                  channel={e.type}
+                  endpointId={e.id}
+                  label={`Send test alert to ${e.name}`}
+                />
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {manage && (
+        <SecretOnceForm
+          action={create}
+          label="Add endpoint"
+          submit="Add endpoint"
+          className="grid gap-3 sm:grid-cols-2"
+        >
+          <SelectField
+            label="Type"
+            name="type"
+            options={ENDPOINT_TYPES.map((t) => ({ value: t, label: ENDPOINT_TYPE_LABELS[t] }))}
+          />
+          <Field label="Name" name="name" required maxLength={80} />
+          <Field label="URL" name="url" type="url" required placeholder="https://" />
+          <SelectField
+            label="Receives for"
+            name="roleGroup"
+            options={[
+              { value: "", label: "All role groups" },
+              ...TENANT_ROLES.map((r) => ({ value: r, label: ROLE_GROUP_LABELS[r] })),
+            ]}
+          />
+        </SecretOnceForm>
+      )}
+    </Card>
+  );
+}
