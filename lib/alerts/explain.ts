@@ -193,6 +193,9 @@ export async function explainRouting({
         subject.stored,
       ),
     );
+  // An address may have been listed on another channel when the alert went out.
+  for (const r of stored)
+    if (!subject.channels.includes(r.channel)) subject.channels.push(r.channel);
   const storedOf = (jobId: string, channel: string) =>
     stored.find((r) => r.jobId === jobId && r.channel === channel);
   const missing = (j: NotificationJob) =>
