@@ -18,7 +18,7 @@ import {
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, orgId } from "@/test/alerts";
 import { encryptSecret } from "@/lib/crypto/secrets";
-import type { Ctx } from "@/lib/context";
+import { withTransaction, type Ctx } from "@/lib/context";
 import { dryRunPlan, planJob, type OneRecipient } from "./plan";
 import { explainRouting, listRecipientAddresses, type Explanation } from "./explain";
 import { NotFoundError } from "@/lib/errors";
@@ -376,7 +376,7 @@ describe("the explainer's verdict is what planning produced", () => {
       .update(memberships)
       .set({ warningEmail: true })
       .where(and(eq(memberships.orgId, acme), eq(memberships.userId, ids["admin@acme.test"]!)));
-    const warning = await t.db.transaction((tx) =>
+    const warning = await withTransaction({ db: t.db }, (tx) =>
       enqueueUserWarning(tx, {
         orgId: acme,
         userIds: [ids["admin@acme.test"]!, ids["billing@acme.test"]!],
