@@ -78,6 +78,7 @@ async function disableEndpoint(db: Db, d: ClaimedDelivery, reason: string) {
         data: { reason },
       },
     );
+    // Enqueued in this transaction: the job driver is woken once it commits.
     await warnOrgAdmins(tx, {
       orgId: d.orgId,
       title: `Endpoint "${e.name}" was disabled`,
