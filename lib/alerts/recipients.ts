@@ -4,6 +4,7 @@ import { alertRecipients } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, withTransaction, type Ctx } from "@/lib/context";
 import { parseInput, ValidationError } from "@/lib/errors";
+import { idOf } from "@/lib/ids";
 import { MAX_RECIPIENTS, RecipientInput } from "./schemas";
 import { assertTenant, toRecipientView, type RecipientView } from "./settings";
 
@@ -13,7 +14,7 @@ import { assertTenant, toRecipientView, type RecipientView } from "./settings";
  * whole list read earlier would drop the other's).
  */
 
-const RemoveRecipientInput = z.object({ id: z.uuid({ message: "must be a recipient id" }) });
+const RemoveRecipientInput = z.object({ id: idOf("recipient") });
 
 const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 

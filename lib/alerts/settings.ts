@@ -18,6 +18,7 @@ import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { idOf } from "@/lib/ids";
 import type { Tx } from "@/db";
 import { checkCatalogIds } from "@/lib/catalog/check";
 import { applyDefaultAlertSettings } from "./defaults";
@@ -267,7 +268,7 @@ export function sameRecipientAddress(orgId: string, channel: string, address: st
   );
 }
 
-const ClearRecipientMarkInput = z.object({ id: z.uuid({ message: "must be a recipient id" }) });
+const ClearRecipientMarkInput = z.object({ id: idOf("recipient") });
 
 /**
  * Clears the "not getting through" mark a provider put on an extra recipient (a hard bounce, an
