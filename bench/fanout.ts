@@ -20,7 +20,7 @@ import { applyDefaultAlertSettings } from "@/lib/alerts/defaults";
 import { webhookEvent, webhookHeaders } from "@/lib/channels/webhook";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { generateWebhookSecret } from "@/lib/crypto/webhook-secrets";
-import { enqueueNotification } from "@/lib/jobs/outbox";
+import { enqueueNotification } from "@/lib/alerts/outbox";
 import { withTransaction } from "@/lib/context";
 import { startEmbeddedDriver } from "@/lib/jobs/embedded-driver";
 import type { ChannelSettings } from "@/lib/channels/settings";

@@ -1,6 +1,6 @@
 import type { Db } from "@/db";
 import { dueDeliveries, pendingJobIds } from "@/lib/alerts/steps";
-import { onJobsEnqueued } from "@/lib/jobs/outbox";
+import { onJobsEnqueued } from "@/lib/alerts/outbox";
 import { inngest } from "./client";
 import { deliveryDue, jobEnqueued } from "./events";
 

@@ -4,7 +4,7 @@ import { createTestDb, type TestDb } from "@/db/test-db";
 import { auditLog, incidents, notificationJobs } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { openIncident } from "@/lib/incidents/open-incident";
-import { onJobsEnqueued } from "@/lib/jobs/outbox";
+import { onJobsEnqueued } from "@/lib/alerts/outbox";
 import { onStatusChanged } from "@/lib/status/changes";
 import { recordAudit, SYSTEM_ACTOR } from "./audit";
 import { afterCommit, withTransaction, type Ctx } from "./context";

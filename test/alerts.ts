@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { withTransaction } from "@/lib/context";
-import { enqueueNotification } from "@/lib/jobs/outbox";
+import { enqueueNotification } from "@/lib/alerts/outbox";
 import { organizations, type NotificationKind, type NotificationPayload } from "@/db/schema";
 import type { ChannelSettings } from "@/lib/channels/settings";
 

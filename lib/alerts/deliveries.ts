@@ -12,7 +12,7 @@ import {
 } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
-import { wakeJobDriverOnCommit } from "@/lib/jobs/outbox";
+import { wakeJobDriverOnCommit } from "./outbox";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { idOf, parseTargetInput } from "@/lib/ids";

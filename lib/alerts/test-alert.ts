@@ -3,7 +3,7 @@ import { z } from "zod";
 import { alertEndpoints, deliveries, notificationJobs, type TraceStep } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
-import { wakeJobDriverOnCommit } from "@/lib/jobs/outbox";
+import { wakeJobDriverOnCommit } from "./outbox";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import type { DeliverOutcome } from "./outcomes";

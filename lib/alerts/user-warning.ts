@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "@/db";
 import { memberships, type Impact } from "@/db/schema";
-import { enqueueNotification } from "@/lib/jobs/outbox";
+import { enqueueNotification } from "./outbox";
 
 /**
  * A user-level warning: something about a member's own work in one organization needs their

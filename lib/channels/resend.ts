@@ -1,7 +1,7 @@
 import { Resend } from "resend";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { z } from "zod";
-import type { ProviderReport } from "@/lib/providers/report";
+import type { ProviderReport } from "./types";
 import { parseInput, UnauthorizedError, ValidationError } from "@/lib/errors";
 import { DeliveryError, isRetryableStatus } from "./errors";
 import type { ChannelSettings } from "./settings";

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
-import type { ProviderReport } from "@/lib/providers/report";
+import type { ProviderReport } from "./types";
 import { parseInput, UnauthorizedError, ValidationError } from "@/lib/errors";
 import { callProvider, httpFailure, readJson } from "./errors";
 import { isPrivateAddress } from "./net";

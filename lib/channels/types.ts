@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { Db } from "@/db";
-import type { Channel, Delivery } from "@/db/schema";
+import type { Channel, Delivery, Provider } from "@/db/schema";
 import type { AlertMessage } from "./message";
 import type { ChannelSettings } from "./settings";
 
@@ -53,4 +53,31 @@ export function providerKey(
   return key.length <= maxLength
     ? key
     : createHash("sha256").update(key).digest("base64url").slice(0, maxLength);
+}
+
+/**
+ * One thing a provider told us about a message it had accepted, already verified and parsed:
+ *
+ * delivered   it reached the recipient's mail server or handset (the delivery stays delivered)
+ * failed      it never will (a bounce, a carrier failure): the delivery becomes failed
+ * delayed     a temporary problem; the provider keeps trying (the trace says so)
+ * complained  it arrived, and the recipient marked it as spam
+ *
+ * `permanent` means the address itself is the problem (a hard bounce, a complaint, an unknown or
+ * opted-out number): a public subscriber is unsubscribed, a tenant's extra recipient is marked.
+ */
+export interface ProviderReport {
+  provider: Provider;
+  channel: "email" | "sms";
+  /** De-duplicates: the same key twice changes nothing the second time. */
+  eventKey: string;
+  /** The id the provider returned when it accepted the message (deliveries.provider_id). */
+  providerId: string;
+  kind: "delivered" | "failed" | "delayed" | "complained";
+  permanent: boolean;
+  /** The provider's name for the event, e.g. "email.bounced" or "undelivered". */
+  type: string;
+  /** What happened, in words an admin can act on; becomes the delivery's error when it failed. */
+  detail: string;
+  occurredAt: Date | null;
 }

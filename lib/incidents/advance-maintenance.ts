@@ -8,7 +8,7 @@ import {
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { enqueueNotification } from "@/lib/jobs/outbox";
+import { enqueueNotification } from "@/lib/alerts/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkMaintenanceTransition } from "./lifecycle";
 import { lockMaintenance } from "./load";

@@ -2,7 +2,7 @@ import { incidents, incidentUpdates } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { enqueueNotification } from "@/lib/jobs/outbox";
+import { enqueueNotification } from "@/lib/alerts/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { renderMarkdown } from "@/lib/markdown";
 import { OpenIncidentInput } from "./schemas";

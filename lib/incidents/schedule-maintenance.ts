@@ -2,7 +2,7 @@ import { maintenanceCells, maintenances, maintenanceUpdates } from "@/db/schema"
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { enqueueNotification } from "@/lib/jobs/outbox";
+import { enqueueNotification } from "@/lib/alerts/outbox";
 import { statusChangesOnCommit } from "@/lib/status/changes";
 import { maintenancePayload } from "./maintenance-shared";
 import { renderMarkdown } from "@/lib/markdown";

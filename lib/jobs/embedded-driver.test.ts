@@ -8,7 +8,7 @@ import { enqueue, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
 import { waitFor } from "@/test/wait";
 import { startEmbeddedDriver } from "./embedded-driver";
-import { wakeJobDriver } from "./outbox";
+import { wakeJobDriver } from "@/lib/alerts/outbox";
 
 let t: TestDb;
 let r: Receiver;

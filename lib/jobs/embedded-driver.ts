@@ -4,7 +4,7 @@ import type { DeliverOptions } from "@/lib/alerts/send";
 import { sweepStuck } from "@/lib/alerts/sweep";
 import { claimDueJobs, markJobError, planJob, releaseJob } from "@/lib/alerts/plan";
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
-import { onJobsEnqueued } from "./outbox";
+import { onJobsEnqueued } from "@/lib/alerts/outbox";
 import { createSender } from "./sender";
 
 export interface EmbeddedDriverOptions {

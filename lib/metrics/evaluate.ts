@@ -7,7 +7,7 @@ import {
   type ThresholdRule,
 } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
-import { enqueueNotification } from "@/lib/jobs/outbox";
+import { enqueueNotification } from "@/lib/alerts/outbox";
 import { LOW_BALANCE_TOPIC } from "@/lib/alerts/defaults";
 
 export const OPERATOR_SYMBOLS: Record<ThresholdOperator, string> = { lt: "<", gt: ">", eq: "=" };
