@@ -133,9 +133,9 @@ type Known = Pick<ClaimedDelivery, (typeof KNOWN_KEYS)[number]>;
 
 /**
  * A claimed delivery from a returned row and what the caller knows of it (see plannedClaim and
- * toDelivery). One literal, no spread: spreading a helper's result into the object cost about
- * 25 µs a row (40 times this), which a fan-out of 10,000 felt. The row's keys are the columns'
- * SQL names (D), so renaming a column in the schema renames them here.
+ * toDelivery). One literal, no spread: spreading a helper's result into it is many times slower
+ * per row, which a large fan-out feels (figures in the README's benchmark section). The row's
+ * keys are the columns' SQL names (D), so renaming a column in the schema renames them here.
  */
 export function toClaimed(r: Record<string, unknown>, k: Known): ClaimedDelivery {
   return {

@@ -157,7 +157,7 @@ export interface PostResult {
 /**
  * The request's deadline, as undici's `request` takes it: an emitter with `aborted`, `reason` and an
  * "abort" event. Cheaper than an AbortController, whose signal costs a transferable object per
- * request (the largest single cost of a 10,000-webhook fan-out when measured).
+ * request, a cost every delivery of a fan-out pays.
  */
 class Deadline extends EventEmitter {
   aborted = false;
