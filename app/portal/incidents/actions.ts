@@ -41,9 +41,11 @@ export async function openIncidentAction(
   redirect(`/portal/incidents/${result.data.incident.id}`);
 }
 
-export async function postUpdateAction(
-  _prev: unknown,
+/** Posting an update and reopening take the same form: status, message, cells, notify. */
+async function runUpdateForm(
   form: FormData,
+  verb: typeof postUpdate | typeof reopenIncident,
+  message: string,
 ): Promise<ActionResult<unknown>> {
   const incidentId = formFields(form).text("incidentId");
   const result = await runFormAction(form, {
@@ -54,31 +56,25 @@ export async function postUpdateAction(
       cells: cellsFromForm(f.form),
       notify: f.checked("notify"),
     }),
-    verb: postUpdate,
-    message: "Update posted.",
+    verb,
+    message,
   });
   refresh(incidentId);
   return result;
+}
+
+export async function postUpdateAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
+  return runUpdateForm(form, postUpdate, "Update posted.");
 }
 
 export async function reopenIncidentAction(
   _prev: unknown,
   form: FormData,
 ): Promise<ActionResult<unknown>> {
-  const incidentId = formFields(form).text("incidentId");
-  const result = await runFormAction(form, {
-    input: (f) => ({
-      incidentId,
-      status: f.text("status"),
-      message: f.text("message"),
-      cells: cellsFromForm(f.form),
-      notify: f.checked("notify"),
-    }),
-    verb: reopenIncident,
-    message: "Incident reopened.",
-  });
-  refresh(incidentId);
-  return result;
+  return runUpdateForm(form, reopenIncident, "Incident reopened.");
 }
 
 export async function postmortemAction(
