@@ -23,5 +23,7 @@ describe("PGlite data directory lock", () => {
       DataDirBusyError,
     );
     fs.rmSync(dir, { recursive: true, force: true });
-  });
+    // Creating a data directory on disk runs initdb, which alone can take most of the default 30 s
+    // on a busy machine.
+  }, 180_000);
 });
