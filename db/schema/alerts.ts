@@ -140,7 +140,7 @@ export const alertEndpoints = pgTable(
     disabledReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  // By organization, then id: a large fan-out plans its endpoints in id ranges (see plan.ts).
+  // By organization, then id: a large fan-out plans its endpoints in id ranges (see lib/alerts/plan/parts.ts).
   (t) => [index("alert_endpoints_org_id_idx").on(t.orgId, t.id)],
 );
 

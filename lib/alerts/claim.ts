@@ -7,7 +7,7 @@ import type { AlertItem, AlertMessage } from "@/lib/channels/message";
  * What a sender holds of a claimed delivery, and the look-ups it shares across a batch. Claims come
  * from two places: the queue (claimDeliveries in queue.ts, for retries, resends and the Inngest
  * driver) and planning itself (the embedded driver claims what is due as it writes it; see
- * plan.ts). The column lists of both claims' raw SQL are derived from the Drizzle tables, and the
+ * plan/index.ts). The column lists of both claims' raw SQL are derived from the Drizzle tables, and the
  * returned rows are read by the same derived names.
  */
 
@@ -121,7 +121,7 @@ export const CLAIMED_COLUMNS = sql.raw([...COMMON_KEYS, ...KNOWN_KEYS].map((k) =
 const date = (v: unknown) => (v ? new Date(v as string) : null);
 
 /**
- * What planning returns of a delivery it wrote already claimed (see plan.ts), read from `table`;
+ * What planning returns of a delivery it wrote already claimed (see plan/index.ts), read from `table`;
  * the rest is known to the planner (job, lock) or fixed (status "sending", attempt 1, no provider
  * response yet). Every column left out is one value fewer to parse per delivery of a fan-out.
  */

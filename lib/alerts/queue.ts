@@ -16,7 +16,7 @@ import {
 /**
  * The delivery queue: due deliveries claimed by whichever sender asks first (the embedded driver's
  * sender for retries and resends, the Inngest driver for each event). Planning's own claims, made
- * as it writes a fan-out, are in plan.ts.
+ * as it writes a fan-out, are in plan/index.ts.
  */
 
 /**

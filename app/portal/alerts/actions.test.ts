@@ -10,8 +10,8 @@ vi.mock("server-only", () => ({}));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 let t: TestDb;
 let session: { user: { id: string }; orgId?: string } | null = null;
-vi.mock("@/db", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/db")>()),
+vi.mock("@/server/database", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/server/database")>()),
   getDb: async () => t.db,
 }));
 vi.mock("@/app/_server/auth", () => ({ auth: async () => session }));
