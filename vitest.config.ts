@@ -8,7 +8,8 @@ export default defineConfig({
     exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
     environment: "node",
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Creating and seeding a database per file can take most of a minute on a busy 2-core machine.
+    hookTimeout: 120_000,
     // Each file gets its own database, so files can run in parallel on both engines.
     fileParallelism: true,
   },
