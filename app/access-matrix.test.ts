@@ -4,13 +4,24 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { components, organizations, regions, users } from "@/db/schema";
+import {
+  alertRecipients,
+  components,
+  inboxItems,
+  memberships,
+  organizations,
+  regions,
+  users,
+} from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { ACTIONS, ROUTES, type Entry } from "@/test/access-matrix";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { createApiKey } from "@/lib/api-keys/keys";
 import { createEndpoint } from "@/lib/alerts/endpoints";
+import { addRecipient } from "@/lib/alerts/recipients";
+import { inviteMember } from "@/lib/members/invite";
+import { createRule } from "@/lib/metrics/rules";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { openIncident } from "@/lib/incidents/open-incident";
 import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
@@ -40,11 +51,14 @@ vi.mock("@/server/database", async (importOriginal) => ({
   getDbHandle: async () => t,
 }));
 let session: { user: { id: string }; orgId?: string } | null = null;
+const sessionUpdates: { orgId?: string }[] = [];
 vi.mock("@/app/_server/auth", () => ({
   auth: async () => session,
   signIn: async () => {},
   signOut: async () => {},
-  unstable_update: async () => {},
+  unstable_update: async (change: { orgId?: string }) => {
+    sessionUpdates.push(change);
+  },
 }));
 // A server action answers { ok: false, error } whatever went wrong; the status of the error it
 // mapped tells a refusal (401/403) from a bad input (422) or a missing object (404).
@@ -406,6 +420,211 @@ describe("another tenant's ids", () => {
       expect(res.status, text).toBe(403);
       const unknown = await callRoute(r, { key: globexAdminKey });
       expect(unknown.status).toBe(403);
+    }
+  });
+});
+
+/**
+ * The same for server actions: every action an org admin may call that reads an id from its form
+ * (found in the action's source), run by Globex's org admin on an object of Acme's, must answer
+ * "not found". Each gets a fixture here: the form, holding the Acme object's id.
+ */
+const acmeEndpointId = async () =>
+  (
+    await createEndpoint({
+      ctx: acmeAdmin,
+      input: { type: "webhook", name: "acme action hook", url: "http://127.0.0.1:9/hook" },
+      channelSettings: { allowPrivate: true },
+    })
+  ).endpoint.id;
+const acmeRecipientId = async () =>
+  (
+    await addRecipient({
+      ctx: acmeAdmin,
+      input: {
+        channel: "email",
+        address: `r${randomUUID().slice(0, 8)}@acme.test`,
+        roleGroup: "org_admin",
+      },
+    })
+  ).id;
+const acmeMembershipId = async () =>
+  (
+    await t.db
+      .select()
+      .from(memberships)
+      .where(eq(memberships.userId, userIds["billing@acme.test"]!))
+  )[0]!.id;
+const acmeRule = async () =>
+  createRule({
+    ctx: acmeAdmin,
+    input: {
+      name: `rule ${randomUUID().slice(0, 8)}`,
+      metric: "balance",
+      operator: "lt",
+      threshold: 500,
+      category: "billing",
+      impact: "major",
+    },
+  });
+
+const ACTION_CROSS_TENANT: Record<string, () => Promise<Record<string, string>>> = {
+  // Switching into an organization the member does not belong to: checked below by the session
+  // not changing (the action redirects either way).
+  "app/portal/actions.ts#switchOrganization": async () => ({ orgId: acmeId }),
+  "app/portal/alerts/actions.ts#removeRecipientAction": async () => ({
+    id: await acmeRecipientId(),
+  }),
+  "app/portal/alerts/actions.ts#clearRecipientMarkAction": async () => ({
+    id: await acmeRecipientId(),
+  }),
+  "app/portal/alerts/actions.ts#deleteEndpointAction": async () => ({ id: await acmeEndpointId() }),
+  "app/portal/alerts/actions.ts#enableEndpointAction": async () => ({ id: await acmeEndpointId() }),
+  "app/portal/alerts/actions.ts#rotateSecretAction": async () => ({ id: await acmeEndpointId() }),
+  "app/portal/alerts/actions.ts#sendTestAlertAction": async () => ({
+    channel: "webhook",
+    endpointId: await acmeEndpointId(),
+  }),
+  "app/portal/deliveries/actions.ts#resendDeliveryAction": async () => ({
+    id: (await sendTestAlert({ ctx: acmeAdmin, input: { channel: "email", to: "x@acme.test" } }))
+      .deliveryIds[0]!,
+  }),
+  "app/portal/api-keys/actions.ts#revokeApiKeyAction": async () => ({
+    apiKeyId: (await createApiKey({ ctx: acmeAdmin, input: { name: "acme", role: "org_admin" } }))
+      .apiKey.id,
+  }),
+  "app/portal/members/actions.ts#changeRoleAction": async () => ({
+    membershipId: await acmeMembershipId(),
+    role: "support_manager",
+  }),
+  "app/portal/members/actions.ts#setGrantsAction": async () => ({
+    membershipId: await acmeMembershipId(),
+    grants: "alerts:manage",
+  }),
+  "app/portal/members/actions.ts#removeMemberAction": async () => ({
+    membershipId: await acmeMembershipId(),
+  }),
+  "app/portal/members/actions.ts#revokeInvitationAction": async () => ({
+    invitationId: (
+      await inviteMember({
+        ctx: acmeAdmin,
+        input: { email: `i${randomUUID().slice(0, 8)}@example.test`, role: "billing_admin" },
+      })
+    ).invitation.id,
+  }),
+  "app/portal/thresholds/actions.ts#deleteRuleAction": async () => ({
+    ruleId: (await acmeRule()).id,
+  }),
+  "app/portal/thresholds/actions.ts#toggleRuleAction": async () => {
+    const rule = await acmeRule();
+    return {
+      ruleId: rule.id,
+      name: rule.name,
+      metric: rule.metric,
+      operator: rule.operator,
+      threshold: String(rule.threshold),
+      category: rule.category,
+      impact: rule.impact,
+      enabled: "off",
+    };
+  },
+  "app/portal/inbox/actions.ts#markReadAction": async () => {
+    const [item] = await t.db
+      .insert(inboxItems)
+      .values({
+        orgId: acmeId,
+        userId: userIds["admin@acme.test"]!,
+        title: "Acme's own",
+        body: "x",
+      })
+      .returning();
+    return { id: item!.id };
+  },
+};
+
+/** The fields of a form an action reads that hold an id (`id`, `…Id`), from its source. */
+function idFieldsOf(file: string, name: string): string[] {
+  const source = readFileSync(path.join(ROOT, file), "utf8");
+  const body = source.split(new RegExp(`^export\\s+async\\s+function\\s+${name}\\b`, "m"))[1];
+  const own = body?.split(/^export\s/m)[0] ?? "";
+  return [...own.matchAll(/\.(?:text|optional|nullable|list)\("(id|\w+Id)"\)/g)]
+    .map((m) => m[1]!)
+    .filter((f) => f !== "audienceOrgId");
+}
+
+describe("another tenant's ids, through server actions", () => {
+  const idActions = realActions.filter((a) => {
+    const entry = ACTIONS[a.key];
+    return (
+      entry?.auth === "session" &&
+      entry.allow.includes("org_admin") &&
+      idFieldsOf(a.file, a.name).length > 0
+    );
+  });
+
+  it("has a cross-tenant fixture for every org-admin action that takes an id", () => {
+    expect(idActions.length).toBeGreaterThan(5);
+    const missing = idActions.map((a) => a.key).filter((k) => !ACTION_CROSS_TENANT[k]);
+    expect(missing, "add a fixture for these actions to ACTION_CROSS_TENANT").toEqual([]);
+  });
+
+  it.each(idActions.map((a) => [a.key, a] as const))("%s", async (_key, a) => {
+    const fields = await ACTION_CROSS_TENANT[a.key]!();
+    const mod = (await import(/* @vite-ignore */ path.join(ROOT, a.file))) as Record<
+      string,
+      (prev: unknown, form: FormData) => Promise<{ ok: boolean }>
+    >;
+    const formWith = (values: Record<string, string>) => {
+      const f = new FormData();
+      for (const [k, v] of Object.entries(values)) f.set(k, v);
+      return f;
+    };
+    const form = () => formWith(fields);
+    session = { user: { id: userIds["admin@globex.test"]! } };
+    lastActionErrorStatus = undefined;
+    if (a.name === "switchOrganization") {
+      sessionUpdates.length = 0;
+      const switchTo = (userId: string) => {
+        session = { user: { id: userId } };
+        return (mod[a.name] as unknown as (form: FormData) => Promise<void>)(form()).catch(
+          (e: unknown) => {
+            if (!(e instanceof Redirected)) throw e;
+          },
+        );
+      };
+      try {
+        await switchTo(userIds["admin@globex.test"]!);
+        expect(sessionUpdates).toEqual([]);
+        await switchTo(userIds["admin@acme.test"]!);
+        expect(sessionUpdates).toEqual([{ orgId: acmeId }]);
+      } finally {
+        session = null;
+      }
+      return;
+    }
+    try {
+      const res = await mod[a.name]!(null, form());
+      if (a.name === "removeRecipientAction") {
+        // Removing is idempotent ({ removed: false } for an id it does not find): another
+        // tenant's recipient must get exactly the answer an unknown id gets, and stay.
+        const unknown = await mod[a.name]!(null, formWith({ id: randomUUID() }));
+        expect(res).toEqual(unknown);
+        const kept = await t.db
+          .select()
+          .from(alertRecipients)
+          .where(eq(alertRecipients.id, fields.id!));
+        expect(kept).toHaveLength(1);
+        return;
+      }
+      expect(res.ok).toBe(false);
+      expect(lastActionErrorStatus).toBe(404);
+      // ...while Acme's own org admin gets past that (the fixture is real).
+      session = { user: { id: userIds["admin@acme.test"]! } };
+      lastActionErrorStatus = undefined;
+      await mod[a.name]!(null, form());
+      expect(lastActionErrorStatus).not.toBe(404);
+    } finally {
+      session = null;
     }
   });
 });
