@@ -1,0 +1,144 @@
+/**
+ * Who may call what: the expected answer for every route handler and server action, per role.
+ * Written out by hand from the permission each one needs (lib/auth/roles.ts), NOT computed from
+ * the code under test, so a verb that checks the wrong permission (or none) fails
+ * app/access-matrix.test.ts. That test enumerates the real routes and actions from the file
+ * system: a new route or action without an entry here fails it too.
+ *
+ * Roles: the tenant roles (an Acme member or key) and the platform roles (a Beacon staff member
+ * or key); "anonymous" (no key, no session) is denied everything that is not public.
+ */
+import type { Role } from "@/lib/auth/roles";
+
+export type Entry =
+  /** An /api/v1 route: the API key's role decides. */
+  | { auth: "apiKey"; allow: readonly Role[] }
+  /** A portal route or server action: the signed-in member's role in the session organization. */
+  | { auth: "session"; allow: readonly Role[] }
+  /** Not role-checked by design; `why` says what guards it instead. */
+  | { auth: "public"; why: string };
+
+const ALL: readonly Role[] = [
+  "org_admin",
+  "billing_admin",
+  "tech_devops",
+  "support_manager",
+  "platform_admin",
+  "responder",
+];
+const TENANT: readonly Role[] = ["org_admin", "billing_admin", "tech_devops", "support_manager"];
+
+// What each permission means in roles, spelled out (kept in step with lib/auth/roles.ts by hand).
+const incidentsRead = ALL;
+const deliveriesRead = ALL;
+const orgRead = ALL;
+const incidentsWrite: readonly Role[] = ["platform_admin", "responder"];
+const maintenanceWrite: readonly Role[] = ["platform_admin", "responder"];
+const alertsRead = TENANT;
+const alertsManage: readonly Role[] = ["org_admin"];
+const metricsWrite: readonly Role[] = ["org_admin", "tech_devops"];
+const thresholdsManage: readonly Role[] = ["org_admin", "tech_devops"];
+const membersManage: readonly Role[] = ["org_admin", "platform_admin"];
+const apikeysManage: readonly Role[] = ["org_admin", "platform_admin"];
+const subscribersManage: readonly Role[] = ["platform_admin"];
+
+const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
+const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
+const open = (why: string): Entry => ({ auth: "public", why });
+
+/** "METHOD /path" (the path as the file system spells it, route groups left out). */
+export const ROUTES: Record<string, Entry> = {
+  "GET /api/v1/alert-settings": key(alertsRead),
+  "PUT /api/v1/alert-settings": key(alertsManage),
+  "GET /api/v1/deliveries/[id]": key(deliveriesRead),
+  "GET /api/v1/endpoints": key(alertsRead),
+  "POST /api/v1/endpoints": key(alertsManage),
+  "DELETE /api/v1/endpoints/[id]": key(alertsManage),
+  "GET /api/v1/incidents": key(incidentsRead),
+  "POST /api/v1/incidents": key(incidentsWrite),
+  "GET /api/v1/incidents/[id]": key(incidentsRead),
+  "PATCH /api/v1/incidents/[id]": key(incidentsWrite),
+  "POST /api/v1/incidents/[id]/updates": key(incidentsWrite),
+  "GET /api/v1/maintenances": key(incidentsRead),
+  "POST /api/v1/maintenances": key(maintenanceWrite),
+  "GET /api/v1/maintenances/[id]": key(incidentsRead),
+  "POST /api/v1/maintenances/[id]/updates": key(maintenanceWrite),
+  "GET /api/v1/me": key(ALL),
+  "POST /api/v1/metrics": key(metricsWrite),
+  "GET /api/v1/subscribers": key(subscribersManage),
+  "POST /api/v1/test-alerts": key(alertsManage),
+
+  "GET /api/portal/fanout": session(incidentsRead),
+  "GET /api/portal/inbox": session(ALL),
+
+  "GET /api/auth/[...nextauth]": open("Auth.js's own sign-in endpoints"),
+  "POST /api/auth/[...nextauth]": open("Auth.js's own sign-in endpoints"),
+  "GET /api/health": open("liveness probe"),
+  "GET /api/inngest": open("job runner endpoint, requests signed with the Inngest signing key"),
+  "POST /api/inngest": open("job runner endpoint, requests signed with the Inngest signing key"),
+  "PUT /api/inngest": open("job runner endpoint, requests signed with the Inngest signing key"),
+  "POST /api/providers/resend": open("provider webhook, signature-checked"),
+  "POST /api/providers/twilio/status": open("provider webhook, signature-checked"),
+  "GET /api/alerts/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
+  "POST /api/alerts/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
+  "GET /api/subscribers/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
+  "POST /api/subscribers/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
+  "POST /api/subscribers/rotate-secret": open("webhook subscriber's own manage token"),
+  "GET /api/v2/[...path]": open("public status API"),
+  "HEAD /api/v2/[...path]": open("public status API"),
+  "OPTIONS /api/v2/[...path]": open("public status API (CORS preflight)"),
+  "GET /badge.svg": open("public status badge"),
+  "HEAD /badge.svg": open("public status badge"),
+  "OPTIONS /badge.svg": open("public status badge (CORS preflight)"),
+  "GET /history.atom": open("public incident history feed"),
+  "HEAD /history.atom": open("public incident history feed"),
+  "OPTIONS /history.atom": open("public incident history feed (CORS preflight)"),
+  "GET /history.rss": open("public incident history feed"),
+  "HEAD /history.rss": open("public incident history feed"),
+  "OPTIONS /history.rss": open("public incident history feed (CORS preflight)"),
+};
+
+/** "app/…/actions.ts#exportName" */
+export const ACTIONS: Record<string, Entry> = {
+  "app/portal/alerts/actions.ts#saveCategoriesAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#saveMatrixAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#addRecipientAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#removeRecipientAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#clearRecipientMarkAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#saveNoiseAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#createEndpointAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#deleteEndpointAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#enableEndpointAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#rotateSecretAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#sendTestAlertAction": session(alertsManage),
+  "app/portal/api-keys/actions.ts#createApiKeyAction": session(apikeysManage),
+  "app/portal/api-keys/actions.ts#revokeApiKeyAction": session(apikeysManage),
+  "app/portal/deliveries/actions.ts#resendDeliveryAction": session(alertsManage),
+  "app/portal/inbox/actions.ts#markReadAction": session(ALL),
+  "app/portal/incidents/actions.ts#openIncidentAction": session(incidentsWrite),
+  "app/portal/incidents/actions.ts#postUpdateAction": session(incidentsWrite),
+  "app/portal/incidents/actions.ts#reopenIncidentAction": session(incidentsWrite),
+  "app/portal/incidents/actions.ts#postmortemAction": session(incidentsWrite),
+  "app/portal/incidents/actions.ts#scheduleMaintenanceAction": session(maintenanceWrite),
+  "app/portal/incidents/actions.ts#advanceMaintenanceAction": session(maintenanceWrite),
+  "app/portal/members/actions.ts#inviteAction": session(membersManage),
+  "app/portal/members/actions.ts#changeRoleAction": session(membersManage),
+  "app/portal/members/actions.ts#setGrantsAction": session(membersManage),
+  "app/portal/members/actions.ts#removeMemberAction": session(membersManage),
+  "app/portal/members/actions.ts#revokeInvitationAction": session(membersManage),
+  "app/portal/profile/actions.ts#saveMyNotificationsAction": session(orgRead),
+  "app/portal/subscribers/actions.ts#removeSubscriberAction": session(subscribersManage),
+  "app/portal/subscribers/actions.ts#rotateSubscriberSecretAction": session(subscribersManage),
+  "app/portal/thresholds/actions.ts#createRuleAction": session(thresholdsManage),
+  "app/portal/thresholds/actions.ts#toggleRuleAction": session(thresholdsManage),
+  "app/portal/thresholds/actions.ts#deleteRuleAction": session(thresholdsManage),
+  "app/portal/actions.ts#switchOrganization": session(ALL),
+
+  "app/portal/actions.ts#signOutAction": open("ends whatever session there is"),
+  "app/signin/actions.ts#signInWithPassword": open("signing in"),
+  "app/signin/actions.ts#signInWithEmailLink": open("signing in"),
+  "app/invite/[token]/actions.ts#acceptInvitationAction": open("guarded by the invitation token"),
+  "app/(public)/subscribe/actions.ts#subscribeAction": open("public status page subscription"),
+  "app/(public)/subscribe/actions.ts#confirmAction": open("guarded by the confirmation token"),
+  "app/(public)/subscribe/actions.ts#rotateOwnSecretAction": open("guarded by the manage token"),
+};
