@@ -1,4 +1,11 @@
-import type { Channel, DigestMode, EndpointType, Impact, IncidentCategory } from "@/db/schema";
+import type {
+  Channel,
+  DigestMode,
+  EndpointType,
+  Impact,
+  IncidentCategory,
+  TenantRole,
+} from "@/db/schema";
 
 /**
  * What people read for the alert settings' values, in one place: the portal's views and the
@@ -53,5 +60,10 @@ export const TOPIC_LABELS: Readonly<Partial<Record<string, string>>> = {
   low_balance: "low-balance alerts only",
 };
 
-// Role groups are the tenant roles; their names live beside the roles.
-export { ROLE_GROUP_LABELS } from "@/lib/auth/roles";
+/** The role group names the alert settings use (seed 000): the tenant roles, in the plural. */
+export const ROLE_GROUP_LABELS: Record<TenantRole, string> = {
+  org_admin: "Org Admins",
+  billing_admin: "Billing Admins",
+  tech_devops: "Tech/DevOps",
+  support_manager: "Support Managers",
+};

@@ -25,13 +25,8 @@ export const ROLE_LABELS: Record<Role, string> = {
   responder: "Responder",
 };
 
-/** The role group names the alert settings use (seed 000). */
-export const ROLE_GROUP_LABELS: Record<TenantRole, string> = {
-  org_admin: "Org Admins",
-  billing_admin: "Billing Admins",
-  tech_devops: "Tech/DevOps",
-  support_manager: "Support Managers",
-};
+// The role group names are with the other labels (lib/labels.ts), which client components import.
+export { ROLE_GROUP_LABELS } from "@/lib/labels";
 
 export const PERMISSIONS = [
   "org:read",
