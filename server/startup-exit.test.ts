@@ -25,6 +25,7 @@ function runRegister(
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",
         NEXT_RUNTIME: "nodejs",
+        NODE_ENV: "production",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
