@@ -1,6 +1,7 @@
 import { env } from "@/lib/env";
 import { describeError } from "@/lib/health";
 import { startStatusListener } from "@/lib/status/listen";
+import { warmSnapshot } from "@/lib/status/snapshot";
 import { startDatabase, whenDatabaseReady } from "./database";
 import { installStatusFastPath } from "./status-fast-path";
 import { startJobDriver } from "./job-driver";
@@ -22,6 +23,8 @@ export async function startServer(): Promise<void> {
       await startStatusListener(handle);
       if (env.statusFastPath) installStatusFastPath({ db: handle.db, baseUrl: env.APP_URL });
       await startJobDriver(handle.db);
+      // A last good copy of every public document, for the status page to serve in an outage.
+      await warmSnapshot(handle.db, env.APP_URL);
     })
     .catch((e: unknown) => console.error(`start-up: background work failed: ${describeError(e)}`));
 }
