@@ -27,7 +27,26 @@ export interface DbHandle {
 }
 
 export type OpenOptions =
-  { engine: "postgres"; url: string; max?: number } | { engine: "pglite"; dataDir?: string };
+  | {
+      engine: "postgres";
+      url: string;
+      max?: number;
+      /** Server-side limit on any one statement (statement_timeout), in ms; 0 = none. */
+      statementTimeoutMs?: number;
+    }
+  | { engine: "pglite"; dataDir?: string };
+
+/**
+ * Connection limits for PostgreSQL, so a stalled or vanished server fails fast instead of
+ * hanging requests: a connection attempt gives up after CONNECT_TIMEOUT_S (a server that accepts
+ * and never answers included), an idle connection is closed after IDLE_TIMEOUT_S (so one broken
+ * during an outage is not handed out again later), and every connection is replaced after
+ * MAX_LIFETIME_S.
+ */
+export const CONNECT_TIMEOUT_S = 5;
+export const IDLE_TIMEOUT_S = 30;
+export const MAX_LIFETIME_S = 30 * 60;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 
 export class DataDirBusyError extends Error {
   constructor(dataDir: string, pid: number) {
@@ -96,7 +115,16 @@ function lockDataDir(dataDir: string): () => void {
 
 export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
   if (opts.engine === "postgres") {
-    const sql = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {} });
+    const sql = postgres(opts.url, {
+      max: opts.max ?? 10,
+      onnotice: () => {},
+      connect_timeout: CONNECT_TIMEOUT_S,
+      idle_timeout: IDLE_TIMEOUT_S,
+      max_lifetime: MAX_LIFETIME_S,
+      connection: {
+        statement_timeout: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      },
+    });
     const db = drizzlePostgres({ client: sql, schema, casing: "snake_case" }) as unknown as Db;
     return { db, engine: "postgres", sql, url: opts.url, close: () => sql.end({ timeout: 5 }) };
   }

@@ -3,6 +3,7 @@
  * migrating and seeding it at start-up is server/database.ts's job; db/ reads no configuration.
  */
 export {
+  CONNECT_TIMEOUT_S,
   DataDirBusyError,
   openDatabase,
   rowsOf,

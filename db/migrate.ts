@@ -4,7 +4,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
-import type { DbHandle } from "./client";
+import { CONNECT_TIMEOUT_S, type DbHandle } from "./client";
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 
@@ -26,7 +26,12 @@ export async function migrateDatabase(
     await then?.();
     return;
   }
-  const sql = postgres(handle.url!, { max: 1, onnotice: () => {} });
+  // No statement timeout here: waiting for another instance's migration is a long lock wait.
+  const sql = postgres(handle.url!, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: CONNECT_TIMEOUT_S,
+  });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     try {

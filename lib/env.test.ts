@@ -26,6 +26,38 @@ describe("loadEnv", () => {
     ).toHaveProperty("RESEND_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
   });
 
+  it("refuses a DATABASE_URL that does not parse as a PostgreSQL connection URL", () => {
+    for (const bad of [
+      "postgres://",
+      "postgres://db.internal:notaport/beacon",
+      "postgres:///beacon",
+    ]) {
+      expect(() => loadEnv({ DATABASE_URL: bad }), bad).toThrowError(
+        /DATABASE_URL: must be a connection URL such as postgres:\/\/user:password@host:5432\/beacon/,
+      );
+    }
+    for (const good of [
+      "postgres://u:p@db.internal:5432/beacon",
+      "postgresql://u@[::1]/beacon",
+      "postgres:///beacon?host=/var/run/postgresql",
+    ]) {
+      expect(loadEnv({ DATABASE_URL: good }).DATABASE_URL, good).toBe(good);
+    }
+  });
+
+  it("bounds DATABASE_STATEMENT_TIMEOUT_MS and defaults it to 15 s", () => {
+    expect(loadEnv({}).DATABASE_STATEMENT_TIMEOUT_MS).toBe(15_000);
+    expect(loadEnv({ DATABASE_STATEMENT_TIMEOUT_MS: "2500" }).DATABASE_STATEMENT_TIMEOUT_MS).toBe(
+      2500,
+    );
+    expect(() => loadEnv({ DATABASE_STATEMENT_TIMEOUT_MS: "10" })).toThrowError(
+      /DATABASE_STATEMENT_TIMEOUT_MS: must be at least 100/,
+    );
+    expect(() => loadEnv({ DATABASE_STATEMENT_TIMEOUT_MS: "soon" })).toThrowError(
+      /DATABASE_STATEMENT_TIMEOUT_MS/,
+    );
+  });
+
   it("refuses to start in production without AUTH_SECRET, but lets the build run", () => {
     expect(() => loadEnv({ NODE_ENV: "production" })).toThrowError(EnvError);
     expect(() => loadEnv({ NODE_ENV: "production" })).toThrowError(

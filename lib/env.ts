@@ -10,6 +10,17 @@ const bool = z
   .transform((v) => v === "true" || v === "1")
   .describe("true or false");
 
+/** A host is required (or ?host= for a socket); a port must be a number (URL rejects the rest). */
+function parsesAsPostgresUrl(value: string): boolean {
+  if (!/^postgres(ql)?:\/\//.test(value)) return true; // the regex above names that problem
+  try {
+    const url = new URL(value);
+    return url.hostname !== "" || url.searchParams.has("host");
+  } catch {
+    return false;
+  }
+}
+
 const optionalUrl = z.url({ message: "must be a URL such as https://example.com" }).optional();
 
 const schema = z.object({
@@ -18,7 +29,18 @@ const schema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+    .refine(
+      parsesAsPostgresUrl,
+      "must be a connection URL such as postgres://user:password@host:5432/beacon",
+    )
     .optional(),
+  /** Longest any one SQL statement may run on PostgreSQL before the server cancels it. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100, "must be at least 100")
+    .max(3_600_000, "must be at most 3600000")
+    .default(15_000),
   DATA_DIR: z.string().min(1).default("./.data"),
   AUTH_SECRET: z
     .string()

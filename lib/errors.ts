@@ -59,6 +59,64 @@ export class RateLimitedError extends ServiceError {
   }
 }
 
+/**
+ * The database cannot be reached (or does not exist) right now: a 503 with Retry-After, never a
+ * 500. `reason` is a short cause class safe to show anyone ("database unreachable: connection
+ * refused"); the driver's own message, which may name hosts, stays in `cause` and the server log.
+ */
+export class DatabaseUnavailableError extends ServiceError {
+  override readonly status = 503;
+  override readonly code = "database_unavailable";
+  constructor(
+    public readonly reason: string,
+    public readonly retryAfterSeconds = 5,
+    options?: { cause?: unknown },
+  ) {
+    super(`The service is temporarily unavailable (${reason}); try again shortly`, options);
+  }
+}
+
+const CAUSES: [codes: string[], cause: string][] = [
+  [["ECONNREFUSED"], "database unreachable: connection refused"],
+  [["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME"], "database unreachable: host not found"],
+  [["EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN"], "database unreachable: no route to host"],
+  [
+    ["ECONNRESET", "EPIPE", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED"],
+    "database unreachable: connection lost",
+  ],
+  [["CONNECT_TIMEOUT", "ETIMEDOUT", "57014", "HEALTH_TIMEOUT"], "database timed out"],
+  [["3D000"], "database does not exist"],
+  [["28P01", "28000"], "database rejected the credentials"],
+  [["57P01", "57P02", "57P03"], "database is starting up or shutting down"],
+  [["53300"], "database has too many connections"],
+];
+
+/**
+ * The cause class of a database failure ("database unreachable: connection refused"): what
+ * /api/health and a 503 may say to anyone. It never carries the driver's message, which can name
+ * hosts, users or databases. null: not a recognised database failure.
+ */
+export function databaseFailureCause(error: unknown): string | null {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length) {
+    const e = queue.shift();
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    if (e instanceof DatabaseUnavailableError) return e.reason;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") {
+      const hit = CAUSES.find(([codes]) => codes.includes(code));
+      if (hit) return hit[1];
+    }
+    // Node reports a refused dual-stack connect as an AggregateError; drivers wrap in `cause`.
+    const { errors, cause } = e as { errors?: unknown; cause?: unknown };
+    if (Array.isArray(errors)) queue.push(...(errors as unknown[]));
+    queue.push(cause);
+  }
+  return null;
+}
+
 export function issuesFromZod(error: z.ZodError): FieldIssue[] {
   return error.issues.map((i) => ({
     field: i.path.length ? i.path.join(".") : "(body)",
@@ -82,10 +140,14 @@ export function toHttpResponse(err: unknown): Response {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err instanceof ValidationError) body.error.fields = err.issues;
     const headers: Record<string, string> = {};
-    if (err instanceof RateLimitedError) headers["retry-after"] = String(err.retryAfterSeconds);
+    if (err instanceof RateLimitedError || err instanceof DatabaseUnavailableError)
+      headers["retry-after"] = String(err.retryAfterSeconds);
     return Response.json(body, { status: err.status, headers });
   }
+  // The database went away after start (refused, timed out, reset): a 503 to retry, not a 500.
+  const cause = databaseFailureCause(err);
   console.error(err);
+  if (cause) return toHttpResponse(new DatabaseUnavailableError(cause, 5, { cause: err }));
   return Response.json(
     { error: { code: "internal_error", message: "Something went wrong on our side" } },
     { status: 500 },

@@ -1,10 +1,26 @@
 import { openDatabase, type Db, type DbHandle } from "@/db";
 import { MIGRATIONS_FOLDER, migrateDatabase } from "@/db/migrate";
 import { env } from "@/lib/env";
+import { DatabaseUnavailableError } from "@/lib/errors";
+import { databaseCause, describeError } from "@/lib/health";
 import { formatDemoCredentials, seedDatabase, type SeedResult } from "./seed";
 
+/** Retries of an unreachable database at start: 0.5 s, 1 s, 2 s, … up to 30 s apart. */
+export const RETRY_MIN_MS = 500;
+export const RETRY_MAX_MS = 30_000;
+
+interface DbState {
+  /** Set once the database is open, migrated and seeded. */
+  handle?: DbHandle;
+  /** The attempt in flight, if any (requests share it). */
+  attempt?: Promise<DbHandle>;
+  failures: number;
+  retryTimer?: NodeJS.Timeout;
+  ready: Promise<DbHandle>;
+  resolveReady: (h: DbHandle) => void;
+}
 interface Global {
-  __beaconDb?: Promise<DbHandle>;
+  __beaconDb?: DbState;
 }
 // Next bundles instrumentation and each route separately, so a plain module singleton would
 // open the database more than once; the process-wide global keeps it to one.
@@ -13,7 +29,11 @@ const g = globalThis as unknown as Global;
 /** PostgreSQL when DATABASE_URL is set, else the embedded PGlite in DATA_DIR. */
 export function openConfiguredDatabase(): Promise<DbHandle> {
   return env.DATABASE_URL
-    ? openDatabase({ engine: "postgres", url: env.DATABASE_URL })
+    ? openDatabase({
+        engine: "postgres",
+        url: env.DATABASE_URL,
+        statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      })
     : openDatabase({ engine: "pglite", dataDir: env.DATA_DIR });
 }
 
@@ -34,23 +54,98 @@ export async function prepareDatabase(
 
 async function start(): Promise<DbHandle> {
   const handle = await openConfiguredDatabase();
-  const seeded = await prepareDatabase(handle, { demo: env.demoData });
-  const banner = formatDemoCredentials(seeded);
-  if (banner) console.log(`\n${banner}\n`);
-  return handle;
+  try {
+    const seeded = await prepareDatabase(handle, { demo: env.demoData });
+    const banner = formatDemoCredentials(seeded);
+    if (banner) console.log(`\n${banner}\n`);
+    return handle;
+  } catch (e) {
+    await handle.close().catch(() => {});
+    throw e;
+  }
 }
 
-/** The app's database: opened, migrated and seeded once per process. */
-export function getDbHandle(): Promise<DbHandle> {
+function state(): DbState {
   if (!g.__beaconDb) {
-    g.__beaconDb = start().catch((e) => {
-      g.__beaconDb = undefined;
-      throw e;
-    });
+    let resolveReady!: (h: DbHandle) => void;
+    const ready = new Promise<DbHandle>((resolve) => (resolveReady = resolve));
+    g.__beaconDb = { failures: 0, ready, resolveReady };
   }
   return g.__beaconDb;
 }
 
+/**
+ * One attempt to open, migrate and seed (shared by everyone asking meanwhile). A failure is
+ * logged (one line, the full error) and retried in the background with capped exponential
+ * backoff; a request arriving in between tries again at once, so the first request after the
+ * database comes back is served.
+ */
+function attemptStart(s: DbState): Promise<DbHandle> {
+  if (s.attempt) return s.attempt;
+  clearTimeout(s.retryTimer);
+  const attempt = start().then(
+    (handle) => {
+      s.handle = handle;
+      s.attempt = undefined;
+      if (s.failures)
+        console.log(`database: reachable again after ${s.failures} failed attempt(s)`);
+      s.failures = 0;
+      s.resolveReady(handle);
+      return handle;
+    },
+    (e: unknown) => {
+      s.attempt = undefined;
+      const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** s.failures);
+      s.failures++;
+      console.error(
+        `database: not available (${databaseCause(e)}), retrying in ${delay} ms: ${describeError(e)}`,
+      );
+      s.retryTimer = setTimeout(() => void attemptStart(s).catch(() => {}), delay);
+      s.retryTimer.unref();
+      throw e;
+    },
+  );
+  s.attempt = attempt;
+  return attempt;
+}
+
+/** Starts opening the database in the background (retried until it is reachable). */
+export function startDatabase(): void {
+  const s = state();
+  if (!s.handle) void attemptStart(s).catch(() => {});
+}
+
+/** Resolves once the database is open, migrated and seeded; never rejects. */
+export function whenDatabaseReady(): Promise<DbHandle> {
+  return state().ready;
+}
+
+/**
+ * The app's database: opened, migrated and seeded once per process. While it cannot be reached
+ * this rejects with DatabaseUnavailableError (a 503 with Retry-After, naming only the cause class).
+ */
+export function getDbHandle(): Promise<DbHandle> {
+  const s = state();
+  if (s.handle) return Promise.resolve(s.handle);
+  return attemptStart(s).catch((e: unknown) => {
+    throw new DatabaseUnavailableError(
+      databaseCause(e),
+      Math.max(1, Math.ceil(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** s.failures) / 1000)),
+      { cause: e },
+    );
+  });
+}
+
 export async function getDb(): Promise<Db> {
   return (await getDbHandle()).db;
+}
+
+/** Tests only: forget the database state (closing an open handle). */
+export async function resetDatabaseForTests(): Promise<void> {
+  const s = g.__beaconDb;
+  g.__beaconDb = undefined;
+  if (!s) return;
+  clearTimeout(s.retryTimer);
+  await s.attempt?.catch(() => {});
+  await s.handle?.close();
 }

@@ -1,18 +1,30 @@
 import { env } from "@/lib/env";
+import { describeError } from "@/lib/health";
 import { startStatusListener } from "@/lib/status/listen";
-import { getDbHandle } from "./database";
+import { warmSnapshot } from "@/lib/status/snapshot";
+import { startDatabase, whenDatabaseReady } from "./database";
 import { installStatusFastPath } from "./status-fast-path";
 import { startJobDriver } from "./job-driver";
 
 const g = globalThis as unknown as { __beaconStarted?: boolean };
 
-/** Once per process (guarded against hot reload): database ready, then background work. */
+/**
+ * Once per process (guarded against hot reload). The database opens in the background, retried
+ * until reachable, so an outage at start does not stop the server (requests get 503 meanwhile);
+ * background work starts once it is ready.
+ */
 export async function startServer(): Promise<void> {
   if (env.isBuildPhase || g.__beaconStarted) return;
   g.__beaconStarted = true;
-  const handle = await getDbHandle();
-  // Other instances' status changes (PostgreSQL LISTEN/NOTIFY) drop this one's snapshot.
-  await startStatusListener(handle);
-  if (env.statusFastPath) installStatusFastPath({ db: handle.db, baseUrl: env.APP_URL });
-  await startJobDriver(handle.db);
+  startDatabase();
+  void whenDatabaseReady()
+    .then(async (handle) => {
+      // Other instances' status changes (PostgreSQL LISTEN/NOTIFY) drop this one's snapshot.
+      await startStatusListener(handle);
+      if (env.statusFastPath) installStatusFastPath({ db: handle.db, baseUrl: env.APP_URL });
+      await startJobDriver(handle.db);
+      // A last good copy of every public document, for the status page to serve in an outage.
+      await warmSnapshot(handle.db, env.APP_URL);
+    })
+    .catch((e: unknown) => console.error(`start-up: background work failed: ${describeError(e)}`));
 }

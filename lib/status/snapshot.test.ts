@@ -3,7 +3,14 @@ import { eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import { organizations } from "@/db/schema";
 import { seedDemo } from "@/test/fixtures";
-import { invalidateSnapshot, publicDocument, SNAPSHOT_MAX_AGE_MS } from "./snapshot";
+import { PUBLIC_DOCUMENTS } from "./documents";
+import {
+  invalidateSnapshot,
+  publicDocument,
+  publicStatusView,
+  SNAPSHOT_MAX_AGE_MS,
+  warmSnapshot,
+} from "./snapshot";
 import { statusChanged } from "./changes";
 
 let t: TestDb;
@@ -47,5 +54,54 @@ describe("public snapshot", () => {
       interval: 50,
     });
     vi.useRealTimers();
+  });
+});
+
+describe("public snapshot during a database outage", () => {
+  /** A database that fails every query, as one that went away does. */
+  const down = new Proxy(
+    {},
+    {
+      get() {
+        throw Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:5432"), {
+          code: "ECONNREFUSED",
+        });
+      },
+    },
+  ) as TestDb["db"];
+
+  it("serves the last good copy of every public document, built at start-up, after a change", async () => {
+    invalidateSnapshot();
+    await warmSnapshot(t.db, opts.baseUrl);
+    const good = new Map<string, string>();
+    for (const doc of PUBLIC_DOCUMENTS) {
+      good.set(doc, (await publicDocument(t.db, doc, opts))!.body.toString());
+    }
+    const view = await publicStatusView(t.db);
+
+    // A status change drops the snapshot; the rebuild then fails: the last copies answer.
+    statusChanged();
+    for (const doc of PUBLIC_DOCUMENTS) {
+      const served = await publicDocument(down, doc, opts);
+      expect(served?.body.toString(), doc).toBe(good.get(doc));
+    }
+    expect(await publicStatusView(down)).toEqual(view);
+
+    // Served again without waiting on the database each time, and rebuilt once it is back.
+    expect((await publicDocument(down, "status.json", opts))?.body.toString()).toBe(
+      good.get("status.json"),
+    );
+    await t.db
+      .update(organizations)
+      .set({ name: "Back after the outage" })
+      .where(eq(organizations.slug, "platform"));
+    statusChanged();
+    expect(await name()).toBe("Back after the outage");
+  });
+
+  it("still fails for a document that was never built", async () => {
+    await expect(
+      publicDocument(down, "badge.svg", { ...opts, componentId: "never-built" }),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "@/db";
 import { onStatusChanged } from "./changes";
-import { buildPublicDocument, type PublicDocument } from "./documents";
+import { buildPublicDocument, PUBLIC_DOCUMENTS, type PublicDocument } from "./documents";
 import { loadStatusView, type StatusView } from "./read";
 
 /**
@@ -31,9 +31,22 @@ interface State {
   generation: number;
   view?: Entry<StatusView>;
   docs: Map<string, Entry<PublicDoc | null>>;
+  /**
+   * The last successfully built view and documents, kept across status changes: when a rebuild
+   * fails (the database is down), visitors get these instead of an error.
+   */
+  lastGood: { view?: StatusView; docs: Map<string, PublicDoc | null> };
 }
 const g = globalThis as unknown as { __beaconSnapshot?: State; __beaconSnapshotHooked?: boolean };
-const state: State = (g.__beaconSnapshot ??= { generation: 0, docs: new Map() });
+const state: State = (g.__beaconSnapshot ??= {
+  generation: 0,
+  docs: new Map(),
+  lastGood: { docs: new Map() },
+});
+state.lastGood ??= { docs: new Map() };
+
+/** How long a last good copy served after a failed rebuild stands before the next rebuild try. */
+export const RETRY_AFTER_FAILURE_MS = 5_000;
 
 /** Changes whenever the snapshot is dropped; caches derived from it compare against this. */
 export function snapshotGeneration(): number {
@@ -78,6 +91,23 @@ function refreshInBackground<T>(
   );
 }
 
+/** An entry that served a last good copy counts as aged, so a rebuild is tried again soon. */
+const failedAt = () => Date.now() - SNAPSHOT_MAX_AGE_MS + RETRY_AFTER_FAILURE_MS;
+
+/** The build's result; if it fails and a last good copy exists, that copy (and `onFallback`). */
+function withLastGood<T>(
+  build: Promise<T>,
+  last: () => T | undefined,
+  onFallback: () => void,
+): Promise<T> {
+  return build.catch((e: unknown) => {
+    const copy = last();
+    if (copy === undefined) throw e;
+    onFallback();
+    return copy;
+  });
+}
+
 /** The anonymous public view, shared by every visitor until the next change. */
 export function publicStatusView(db: Db): Promise<StatusView> {
   const current = state.view;
@@ -95,7 +125,16 @@ export function publicStatusView(db: Db): Promise<StatusView> {
     return current.promise;
   }
   const generation = state.generation;
-  const promise = loadStatusView(db, { viewerOrgId: null });
+  const promise = withLastGood(
+    loadStatusView(db, { viewerOrgId: null }).then((view) => {
+      if (generation === state.generation) state.lastGood.view = view;
+      return view;
+    }),
+    () => state.lastGood.view,
+    () => {
+      if (state.view === entry) entry.at = failedAt();
+    },
+  );
   const entry = { at: Date.now(), promise };
   state.view = entry;
   promise.catch(() => {
@@ -125,10 +164,14 @@ export function publicDocument(
   { baseUrl, componentId = null }: { baseUrl: string; componentId?: string | null },
 ): Promise<PublicDoc | null> {
   const key = `${name}?${componentId ?? ""}`;
-  const build = () =>
-    buildPublicDocument(db, name, { baseUrl, componentId }).then((d) =>
-      d.notFound ? null : makeDoc(d.body, d.contentType),
-    );
+  const build = () => {
+    const generation = state.generation;
+    return buildPublicDocument(db, name, { baseUrl, componentId }).then((d) => {
+      const doc = d.notFound ? null : makeDoc(d.body, d.contentType);
+      if (generation === state.generation) state.lastGood.docs.set(key, doc);
+      return doc;
+    });
+  };
   const hit = state.docs.get(key);
   if (hit && fresh(hit.at)) return hit.promise;
   if (hit) {
@@ -140,7 +183,13 @@ export function publicDocument(
     return hit.promise;
   }
   const generation = state.generation;
-  const promise = build();
+  const promise = withLastGood(
+    build(),
+    () => state.lastGood.docs.get(key),
+    () => {
+      if (state.docs.get(key) === entry) entry.at = failedAt();
+    },
+  );
   const entry = { at: Date.now(), promise };
   state.docs.set(key, entry);
   void promise.then(
@@ -154,6 +203,17 @@ export function publicDocument(
     },
   );
   return promise;
+}
+
+/**
+ * Builds the public view and every public document once (at start-up), so each has a last good
+ * copy to serve if the database goes away before anyone asked for it.
+ */
+export async function warmSnapshot(db: Db, baseUrl: string): Promise<void> {
+  await Promise.all([
+    publicStatusView(db),
+    ...PUBLIC_DOCUMENTS.map((name) => publicDocument(db, name, { baseUrl })),
+  ]);
 }
 
 /** true when the request's If-None-Match names this document's ETag. */

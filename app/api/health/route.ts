@@ -7,6 +7,9 @@ export async function GET() {
   const health = await checkHealth(getDbHandle);
   return Response.json(health, {
     status: health.status === "ok" ? 200 : 503,
-    headers: { "cache-control": "no-store" },
+    headers: {
+      "cache-control": "no-store",
+      ...(health.status === "ok" ? {} : { "retry-after": "5" }),
+    },
   });
 }
