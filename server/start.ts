@@ -2,6 +2,7 @@ import { env } from "@/lib/env";
 import { startStatusListener } from "@/lib/status/listen";
 import { getDbHandle } from "./database";
 import { installStatusFastPath } from "./status-fast-path";
+import { installClientAddress } from "./client-address";
 import { startJobDriver } from "./job-driver";
 
 const g = globalThis as unknown as { __beaconStarted?: boolean };
@@ -10,6 +11,8 @@ const g = globalThis as unknown as { __beaconStarted?: boolean };
 export async function startServer(): Promise<void> {
   if (env.isBuildPhase || g.__beaconStarted) return;
   g.__beaconStarted = true;
+  // Rate limits key on the socket address; route handlers get it only through this hook.
+  installClientAddress();
   const handle = await getDbHandle();
   // Other instances' status changes (PostgreSQL LISTEN/NOTIFY) drop this one's snapshot.
   await startStatusListener(handle);
