@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import nextConfig from "./next.config.js";
+import type { NextConfig } from "next";
+// @ts-expect-error next.config.js is plain JavaScript, without a declaration file
+import config from "./next.config.js";
+
+const nextConfig = config as NextConfig;
 
 type Rule = { source: string; headers: { key: string; value: string }[] };
 
