@@ -79,3 +79,17 @@ describe("loadEnv", () => {
     expect(loadEnv({ INNGEST_EVENT_KEY: "k" }).inngestConfigured).toBe(true);
   });
 });
+
+describe("TRUSTED_PROXIES", () => {
+  it("is off by default, takes a hop count or CIDRs, and names a bad value", () => {
+    expect(loadEnv({}).TRUSTED_PROXIES).toEqual({ kind: "none" });
+    expect(loadEnv({ TRUSTED_PROXIES: "1" }).TRUSTED_PROXIES).toEqual({ kind: "hops", hops: 1 });
+    expect(loadEnv({ TRUSTED_PROXIES: "10.0.0.0/8, ::1" }).TRUSTED_PROXIES).toMatchObject({
+      kind: "cidrs",
+      cidrs: ["10.0.0.0/8", "::1"],
+    });
+    expect(() => loadEnv({ TRUSTED_PROXIES: "lb.internal" })).toThrowError(
+      /TRUSTED_PROXIES: "lb.internal" is not a hop count or a CIDR/,
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies } from "./client-address";
 
 /**
  * The only reader of process.env. Every setting is validated here; a bad value stops start-up
@@ -68,6 +69,18 @@ const schema = z.object({
   ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
   /** Serve the anonymous status page and public documents from memory, before Next (default: on in production). */
   STATUS_FAST_PATH: bool.optional(),
+  /** Proxies in front of Beacon whose X-Forwarded-For counts: a hop count, or a comma list of CIDRs. */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseTrustedProxies(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
   ENCRYPTION_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/=_-]{43,}$/, "must be 32 random bytes, base64 (openssl rand -base64 32)")

@@ -4,6 +4,7 @@ import { startStatusListener } from "@/lib/status/listen";
 import { warmSnapshot } from "@/lib/status/snapshot";
 import { startDatabase, whenDatabaseReady } from "./database";
 import { installStatusFastPath } from "./status-fast-path";
+import { installClientAddress } from "./client-address";
 import { startJobDriver } from "./job-driver";
 
 const g = globalThis as unknown as { __beaconStarted?: boolean };
@@ -16,6 +17,8 @@ const g = globalThis as unknown as { __beaconStarted?: boolean };
 export async function startServer(): Promise<void> {
   if (env.isBuildPhase || g.__beaconStarted) return;
   g.__beaconStarted = true;
+  // Rate limits key on the socket address; route handlers get it only through this hook.
+  installClientAddress();
   startDatabase();
   void whenDatabaseReady()
     .then(async (handle) => {

@@ -1,10 +1,11 @@
 import "server-only";
+import { clientAddressFrom } from "@/lib/client-address";
+import { env } from "@/lib/env";
 
 /**
- * The right-most X-Forwarded-For hop: the address seen by the proxy nearest to Beacon. Entries to
- * its left are whatever the client chose to send, so a rate limit keyed on them is useless.
+ * The client's address for rate limits: the socket address (set by the server hook), or the
+ * X-Forwarded-For entry that TRUSTED_PROXIES says to believe. IPv6 is keyed by its /64.
  */
 export function clientAddressOf(h: Headers): string {
-  const hops = h.get("x-forwarded-for")?.split(",") ?? [];
-  return hops.at(-1)?.trim() || h.get("x-real-ip") || "unknown";
+  return clientAddressFrom(h, env.TRUSTED_PROXIES);
 }

@@ -1,6 +1,7 @@
 import type { Db } from "@/db";
 import { escapeHtml } from "@/lib/channels/message";
-import { NotFoundError } from "@/lib/errors";
+import { PayloadTooLargeError, readBoundedForm } from "@/lib/body";
+import { NotFoundError, toHttpResponse } from "@/lib/errors";
 import { getDb } from "@/server/database";
 
 /**
@@ -37,7 +38,14 @@ export function unsubscribeRoute(opts: {
   async function POST(req: Request) {
     let token = new URL(req.url).searchParams.get("token");
     if (!token) {
-      const form = await req.formData().catch(() => null);
+      // Anyone can post here: the body is read to a bounded size (413 past it).
+      let form: FormData | null;
+      try {
+        form = await readBoundedForm(req);
+      } catch (e) {
+        if (e instanceof PayloadTooLargeError) return toHttpResponse(e);
+        form = null;
+      }
       token = form?.get("token")?.toString() ?? null;
     }
     try {

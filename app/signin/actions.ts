@@ -5,6 +5,10 @@ import { signIn } from "@/app/_server/auth";
 import { formFields } from "@/app/_server/form";
 import { GENERIC_SIGN_IN_ERROR, RATE_LIMITED_SIGN_IN_ERROR } from "@/lib/auth/credentials";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { magicLinkWait } from "@/lib/auth/magic-link";
+import { headers } from "next/headers";
+import { clientAddressOf } from "@/app/_server/client-address";
+import { getDb } from "@/server/database";
 
 export interface SignInState {
   error?: string;
@@ -38,6 +42,15 @@ export async function signInWithEmailLink(
   const f = formFields(form);
   const email = (f.text("email") ?? "").trim();
   if (!email) return { error: "Enter your email address." };
+  // Counted for every address asked for, account or not, so the answer tells no one who has one.
+  const wait = await magicLinkWait(await getDb(), {
+    email,
+    clientAddress: clientAddressOf(await headers()),
+  });
+  if (wait)
+    return {
+      error: `Too many sign-in links requested. Try again in ${Math.ceil(wait / 60)} minutes.`,
+    };
   try {
     await signIn("resend", {
       email,

@@ -127,26 +127,58 @@ const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, "");
 const privateProblem = (address: string) =>
   `resolves to a private, loopback, link-local or metadata address (${address}), which is not allowed`;
 
-/** Why a destination URL is not acceptable, or null: checked when an endpoint is saved. */
+/** A refused destination: `problem` for a tenant admin, `network` when DNS or addresses were the cause. */
+async function destinationProblem(
+  url: URL,
+  settings: Pick<ChannelSettings, "allowPrivate" | "resolver">,
+  type?: string,
+): Promise<{ problem: string; network: boolean } | null> {
+  const quick = refusedWithoutDns(url, settings, type);
+  // Of these, only a private address written into the URL is about the network.
+  if (quick) return { problem: quick, network: quick.startsWith("resolves to") };
+  if (settings.allowPrivate) return null;
+  const host = hostOf(url);
+  if (isIP(host)) return null; // an address in the URL was checked above
+  let addresses: string[];
+  try {
+    addresses = (await (settings.resolver ?? systemResolver)(host)).map((a) => a.address);
+  } catch {
+    return { problem: `host ${host} does not resolve`, network: true };
+  }
+  const bad = addresses.find(isPrivateAddress);
+  if (!bad) return null;
+  // What an internal name resolves to is for the server log, not for whoever typed the URL.
+  console.warn(`[beacon] destination refused: ${host} resolves to ${bad}`);
+  return {
+    problem: `host ${host} resolves to a private, loopback, link-local or metadata address, which is not allowed`,
+    network: true,
+  };
+}
+
+/** Why a destination URL is not acceptable, or null: checked when a tenant admin saves an endpoint. */
 export async function checkDestinationUrl(
   url: URL,
   settings: Pick<ChannelSettings, "allowPrivate" | "resolver">,
   type?: string,
 ): Promise<string | null> {
-  const quick = refusedWithoutDns(url, settings, type);
-  if (quick || settings.allowPrivate) return quick;
-  const host = hostOf(url);
-  let addresses: string[];
-  if (isIP(host)) addresses = [host];
-  else {
-    try {
-      addresses = (await (settings.resolver ?? systemResolver)(host)).map((a) => a.address);
-    } catch {
-      return `host ${host} does not resolve`;
-    }
-  }
-  const bad = addresses.find(isPrivateAddress);
-  return bad ? privateProblem(bad) : null;
+  return (await destinationProblem(url, settings, type))?.problem ?? null;
+}
+
+/**
+ * The same check for an anonymous subscriber's URL: a refusal for its network destination says
+ * only "destination not allowed" (whether an internal name exists or where it points is not theirs
+ * to learn); the detail goes to the server log.
+ */
+export async function checkPublicDestinationUrl(
+  url: URL,
+  settings: Pick<ChannelSettings, "allowPrivate" | "resolver">,
+  type?: string,
+): Promise<string | null> {
+  const refused = await destinationProblem(url, settings, type);
+  if (!refused) return null;
+  if (!refused.network) return refused.problem;
+  console.warn(`[beacon] public subscriber destination refused: ${url.host}: ${refused.problem}`);
+  return "destination not allowed";
 }
 
 export interface PostResult {

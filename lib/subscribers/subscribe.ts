@@ -5,7 +5,7 @@ import { publicSubscribers } from "@/db/schema";
 import { checkCatalogIds } from "@/lib/catalog/check";
 import { generateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { hit } from "@/lib/auth/rate-limit";
-import { checkDestinationUrl } from "@/lib/channels/net";
+import { checkPublicDestinationUrl } from "@/lib/channels/net";
 import { storeInDevMailbox } from "@/lib/channels/dev-mailbox";
 import type { ChannelSettings } from "@/lib/channels/settings";
 import { encryptSecret } from "@/lib/crypto/secrets";
@@ -120,7 +120,7 @@ export async function subscribe(
 
   if (data.kind === "webhook") {
     const url = new URL(data.url);
-    const problem = await checkDestinationUrl(url, deps.settings, "webhook");
+    const problem = await checkPublicDestinationUrl(url, deps.settings, "webhook");
     if (problem) throw new ValidationError([{ field: "url", message: problem }]);
     const secret = generateWebhookSecret();
     const manage = newManageToken();
