@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import { createTestDb, type TestDb } from "@/db/test-db";
+import { components, regions } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { createApiKey } from "@/lib/api-keys/keys";
 
@@ -31,7 +32,7 @@ const API = path.join(import.meta.dirname);
 /** The public (no session) POST routes beside /api/v1. */
 const PUBLIC_POST_DIRS = ["subscribers", "alerts", "providers"];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-const RUNS = 30;
+const RUNS = 40;
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -156,12 +157,41 @@ const value = fc.letrec((tie) => ({
   ),
 })).v;
 
+/** Valid bodies with one field replaced, so generated values reach the database too. */
+const cell = { componentId: "", regionId: "" };
+const templates: ((v: unknown) => unknown)[] = [
+  (v) => ({ title: v, category: "infrastructure", impact: "none", message: "m" }),
+  (v) => ({ title: "t", category: "infrastructure", impact: "none", message: v }),
+  (v) => ({ status: "identified", message: v }),
+  (v) => ({ type: "webhook", name: v, url: "https://hooks.example.com/beacon" }),
+  (v) => ({ type: "webhook", name: "n", url: v }),
+  (v) => ({ recipients: [{ channel: "email", address: v, roleGroup: "tech_devops" }] }),
+  (v) => ({ samples: [{ metric: "balance", value: 1, at: v }] }),
+  (v) => ({
+    title: "t",
+    message: "m",
+    scheduledFor: v,
+    scheduledUntil: "2099-01-01T00:00:00Z",
+    cells: [cell],
+  }),
+  (v) => ({
+    title: "t",
+    message: "m",
+    scheduledFor: "2030-01-01T00:00:00Z",
+    scheduledUntil: v,
+    cells: [cell],
+  }),
+];
 const body = fc.oneof(
+  fc.tuple(fc.nat(templates.length - 1), leaf).map(([i, v]) => templates[i]!(v)),
   fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 }),
   value,
   fc.constantFrom("{", "[]", "null", '{"a":', "\u0000"),
 );
-const query = fc.dictionary(fc.constantFrom(...FIELDS), nastyString, { maxKeys: 3 });
+const query = fc.oneof(
+  fc.record({ before: nastyString }),
+  fc.dictionary(fc.constantFrom(...FIELDS), nastyString, { maxKeys: 3 }),
+);
 const pathParam = nastyString;
 
 let keys: string[];
@@ -169,6 +199,8 @@ let keys: string[];
 beforeAll(async () => {
   t = await createTestDb();
   await seedDemo(t.db);
+  cell.componentId = (await t.db.select().from(components).limit(1))[0]!.id;
+  cell.regionId = (await t.db.select().from(regions).limit(1))[0]!.id;
   keys = [
     (
       await createApiKey({
