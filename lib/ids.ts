@@ -33,3 +33,8 @@ export function parseTargetInput<S extends z.ZodType>(
   if (issues.some((i) => i.path.length === 0)) throw new NotFoundError(target.notFound);
   throw new ValidationError(issuesFromZod(result.error));
 }
+
+/** True when `s` is a uuid (what PostgreSQL's uuid type accepts in Beacon's ids). */
+export function isUuid(s: string): boolean {
+  return z.uuid().safeParse(s).success;
+}

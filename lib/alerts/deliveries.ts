@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { containsText } from "@/db/like";
 import { z } from "zod";
+import { DATE_RANGE_MESSAGE, inDateRange, storable } from "@/lib/validation";
 import {
   CHANNELS,
   deliveries,
@@ -24,8 +25,11 @@ export const ListDeliveriesInput = z.object({
   status: z
     .enum(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(", ")}` })
     .optional(),
-  recipient: z.string().trim().max(200).optional(),
-  before: z.iso.datetime({ message: "must be an ISO timestamp" }).optional(),
+  recipient: storable(z.string().trim().max(200)).optional(),
+  before: z.iso
+    .datetime({ message: "must be an ISO timestamp" })
+    .refine((s) => inDateRange(new Date(s)), { message: DATE_RANGE_MESSAGE })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

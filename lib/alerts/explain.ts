@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import { storable } from "@/lib/validation";
 import {
   alertEndpoints,
   alertRecipients,
@@ -31,7 +32,7 @@ export const ExplainInput = z
     userId: z.uuid({ message: "must be a member id" }).optional(),
     endpointId: z.uuid({ message: "must be an endpoint id" }).optional(),
     /** An extra recipient's address (email or phone number), as listed in Alerts & Notifications. */
-    address: z.string().trim().min(1).max(200).optional(),
+    address: storable(z.string().trim().min(1).max(200)).optional(),
   })
   .superRefine((v, c) => {
     if (!v.incidentId && !v.jobId)

@@ -9,18 +9,21 @@ import {
 } from "@/db/schema";
 import { TENANT_ROLES } from "@/lib/auth/roles";
 import { isValidTimeZone, parseHhMm } from "./schedule";
+import { MAX_EMAIL, MAX_URL, storable } from "@/lib/validation";
 
-const hhmm = z
-  .string()
-  .refine((v) => parseHhMm(v) !== null, { message: "must be a time of day as HH:MM, e.g. 22:00" });
+const hhmm = storable(z.string().max(5, "must be a time of day as HH:MM, e.g. 22:00")).refine(
+  (v) => parseHhMm(v) !== null,
+  { message: "must be a time of day as HH:MM, e.g. 22:00" },
+);
 
 export const QuietHoursInput = z.object({
   enabled: z.boolean(),
   start: hhmm,
   end: hhmm,
-  timeZone: z
-    .string()
-    .refine(isValidTimeZone, { message: "must be an IANA time zone such as Asia/Kolkata" }),
+  timeZone: storable(z.string().max(64, "must be an IANA time zone such as Asia/Kolkata")).refine(
+    isValidTimeZone,
+    { message: "must be an IANA time zone such as Asia/Kolkata" },
+  ),
   allowCritical: z.boolean().default(true),
 });
 
@@ -32,7 +35,13 @@ export const RecipientInput = z
     channel: z.enum(RECIPIENT_CHANNELS, {
       message: `must be one of ${RECIPIENT_CHANNELS.join(", ")}`,
     }),
-    address: z.string().trim().min(1, "is required"),
+    address: storable(
+      z
+        .string({ message: "is required" })
+        .trim()
+        .min(1, "is required")
+        .max(MAX_EMAIL, `must be at most ${MAX_EMAIL} characters`),
+    ),
     roleGroup: z.enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` }),
   })
   .superRefine((r, ctx) => {
@@ -90,8 +99,18 @@ export type UpdateAlertSettingsInput = z.input<typeof UpdateAlertSettingsInput>;
 export const CreateEndpointInput = z
   .object({
     type: z.enum(ENDPOINT_TYPES, { message: `must be one of ${ENDPOINT_TYPES.join(", ")}` }),
-    name: z.string().trim().min(1, "is required").max(80, "must be at most 80 characters"),
-    url: z.url({ message: "must be a URL such as https://hooks.example.com/beacon" }),
+    name: storable(
+      z
+        .string({ message: "is required" })
+        .trim()
+        .min(1, "is required")
+        .max(80, "must be at most 80 characters"),
+    ),
+    url: storable(
+      z
+        .string({ message: "must be a URL such as https://hooks.example.com/beacon" })
+        .max(MAX_URL, `must be at most ${MAX_URL} characters`),
+    ).pipe(z.url({ message: "must be a URL such as https://hooks.example.com/beacon" })),
     roleGroup: z
       .enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` })
       .nullable()

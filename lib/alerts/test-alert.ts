@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import { MAX_EMAIL, storable } from "@/lib/validation";
 import { alertEndpoints, deliveries, notificationJobs, type TraceStep } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
@@ -15,7 +16,9 @@ export const TestAlertInput = z
       message: "must be one of email, sms, slack, teams, webhook, in_app",
     }),
     /** email address or phone number (email/sms); defaults to your own email for email. */
-    to: z.string().trim().optional(),
+    to: storable(
+      z.string().trim().max(MAX_EMAIL, `must be at most ${MAX_EMAIL} characters`),
+    ).optional(),
     /** slack/teams/webhook: which endpoint. */
     endpointId: z.uuid({ message: "must be an endpoint id" }).optional(),
   })

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
+import { storable } from "@/lib/validation";
 import type { Db } from "@/db";
 import { apiKeys, organizations } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
@@ -12,11 +13,13 @@ import { enqueueUserWarning } from "@/lib/alerts/user-warning";
 export const API_KEY_PREFIX = "bk_";
 
 export const CreateApiKeyInput = z.object({
-  name: z
-    .string({ message: "is required" })
-    .trim()
-    .min(1, "is required")
-    .max(100, "must be at most 100 characters"),
+  name: storable(
+    z
+      .string({ message: "is required" })
+      .trim()
+      .min(1, "is required")
+      .max(100, "must be at most 100 characters"),
+  ),
   role: z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }),
 });
 const RevokeApiKeyInput = z.object({ apiKeyId: z.uuid({ message: "must be an id" }) });

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { storable } from "@/lib/validation";
 import type { Db } from "@/db";
 import { users, type User } from "@/db/schema";
 import { RateLimitedError } from "@/lib/errors";
@@ -12,7 +13,7 @@ export const MAX_FAILURES_PER_EMAIL = 5;
 export const MAX_FAILURES_PER_ADDRESS = 30;
 
 export const credentialsSchema = z.object({
-  email: z.string().trim().min(1).max(320),
+  email: storable(z.string().trim().min(1).max(320)),
   password: z.string().min(1).max(1024),
 });
 

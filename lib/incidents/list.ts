@@ -1,5 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { boundedDate } from "@/lib/validation";
 import { organizations } from "@/db/schema";
 import { requirePermission, type Ctx } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
@@ -33,7 +34,7 @@ const ListInput = z.object({
     .min(1, "must be at least 1")
     .max(100, "must be at most 100")
     .default(50),
-  before: z.coerce.date({ message: "must be a date and time (ISO 8601)" }).optional(),
+  before: boundedDate().optional(),
 });
 
 export async function listIncidentsFor({ ctx, input }: { ctx: Ctx; input: unknown }) {

@@ -6,18 +6,23 @@ import {
   INCIDENT_STATUSES,
   MAINTENANCE_STATUSES,
 } from "@/db/schema";
+import { boundedDate, storable } from "@/lib/validation";
 
 const id = (what: string) => z.uuid({ message: `must be the id of a ${what}` });
-const title = z
-  .string({ message: "is required" })
-  .trim()
-  .min(1, "is required")
-  .max(200, "must be at most 200 characters");
-const message = z
-  .string({ message: "is required" })
-  .trim()
-  .min(1, "is required")
-  .max(20_000, "must be at most 20000 characters");
+const title = storable(
+  z
+    .string({ message: "is required" })
+    .trim()
+    .min(1, "is required")
+    .max(200, "must be at most 200 characters"),
+);
+const message = storable(
+  z
+    .string({ message: "is required" })
+    .trim()
+    .min(1, "is required")
+    .max(20_000, "must be at most 20000 characters"),
+);
 const notify = z.boolean({ message: "must be true or false" }).default(false);
 
 export const componentStatusSchema = z.enum(COMPONENT_STATUSES, {
@@ -95,14 +100,16 @@ export const EditIncidentInput = z
 
 export const PostmortemInput = z.object({
   incidentId: id("incident"),
-  postmortem: z
-    .string({ message: "is required" })
-    .trim()
-    .min(1, "is required")
-    .max(100_000, "must be at most 100000 characters"),
+  postmortem: storable(
+    z
+      .string({ message: "is required" })
+      .trim()
+      .min(1, "is required")
+      .max(100_000, "must be at most 100000 characters"),
+  ),
 });
 
-const date = z.coerce.date({ message: "must be a date and time (ISO 8601)" });
+const date = boundedDate();
 
 export const ScheduleMaintenanceInput = z
   .object({

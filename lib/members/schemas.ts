@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_NAME, storable } from "@/lib/validation";
 import { emailSchema } from "@/lib/auth/normalize";
 import { GRANTABLE_PERMISSIONS, ROLES } from "@/lib/auth/roles";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
@@ -17,10 +18,13 @@ export const SetGrantsInput = z.object({
 export const MembershipIdInput = z.object({ membershipId: idSchema });
 export const InvitationIdInput = z.object({ invitationId: idSchema });
 export const AcceptInvitationInput = z.object({
-  token: z
-    .string({ message: "is missing from the invitation link" })
-    .min(10, "is not a valid invitation link"),
-  name: z.string().trim().min(1, "is required").max(200).optional(),
+  token: storable(
+    z
+      .string({ message: "is missing from the invitation link" })
+      .min(10, "is not a valid invitation link")
+      .max(512, "is not a valid invitation link"),
+  ),
+  name: storable(z.string().trim().min(1, "is required").max(MAX_NAME)).optional(),
   password: z
     .string()
     .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)

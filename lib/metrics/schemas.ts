@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DATE_RANGE_MESSAGE, inDateRange, storable } from "@/lib/validation";
 import { IMPACTS, INCIDENT_CATEGORIES, THRESHOLD_OPERATORS } from "@/db/schema";
 
 export const metricName = z
@@ -11,11 +12,13 @@ export const metricName = z
   );
 
 export const RuleInput = z.object({
-  name: z
-    .string({ message: "is required" })
-    .trim()
-    .min(1, "is required")
-    .max(120, "must be at most 120 characters"),
+  name: storable(
+    z
+      .string({ message: "is required" })
+      .trim()
+      .min(1, "is required")
+      .max(120, "must be at most 120 characters"),
+  ),
   metric: metricName,
   operator: z.enum(THRESHOLD_OPERATORS, {
     message: "must be lt (below), gt (above) or eq (equal to)",
@@ -54,6 +57,7 @@ export const SamplesInput = z.object({
           .refine(Number.isFinite, "must be a finite number"),
         at: z.iso
           .datetime({ offset: true, message: "must be an ISO 8601 time with a zone" })
+          .refine((s) => inDateRange(new Date(s)), { message: DATE_RANGE_MESSAGE })
           .optional(),
       }),
       { message: "must be a list of { metric, value, at? }" },

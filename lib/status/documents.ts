@@ -87,7 +87,7 @@ export async function buildPublicDocument(
     case "history.atom":
     case "history.rss": {
       const feed = buildHistoryFeed(
-        { page: view.page, baseUrl },
+        { page: view.page, baseUrl, format: name === "history.atom" ? "atom" : "rss" },
         await listIncidents(db, PUBLIC, { limit: 50 }),
         await listMaintenances(db, PUBLIC, { limit: 25 }),
       );

@@ -13,6 +13,10 @@ const STATUS_WORDS: Record<string, string> = {
   completed: "Completed",
 };
 
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 function timelineHtml(
   updates: { status: string; messageHtml: string; createdAt: string }[],
 ): string {
@@ -27,9 +31,13 @@ function timelineHtml(
 /**
  * The incident and maintenance history as Atom and RSS (`/history.atom`, `/history.rss`, the
  * names Statuspage uses). Only what the anonymous public may see is passed in.
+ *
+ * The `feed` library marks Atom entry titles `type="html"`, so for Atom the titles are escaped
+ * HTML: a title such as `<b>API</b> & SIP` shows as those words, not as markup. RSS titles are
+ * plain text and stay as written.
  */
 export function buildHistoryFeed(
-  { page, baseUrl }: { page: PageView; baseUrl: string },
+  { page, baseUrl, format }: { page: PageView; baseUrl: string; format: "atom" | "rss" },
   incidents: readonly IncidentView[],
   maintenances: readonly MaintenanceView[],
 ): Feed {
@@ -47,9 +55,10 @@ export function buildHistoryFeed(
       rss: new URL("/history.rss", baseUrl).toString(),
     },
   });
+  const titleFor = (title: string) => (format === "atom" ? escapeHtml(title) : title);
   const items = [
     ...incidents.map((i) => ({
-      title: i.title,
+      title: titleFor(i.title),
       id: new URL(`/incidents/${i.id}`, baseUrl).toString(),
       link: new URL(`/incidents/${i.id}`, baseUrl).toString(),
       date: new Date(i.updatedAt),
@@ -60,7 +69,7 @@ export function buildHistoryFeed(
       content: timelineHtml(i.updates),
     })),
     ...maintenances.map((m) => ({
-      title: `Maintenance: ${m.title}`,
+      title: titleFor(`Maintenance: ${m.title}`),
       id: new URL(`/maintenances/${m.id}`, baseUrl).toString(),
       link: new URL(`/maintenances/${m.id}`, baseUrl).toString(),
       date: new Date(m.updatedAt),

@@ -21,6 +21,7 @@ import {
   type MaintenanceStatus,
 } from "@/db/schema";
 import { NotFoundError } from "@/lib/errors";
+import { isUuid } from "@/lib/ids";
 import {
   cellKey,
   componentStatusOf,
@@ -457,7 +458,7 @@ export async function listMaintenances(
 
 /** One incident for its permalink; a tenant-only incident of another tenant is not found. */
 export async function getIncident(db: Db, viewer: Viewer, id: string): Promise<IncidentView> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("Incident");
+  if (!isUuid(id)) throw new NotFoundError("Incident");
   const org = await loadPageOrg(db);
   const rows = await db
     .select()
@@ -468,7 +469,7 @@ export async function getIncident(db: Db, viewer: Viewer, id: string): Promise<I
 }
 
 export async function getMaintenance(db: Db, viewer: Viewer, id: string): Promise<MaintenanceView> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError("Maintenance");
+  if (!isUuid(id)) throw new NotFoundError("Maintenance");
   const org = await loadPageOrg(db);
   const rows = await db
     .select()

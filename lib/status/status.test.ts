@@ -242,6 +242,17 @@ describe("status read model and public documents", () => {
     ).toHaveLength(0);
   });
 
+  it("answers NotFoundError for ids that are not uuids (issue 13: these were 500s)", async () => {
+    for (const id of ["-".repeat(36), "a".repeat(36), "0".repeat(36), "%", "not-an-id"]) {
+      await expect(getIncident(t.db, { viewerOrgId: null }, id)).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(getMaintenance(t.db, { viewerOrgId: null }, id)).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    }
+  });
+
   it("publishes Atom and RSS that a feed parser reads", async () => {
     const parser = new XMLParser({ ignoreAttributes: false });
     const atom = parser.parse(
@@ -297,5 +308,25 @@ describe("status read model and public documents", () => {
     expect(v.cells.find((c) => c.regionId === del)!.days.at(-1)!.uptime).toBe(1);
     // The tenant-only major outage on API/DEL is not in anyone's uptime.
     expect(view.components.find((c) => c.id === api)!.days.at(-1)!.uptime).toBe(1);
+  });
+
+  it("escapes incident titles in the Atom feed, whose titles are marked as HTML (issue 13)", async () => {
+    const title = "<b>Bold</b> & <script>alert(1)</script> ]]> end";
+    await openIncident({
+      ctx: oncall,
+      input: { title, category: "infrastructure", impact: "none", message: "Looking" },
+    });
+    const parser = new XMLParser({ ignoreAttributes: false, processEntities: false });
+    const atom = parser.parse(
+      (await buildPublicDocument(t.db, "history.atom", { baseUrl: BASE })).body,
+    );
+    const entry = [atom.feed.entry]
+      .flat()
+      .find((e: { title: { "#text": string } }) => e.title["#text"].includes("Bold"));
+    expect(entry.title["@_type"]).toBe("html");
+    // The title is HTML: escaped, so a reader shows the incident's words rather than markup.
+    expect(entry.title["#text"]).toBe(
+      "&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; ]]&gt; end",
+    );
   });
 });

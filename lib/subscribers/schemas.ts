@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storable } from "@/lib/validation";
 import { SUBSCRIBER_KINDS } from "@/db/schema";
 
 const ids = z
@@ -22,10 +23,9 @@ export const SubscribeInput = z.discriminatedUnion(
     }),
     z.object({
       kind: z.literal("webhook"),
-      url: z
-        .string()
-        .trim()
-        .pipe(z.url({ error: "Enter a full URL starting with https://" }).max(2000)),
+      url: storable(z.string().trim().max(2000, { error: "must be at most 2000 characters" })).pipe(
+        z.url({ error: "Enter a full URL starting with https://" }).max(2000),
+      ),
       componentIds: ids,
       regionIds: ids,
     }),
@@ -46,7 +46,7 @@ export const ListSubscribersInput = z.object({
   channel: z
     .enum(SUBSCRIBER_KINDS, { error: `must be one of ${SUBSCRIBER_KINDS.join(", ")}` })
     .optional(),
-  q: z.string().trim().max(200, { error: "must be at most 200 characters" }).optional(),
+  q: storable(z.string().trim().max(200, { error: "must be at most 200 characters" })).optional(),
   page: z.coerce
     .number({ error: "must be a page number" })
     .int({ error: "must be a whole number" })
