@@ -12,6 +12,10 @@ export function TestAlertsCard({
   return (
     <Card title="Send test alert">
       <div className="space-y-3">
+        <p className="text-xs text-slate-500">
+          Test alerts go only to your organization&apos;s members and listed recipients, at most a
+          few an hour.
+        </p>
         <TestAlertButton
           action={send}
           channel="email"

@@ -1,13 +1,15 @@
 import type { Inngest } from "inngest";
 import { dueDeliveries, pendingJobIds } from "@/lib/alerts/steps";
 import { sweepStuck } from "@/lib/alerts/sweep";
+import { pruneExpired } from "@/lib/auth/prune";
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { jobEnqueued } from "../events";
 import { dueEvent, type AlertFunctionDeps } from "./shared";
 
 /**
  * Recovers anything an interrupted run or a lost event left behind, and deletes subscribers
- * whose confirmation link expired unused (as the embedded driver's sweep does).
+ * whose confirmation link expired unused, expired magic-link tokens and ended rate-limit windows
+ * (as the embedded driver's sweep does).
  */
 export function createSweep(inngest: Inngest, deps: AlertFunctionDeps) {
   return inngest.createFunction(
@@ -23,6 +25,9 @@ export function createSweep(inngest: Inngest, deps: AlertFunctionDeps) {
       const expired = await step.run("expire-unconfirmed-subscribers", async () =>
         deleteExpiredUnconfirmed(await deps.getDb()),
       );
+      const pruned = await step.run("prune-expired-tokens-and-limits", async () =>
+        pruneExpired(await deps.getDb()),
+      );
       if (found.jobs.length) {
         await step.sendEvent(
           "replan",
@@ -36,6 +41,7 @@ export function createSweep(inngest: Inngest, deps: AlertFunctionDeps) {
         jobs: found.jobs.length,
         deliveries: found.deliveries.length,
         expiredSubscribers: expired.deleted,
+        pruned,
       };
     },
   );

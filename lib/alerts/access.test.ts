@@ -10,7 +10,7 @@ import {
   users,
 } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
-import { enqueue, testSettings } from "@/test/alerts";
+import { enqueue, ownTestDestination, testSettings } from "@/test/alerts";
 import type { Ctx } from "@/lib/context";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { createEndpoint, deleteEndpoint, rotateEndpointSecret } from "./endpoints";
@@ -41,6 +41,8 @@ beforeAll(async () => {
     channelSettings: { allowPrivate: true },
   });
   endpointId = endpoint.id;
+  // Test alerts go only to the organization's own destinations.
+  await ownTestDestination(t.db, acmeAdmin.org.id, "email", "ops@acme.test");
   const res = await sendTestAlert({
     ctx: acmeAdmin,
     input: { channel: "email", to: "ops@acme.test" },

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import {
   alertEndpoints,
@@ -16,7 +16,7 @@ import {
   users,
 } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
-import { enqueue, orgId, testSettings } from "@/test/alerts";
+import { enqueue, orgId, ownTestDestination, resetRateLimits, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
 import { waitFor } from "@/test/wait";
 import type { Ctx } from "@/lib/context";
@@ -53,7 +53,16 @@ beforeAll(async () => {
   await seedDemo(t.db);
   admin = await ctxFor(t.db, "admin@acme.test");
   acme = await orgId(t.db, "acme");
+  // Test alerts go only to the organization's own destinations.
+  for (const address of ["oncall@acme.test", "bad@acme.test", "keys@acme.test"]) {
+    await ownTestDestination(t.db, acme, "email", address);
+  }
+  for (const phone of ["+919800000001", "+919800000002"]) {
+    await ownTestDestination(t.db, acme, "sms", phone);
+  }
 });
+// Test alerts are limited per hour; every test starts with fresh windows.
+beforeEach(() => resetRateLimits(t.db));
 afterEach(async () => {
   // Endpoints from one test must not receive another test's fan-out.
   await t.db.delete(alertEndpoints).where(eq(alertEndpoints.orgId, acme));

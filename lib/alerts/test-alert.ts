@@ -1,12 +1,23 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { MAX_EMAIL, storable } from "@/lib/validation";
-import { alertEndpoints, deliveries, notificationJobs, type TraceStep } from "@/db/schema";
+import {
+  alertEndpoints,
+  alertRecipients,
+  deliveries,
+  memberships,
+  notificationJobs,
+  users,
+  type TraceStep,
+} from "@/db/schema";
+import type { Tx } from "@/db";
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
 import { wakeJobDriverOnCommit } from "./outbox";
 import { recordAudit } from "@/lib/audit";
-import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { hit, limitedFor, type Limit } from "@/lib/auth/rate-limit";
+import { normalizeEmail } from "@/lib/auth/normalize";
+import { NotFoundError, parseInput, RateLimitedError, ValidationError } from "@/lib/errors";
 import type { DeliverOutcome } from "./outcomes";
 import { processDelivery, type DeliverOptions } from "./send";
 
@@ -38,6 +49,73 @@ export const TestAlertInput = z
       c.addIssue({ code: "custom", path: ["endpointId"], message: `is required for ${v.channel}` });
     }
   });
+
+/** Test sends an organization may make in an hour, in all and to any one destination. */
+export const TEST_ALERTS_PER_ORG_PER_HOUR = 20;
+export const TEST_ALERTS_PER_DESTINATION_PER_HOUR = 5;
+const HOUR_MS = 60 * 60 * 1000;
+
+export const NOT_OWN_DESTINATION =
+  "send test alerts only to your organization's members, recipients or endpoints";
+
+/**
+ * Whether an email address or phone number belongs to the organization: a member's email or
+ * phone, or one of its extra alert recipients on that channel. Anything else is refused, so a
+ * test send cannot be pointed at an arbitrary (paid) destination.
+ */
+async function isOwnDestination(
+  tx: Tx,
+  orgId: string,
+  channel: "email" | "sms",
+  address: string,
+): Promise<boolean> {
+  const memberMatch =
+    channel === "email" ? sql`lower(${users.email}) = ${address}` : eq(users.phone, address);
+  const [member] = await tx
+    .select({ id: users.id })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), memberMatch))
+    .limit(1);
+  if (member) return true;
+  const recipientMatch =
+    channel === "email"
+      ? sql`lower(${alertRecipients.address}) = ${address}`
+      : eq(alertRecipients.address, address);
+  const [recipient] = await tx
+    .select({ id: alertRecipients.id })
+    .from(alertRecipients)
+    .where(
+      and(eq(alertRecipients.orgId, orgId), eq(alertRecipients.channel, channel), recipientMatch),
+    )
+    .limit(1);
+  return Boolean(recipient);
+}
+
+/** Counts one test send against the organization's and the destination's hourly limits. */
+async function countTestSend(tx: Tx, orgId: string, channel: string, destination: string) {
+  const limits: (Limit & { message: string })[] = [
+    {
+      key: `test-alert:org:${orgId}`,
+      max: TEST_ALERTS_PER_ORG_PER_HOUR,
+      windowMs: HOUR_MS,
+      message: `Too many test alerts: at most ${TEST_ALERTS_PER_ORG_PER_HOUR} an hour for your organization`,
+    },
+    {
+      key: `test-alert:dest:${orgId}:${channel}:${destination}`,
+      max: TEST_ALERTS_PER_DESTINATION_PER_HOUR,
+      windowMs: HOUR_MS,
+      message: `Too many test alerts to this destination: at most ${TEST_ALERTS_PER_DESTINATION_PER_HOUR} an hour`,
+    },
+  ];
+  const now = new Date();
+  for (const limit of limits) {
+    if ((await hit(tx, limit, now)) > limit.max) {
+      // The transaction rolls back, so a refused send is not counted.
+      throw new RateLimitedError(limit.message, Math.max(await limitedFor(tx, limit, now), 1));
+    }
+  }
+}
 
 export interface TestAlertResult {
   jobId: string;
@@ -78,7 +156,10 @@ export async function sendTestAlert({
       recipientType = "member";
       recipientId = ctx.actor.id;
     } else if (data.channel === "email" || data.channel === "sms") {
-      destination = data.to!;
+      destination = data.channel === "email" ? normalizeEmail(data.to!) : data.to!;
+      if (!(await isOwnDestination(tx, ctx.org.id, data.channel, destination))) {
+        throw new ValidationError([{ field: "to", message: NOT_OWN_DESTINATION }]);
+      }
     } else {
       const [e] = await tx
         .select()
@@ -94,6 +175,7 @@ export async function sendTestAlert({
       recipientType = "endpoint";
       recipientId = e.id;
     }
+    await countTestSend(tx, ctx.org.id, data.channel, recipientId ?? destination);
     const [job] = await tx
       .insert(notificationJobs)
       .values({

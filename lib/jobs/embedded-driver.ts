@@ -4,6 +4,7 @@ import type { DeliverOptions } from "@/lib/alerts/send";
 import { sweepStuck } from "@/lib/alerts/sweep";
 import { claimDueJobs, markJobError, planJob, releaseJob } from "@/lib/alerts/plan";
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
+import { pruneExpired } from "@/lib/auth/prune";
 import { onJobsEnqueued } from "@/lib/alerts/outbox";
 import { createSender } from "./sender";
 
@@ -72,6 +73,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       lastSweep = now.getTime();
       await sweepStuck(db, { now });
       await deleteExpiredUnconfirmed(db, { now });
+      await pruneExpired(db, { now });
     }
     // Planning and sending overlap: planning claims what is due as it writes each part of a fan-out
     // and hands it straight to the sender, which meanwhile also drains the queue (retries, resends).

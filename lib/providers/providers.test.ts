@@ -14,7 +14,7 @@ import {
   type Delivery,
 } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
-import { enqueue, orgId, testSettings } from "@/test/alerts";
+import { enqueue, orgId, ownTestDestination, resetRateLimits, testSettings } from "@/test/alerts";
 import { startReceiver, type Receiver } from "@/test/fake-receiver";
 import type { Ctx } from "@/lib/context";
 import { processDelivery } from "@/lib/alerts/send";
@@ -65,6 +65,7 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   await t.db.delete(publicSubscribers).where(sql`true`);
+  await resetRateLimits(t.db);
 });
 afterAll(async () => {
   await Promise.all([resend.close(), twilio.close()]);
@@ -85,6 +86,8 @@ async function load(id: string): Promise<Delivery> {
 
 /** A test alert sent through the fake provider: delivered, with the provider's id stored. */
 async function sent(channel: "email" | "sms", to: string, ctx = admin): Promise<Delivery> {
+  // Test alerts go only to the organization's own destinations.
+  await ownTestDestination(t.db, ctx.org.id, channel, to);
   const { deliveryIds } = await sendTestAlert({ ctx, input: { channel, to } });
   const out = await processDelivery(t.db, deliveryIds[0]!, { settings: settings() });
   expect(out.status).toBe("delivered");
@@ -203,7 +206,7 @@ describe("Resend webhook signature", () => {
 
 describe("Resend events", () => {
   it("a bounce fails the delivery with the bounce reason, shows in the log, and can be resent", async () => {
-    const d = await sent("email", "bounce-me@acme.test");
+    const d = await sent("email", "billing@acme.test");
     const out = await deliver(svix(hardBounce(d.providerId!)));
     expect(out).toMatchObject({ outcome: "applied", status: "failed" });
 
@@ -239,7 +242,7 @@ describe("Resend events", () => {
   });
 
   it("a later 'delivered' does not undo a bounce; a delay is noted without changing the status", async () => {
-    const d = await sent("email", "order@acme.test");
+    const d = await sent("email", "support@acme.test");
     await deliver(svix(resendEvent("email.delivery_delayed", d.providerId!)));
     expect((await load(d.id)).status).toBe("delivered");
     expect((await load(d.id)).trace.at(-1)).toMatchObject({ outcome: "delayed" });
