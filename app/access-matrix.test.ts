@@ -347,11 +347,12 @@ const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>
     return { id: endpoint.id, secret: endpoint.name };
   },
   "/api/v1/deliveries/[id]": async () => {
+    // Test alerts go only to the organization's own addresses: an Acme member's.
     const { deliveryIds } = await sendTestAlert({
       ctx: acmeAdmin,
-      input: { channel: "email", to: "matrix-secret@acme.test" },
+      input: { channel: "email", to: "billing@acme.test" },
     });
-    return { id: deliveryIds[0]!, secret: "matrix-secret@acme.test" };
+    return { id: deliveryIds[0]!, secret: "billing@acme.test" };
   },
 };
 
@@ -486,8 +487,9 @@ const ACTION_CROSS_TENANT: Record<string, () => Promise<Record<string, string>>>
     endpointId: await acmeEndpointId(),
   }),
   "app/portal/deliveries/actions.ts#resendDeliveryAction": async () => ({
-    id: (await sendTestAlert({ ctx: acmeAdmin, input: { channel: "email", to: "x@acme.test" } }))
-      .deliveryIds[0]!,
+    id: (
+      await sendTestAlert({ ctx: acmeAdmin, input: { channel: "email", to: "support@acme.test" } })
+    ).deliveryIds[0]!,
   }),
   "app/portal/api-keys/actions.ts#revokeApiKeyAction": async () => ({
     apiKeyId: (await createApiKey({ ctx: acmeAdmin, input: { name: "acme", role: "org_admin" } }))
