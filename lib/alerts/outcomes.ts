@@ -6,6 +6,7 @@ import type { SendResult } from "@/lib/channels/types";
 import type { ClaimedDelivery } from "./claim";
 import { followUpOf } from "./endpoint-health";
 import { nextRetryAt } from "./retry";
+import { subscriberFollowUpOf } from "./subscriber-health";
 
 /** What became of one delivery attempt, as callers see it. */
 export interface DeliverOutcome {
@@ -205,7 +206,8 @@ export async function recordOutcome(
     status,
     deliveredAt: status === "delivered" ? now : null,
   };
-  const followUp = followUpOf(db, d, error, status, now);
+  const followUp =
+    followUpOf(db, d, error, status, now) ?? subscriberFollowUpOf(db, d, status, now);
   if (opts.writer) {
     // The sender moves on to its next delivery; the drain waits for this write before it returns.
     opts.writer.add(row, followUp);
