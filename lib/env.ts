@@ -120,6 +120,20 @@ const schema = z.object({
    * failing. On by default outside production; set it for a production build under test.
    */
   DEV_MAILBOX: bool.optional(),
+  /** Most webhook subscribers the public status page accepts, confirmed or awaiting verification. */
+  PUBLIC_WEBHOOK_SUBSCRIBERS_MAX: z.coerce
+    .number()
+    .int()
+    .min(0, "must be 0 (no webhook subscribers) or more")
+    .max(1_000_000, "must be at most 1000000")
+    .default(1000),
+  /** Most webhook subscribers whose URLs share one host name (ports do not count apart). */
+  PUBLIC_WEBHOOK_SUBSCRIBERS_PER_HOST: z.coerce
+    .number()
+    .int()
+    .min(1, "must be at least 1")
+    .max(10_000, "must be at most 10000")
+    .default(5),
   /** How often the embedded job driver looks for due work (it is also woken after each commit). */
   JOB_POLL_INTERVAL_MS: z.coerce
     .number()

@@ -84,6 +84,7 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/subscribers/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
   "POST /api/subscribers/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
   "POST /api/subscribers/rotate-secret": open("webhook subscriber's own manage token"),
+  "POST /api/subscribers/verify": open("webhook subscriber's own manage token"),
   "GET /api/v2/[...path]": open("public status API"),
   "HEAD /api/v2/[...path]": open("public status API"),
   "OPTIONS /api/v2/[...path]": open("public status API (CORS preflight)"),
@@ -141,4 +142,5 @@ export const ACTIONS: Record<string, Entry> = {
   "app/(public)/subscribe/actions.ts#subscribeAction": open("public status page subscription"),
   "app/(public)/subscribe/actions.ts#confirmAction": open("guarded by the confirmation token"),
   "app/(public)/subscribe/actions.ts#rotateOwnSecretAction": open("guarded by the manage token"),
+  "app/(public)/subscribe/actions.ts#verifyOwnWebhookAction": open("guarded by the manage token"),
 };

@@ -25,7 +25,12 @@ export interface Reply {
  * Replies are taken from `script` in order; when it runs out, `fallback` answers.
  */
 export async function startReceiver(
-  opts: { script?: Reply[]; fallback?: Reply; handler?: (req: ReceivedRequest) => Reply } = {},
+  opts: {
+    script?: Reply[];
+    fallback?: Reply;
+    /** Answers a request, or leaves it (undefined) to `fallback`. */
+    handler?: (req: ReceivedRequest) => Reply | undefined;
+  } = {},
 ) {
   const requests: ReceivedRequest[] = [];
   const script = [...(opts.script ?? [])];
@@ -72,3 +77,17 @@ export async function startReceiver(
   };
 }
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+/**
+ * A public webhook subscriber's receiver: answers Beacon's verification challenge (the
+ * `subscription.verification` event) by echoing `data.challenge`; undefined for anything else.
+ */
+export function answerChallenge(req: ReceivedRequest): Reply | undefined {
+  try {
+    const event = JSON.parse(req.body) as { type?: unknown; data?: { challenge?: unknown } };
+    if (event.type !== "subscription.verification") return undefined;
+    return { status: 200, body: JSON.stringify({ challenge: event.data?.challenge }) };
+  } catch {
+    return undefined;
+  }
+}

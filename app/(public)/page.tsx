@@ -2,7 +2,7 @@ import { connection } from "next/server";
 import { pageViewer, statusViewFor } from "@/app/_server/viewer";
 import { StatusHeader, StatusPageBody } from "@/components/status/status-page";
 import { SubscribeForm } from "@/components/status/subscribe-form";
-import { subscribeAction } from "./subscribe/actions";
+import { subscribeAction, verifyOwnWebhookAction } from "./subscribe/actions";
 
 export default async function StatusPage() {
   await connection();
@@ -25,6 +25,7 @@ export default async function StatusPage() {
         </p>
         <SubscribeForm
           action={subscribeAction}
+          verifyAction={verifyOwnWebhookAction}
           components={view.components.map((c) => ({ id: c.id, name: c.name }))}
           regions={view.regions.map((r) => ({ id: r.id, name: r.name }))}
         />

@@ -16,8 +16,65 @@ export type SubscribeState =
       manageToken: string;
       host: string;
       unsubscribeUrl: string;
+      /** The URL answered the verification challenge; until it does nothing is sent to it. */
+      verified: boolean;
+      /** Why it did not. */
+      verifyError?: string;
     }
   | { ok: false; error: string; fields?: Record<string, string> };
+
+/** What asking for the verification challenge again answers. */
+export type VerifyState =
+  | { ok?: undefined }
+  | { ok: true; host: string; alreadyVerified: boolean }
+  | { ok: false; error: string; fields?: Record<string, string> };
+
+type VerifyAction = (prev: VerifyState, form: FormData) => Promise<VerifyState>;
+
+/**
+ * "Verify again": posts the management token (in the body, never the URL) so Beacon challenges the
+ * webhook URL once more. With `token`, a button for it; without, a field to paste it into.
+ */
+export function VerifyWebhookForm({
+  action: verify,
+  token,
+}: {
+  action: VerifyAction;
+  token?: string;
+}) {
+  const [state, action] = useActionState<VerifyState, FormData>(verify, {});
+  if (state.ok)
+    return (
+      <p role="status" className="text-sm">
+        Verified: <strong>{state.host}</strong>{" "}
+        {state.alreadyVerified ? "was already verified and" : "answered the challenge and now"}{" "}
+        receives public incidents and maintenance.
+      </p>
+    );
+  const fields = state.ok === false ? (state.fields ?? {}) : {};
+  return (
+    <form action={action} className="space-y-3" aria-label="Verify webhook">
+      {token ? (
+        <input type="hidden" name="token" value={token} />
+      ) : (
+        <Field
+          label="Management token"
+          name="token"
+          required
+          autoComplete="off"
+          placeholder="bsm_…"
+          error={fields.token}
+        />
+      )}
+      {state.ok === false && !fields.token && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {fields.url ? `The URL ${fields.url}.` : state.error}
+        </p>
+      )}
+      <SubmitButton pendingText="Verifying…">Verify again</SubmitButton>
+    </form>
+  );
+}
 
 interface Option {
   id: string;
@@ -27,10 +84,12 @@ interface Option {
 /** "Subscribe to updates": email (double opt-in) or a signed webhook, optionally narrowed. */
 export function SubscribeForm({
   action: subscribeAction,
+  verifyAction,
   components,
   regions,
 }: {
   action: (prev: SubscribeState, form: FormData) => Promise<SubscribeState>;
+  verifyAction: VerifyAction;
   components: Option[];
   regions: Option[];
 }) {
@@ -49,10 +108,26 @@ export function SubscribeForm({
   if (state.ok && state.kind === "webhook") {
     return (
       <div role="status" className="space-y-2 text-sm">
-        <p>
-          Subscribed: <strong>{state.host}</strong> will receive signed events (Standard Webhooks).
-          Copy the signing secret and the management token now; they are not shown again.
-        </p>
+        {state.verified ? (
+          <p>
+            Subscribed and verified: <strong>{state.host}</strong> answered the challenge and will
+            receive signed events (Standard Webhooks). Copy the signing secret and the management
+            token now; they are not shown again.
+          </p>
+        ) : (
+          <p>
+            Subscribed, not verified yet: the URL {state.verifyError}. Nothing is sent to{" "}
+            <strong>{state.host}</strong> until it answers the signed{" "}
+            <code>subscription.verification</code> event with{" "}
+            <code>{'{"challenge": "<data.challenge>"}'}</code> within 5 seconds (see
+            docs/webhooks.md). Copy the signing secret and the management token now; they are not
+            shown again. Then verify again here, on the{" "}
+            <a href="/subscribe/manage" className="underline">
+              manage page
+            </a>{" "}
+            or with <code>POST /api/subscribers/verify</code>, within 7 days.
+          </p>
+        )}
         <label className="block font-medium" htmlFor="subscriber-secret">
           Signing secret
         </label>
@@ -86,6 +161,7 @@ export function SubscribeForm({
             {state.unsubscribeUrl}
           </a>
         </p>
+        {!state.verified && <VerifyWebhookForm action={verifyAction} token={state.manageToken} />}
       </div>
     );
   }

@@ -10,6 +10,13 @@ export class DeliveryError extends Error {
       permanent?: boolean;
       gone?: boolean;
       retryAfterMs?: number;
+      /**
+       * Why no answer came, when none did: the destination was refused (SSRF guard), the
+       * deadline passed, or the connection failed. Lets callers word it for whoever sees it.
+       */
+      network?: "refused" | "timeout" | "unreachable";
+      /** For "unreachable": the system error code (ECONNREFUSED, …), never an address. */
+      networkCode?: string;
     } = {},
   ) {
     super(message);

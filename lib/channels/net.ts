@@ -237,7 +237,7 @@ export async function postToDestination(
   provider: string,
   rawUrl: string,
   init: { body: string; headers: Record<string, string> },
-  settings: ChannelSettings,
+  settings: Pick<ChannelSettings, "allowPrivate" | "resolver" | "webhookTimeoutMs">,
 ): Promise<PostResult> {
   const url = new URL(rawUrl);
   const deadline = new Deadline(settings.webhookTimeoutMs);
@@ -246,7 +246,11 @@ export async function postToDestination(
   let body: string;
   try {
     const problem = refusedWithoutDns(url, settings);
-    if (problem) throw new DeliveryError(`Destination refused: ${problem}`, { permanent: true });
+    if (problem)
+      throw new DeliveryError(`Destination refused: ${problem}`, {
+        permanent: true,
+        network: "refused",
+      });
     const sending = request(url, {
       method: "POST",
       body: init.body,
@@ -266,13 +270,20 @@ export async function postToDestination(
     const err = e as Error;
     const cause = err instanceof PrivateAddressError ? err : err.cause;
     if (cause instanceof PrivateAddressError)
-      throw new DeliveryError(`Destination refused: ${cause.message}`, { permanent: true });
+      throw new DeliveryError(`Destination refused: ${cause.message}`, {
+        permanent: true,
+        network: "refused",
+      });
     if (deadline.aborted)
       throw new DeliveryError(
         `${provider} did not answer within ${settings.webhookTimeoutMs / 1000} s`,
+        { network: "timeout" },
       );
+    const code =
+      (err.cause as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code;
     throw new DeliveryError(
       `${provider} unreachable: ${(err.cause as Error)?.message ?? err.message}`,
+      { network: "unreachable", networkCode: typeof code === "string" ? code : undefined },
     );
   } finally {
     deadline.clear();

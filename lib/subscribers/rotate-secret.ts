@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import type { Db, Tx } from "@/db";
 import { publicSubscribers, type PublicSubscriber } from "@/db/schema";
 import { rotateWebhookSecret } from "@/lib/crypto/webhook-secrets";
@@ -14,8 +13,8 @@ import {
   ValidationError,
 } from "@/lib/errors";
 import { platformOrgId, requireSubscriberAdmin } from "./access";
-import { SubscriberIdInput } from "./schemas";
-import { hashToken, MANAGE_TOKEN_PATTERN } from "./tokens";
+import { ManageTokenInput, SubscriberIdInput } from "./schemas";
+import { hashToken } from "./tokens";
 
 export interface RotatedSecret {
   /** The new whsec_ secret, returned here once. */
@@ -26,15 +25,6 @@ export interface RotatedSecret {
 
 /** Self-service rotation is open to anyone holding a token, so it is limited per client address. */
 export const ROTATE_LIMIT = { max: 10, windowMs: 60 * 60 * 1000 };
-
-const ManageTokenInput = z.object({
-  token: z
-    .string({ error: "is required: the management token (bsm_…) shown when you subscribed" })
-    .trim()
-    .regex(MANAGE_TOKEN_PATTERN, {
-      error: "must be the management token (bsm_…) shown when you subscribed",
-    }),
-});
 
 /**
  * Rotates as tenant endpoints do (lib/alerts/endpoints.ts rotateEndpointSecret): a new secret,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { storable } from "@/lib/validation";
 import { SUBSCRIBER_KINDS } from "@/db/schema";
+import { MANAGE_TOKEN_PATTERN } from "./tokens";
 
 const ids = z
   .array(z.uuid({ error: "is not a valid id" }))
@@ -64,4 +65,14 @@ export type ListSubscribersInput = z.infer<typeof ListSubscribersInput>;
 
 export const SubscriberIdInput = z.object({
   id: z.uuid({ error: "must be a subscriber id" }),
+});
+
+/** A webhook subscriber's own management token (rotating its secret, retrying its verification). */
+export const ManageTokenInput = z.object({
+  token: z
+    .string({ error: "is required: the management token (bsm_…) shown when you subscribed" })
+    .trim()
+    .regex(MANAGE_TOKEN_PATTERN, {
+      error: "must be the management token (bsm_…) shown when you subscribed",
+    }),
 });

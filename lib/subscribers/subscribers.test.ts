@@ -13,7 +13,7 @@ import {
 } from "@/db/schema";
 import { seedDemo } from "@/test/fixtures";
 import { enqueue, orgId, testSettings } from "@/test/alerts";
-import { startReceiver } from "@/test/fake-receiver";
+import { answerChallenge, startReceiver } from "@/test/fake-receiver";
 import { planJob } from "@/lib/alerts/plan";
 import { processDelivery } from "@/lib/alerts/send";
 import { processDueDeliveries } from "@/test/sending";
@@ -142,11 +142,12 @@ describe("double opt-in", () => {
     await subscribeEmail("exactly-seven-days@example.com");
     const freshToken = await subscribeEmail("fresh@example.com");
     await confirmSubscription(t.db, await subscribeEmail("confirmed-long-ago@example.com"));
+    const hook = await startReceiver({ handler: answerChallenge });
     await subscribe(
       t.db,
-      { input: { kind: "webhook", url: "http://127.0.0.1:9/hook" }, clientAddress: "10.6.6.6" },
+      { input: { kind: "webhook", url: `${hook.url}/hook` }, clientAddress: "10.6.6.6" },
       deps,
-    );
+    ).finally(() => hook.close());
     const age = async (where: SQL, msAgo: number) =>
       t.db
         .update(publicSubscribers)
@@ -362,7 +363,7 @@ describe("validation and rate limits", () => {
 
 describe("webhook subscribers", () => {
   it("receive a Standard Webhooks signed event, verifiable with the returned secret", async () => {
-    const receiver = await startReceiver();
+    const receiver = await startReceiver({ handler: answerChallenge });
     try {
       const res = await subscribe(
         t.db,
@@ -387,8 +388,9 @@ describe("webhook subscribers", () => {
       const out = await processDueDeliveries(t.db, { settings });
       expect(out.find((o) => o.id === rows[0]!.id)?.status).toBe("delivered");
 
-      expect(receiver.requests).toHaveLength(1);
-      const req = receiver.requests[0]!;
+      // The verification challenge, then the event.
+      expect(receiver.requests).toHaveLength(2);
+      const req = receiver.requests[1]!;
       const event = new Webhook(res.secret).verify(
         req.body,
         req.headers as Record<string, string>,
@@ -415,7 +417,7 @@ describe("webhook subscribers", () => {
   });
 
   it("a receiver answering 410 Gone ends the subscription, without retries", async () => {
-    const receiver = await startReceiver({ fallback: { status: 410 } });
+    const receiver = await startReceiver({ handler: answerChallenge, fallback: { status: 410 } });
     try {
       await subscribe(
         t.db,
@@ -433,7 +435,7 @@ describe("webhook subscribers", () => {
   });
 
   it("rotate their own secret with the management token: both sign for 24 hours, then the new one alone", async () => {
-    const receiver = await startReceiver();
+    const receiver = await startReceiver({ handler: answerChallenge });
     try {
       const res = await subscribe(
         t.db,

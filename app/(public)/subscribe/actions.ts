@@ -9,7 +9,8 @@ import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { rotateOwnSecret } from "@/lib/subscribers/rotate-secret";
 import { confirmSubscription, subscribe } from "@/lib/subscribers/subscribe";
-import type { SubscribeState } from "@/components/status/subscribe-form";
+import { verifyOwnWebhook } from "@/lib/subscribers/verify";
+import type { SubscribeState, VerifyState } from "@/components/status/subscribe-form";
 
 async function clientAddress(): Promise<string> {
   return clientAddressOf(await headers());
@@ -44,6 +45,8 @@ export async function subscribeAction(
             manageToken: res.manageToken,
             host: res.urlHost,
             unsubscribeUrl: res.unsubscribeUrl,
+            verified: res.verified,
+            ...(res.verifyError ? { verifyError: res.verifyError } : {}),
           };
     },
   });
@@ -91,5 +94,26 @@ export async function rotateOwnSecretAction(
       ok: true,
       ...(await rotateOwnSecret(await getDb(), { input, clientAddress: await clientAddress() })),
     }),
+  });
+}
+
+/**
+ * A webhook subscriber asks for the verification challenge again (the button shown after
+ * subscribing, or the manage page): the management token comes in the POST body.
+ */
+export async function verifyOwnWebhookAction(
+  _prev: VerifyState,
+  form: FormData,
+): Promise<VerifyState> {
+  return runPublicFormAction(form, {
+    input: (f) => ({ token: f.text("token") ?? "" }),
+    run: async (input): Promise<VerifyState> => {
+      const out = await verifyOwnWebhook(
+        await getDb(),
+        { input, clientAddress: await clientAddress() },
+        { settings: channelSettingsFromEnv() },
+      );
+      return { ok: true, host: out.host, alreadyVerified: out.alreadyVerified };
+    },
   });
 }
