@@ -41,10 +41,16 @@ function StatusCell({ s }: { s: SubscriberView }) {
   if (s.status === "awaiting" && s.confirmExpiresAt)
     return (
       <span className="text-amber-700 dark:text-amber-400">
-        Awaiting confirmation (link valid until {when(s.confirmExpiresAt)})
+        Awaiting confirmation (
+        {s.channel === "webhook" ? "URL not verified yet; can verify" : "link valid"} until{" "}
+        {when(s.confirmExpiresAt)})
       </span>
     );
-  return <span className="text-slate-500">Link expired; removed by the next sweep</span>;
+  return (
+    <span className="text-slate-500">
+      {s.channel === "webhook" ? "Never verified" : "Link expired"}; removed by the next sweep
+    </span>
+  );
 }
 
 export default async function SubscribersPage({ searchParams }: { searchParams: Promise<Search> }) {
