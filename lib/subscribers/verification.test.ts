@@ -224,15 +224,17 @@ describe("the verification challenge", () => {
       ),
     ).rejects.toBeInstanceOf(UnauthorizedError);
 
-    const attempt = () =>
+    // Per subscription, from however many addresses.
+    const attempt = (n: number) =>
       verifyOwnWebhook(
         t.db,
-        { input: { token: res.manageToken }, clientAddress: "10.61.0.2" },
+        { input: { token: res.manageToken }, clientAddress: `10.61.1.${n}` },
         { settings },
       );
     for (let i = 0; i < VERIFY_LIMIT.max; i++)
-      await expect(attempt()).rejects.toBeInstanceOf(ValidationError);
-    await expect(attempt()).rejects.toBeInstanceOf(RateLimitedError);
+      await expect(attempt(i)).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt(99)).rejects.toBeInstanceOf(RateLimitedError);
+    expect(r.requests).toHaveLength(1 + VERIFY_LIMIT.max);
   });
 });
 
@@ -267,6 +269,18 @@ describe("caps", () => {
       .set({ createdAt: new Date(Date.now() - CONFIRM_TTL_MS - 60_000) })
       .where(eq(publicSubscribers.id, pending.id));
     expect((await webhook(`${a.url}/five`, limits)).verified).toBe(true);
+  });
+
+  // On PostgreSQL, without the lock around the count and the insert, four or five of these got in.
+  it("holds when many subscribe at once", async () => {
+    const limits = { webhookLimits: { max: 100, perHost: 2 } };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => webhook(`http://127.0.0.1:9/race-${i}`, limits)),
+    );
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(2);
+    for (const o of outcomes.filter((o) => o.status === "rejected"))
+      expect((o as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError);
+    expect(await t.db.select().from(publicSubscribers)).toHaveLength(2);
   });
 
   it("refuses more webhook subscribers in all than PUBLIC_WEBHOOK_SUBSCRIBERS_MAX", async () => {
