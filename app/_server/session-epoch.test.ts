@@ -22,9 +22,12 @@ vi.mock("@/server/database", async (importOriginal) => ({
 }));
 /** The session the mocked Auth.js answers with: what a signed JWT would decode to. */
 let session: { user: { id: string }; orgId?: string; epoch?: number } | null = null;
+const signIns: Record<string, unknown>[] = [];
 vi.mock("@/app/_server/auth", () => ({
   auth: async () => session,
-  signIn: async () => {},
+  signIn: async (_provider: string, options: Record<string, unknown>) => {
+    signIns.push(options);
+  },
   signOut: async () => {},
   unstable_update: async () => {},
 }));
@@ -113,6 +116,53 @@ describe("session epochs", () => {
     expect(await currentSessionEpoch(t.db, user!.id)).toBe(owners.epoch);
     const [after] = await t.db.select().from(users).where(eq(users.id, user!.id));
     expect(after!.passwordHash).toBeNull();
+  });
+
+  it("ends every earlier session when the password changes, and re-issues the changer's", async () => {
+    const [billing] = await t.db.select().from(users).where(eq(users.email, "billing@acme.test"));
+    const other = {
+      user: { id: billing!.id },
+      epoch: (await currentSessionEpoch(t.db, billing!.id))!,
+    };
+    const mine = { ...other };
+    expect(await requestsWith(other)).toEqual(ACCEPTED);
+
+    vi.resetModules();
+    session = mine;
+    signIns.length = 0;
+    try {
+      const { changePasswordAction } = await import("@/app/portal/profile/actions");
+      const wrong = new FormData();
+      wrong.set("currentPassword", "not-the-password");
+      wrong.set("newPassword", "a-brand-new-password");
+      expect(await changePasswordAction(null, wrong)).toMatchObject({
+        ok: false,
+        fields: { currentPassword: "is not your current password" },
+      });
+      expect(await requestsWith(other)).toEqual(ACCEPTED);
+
+      session = mine;
+      const form = new FormData();
+      form.set("currentPassword", "beacon-demo-2026");
+      form.set("newPassword", "a-brand-new-password");
+      expect(await changePasswordAction(null, form)).toMatchObject({ ok: true });
+    } finally {
+      session = null;
+    }
+    // Every session from before is refused, the one that changed it included...
+    expect(await requestsWith(other)).toEqual(REFUSED);
+    // ...which the action replaced by signing in again with the new password.
+    expect(signIns).toEqual([
+      expect.objectContaining({ email: "billing@acme.test", password: "a-brand-new-password" }),
+    ]);
+    const { verifyCredentials } = await import("@/lib/auth/credentials");
+    expect(
+      await verifyCredentials(
+        t.db,
+        { email: "billing@acme.test", password: "a-brand-new-password" },
+        "192.0.2.1",
+      ),
+    ).toMatchObject({ id: billing!.id });
   });
 
   it("ends every session of a member removed from one of their organizations", async () => {

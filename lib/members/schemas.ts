@@ -72,3 +72,12 @@ export const MyNotificationsInput = z
         message: "needs a phone number: add one in Phone, or leave SMS off",
       });
   });
+
+export const ChangePasswordInput = z.object({
+  /** Required when the account has a password; one that signs in only by email link has none. */
+  currentPassword: z.string().max(1024).optional(),
+  newPassword: z
+    .string({ message: "is required" })
+    .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(1024),
+});
