@@ -171,7 +171,7 @@ export async function requestInvitationVerification(
       tx,
       { org: row.org, actor: SYSTEM_ACTOR },
       {
-        action: "member.invitation_verification_sent",
+        action: "member.invitation_verification_requested",
         targetType: "invitation",
         targetId: row.inv.id,
         data: { email: row.inv.email },

@@ -126,7 +126,7 @@ describe("invitations", () => {
     expect(audit.map((a) => a.action)).toEqual(
       expect.arrayContaining([
         "member.invited",
-        "member.invitation_verification_sent",
+        "member.invitation_verification_requested",
         "member.joined",
       ]),
     );
