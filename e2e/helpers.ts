@@ -26,3 +26,24 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   expect(res.status(), `sign-in of ${email}`).toBe(302);
   expect(res.headers().location ?? "").not.toContain("error");
 }
+
+/**
+ * The text of the newest dev-mailbox message to `to` whose subject matches, as a member of the
+ * organization it went to (`page` signed in there) sees it.
+ */
+export async function devMailText(page: Page, to: string, subject: RegExp): Promise<string> {
+  let text = "";
+  await expect(async () => {
+    await page.goto("/portal/dev/mailbox");
+    const item = page
+      .getByRole("list", { name: "Messages" })
+      .getByRole("listitem")
+      .filter({ hasText: to })
+      .filter({ hasText: subject })
+      .first();
+    await expect(item).toBeVisible({ timeout: 1000 });
+    await item.locator("summary").click();
+    text = (await item.locator("pre").allTextContents()).join("\n");
+  }).toPass({ timeout: 20_000 });
+  return text;
+}

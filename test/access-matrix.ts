@@ -128,6 +128,7 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/members/actions.ts#removeMemberAction": session(membersManage),
   "app/portal/members/actions.ts#revokeInvitationAction": session(membersManage),
   "app/portal/profile/actions.ts#saveMyNotificationsAction": session(orgRead),
+  "app/portal/profile/actions.ts#changePasswordAction": session(orgRead),
   "app/portal/subscribers/actions.ts#removeSubscriberAction": session(subscribersManage),
   "app/portal/subscribers/actions.ts#rotateSubscriberSecretAction": session(subscribersManage),
   "app/portal/thresholds/actions.ts#createRuleAction": session(thresholdsManage),
@@ -138,7 +139,15 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/actions.ts#signOutAction": open("ends whatever session there is"),
   "app/signin/actions.ts#signInWithPassword": open("signing in"),
   "app/signin/actions.ts#signInWithEmailLink": open("signing in"),
-  "app/invite/[token]/actions.ts#acceptInvitationAction": open("guarded by the invitation token"),
+  "app/invite/[token]/actions.ts#acceptInvitationAction": open(
+    "guarded by the invitation token and a session for the invited address",
+  ),
+  "app/invite/[token]/actions.ts#requestInvitationEmailAction": open(
+    "emails the invited address only; limited per invitation and per client address",
+  ),
+  "app/invite/verify/[code]/actions.ts#createInvitedAccountAction": open(
+    "guarded by the one-time code emailed to the invited address",
+  ),
   "app/(public)/subscribe/actions.ts#subscribeAction": open("public status page subscription"),
   "app/(public)/subscribe/actions.ts#confirmAction": open("guarded by the confirmation token"),
   "app/(public)/subscribe/actions.ts#rotateOwnSecretAction": open("guarded by the manage token"),

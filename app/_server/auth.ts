@@ -7,6 +7,7 @@ import { clientAddressOf } from "./client-address";
 import { verifyCredentials } from "@/lib/auth/credentials";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { isMember } from "@/lib/auth/session-ctx";
+import { currentSessionEpoch, sessionEpochOf } from "@/lib/auth/session-epoch";
 import { sendMagicLink } from "@/lib/auth/magic-link";
 import { env } from "@/lib/env";
 import { RateLimitedError } from "@/lib/errors";
@@ -16,6 +17,8 @@ declare module "next-auth" {
     user: { id: string } & DefaultSession["user"];
     /** The organization the user is acting for; the role is looked up per request. */
     orgId?: string;
+    /** The user's session epoch when this session was issued (lib/auth/session-epoch.ts). */
+    epoch: number;
   }
 }
 
@@ -69,6 +72,9 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
         token.uid = user.id;
         const startIn = (user as { orgId?: unknown }).orgId;
         token.orgId = typeof startIn === "string" ? startIn : undefined;
+        // Read after sign-in's own writes (a first magic-link sign-in bumps the epoch), so the
+        // session being issued is current and every older one is not.
+        token.epoch = (await currentSessionEpoch(await getDb(), user.id)) ?? 0;
       }
       if (trigger === "update" && typeof token.uid === "string") {
         const orgId = (session as { orgId?: unknown } | undefined)?.orgId;
@@ -82,6 +88,7 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
     session({ session, token }) {
       if (typeof token.uid === "string") session.user.id = token.uid;
       session.orgId = typeof token.orgId === "string" ? token.orgId : undefined;
+      session.epoch = sessionEpochOf(token);
       return session;
     },
   },

@@ -8,11 +8,17 @@ import { can, type Ctx } from "@/lib/context";
 import { ConflictError, toActionResult, UnauthorizedError, type ActionResult } from "@/lib/errors";
 import { auth } from "./auth";
 
-/** The signed-in user's context for this request, or null. Cached per request. */
+/**
+ * The signed-in user's context for this request, or null. Cached per request. A session issued
+ * before the user's current session epoch (a password change, a membership removed, the address
+ * first proven since) counts as signed out.
+ */
 export const getSessionCtx = cache(async (): Promise<Ctx | null> => {
   const session = await auth();
   if (!session?.user?.id) return null;
-  return loadUserCtx(await getDb(), session.user.id, session.orgId);
+  return loadUserCtx(await getDb(), session.user.id, session.orgId, {
+    sessionEpoch: typeof session.epoch === "number" ? session.epoch : 0,
+  });
 });
 
 /** For pages: sends a visitor to sign-in, and answers 403 to a role without the permission. */

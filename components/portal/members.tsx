@@ -4,14 +4,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
-
-/** What inviting a member answers: the link, and whether it was emailed. */
-export interface InviteResult {
-  url: string;
-  email: string;
-  emailed: boolean;
-  emailError?: string;
-}
+import type { InviteResult } from "@/lib/members/invitation-email";
 
 type Action<T = unknown> = (prev: unknown, form: FormData) => Promise<ActionResult<T>>;
 type RoleOption = { value: string; label: string };
@@ -34,21 +27,27 @@ export function InviteForm({
             role="status"
             className="rounded-md bg-emerald-50 p-3 text-sm sm:col-span-3 dark:bg-emerald-950"
           >
-            <p>
-              Invitation for <strong>{state.data.email}</strong> created.{" "}
-              {state.data.emailed
-                ? "We emailed the link; you can also share it:"
-                : state.data.emailError
-                  ? `The email could not be sent (${state.data.emailError}); share this link instead:`
-                  : "Share this link with them (email is not configured):"}
-            </p>
-            <input
-              readOnly
-              aria-label="Invitation link"
-              value={state.data.url}
-              className="mt-2 w-full rounded border border-emerald-300 bg-white px-2 py-1 font-mono text-xs dark:bg-slate-900"
-              onFocus={(e) => e.currentTarget.select()}
-            />
+            {state.data.emailed ? (
+              <p>
+                Invitation for <strong>{state.data.email}</strong> created and emailed to them.
+              </p>
+            ) : (
+              <>
+                <p>
+                  Invitation for <strong>{state.data.email}</strong> created.{" "}
+                  {state.data.emailError
+                    ? `The email could not be sent (${state.data.emailError}); share this link with them instead:`
+                    : "Email is not configured: share this link with them:"}
+                </p>
+                <input
+                  readOnly
+                  aria-label="Invitation link"
+                  value={state.data.url}
+                  className="mt-2 w-full rounded border border-emerald-300 bg-white px-2 py-1 font-mono text-xs dark:bg-slate-900"
+                  onFocus={(e) => e.currentTarget.select()}
+                />
+              </>
+            )}
           </div>
         ) : (
           state?.fields && (

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   boolean,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
@@ -50,6 +51,11 @@ export const users = pgTable(
     phone: text(),
     passwordHash: text(),
     emailVerifiedAt: timestamp({ withTimezone: true }),
+    /**
+     * Sessions issued before the user's current epoch are refused (lib/auth/session-epoch.ts).
+     * Bumped when the address is first proven, the password changes, or a membership is removed.
+     */
+    sessionEpoch: integer().notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],
@@ -101,6 +107,12 @@ export const invitations = pgTable(
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     acceptedAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),
+    /**
+     * Accepting without a session first proves the invited address: sha256 of the one-time code
+     * emailed to it, and when that code stops working. Only the latest code is kept.
+     */
+    verifyTokenHash: text().unique(),
+    verifyExpiresAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("invitations_org_idx").on(t.orgId)],

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Adapter, AdapterUser, VerificationToken } from "next-auth/adapters";
 import type { Db } from "@/db";
 import { users, verificationTokens, type User } from "@/db/schema";
@@ -34,14 +34,17 @@ export function beaconAdapter(getDb: () => Promise<Db>): Adapter {
       const db = await getDb();
       const [before] = await db.select().from(users).where(eq(users.id, user.id));
       if (!before) throw new Error("User not found");
-      // The first proof of owning the address also drops any password set before it: an account
-      // created from an invitation link might have been set up by someone else holding that link.
+      // The first proof of owning the address also drops any password set before it and ends
+      // every session issued before it: an account created from an invitation link might have
+      // been set up by someone else holding that link.
       const firstVerification = !before.emailVerifiedAt && user.emailVerified;
       const [u] = await db
         .update(users)
         .set({
           emailVerifiedAt: user.emailVerified ?? before.emailVerifiedAt,
-          ...(firstVerification ? { passwordHash: null } : {}),
+          ...(firstVerification
+            ? { passwordHash: null, sessionEpoch: sql`${users.sessionEpoch} + 1` }
+            : {}),
         })
         .where(eq(users.id, user.id))
         .returning();

@@ -40,6 +40,83 @@ describe("magic-link sign-in email", () => {
     expect(body.text).toContain(link);
   });
 
+  it("shows the inviter the raw invitation link only when the email could not be sent", async () => {
+    const { deliverInvitation } = await import("@/lib/members/invitation-email");
+    const invite = {
+      email: "linkless@acme.test",
+      role: "support_manager" as const,
+      token: "a-secret-invitation-token",
+      orgName: "Acme Telecom",
+    };
+    const sent = await deliverInvitation(invite);
+    expect(sent).toEqual({ email: "linkless@acme.test", emailed: true });
+    expect(JSON.stringify(sent)).not.toContain(invite.token);
+    const mail = JSON.parse(resend.received.at(-1)!.body) as { to: string; text: string };
+    expect([mail.to].flat()).toEqual(["linkless@acme.test"]);
+    expect(mail.text).toContain(`/invite/${invite.token}`);
+
+    vi.stubEnv("RESEND_BASE_URL", `${resend.url}/broken`);
+    vi.resetModules();
+    try {
+      const broken = await import("@/lib/members/invitation-email");
+      const failed = await broken.deliverInvitation(invite);
+      expect(failed).toMatchObject({ emailed: false, url: expect.stringContaining(invite.token) });
+      expect(failed.emailed === false && failed.emailError).toBeTruthy();
+    } finally {
+      vi.stubEnv("RESEND_BASE_URL", resend.url);
+      vi.resetModules();
+    }
+  });
+
+  it("emails the link that proves an invited address to that address, and says when it cannot", async () => {
+    const { inviteMember } = await import("@/lib/members/invite");
+    const { ctxFor } = await import("@/test/fixtures");
+    const accept = await import("@/lib/members/accept-invitation");
+    const { token } = await inviteMember({
+      ctx: await ctxFor(t.db, "admin@acme.test"),
+      input: { email: "proves@acme.test", role: "support_manager" },
+    });
+    const before = resend.received.length;
+    await accept.requestInvitationVerification({
+      db: t.db,
+      input: { token },
+      clientAddress: "192.0.2.7",
+    });
+    expect(resend.received).toHaveLength(before + 1);
+    const mail = JSON.parse(resend.received.at(-1)!.body) as { to: string; text: string };
+    expect([mail.to].flat()).toEqual(["proves@acme.test"]);
+    const code = /\/invite\/verify\/([\w-]+)/.exec(mail.text)?.[1];
+    expect(code).toBeTruthy();
+    expect(mail.text).not.toContain(token);
+    const joined = await accept.createAccountFromInvitation({
+      db: t.db,
+      input: { code, name: "Pat Proves", password: "a-long-password" },
+    });
+    expect(joined.email).toBe("proves@acme.test");
+
+    const again = await inviteMember({
+      ctx: await ctxFor(t.db, "admin@acme.test"),
+      input: { email: "bounced@acme.test", role: "support_manager" },
+    });
+    vi.stubEnv("RESEND_BASE_URL", `${resend.url}/broken`);
+    vi.resetModules();
+    try {
+      const broken = await import("@/lib/members/accept-invitation");
+      const err = await broken
+        .requestInvitationVerification({
+          db: t.db,
+          input: { token: again.token },
+          clientAddress: "192.0.2.7",
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(broken.InvitationEmailFailedError);
+      expect((err as Error).message).toMatch(/verification email could not be sent/);
+    } finally {
+      vi.stubEnv("RESEND_BASE_URL", resend.url);
+      vi.resetModules();
+    }
+  });
+
   it("emails invitations when email is configured, and reports a provider failure", async () => {
     const { sendInvitationEmail } = await import("@/lib/members/invitation-email");
     const ok = await sendInvitationEmail({

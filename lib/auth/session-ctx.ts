@@ -39,11 +39,14 @@ export async function isMember(db: Db, userId: string, orgId: string): Promise<b
  * The context for a signed-in user. The role and permissions are read from the database on every
  * request (not trusted from the session token), so a changed role or a removed membership takes
  * effect at once. Falls back to the user's first organization when the preferred one is gone.
+ * Given the session's epoch (`sessionEpoch`), a session issued before the user's current epoch
+ * is refused (null, as if signed out); the check rides on the same query, so it costs nothing.
  */
 export async function loadUserCtx(
   db: Db,
   userId: string,
   preferredOrgId: string | undefined,
+  { sessionEpoch }: { sessionEpoch?: number } = {},
 ): Promise<Ctx | null> {
   const rows = await db
     .select({ m: memberships, o: organizations, u: users })
@@ -54,6 +57,7 @@ export async function loadUserCtx(
     .orderBy(asc(organizations.kind), asc(organizations.name));
   const row = rows.find((r) => r.o.id === preferredOrgId) ?? rows[0];
   if (!row) return null;
+  if (sessionEpoch !== undefined && row.u.sessionEpoch > sessionEpoch) return null;
   return {
     db,
     actor: { type: "user", id: row.u.id, email: row.u.email, name: row.u.name },

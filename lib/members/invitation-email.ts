@@ -1,10 +1,21 @@
 import { env } from "@/lib/env";
 import { sendEmail } from "@/lib/email/send";
 import { ROLE_LABELS, type Role } from "@/lib/auth/roles";
+import { invitationUrl } from "./invite";
 
 /**
- * Emails an invitation link when email is configured. The link is always shown to the admin as
- * well, so a failed send loses nothing: the error is returned for display.
+ * What the inviting admin is told. The raw link is handed back only when no email could be sent
+ * (no provider configured, or the provider refused), for the admin to pass on; otherwise only the
+ * invited address has it. Either way, whoever opens it still proves the address by a second
+ * emailed link before an account exists (lib/members/accept-invitation.ts).
+ */
+export type InviteResult =
+  | { email: string; emailed: true }
+  | { email: string; emailed: false; url: string; emailError?: string };
+
+/**
+ * Emails an invitation link when email is configured; a failed send is reported (with the link),
+ * never lost.
  */
 export async function sendInvitationEmail(args: {
   to: string;
@@ -24,4 +35,22 @@ export async function sendInvitationEmail(args: {
   } catch (e) {
     return { sent: false, error: (e as Error).message };
   }
+}
+
+/** Sends the invitation just created and says what the admin may see. */
+export async function deliverInvitation(args: {
+  email: string;
+  role: Role;
+  token: string;
+  orgName: string;
+}): Promise<InviteResult> {
+  const url = invitationUrl(env.APP_URL, args.token);
+  const sent = await sendInvitationEmail({
+    to: args.email,
+    orgName: args.orgName,
+    url,
+    role: args.role,
+  });
+  if (sent.sent) return { email: args.email, emailed: true };
+  return { email: args.email, emailed: false, url, emailError: sent.error };
 }

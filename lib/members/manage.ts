@@ -3,6 +3,7 @@ import { invitations, memberships } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { assertRoleForOrg, requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
+import { bumpSessionEpoch } from "@/lib/auth/session-epoch";
 import { ensureAnotherAdmin, lockMembership } from "./guards";
 import { ChangeRoleInput, InvitationIdInput, MembershipIdInput, SetGrantsInput } from "./schemas";
 
@@ -64,6 +65,8 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: unknown })
     await tx
       .delete(memberships)
       .where(and(eq(memberships.id, m.id), eq(memberships.orgId, ctx.org.id)));
+    // Every session the removed person holds ends, in whichever organization it acts.
+    await bumpSessionEpoch(tx, m.userId);
     await recordAudit(tx, ctx, {
       action: "member.removed",
       targetType: "membership",

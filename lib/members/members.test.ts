@@ -1,13 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { auditLog, memberships, users } from "@/db/schema";
+import { auditLog, devMailbox, memberships, users } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationError,
+} from "@/lib/errors";
 import { inviteMember } from "./invite";
-import { acceptInvitation, describeInvitation } from "./accept-invitation";
+import {
+  acceptInvitation,
+  createAccountFromInvitation,
+  describeInvitation,
+  describeInvitationVerification,
+  INVITATION_VERIFY_LIMITS,
+  InvitationEmailUnavailableError,
+  requestInvitationVerification,
+} from "./accept-invitation";
 import { changeMemberRole, removeMember, revokeInvitation, setMemberGrants } from "./manage";
 import { listMembers } from "./list";
+import { deliverInvitation } from "./invitation-email";
 import { loadUserCtx } from "@/lib/auth/session-ctx";
 
 let t: TestDb;
@@ -26,8 +42,41 @@ async function membershipOf(email: string) {
   return row!;
 }
 
+/** No provider: the verification email lands in the inviting organization's dev mailbox. */
+const DEV_MAIL = {
+  appUrl: "http://beacon.test",
+  emailConfigured: false,
+  devMailbox: true,
+  from: "Beacon <alerts@beacon.test>",
+};
+
+/** The code in the newest verification link emailed to `email`. */
+async function emailedCode(email: string): Promise<string> {
+  const [mail] = await t.db
+    .select()
+    .from(devMailbox)
+    .where(eq(devMailbox.to, email))
+    .orderBy(desc(devMailbox.createdAt))
+    .limit(1);
+  const code = /\/invite\/verify\/([\w-]+)/.exec(mail?.text ?? "")?.[1];
+  if (!code) throw new Error(`no verification link emailed to ${email}`);
+  return code;
+}
+
+/** The whole anonymous path: ask for the email, follow its link, create the account. */
+async function joinByEmail(token: string, name: string, password = "a-long-password") {
+  const { email } = await requestInvitationVerification(
+    { db: t.db, input: { token }, clientAddress: "192.0.2.1" },
+    DEV_MAIL,
+  );
+  return createAccountFromInvitation({
+    db: t.db,
+    input: { code: await emailedCode(email), name, password },
+  });
+}
+
 describe("invitations", () => {
-  it("invites, then the invitee sets a password and joins with the role", async () => {
+  it("invites, then the invitee proves the address by email, sets a password and joins with the role", async () => {
     const admin = await ctxFor(t.db, "admin@acme.test");
     const { invitation, token } = await inviteMember({
       ctx: admin,
@@ -43,28 +92,156 @@ describe("invitations", () => {
       email: "new.person@acme.test",
     });
 
+    await requestInvitationVerification(
+      { db: t.db, input: { token }, clientAddress: "192.0.2.1" },
+      DEV_MAIL,
+    );
+    const code = await emailedCode("new.person@acme.test");
+    expect(await describeInvitationVerification(t.db, code)).toEqual(seen);
     await expect(
-      acceptInvitation({ db: t.db, input: { token, password: "short" } }),
+      createAccountFromInvitation({ db: t.db, input: { code, name: "N", password: "short" } }),
     ).rejects.toThrowError(/password: must be at least 10 characters/);
-    await expect(acceptInvitation({ db: t.db, input: { token } })).rejects.toThrowError(
+    await expect(createAccountFromInvitation({ db: t.db, input: { code } })).rejects.toThrowError(
       /name: is required; password: is required/,
     );
-    const joined = await acceptInvitation({
+    const joined = await createAccountFromInvitation({
       db: t.db,
-      input: { token, name: "New Person", password: "a-long-password" },
+      input: { code, name: "New Person", password: "a-long-password" },
     });
     expect(joined.orgId).toBe(admin.org.id);
     const ctx = await loadUserCtx(t.db, joined.userId, undefined);
     expect(ctx?.role).toBe("tech_devops");
+    const [user] = await t.db.select().from(users).where(eq(users.id, joined.userId));
+    expect(user!.emailVerifiedAt).not.toBeNull();
 
-    // A token works once.
+    // The code and the invitation work once.
     await expect(
-      acceptInvitation({ db: t.db, input: { token, name: "X", password: "a-long-password" } }),
+      createAccountFromInvitation({
+        db: t.db,
+        input: { code, name: "X", password: "a-long-password" },
+      }),
     ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(describeInvitation(t.db, token)).rejects.toBeInstanceOf(NotFoundError);
     const audit = await t.db.select().from(auditLog).where(eq(auditLog.orgId, admin.org.id));
     expect(audit.map((a) => a.action)).toEqual(
-      expect.arrayContaining(["member.invited", "member.joined"]),
+      expect.arrayContaining([
+        "member.invited",
+        "member.invitation_verification_requested",
+        "member.joined",
+      ]),
     );
+  });
+
+  it("gives an anonymous holder of the link no account without the emailed verification", async () => {
+    const admin = await ctxFor(t.db, "admin@acme.test");
+    const { token } = await inviteMember({
+      ctx: admin,
+      input: { email: "victim@acme.test", role: "billing_admin" },
+    });
+    // The inviting admin (or whoever else has seen the link) tries to set the account up.
+    await expect(
+      acceptInvitation({
+        db: t.db,
+        input: { token, name: "Not the victim", password: "a-long-password" },
+      }),
+    ).rejects.toThrowError(/Sign in as victim@acme.test, or confirm that address by email/);
+    await expect(acceptInvitation({ db: t.db, input: { token } })).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+    // The link's token is not a verification code, nor is a guessed one.
+    for (const code of [token, "a-guessed-code-that-is-long"]) {
+      await expect(
+        createAccountFromInvitation({
+          db: t.db,
+          input: { code, name: "Not the victim", password: "a-long-password" },
+        }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+    }
+    // Asking for the email sends it to the invited address only, and answers nothing usable.
+    const answer = await requestInvitationVerification(
+      { db: t.db, input: { token }, clientAddress: "192.0.2.2" },
+      DEV_MAIL,
+    );
+    expect(answer).toEqual({ email: "victim@acme.test" });
+    const first = await emailedCode("victim@acme.test");
+    // A newer request replaces the older code.
+    await requestInvitationVerification(
+      { db: t.db, input: { token }, clientAddress: "192.0.2.2" },
+      DEV_MAIL,
+    );
+    const second = await emailedCode("victim@acme.test");
+    expect(second).not.toBe(first);
+    await expect(describeInvitationVerification(t.db, first)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await t.db.select().from(users).where(eq(users.email, "victim@acme.test"))).toEqual([]);
+
+    // Only the owner of the address, following the emailed link, gets the account.
+    const joined = await createAccountFromInvitation({
+      db: t.db,
+      input: { code: second, name: "Victor Victim", password: "the-owners-password" },
+    });
+    const [user] = await t.db.select().from(users).where(eq(users.id, joined.userId));
+    expect(user).toMatchObject({ email: "victim@acme.test", name: "Victor Victim" });
+  });
+
+  it("refuses to email a code without a provider or dev mailbox, for an existing account, or too often", async () => {
+    const admin = await ctxFor(t.db, "admin@acme.test");
+    const { token } = await inviteMember({
+      ctx: admin,
+      input: { email: "nomail@acme.test", role: "support_manager" },
+    });
+    await expect(
+      requestInvitationVerification(
+        { db: t.db, input: { token }, clientAddress: "192.0.2.3" },
+        { ...DEV_MAIL, devMailbox: false },
+      ),
+    ).rejects.toBeInstanceOf(InvitationEmailUnavailableError);
+    await expect(
+      requestInvitationVerification(
+        { db: t.db, input: { token: "not-a-real-invitation" }, clientAddress: "192.0.2.3" },
+        DEV_MAIL,
+      ),
+    ).rejects.toBeInstanceOf(NotFoundError);
+
+    const globex = await ctxFor(t.db, "admin@globex.test");
+    const existing = await inviteMember({
+      ctx: globex,
+      input: { email: "billing@acme.test", role: "support_manager" },
+    });
+    await expect(
+      requestInvitationVerification(
+        { db: t.db, input: { token: existing.token }, clientAddress: "192.0.2.3" },
+        DEV_MAIL,
+      ),
+    ).rejects.toThrowError(/already has a Beacon account: sign in as it/);
+
+    for (let i = 0; i < INVITATION_VERIFY_LIMITS.invitation.max; i++) {
+      await requestInvitationVerification(
+        { db: t.db, input: { token }, clientAddress: `192.0.2.${10 + i}` },
+        DEV_MAIL,
+      );
+    }
+    await expect(
+      requestInvitationVerification(
+        { db: t.db, input: { token }, clientAddress: "192.0.2.99" },
+        DEV_MAIL,
+      ),
+    ).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
+  it("shows the inviter the raw link when no email provider is configured", async () => {
+    expect(
+      await deliverInvitation({
+        email: "x@acme.test",
+        role: "support_manager",
+        token: "the-token-to-share",
+        orgName: "Acme Telecom",
+      }),
+    ).toEqual({
+      email: "x@acme.test",
+      emailed: false,
+      url: expect.stringMatching(/\/invite\/the-token-to-share$/),
+      emailError: undefined,
+    });
   });
 
   it("lets an existing account join only while signed in as the invited address", async () => {
@@ -81,7 +258,7 @@ describe("invitations", () => {
         db: t.db,
         input: { token, name: "Impostor", password: "a-long-password" },
       }),
-    ).rejects.toThrowError(/already has a Beacon account: sign in as it/);
+    ).rejects.toBeInstanceOf(UnauthorizedError);
     await expect(
       acceptInvitation({ db: t.db, input: { token }, signedInUserId: other!.id }),
     ).rejects.toBeInstanceOf(ForbiddenError);
@@ -208,10 +385,7 @@ describe("managing members", () => {
       ctx: admin,
       input: { email: "leaver@acme.test", role: "support_manager" },
     });
-    const joined = await acceptInvitation({
-      db: t.db,
-      input: { token, name: "Leaver", password: "a-long-password" },
-    });
+    const joined = await joinByEmail(token, "Leaver");
     const [m] = await t.db
       .select()
       .from(memberships)

@@ -17,19 +17,27 @@ export const SetGrantsInput = z.object({
 });
 export const MembershipIdInput = z.object({ membershipId: idSchema });
 export const InvitationIdInput = z.object({ invitationId: idSchema });
-export const AcceptInvitationInput = z.object({
-  token: storable(
+const invitationToken = storable(
+  z
+    .string({ message: "is missing from the invitation link" })
+    .min(10, "is not a valid invitation link")
+    .max(512, "is not a valid invitation link"),
+);
+
+export const AcceptInvitationInput = z.object({ token: invitationToken });
+export const RequestInvitationVerificationInput = z.object({ token: invitationToken });
+export const CreateInvitedAccountInput = z.object({
+  code: storable(
     z
-      .string({ message: "is missing from the invitation link" })
-      .min(10, "is not a valid invitation link")
-      .max(512, "is not a valid invitation link"),
+      .string({ message: "is missing from the verification link" })
+      .min(10, "is not a valid verification link")
+      .max(512, "is not a valid verification link"),
   ),
-  name: storable(z.string().trim().min(1, "is required").max(MAX_NAME)).optional(),
+  name: storable(z.string({ message: "is required" }).trim().min(1, "is required").max(MAX_NAME)),
   password: z
-    .string()
+    .string({ message: "is required" })
     .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-    .max(1024)
-    .optional(),
+    .max(1024),
 });
 
 /** E.164: a plus, a country code and up to 15 digits in all; what SMS providers accept. */
@@ -64,3 +72,12 @@ export const MyNotificationsInput = z
         message: "needs a phone number: add one in Phone, or leave SMS off",
       });
   });
+
+export const ChangePasswordInput = z.object({
+  /** Required when the account has a password; one that signs in only by email link has none. */
+  currentPassword: z.string().max(1024).optional(),
+  newPassword: z
+    .string({ message: "is required" })
+    .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+    .max(1024),
+});

@@ -9,14 +9,7 @@ import type { ActionResult } from "@/lib/errors";
 type Action = (prev: unknown, form: FormData) => Promise<ActionResult<null>>;
 
 function Errors({ state }: { state: ActionResult<null> | null }) {
-  if (state?.ok) {
-    return (
-      <Link href="/signin" className="inline-block text-sky-700 underline dark:text-sky-400">
-        Sign in
-      </Link>
-    );
-  }
-  if (!state?.fields) return null;
+  if (!state || state.ok || !state.fields) return null;
   return (
     <ul role="alert" className="text-sm text-red-700 dark:text-red-400">
       {Object.entries(state.fields).map(([f, m]) => (
@@ -43,16 +36,50 @@ export function AcceptAsSignedIn({ token, action }: { token: string; action: Act
   );
 }
 
-/** Not signed in: create an account for the invited address. */
-export function AcceptWithNewAccount({ token, action }: { token: string; action: Action }) {
+/** Not signed in: first prove the invited address by a link emailed to it. */
+export function RequestVerificationEmail({
+  token,
+  email,
+  action,
+}: {
+  token: string;
+  email: string;
+  action: Action;
+}) {
+  return (
+    <ActionForm
+      action={action}
+      className="space-y-4"
+      label="Confirm your email address"
+      render={(s) => <Errors state={s} />}
+    >
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        To create your account, confirm that {email} is yours: we email a link to it.
+      </p>
+      <input type="hidden" name="token" value={token} />
+      <SubmitButton pendingText="Sending…">Email me a link</SubmitButton>
+    </ActionForm>
+  );
+}
+
+/** Behind the emailed link: the address is proven, so choose a name and password. */
+export function CreateAccount({ code, action }: { code: string; action: Action }) {
   return (
     <ActionForm
       action={action}
       className="space-y-4"
       label="Create your account"
-      render={(s) => <Errors state={s} />}
+      render={(s) =>
+        s?.ok ? (
+          <Link href="/signin" className="inline-block text-sky-700 underline dark:text-sky-400">
+            Sign in
+          </Link>
+        ) : (
+          <Errors state={s} />
+        )
+      }
     >
-      <input type="hidden" name="token" value={token} />
+      <input type="hidden" name="code" value={code} />
       <Field label="Your name" name="name" required autoComplete="name" />
       <Field
         label="Choose a password"

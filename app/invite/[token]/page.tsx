@@ -5,8 +5,8 @@ import { getSessionCtx } from "@/app/_server/ctx";
 import { getDb } from "@/server/database";
 import { describeInvitation } from "@/lib/members/accept-invitation";
 import { ROLE_LABELS } from "@/lib/auth/roles";
-import { AcceptAsSignedIn, AcceptWithNewAccount } from "./accept-form";
-import { acceptInvitationAction } from "./actions";
+import { AcceptAsSignedIn, RequestVerificationEmail } from "./accept-form";
+import { acceptInvitationAction, requestInvitationEmailAction } from "./actions";
 
 export const metadata: Metadata = { title: "Invitation" };
 
@@ -31,7 +31,11 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
         </p>
       ) : (
         <>
-          <AcceptWithNewAccount token={token} action={acceptInvitationAction} />
+          <RequestVerificationEmail
+            token={token}
+            email={invitation.email}
+            action={requestInvitationEmailAction}
+          />
           <p className="text-sm text-slate-600 dark:text-slate-400">
             Already have a Beacon account for {invitation.email}?{" "}
             <Link href={signInHref} className="text-sky-700 underline dark:text-sky-400">

@@ -2,17 +2,15 @@
 
 import { revalidatePath } from "next/cache";
 import { runFormAction } from "@/app/_server/form";
-import { inviteMember, invitationUrl } from "@/lib/members/invite";
+import { inviteMember } from "@/lib/members/invite";
 import {
   changeMemberRole,
   removeMember,
   revokeInvitation,
   setMemberGrants,
 } from "@/lib/members/manage";
-import { sendInvitationEmail } from "@/lib/members/invitation-email";
-import { env } from "@/lib/env";
+import { deliverInvitation, type InviteResult } from "@/lib/members/invitation-email";
 import type { ActionResult } from "@/lib/errors";
-import type { InviteResult } from "@/components/portal/members";
 
 export async function inviteAction(
   _prev: unknown,
@@ -21,11 +19,14 @@ export async function inviteAction(
   const result = await runFormAction(form, {
     input: (f) => ({ email: f.text("email"), role: f.text("role") }),
     verb: inviteMember,
-    result: async ({ invitation, token }, ctx) => {
-      const url = invitationUrl(env.APP_URL, token);
-      const sent = await sendInvitationEmail({ to: invitation.email, orgName: ctx.org.name, url });
-      return { url, email: invitation.email, emailed: sent.sent, emailError: sent.error };
-    },
+    // The raw link reaches the admin's browser only when it could not be emailed.
+    result: ({ invitation, token }, ctx) =>
+      deliverInvitation({
+        email: invitation.email,
+        role: invitation.role,
+        token,
+        orgName: ctx.org.name,
+      }),
   });
   revalidatePath("/portal/members");
   return result;

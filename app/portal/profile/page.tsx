@@ -4,15 +4,20 @@ import { requirePageCtx } from "@/app/_server/ctx";
 import { getMyNotifications } from "@/lib/members/my-notifications";
 import { Card, PageHeader } from "@/components/ui/card";
 import { MyNotificationsForm } from "@/components/portal/my-notifications-form";
+import { ChangePasswordForm } from "@/components/portal/change-password-form";
+import { hasPassword } from "@/lib/members/change-password";
 import { can } from "@/lib/context";
-import { saveMyNotificationsAction } from "./actions";
+import { changePasswordAction, saveMyNotificationsAction } from "./actions";
 
 export const metadata: Metadata = { title: "My notifications" };
 export const dynamic = "force-dynamic";
 
 export default async function ProfilePage() {
   const ctx = await requirePageCtx(undefined, "/portal/profile");
-  const mine = await getMyNotifications({ ctx });
+  const [mine, withPassword] = await Promise.all([
+    getMyNotifications({ ctx }),
+    hasPassword({ ctx }),
+  ]);
   const others = mine.otherOrgs;
   return (
     <div className="space-y-6">
@@ -51,6 +56,9 @@ export default async function ProfilePage() {
         ; they reach you at the email address and phone number above. Quiet hours and digests set
         there also hold back warning emails and SMS; in-app warnings are never held.
       </p>
+      <Card title="Password">
+        <ChangePasswordForm action={changePasswordAction} hasPassword={withPassword} />
+      </Card>
     </div>
   );
 }
