@@ -185,6 +185,7 @@ export async function recordOutcome(
         attempt: d.attempts,
         maxAttempts: d.maxAttempts,
         permanent: error.permanent,
+        timedOut: error.opts.timedOut,
         retryAfterMs: error.opts.retryAfterMs,
         now,
         random: opts.random,

@@ -268,9 +268,9 @@ export async function postToDestination(
     if (cause instanceof PrivateAddressError)
       throw new DeliveryError(`Destination refused: ${cause.message}`, { permanent: true });
     if (deadline.aborted)
-      throw new DeliveryError(
-        `${provider} did not answer within ${settings.webhookTimeoutMs / 1000} s`,
-      );
+      throw new DeliveryError(`${provider} timed out after ${settings.webhookTimeoutMs / 1000} s`, {
+        timedOut: true,
+      });
     throw new DeliveryError(
       `${provider} unreachable: ${(err.cause as Error)?.message ?? err.message}`,
     );
