@@ -21,8 +21,8 @@ import {
  * (members.ts), its extra recipients (recipients.ts) and the endpoints (endpoints.ts). Each
  * candidate is then decided once, with the tenant's category toggles, minimum severity,
  * component/region filters, digest and quiet hours, and one delivery per (org, channel, address)
- * kept: pending over held over skipped or suppressed. One statement per part; the explainer runs the same
- * statement for one recipient (a dry run; see lib/alerts/explain.ts).
+ * kept: pending over held over skipped or suppressed. One statement per part; the explainer runs
+ * the same statement for one recipient (a dry run; see lib/alerts/explain.ts).
  */
 
 /** A rule cell is ticked for the job's category. */
@@ -171,8 +171,10 @@ export interface MatrixGates {
 /**
  * The conditions that form a matrix candidate, for one recipient in organization `orgId` and each
  * job's category and topic: a cell of the recipient's role group and channel is ticked for the
- * category (`rule`) and for the topic (`topic`), then the source's own (a phone for SMS). The same fragments as the candidate branches; read-only, one statement for
- * all the jobs. The explainer uses it when the dry run has no row for a channel.
+ * category (`rule`) and for the topic (`topic`), then the source's own (a phone for SMS; a
+ * disabled endpoint is a candidate, skipped). The same fragments as the candidate branches;
+ * read-only, one statement for all the jobs. The explainer uses it when the dry run has no row
+ * for a channel.
  */
 export async function matrixGates(
   db: Db,
