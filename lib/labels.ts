@@ -1,5 +1,6 @@
 import type {
   Channel,
+  Delivery,
   DigestMode,
   EndpointType,
   Impact,
@@ -67,3 +68,48 @@ export const ROLE_GROUP_LABELS: Record<TenantRole, string> = {
   tech_devops: "Tech/DevOps",
   support_manager: "Support Managers",
 };
+
+/**
+ * A time as the delivery log and the routing trace write it: "2026-11-30 09:15 UTC" (with seconds
+ * where they matter, such as a retry a few seconds away).
+ */
+export function logTime(at: Date, opts: { seconds?: boolean } = {}): string {
+  return `${at
+    .toISOString()
+    .slice(0, opts.seconds ? 19 : 16)
+    .replace("T", " ")} UTC`;
+}
+
+type LoggedDelivery = Pick<Delivery, "status" | "attempts" | "error" | "runAt" | "trace">;
+
+/**
+ * A delivery's state as the log shows it: its status, except that a pending delivery that has
+ * already been tried is "retrying" (its last error and next try are its reason).
+ */
+export function deliveryStateLabel(d: Pick<Delivery, "status" | "attempts">): string {
+  return d.status === "pending" && d.attempts > 0 ? "retrying" : d.status;
+}
+
+/**
+ * Why a delivery is where it is, in one line for the log: the trace step that decided a skipped,
+ * suppressed or held delivery ("skipped: endpoint disabled on … (410 Gone)"); the last error of a
+ * failed one; the last error and the next try of one being retried ("… timed out after 15 s,
+ * retrying at …"); quiet hours for one they delay. Null when there is nothing to say.
+ */
+export function deliveryReason(d: LoggedDelivery): string | null {
+  const step = (outcome: string) => d.trace.find((s) => s.outcome === outcome)?.detail ?? null;
+  switch (d.status) {
+    case "skipped":
+    case "suppressed":
+    case "held":
+      return step(d.status);
+    case "failed":
+      return d.error;
+    case "pending":
+      if (d.attempts > 0 && d.error)
+        return `${d.error}, retrying at ${logTime(d.runAt, { seconds: true })}`;
+      return d.attempts === 0 ? step("delayed") : null;
+    default:
+      return null;
+  }
+}

@@ -9,6 +9,8 @@ interface Progress {
   pending: number;
   failed: number;
   suppressed: number;
+  /** Not sent because the endpoint is disabled (the delivery log says since when and why). */
+  skipped: number;
 }
 
 /** For the incident page: live counts of an incident's alert deliveries, refreshed while sending. */
@@ -53,7 +55,11 @@ export function FanoutProgress({
       </p>
     );
   }
-  const sent = p.total - p.suppressed;
+  const sent = p.total - p.suppressed - p.skipped;
+  const aside = [
+    p.suppressed ? `${p.suppressed} filtered out by subscribers' settings` : "",
+    p.skipped ? `${p.skipped} skipped: endpoint disabled` : "",
+  ].filter(Boolean);
   return (
     <p
       role="status"
@@ -63,7 +69,7 @@ export function FanoutProgress({
     >
       Alerts: {p.delivered} delivered · {p.held} held · {p.failed} failed · {p.pending} sending, of{" "}
       {sent}
-      {p.suppressed ? ` (${p.suppressed} filtered out by subscribers' settings)` : ""}
+      {aside.length ? ` (${aside.join("; ")})` : ""}
     </p>
   );
 }

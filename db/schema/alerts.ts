@@ -112,6 +112,10 @@ export const alertRecipients = pgTable(
  * rest (lib/crypto/secrets.ts); `urlHint` is the host, for lists. A null roleGroup means the
  * endpoint receives a category whenever any role group has its channel ticked.
  */
+/** Why Beacon switched an endpoint off: it answered 410 Gone, or every delivery failed for days. */
+export const ENDPOINT_DISABLED_CAUSES = ["gone", "failing"] as const;
+export type EndpointDisabledCause = (typeof ENDPOINT_DISABLED_CAUSES)[number];
+
 export const alertEndpoints = pgTable(
   "alert_endpoints",
   {
@@ -138,6 +142,10 @@ export const alertEndpoints = pgTable(
     minImpact: impact().notNull().default("none"),
     enabled: boolean().notNull().default(true),
     disabledReason: text(),
+    /** When Beacon switched it off (null: enabled, or disabled before this was recorded). */
+    disabledAt: timestamp({ withTimezone: true }),
+    /** Why Beacon switched it off (null: enabled, or not recorded); planning's skip reason names it. */
+    disabledCause: text().$type<EndpointDisabledCause>(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   // By organization, then id: a large fan-out plans its endpoints in id ranges (see lib/alerts/plan/parts.ts).

@@ -24,6 +24,8 @@ import { organizations, users } from "./organizations";
  * held      waiting for the tenant's digest (runAt = when the digest goes out)
  * digested  carried by the digest delivery in digestId
  * delivered / failed / suppressed (routing decided not to send; the trace says why)
+ * skipped   routing would have sent it, but the receiver is switched off (an endpoint disabled
+ *           after 410 Gone or days of failures); the trace's endpoint step says when and why
  */
 export const DELIVERY_STATUSES = [
   "pending",
@@ -33,6 +35,7 @@ export const DELIVERY_STATUSES = [
   "delivered",
   "failed",
   "suppressed",
+  "skipped",
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const deliveryStatus = pgEnum("delivery_status", DELIVERY_STATUSES);
@@ -43,7 +46,16 @@ export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 export interface TraceStep {
   step: string;
   /** "delivered" and "failed" are what a provider reported after accepting the message. */
-  outcome: "pass" | "matched" | "held" | "delayed" | "suppressed" | "info" | "delivered" | "failed";
+  outcome:
+    | "pass"
+    | "matched"
+    | "held"
+    | "delayed"
+    | "suppressed"
+    | "skipped"
+    | "info"
+    | "delivered"
+    | "failed";
   detail: string;
 }
 

@@ -32,7 +32,11 @@ import { processDelivery } from "./send";
 import { sweepStuck } from "./sweep";
 import type { ClaimedDelivery, PrepCache } from "./claim";
 import { sendTestAlert } from "./test-alert";
-import { resendDelivery, getDelivery } from "./deliveries";
+import { resendDelivery, getDelivery, listDeliveries } from "./deliveries";
+import { explainRouting } from "./explain";
+import { TIMEOUT_ATTEMPTS } from "./retry";
+import { deliveryStateLabel, logTime } from "@/lib/labels";
+import type { Socket } from "node:net";
 
 let t: TestDb;
 let admin: Ctx;
@@ -166,7 +170,7 @@ describe("signed webhooks", () => {
     const started = Date.now();
     const silent = await processDelivery(t.db, id, { now, settings: quick });
     expect(silent.status).toBe("pending");
-    expect(silent.error).toBe("Webhook endpoint did not answer within 0.3 s");
+    expect(silent.error).toBe("Webhook endpoint timed out after 0.3 s");
     const stalled = await processDelivery(t.db, id, { now: silent.retryAt!, settings: quick });
     expect(stalled.status).toBe("delivered");
     // Waiting out the receiver would have taken four seconds.
@@ -266,6 +270,109 @@ describe("signed webhooks", () => {
       .update(memberships)
       .set({ warningEmail: false })
       .where(and(eq(memberships.userId, adminId), eq(memberships.orgId, acme)));
+  });
+
+  it("an endpoint disabled after 410 gets a skipped delivery with the reason on a later incident, and the explainer agrees", async () => {
+    const r = await receiver({ fallback: { status: 410 } });
+    const { endpoint } = await webhookEndpoint(r.url);
+    const id = await testAlertTo(endpoint.id);
+    const goneAt = new Date();
+    expect((await processDelivery(t.db, id, { now: goneAt, settings })).status).toBe("failed");
+    const [e] = await t.db.select().from(alertEndpoints).where(eq(alertEndpoints.id, endpoint.id));
+    expect(e!.enabled).toBe(false);
+
+    // The next incident reaches webhooks (Org Admins, Infrastructure): the endpoint is not
+    // silently left out but gets a row that says why nothing was sent.
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+    await planJob(t.db, job.id);
+    const rows = await t.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.jobId, job.id), eq(deliveries.recipientId, endpoint.id)));
+    expect(rows).toHaveLength(1);
+    const reason = `skipped: endpoint disabled on ${goneAt.toISOString().slice(0, 16).replace("T", " ")} UTC (410 Gone)`;
+    expect(rows[0]!.status).toBe("skipped");
+    expect(rows[0]!.trace.find((s) => s.step === "endpoint")).toEqual({
+      step: "endpoint",
+      outcome: "skipped",
+      detail: reason,
+    });
+    // Nothing is sent to it.
+    await processDueDeliveries(t.db, { settings });
+    expect(r.requests).toHaveLength(1);
+
+    // The delivery log (list and detail) shows the row and its reason.
+    const listed = await listDeliveries({ ctx: admin, input: { status: "skipped" } });
+    expect(listed.find((d) => d.id === rows[0]!.id)?.reason).toBe(reason);
+    expect((await getDelivery({ ctx: admin, input: { id: rows[0]!.id } })).reason).toBe(reason);
+
+    // The explainer gives the same verdict.
+    const ex = await explainRouting({
+      ctx: admin,
+      input: { jobId: job.id, endpointId: endpoint.id },
+    });
+    const decision = ex.notifications[0]!.decisions[0]!;
+    expect(decision.status).toBe("skipped");
+    expect(decision.steps.find((s) => s.outcome === "skipped")?.detail).toBe(reason);
+
+    // What it missed can be resent by hand once it is enabled again.
+    expect((await resendDelivery({ ctx: admin, input: { id: rows[0]!.id } })).status).toBe(
+      "pending",
+    );
+  });
+
+  it("a hanging endpoint shows as retrying after each timeout and fails visibly within minutes; it stays resendable", async () => {
+    // Accepts the connection, reads the request, never answers.
+    const sockets = new Set<Socket>();
+    const server = http.createServer(() => {});
+    server.on("connection", (s) => {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    try {
+      const quick = testSettings({ webhookTimeoutMs: 200 });
+      const port = (server.address() as AddressInfo).port;
+      const { endpoint } = await webhookEndpoint(`http://127.0.0.1:${port}/hook`);
+      const id = await testAlertTo(endpoint.id);
+      const start = new Date();
+      let now = start;
+      let attempts = 0;
+      for (;;) {
+        const out = await processDelivery(t.db, id, { now, settings: quick });
+        attempts++;
+        const detail = await getDelivery({ ctx: admin, input: { id } });
+        if (out.status === "failed") {
+          expect(detail.reason).toBe("Webhook endpoint timed out after 0.2 s");
+          expect(deliveryStateLabel(detail)).toBe("failed");
+          break;
+        }
+        // At once: visibly retrying, with why and when.
+        expect(out.status).toBe("pending");
+        expect(deliveryStateLabel(detail)).toBe("retrying");
+        expect(detail.reason).toBe(
+          `Webhook endpoint timed out after 0.2 s, retrying at ${logTime(out.retryAt!, { seconds: true })}`,
+        );
+        expect(attempts).toBeLessThan(TIMEOUT_ATTEMPTS);
+        now = new Date(out.retryAt!.getTime() + 1);
+      }
+      // A bounded number of attempts, and failed within a few minutes of the first one even at
+      // the production timeout (15 s per attempt).
+      expect(attempts).toBe(TIMEOUT_ATTEMPTS);
+      expect(now.getTime() - start.getTime() + TIMEOUT_ATTEMPTS * 15_000).toBeLessThan(5 * 60_000);
+      const log = (await getDelivery({ ctx: admin, input: { id } })).attemptLog;
+      expect(log.map((a) => a.error)).toEqual(
+        Array(TIMEOUT_ATTEMPTS).fill("Webhook endpoint timed out after 0.2 s"),
+      );
+      expect(log.at(-1)!.retryAt).toBeNull();
+      // Still resendable by hand, with a fresh set of attempts.
+      await resendDelivery({ ctx: admin, input: { id } });
+      const again = await processDelivery(t.db, id, { settings: quick });
+      expect(again.status).toBe("pending");
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((ok) => server.close(ok));
+    }
   });
 
   it("signs with both secrets for 24 hours after a rotation", async () => {
@@ -437,7 +544,7 @@ describe("signed webhooks", () => {
     });
     expect(calls).toBe(2);
     expect(out.status).toBe("pending");
-    expect(out.error).toBe("Webhook endpoint did not answer within 0.3 s");
+    expect(out.error).toBe("Webhook endpoint timed out after 0.3 s");
     expect(Date.now() - started).toBeLessThan(1500);
   });
 

@@ -14,9 +14,11 @@ import {
 import type { Ctx } from "@/lib/context";
 import { requirePermission, withTransaction } from "@/lib/context";
 import { wakeJobDriverOnCommit } from "./outbox";
+import { MAX_ATTEMPTS } from "./retry";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { idOf, parseTargetInput } from "@/lib/ids";
+import { deliveryReason } from "@/lib/labels";
 
 export const ListDeliveriesInput = z.object({
   incidentId: z.uuid({ message: "must be an incident id" }).optional(),
@@ -36,6 +38,8 @@ export const ListDeliveriesInput = z.object({
 export interface DeliveryRow extends Delivery {
   title: string | null;
   kind: string | null;
+  /** Why it is where it is, in one line (see deliveryReason): "skipped: endpoint disabled on …". */
+  reason: string | null;
 }
 
 export async function listDeliveries({
@@ -69,8 +73,12 @@ export async function listDeliveries({
     ...r.d,
     title: r.title ?? (r.d.jobId ? null : "Digest"),
     kind: r.kind,
+    reason: deliveryReason(r.d),
   }));
 }
+
+/** What can be sent again by hand: what ended, or what a disabled endpoint missed. */
+export const RESENDABLE: readonly Delivery["status"][] = ["failed", "delivered", "skipped"];
 
 export interface DeliveryDetail extends DeliveryRow {
   attemptLog: DeliveryAttempt[];
@@ -93,7 +101,12 @@ async function loadOwn(ctx: Ctx, id: string, db: Pick<Ctx["db"], "select"> = ctx
     .leftJoin(notificationJobs, eq(notificationJobs.id, deliveries.jobId))
     .where(and(eq(deliveries.id, id), eq(deliveries.orgId, ctx.org.id)));
   if (!row) throw new NotFoundError("Delivery");
-  return { ...row.d, title: row.title ?? (row.d.jobId ? null : "Digest"), kind: row.kind };
+  return {
+    ...row.d,
+    title: row.title ?? (row.d.jobId ? null : "Digest"),
+    kind: row.kind,
+    reason: deliveryReason(row.d),
+  };
 }
 
 export async function getDelivery({
@@ -123,7 +136,10 @@ export async function getDelivery({
   return { ...d, attemptLog: attempts, digestItems };
 }
 
-/** Sends a failed (or delivered) delivery again, with a fresh set of attempts. */
+/**
+ * Sends a failed (or delivered) delivery again, with a fresh set of attempts; or a skipped one, what
+ * a disabled endpoint missed, once it is enabled again.
+ */
 export async function resendDelivery({
   ctx,
   input,
@@ -135,11 +151,11 @@ export async function resendDelivery({
   const id = parseDeliveryId(input);
   return withTransaction(ctx, async (tx) => {
     const d = await loadOwn(ctx, id, tx);
-    if (d.status !== "failed" && d.status !== "delivered") {
+    if (!RESENDABLE.includes(d.status)) {
       throw new ValidationError([
         {
           field: "id",
-          message: `a ${d.status} delivery cannot be resent; only failed or delivered ones`,
+          message: `a ${d.status} delivery cannot be resent; only failed, delivered or skipped ones`,
         },
       ]);
     }
@@ -148,7 +164,7 @@ export async function resendDelivery({
       .set({
         status: "pending",
         runAt: new Date(),
-        maxAttempts: sql`${deliveries.attempts} + 6`,
+        maxAttempts: sql`${deliveries.attempts} + ${MAX_ATTEMPTS}`,
         error: null,
         lockedUntil: null,
       })
@@ -165,7 +181,10 @@ export async function resendDelivery({
   });
 }
 
-/** Fan-out progress of an incident's notifications (delivered / held / failed of total), for responders. */
+/**
+ * Fan-out progress of an incident's notifications (delivered / held / failed of total, and those
+ * suppressed by routing or skipped because their endpoint is disabled), for responders.
+ */
 const FanoutProgressInput = z.object({ incidentId: idOf("incident") });
 
 export async function getFanoutProgress({ ctx, input }: { ctx: Ctx; input: unknown }) {
@@ -188,5 +207,6 @@ export async function getFanoutProgress({ ctx, input }: { ctx: Ctx; input: unkno
     pending: (by.pending ?? 0) + (by.sending ?? 0),
     failed: by.failed ?? 0,
     suppressed: by.suppressed ?? 0,
+    skipped: by.skipped ?? 0,
   };
 }

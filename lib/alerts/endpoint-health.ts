@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { rowsOf } from "@/db/client";
-import { alertEndpoints, type Delivery } from "@/db/schema";
+import { alertEndpoints, type Delivery, type EndpointDisabledCause } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit";
 import type { DeliveryError } from "@/lib/channels/errors";
 import { withTransaction } from "@/lib/context";
@@ -17,6 +17,12 @@ import { warnOrgAdmins } from "./user-warning";
 
 /** An endpoint none of whose deliveries succeeded for this long is switched off. */
 export const FAILING_DAYS = 5;
+
+/** Why Beacon switched an endpoint off, as the delivery log's skip reason names it. */
+export const ENDPOINT_DISABLED_CAUSE_LABELS: Record<EndpointDisabledCause, string> = {
+  gone: "410 Gone",
+  failing: `every delivery failed for ${FAILING_DAYS} days`,
+};
 
 /**
  * What an outcome leads to beyond its own row, if anything: a gone receiver is removed (public
@@ -34,7 +40,8 @@ export function followUpOf(
       const id = d.recipientId;
       return () => removeGoneSubscriber(db, id);
     }
-    return () => disableEndpoint(db, d, `Answered HTTP 410 Gone on ${now.toISOString()}`);
+    return () =>
+      disableEndpoint(db, d, now, "gone", `Answered HTTP 410 Gone on ${now.toISOString()}`);
   }
   if (status !== "failed" || d.recipientType !== "endpoint") return undefined;
   return async () => {
@@ -43,6 +50,8 @@ export function followUpOf(
       await disableEndpoint(
         db,
         d,
+        now,
+        "failing",
         `Every delivery has failed since ${since.toISOString()} (${FAILING_DAYS} days or more)`,
       );
   };
@@ -53,12 +62,18 @@ export function followUpOf(
  * switched off, and the tenant's admins get a user-level warning (in-app, plus email/SMS for those
  * who opted in), written in the same transaction with the audit row.
  */
-async function disableEndpoint(db: Db, d: ClaimedDelivery, reason: string) {
+async function disableEndpoint(
+  db: Db,
+  d: ClaimedDelivery,
+  now: Date,
+  cause: EndpointDisabledCause,
+  reason: string,
+) {
   if (!d.recipientId || d.recipientType !== "endpoint") return;
   await withTransaction({ db }, async (tx) => {
     const [e] = await tx
       .update(alertEndpoints)
-      .set({ enabled: false, disabledReason: reason })
+      .set({ enabled: false, disabledReason: reason, disabledAt: now, disabledCause: cause })
       .where(
         and(
           eq(alertEndpoints.id, d.recipientId!),
@@ -75,7 +90,7 @@ async function disableEndpoint(db: Db, d: ClaimedDelivery, reason: string) {
         action: "endpoint.disabled",
         targetType: "alert_endpoint",
         targetId: e.id,
-        data: { reason },
+        data: { reason, cause },
       },
     );
     // Enqueued in this transaction: the job driver is woken once it commits.

@@ -149,7 +149,7 @@ export async function enableEndpoint({
     const e = await loadEndpoint(tx, ctx, id);
     const [row] = await tx
       .update(alertEndpoints)
-      .set({ enabled: true, disabledReason: sql`null` })
+      .set({ enabled: true, disabledReason: sql`null`, disabledAt: null, disabledCause: null })
       .where(eq(alertEndpoints.id, e.id))
       .returning();
     await recordAudit(tx, ctx, {

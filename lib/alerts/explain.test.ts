@@ -92,13 +92,21 @@ beforeAll(async () => {
       set: { enabled: true },
     });
 
-  // Endpoints: an org-wide webhook, a disabled one, a strict one (critical only), Slack for Org Admins.
+  // Endpoints: an org-wide webhook, a disabled one, one disabled after 410 Gone, a strict one (critical only), Slack for Org Admins.
   const endpoints = await t.db
     .insert(alertEndpoints)
     .values(
       [
         { name: "live hook", type: "webhook" as const },
         { name: "off hook", type: "webhook" as const, enabled: false },
+        {
+          name: "gone hook",
+          type: "webhook" as const,
+          enabled: false,
+          disabledAt: new Date("2026-05-31T10:04:59Z"),
+          disabledCause: "gone" as const,
+          disabledReason: "Answered HTTP 410 Gone on 2026-05-31T10:04:59.000Z",
+        },
         { name: "strict hook", type: "webhook" as const, minImpact: "critical" as const },
         { name: "ops slack", type: "slack" as const, roleGroup: "org_admin" as const },
       ].map((e) => ({
@@ -235,7 +243,8 @@ function why(verdicts: Map<string, Decision>, subject: string, channel: string) 
   const d = verdicts.get(`${subject} ${channel}`);
   if (!d) throw new Error(`no verdict for ${subject} ${channel}`);
   const decisive =
-    d.steps.find((s) => ["suppressed", "held", "delayed"].includes(s.outcome)) ?? d.steps[0]!;
+    d.steps.find((s) => ["suppressed", "skipped", "held", "delayed"].includes(s.outcome)) ??
+    d.steps[0]!;
   return `${d.status}: ${decisive.step} ${decisive.outcome} — ${decisive.detail}`;
 }
 
@@ -270,7 +279,10 @@ describe("the explainer's verdict is what planning produced", () => {
     );
     expect(why(v, "live hook", "webhook")).toMatch(/^pending: /);
     expect(why(v, "off hook", "webhook")).toBe(
-      "not sent: endpoint suppressed — the endpoint was disabled",
+      "skipped: endpoint skipped — skipped: endpoint disabled",
+    );
+    expect(why(v, "gone hook", "webhook")).toBe(
+      "skipped: endpoint skipped — skipped: endpoint disabled on 2026-05-31 10:04 UTC (410 Gone)",
     );
     expect(why(v, "strict hook", "webhook")).toBe(
       "suppressed: severity suppressed — impact major is below the minimum critical",

@@ -151,7 +151,8 @@ export async function listRecipientAddresses({ ctx }: { ctx: Ctx }): Promise<str
  * delivery, its status and stored trace. Where it did not, planning's own statement is run for
  * this one recipient without writing (dryRunPlan, at the job's planning time): if it forms no
  * candidate, the first routing condition that failed (category, channel not ticked, topic, no
- * phone, disabled endpoint, with the same SQL fragments planning filters by); if it does, the
+ * phone, with the same SQL fragments planning filters by); a disabled endpoint is planned as a
+ * skipped delivery, so its verdict is that row's ("skipped: endpoint disabled on …"); if it does, the
  * address was reached through another route (the delivery under the same key), or the settings
  * changed since. The explanation and the sending therefore cannot disagree.
  */
@@ -352,8 +353,6 @@ function whyNot(
           detail: "no phone number on this member's profile",
         },
       ];
-    case "endpoint_enabled":
-      return [{ step: "endpoint", outcome: "suppressed", detail: "the endpoint was disabled" }];
     default:
       return [
         {

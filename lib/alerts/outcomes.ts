@@ -186,6 +186,7 @@ export async function recordOutcome(
         attempt: d.attempts,
         maxAttempts: d.maxAttempts,
         permanent: error.permanent,
+        timedOut: error.opts.network === "timeout",
         retryAfterMs: error.opts.retryAfterMs,
         now,
         random: opts.random,

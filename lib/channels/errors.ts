@@ -1,6 +1,7 @@
 /**
  * Adapters throw DeliveryError on failure. `permanent` means retrying cannot help (most 4xx, bad
- * config); `gone` (HTTP 410) also disables the endpoint; `retryAfterMs` comes from Retry-After.
+ * config); `gone` (HTTP 410) also disables the endpoint; `retryAfterMs` comes from Retry-After;
+ * `network: "timeout"` means the receiver did not answer in time (retried fewer times; see retry.ts).
  */
 export class DeliveryError extends Error {
   constructor(
@@ -62,11 +63,17 @@ export function httpFailure(
   });
 }
 
+const PROVIDER_TIMEOUT_MS = 15_000;
+
 /** A provider's HTTP API; a network failure or a 15-second silence is a (retryable) DeliveryError. */
 export async function callProvider(provider: string, url: string, init: RequestInit) {
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
   } catch (e) {
+    if ((e as Error).name === "TimeoutError")
+      throw new DeliveryError(`${provider} timed out after ${PROVIDER_TIMEOUT_MS / 1000} s`, {
+        network: "timeout",
+      });
     throw new DeliveryError(`${provider} unreachable: ${(e as Error).message}`);
   }
 }

@@ -275,10 +275,9 @@ export async function postToDestination(
         network: "refused",
       });
     if (deadline.aborted)
-      throw new DeliveryError(
-        `${provider} did not answer within ${settings.webhookTimeoutMs / 1000} s`,
-        { network: "timeout" },
-      );
+      throw new DeliveryError(`${provider} timed out after ${settings.webhookTimeoutMs / 1000} s`, {
+        network: "timeout",
+      });
     const code =
       (err.cause as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code;
     throw new DeliveryError(

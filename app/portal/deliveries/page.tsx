@@ -5,9 +5,10 @@ import { CHANNELS, DELIVERY_STATUSES } from "@/db/schema";
 import { listMembers } from "@/lib/members/list";
 import { listEndpoints } from "@/lib/alerts/endpoints";
 import { can } from "@/lib/context";
-import { getDelivery, listDeliveries } from "@/lib/alerts/deliveries";
+import { getDelivery, listDeliveries, RESENDABLE } from "@/lib/alerts/deliveries";
 import { explainRouting, listRecipientAddresses, type Explanation } from "@/lib/alerts/explain";
 import { ValidationError, NotFoundError } from "@/lib/errors";
+import { deliveryStateLabel, logTime } from "@/lib/labels";
 import { Card, PageHeader } from "@/components/ui/card";
 import { SettingsForm } from "@/components/alerts/forms";
 import { resendDeliveryAction } from "./actions";
@@ -21,8 +22,10 @@ const STATUS_STYLE: Record<string, string> = {
   delivered: "text-emerald-700 dark:text-emerald-400",
   failed: "text-red-700 dark:text-red-400",
   suppressed: "text-slate-500",
+  skipped: "text-amber-700 dark:text-amber-400",
   held: "text-amber-700",
   pending: "text-sky-700",
+  retrying: "text-amber-700 dark:text-amber-400",
   sending: "text-sky-700",
   digested: "text-emerald-700",
 };
@@ -190,9 +193,14 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
             <dt className="text-slate-500">Channel</dt>
             <dd>{selected.channel}</dd>
             <dt className="text-slate-500">Status</dt>
-            <dd className={STATUS_STYLE[selected.status]} data-testid="delivery-status">
-              {selected.status}
+            <dd
+              className={STATUS_STYLE[deliveryStateLabel(selected)]}
+              data-testid="delivery-status"
+            >
+              {deliveryStateLabel(selected)}
             </dd>
+            <dt className="text-slate-500">Reason</dt>
+            <dd data-testid="delivery-reason">{selected.reason ?? "—"}</dd>
             <dt className="text-slate-500">Provider id</dt>
             <dd className="font-mono text-xs">{selected.providerId ?? "—"}</dd>
             <dt className="text-slate-500">Last error</dt>
@@ -229,17 +237,17 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
                 {selected.attemptLog.map((a) => (
                   <tr key={a.attempt}>
                     <td>{a.attempt}</td>
-                    <td>{a.startedAt.toISOString()}</td>
+                    <td>{logTime(a.startedAt, { seconds: true })}</td>
                     <td>{a.responseCode ?? "—"}</td>
                     <td>{a.durationMs} ms</td>
                     <td>{a.error ?? "—"}</td>
-                    <td>{a.retryAt?.toISOString() ?? "—"}</td>
+                    <td>{a.retryAt ? logTime(a.retryAt, { seconds: true }) : "—"}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           )}
-          {manage && (selected.status === "failed" || selected.status === "delivered") && (
+          {manage && RESENDABLE.includes(selected.status) && (
             <div className="mt-4">
               <SettingsForm
                 action={resendDeliveryAction}
@@ -269,6 +277,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
                   <th className="font-medium">Status</th>
                   <th className="font-medium">Attempts</th>
                   <th className="font-medium">Response</th>
+                  <th className="font-medium">Reason</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
@@ -284,9 +293,10 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
                     </td>
                     <td>{d.destination}</td>
                     <td>{d.channel}</td>
-                    <td className={STATUS_STYLE[d.status]}>{d.status}</td>
+                    <td className={STATUS_STYLE[deliveryStateLabel(d)]}>{deliveryStateLabel(d)}</td>
                     <td>{d.attempts}</td>
                     <td>{d.responseCode ?? (d.error ? "error" : "—")}</td>
+                    <td className="text-slate-600 dark:text-slate-400">{d.reason ?? ""}</td>
                   </tr>
                 ))}
               </tbody>

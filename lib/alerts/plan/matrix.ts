@@ -21,8 +21,8 @@ import {
  * (members.ts), its extra recipients (recipients.ts) and the endpoints (endpoints.ts). Each
  * candidate is then decided once, with the tenant's category toggles, minimum severity,
  * component/region filters, digest and quiet hours, and one delivery per (org, channel, address)
- * kept: pending over held over suppressed. One statement per part; the explainer runs the same
- * statement for one recipient (a dry run; see lib/alerts/explain.ts).
+ * kept: pending over held over skipped or suppressed. One statement per part; the explainer runs
+ * the same statement for one recipient (a dry run; see lib/alerts/explain.ts).
  */
 
 /** A rule cell is ticked for the job's category. */
@@ -80,7 +80,11 @@ dec as (
 ),
 decided as (
   select d.*,
-    ${decideStatus(sql`d`, sql`not d.cat_on or not d.sev_ok or not d.filter_ok or d.und_at is not null`)},
+    ${decideStatus(
+      sql`d`,
+      sql`not d.cat_on or not d.sev_ok or not d.filter_ok or d.und_at is not null`,
+      sql`d.skip_reason is not null`,
+    )},
     case when d.recipient_type = 'endpoint' then d.recipient_id::text else lower(d.destination) end as dkey
   from dec d
 ),
@@ -105,6 +109,8 @@ select job_id, org_id, channel, recipient_type, recipient_id, destination,
       case when und_at is null then 'no provider has reported this address as unreachable'
         else 'marked undeliverable since ' || to_char(und_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC (' ||
           coalesce(und_reason, 'no reason given') || '); clear the mark in Alerts & Notifications once it is fixed' end)
+  ) when skip_reason is not null then jsonb_build_array(
+    jsonb_build_object('step', 'endpoint', 'outcome', 'skipped', 'detail', skip_reason)
   ) else '[]'::jsonb end || jsonb_build_array(
     jsonb_build_object('step', 'category', 'outcome', case when cat_on then 'pass' else 'suppressed' end, 'detail',
       case when cat_on then category || ' alerts are on' else category || ' alerts are turned off for this tenant' end),
@@ -123,7 +129,7 @@ from ranked`;
 export async function matrixEstimate(db: Db, orgIds: OrgScope): Promise<number> {
   const scoped = inScope(sql`org_id`, orgIds);
   const res = await db.execute(sql`
-    select (select count(*) from alert_endpoints where enabled and ${scoped})
+    select (select count(*) from alert_endpoints where ${scoped})
          + (select count(*) from alert_recipients where ${scoped})
          + 3 * (select count(*) from memberships where ${scoped}) as n`);
   return Number(rowsOf<{ n: string | number }>(res)[0]?.n ?? 0);
@@ -165,9 +171,10 @@ export interface MatrixGates {
 /**
  * The conditions that form a matrix candidate, for one recipient in organization `orgId` and each
  * job's category and topic: a cell of the recipient's role group and channel is ticked for the
- * category (`rule`) and for the topic (`topic`), then the source's own (a phone for SMS, an
- * enabled endpoint). The same fragments as the candidate branches; read-only, one statement for
- * all the jobs. The explainer uses it when the dry run has no row for a channel.
+ * category (`rule`) and for the topic (`topic`), then the source's own (a phone for SMS; a
+ * disabled endpoint is a candidate, skipped). The same fragments as the candidate branches;
+ * read-only, one statement for all the jobs. The explainer uses it when the dry run has no row
+ * for a channel.
  */
 export async function matrixGates(
   db: Db,

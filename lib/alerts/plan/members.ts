@@ -25,7 +25,7 @@ export function memberCandidates(part: PlanPart, who: OneRecipient) {
          case when r.channel = 'sms' then u.phone else u.email end as destination,
          r.role_group, r.topic as rule_topic,
          'none'::impact as ep_min, '[]'::jsonb as ep_comps, '[]'::jsonb as ep_regs,
-         null::timestamptz as und_at, null::text as und_reason
+         null::timestamptz as und_at, null::text as und_reason, null::text as skip_reason
   from rules r
   join memberships m on m.org_id = r.org_id and ${MEMBER_OF_RULE}
   join users u on u.id = m.user_id

@@ -328,6 +328,77 @@ describe("routing: filters, severity, digest and quiet hours", () => {
       .where(eq(alertSettings.orgId, globex));
   });
 
+  it("a disabled endpoint gets a skipped delivery saying when and why it was disabled, unless routing suppressed it anyway", async () => {
+    const extra = await t.db
+      .insert(alertEndpoints)
+      .values(
+        [
+          {
+            name: "gone",
+            disabledAt: new Date("2026-11-30T09:15:42Z"),
+            disabledCause: "gone" as const,
+            disabledReason: "Answered HTTP 410 Gone on 2026-11-30T09:15:42.000Z",
+          },
+          {
+            name: "failing",
+            disabledAt: new Date("2026-11-29T23:05:00Z"),
+            disabledCause: "failing" as const,
+            disabledReason:
+              "Every delivery has failed since 2026-11-24T23:00:00.000Z (5 days or more)",
+          },
+          // Disabled before Beacon recorded when and why: nothing is made up.
+          { name: "unknown" },
+          { name: "gone-strict", minImpact: "critical" as const, disabledCause: "gone" as const },
+        ].map((e) => ({
+          disabledAt: null,
+          disabledReason: null,
+          minImpact: "none" as const,
+          ...e,
+          orgId: acme,
+          type: "webhook" as const,
+          enabled: false,
+          urlEncrypted: encryptSecret(`https://${e.name}.example.com/hook`),
+          urlHint: `${e.name}.example.com`,
+          secretEncrypted: encryptSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        })),
+      )
+      .returning();
+    try {
+      const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
+      const result = await planJob(t.db, job.id);
+      expect(result.due.map((d) => d.destination)).not.toContainEqual(
+        expect.stringMatching(/^(gone|failing|unknown)/),
+      );
+      const rows = await t.db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.jobId, job.id), eq(deliveries.channel, "webhook")));
+      const byName = (name: string) => rows.find((r) => r.destination.startsWith(`${name} (`))!;
+      const step = (name: string) => byName(name).trace.find((x) => x.step === "endpoint");
+      expect(byName("webhook ops").status).toBe("pending");
+      expect(step("webhook ops")).toBeUndefined();
+      expect(byName("gone").status).toBe("skipped");
+      expect(step("gone")).toEqual({
+        step: "endpoint",
+        outcome: "skipped",
+        detail: "skipped: endpoint disabled on 2026-11-30 09:15 UTC (410 Gone)",
+      });
+      expect(byName("failing").status).toBe("skipped");
+      expect(step("failing")!.detail).toBe(
+        "skipped: endpoint disabled on 2026-11-29 23:05 UTC (every delivery failed for 5 days)",
+      );
+      expect(byName("unknown").status).toBe("skipped");
+      expect(step("unknown")!.detail).toBe("skipped: endpoint disabled");
+      // Routing would not have sent it anyway: suppressed, with both reasons in the trace.
+      expect(byName("gone-strict").status).toBe("suppressed");
+      expect(byName("gone-strict").trace.map((x) => `${x.step}:${x.outcome}`)).toContain(
+        "endpoint:skipped",
+      );
+    } finally {
+      for (const e of extra) await t.db.delete(alertEndpoints).where(eq(alertEndpoints.id, e.id));
+    }
+  });
+
   it("gives each row of one fan-out its own trace when only an endpoint's own filters differ", async () => {
     const [comp] = await t.db.select().from(components).where(eq(components.name, "SIP trunking"));
     const extra = await t.db

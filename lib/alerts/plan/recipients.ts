@@ -20,7 +20,7 @@ function only(who: OneRecipient): SQL {
 
 export function recipientCandidates(part: PlanPart, who: OneRecipient) {
   return sql`select x.org_id, x.channel, 'recipient', x.id, x.address, r.role_group, r.topic, 'none'::impact, '[]'::jsonb, '[]'::jsonb,
-         x.undeliverable_at, x.undeliverable_reason
+         x.undeliverable_at, x.undeliverable_reason, null::text
   from rules r
   join alert_recipients x on x.org_id = r.org_id and ${RECIPIENT_OF_RULE}
   where ${inIdRange(sql`x.org_id`, part)}${only(who)}`;

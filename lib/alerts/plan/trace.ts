@@ -10,13 +10,15 @@ import { ROLE_GROUP_LABELS } from "@/lib/auth/roles";
 
 /**
  * The status of a candidate and whether quiet hours delay it, as the columns `status` and
- * `quiet_delay` of table `d`. A candidate is suppressed when `suppressed` holds; otherwise email,
+ * `quiet_delay` of table `d`. A candidate is suppressed when `suppressed` holds; skipped when it
+ * would otherwise be sent but `skipped` holds (its receiver is switched off); otherwise email,
  * SMS, Slack and Teams wait for the digest (critical alerts bypass it) and for the end of quiet
  * hours (unless critical alerts are allowed through). In-app and webhook deliveries never wait.
  */
-export function decideStatus(d: SQL, suppressed: SQL) {
+export function decideStatus(d: SQL, suppressed: SQL, skipped: SQL = sql`false`) {
   return sql`case
       when ${suppressed} then 'suppressed'
+      when ${skipped} then 'skipped'
       when ${d}.channel in ('email', 'sms', 'slack', 'teams') and ${d}.digest_mode <> 'immediate' and ${d}.impact <> 'critical' then 'held'
       else 'pending'
     end as status,
