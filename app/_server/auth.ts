@@ -21,6 +21,12 @@ declare module "next-auth" {
 
 export class SignInRateLimited extends CredentialsSignin {
   override code = "rate_limited";
+  /** What the sign-in page shows: when to try again, or to use the email link. */
+  readonly userMessage: string;
+  constructor(userMessage: string) {
+    super();
+    this.userMessage = userMessage;
+  }
 }
 
 export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
@@ -36,13 +42,15 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
       async authorize(credentials, request) {
         try {
           const db = await getDb();
-          const user = await verifyCredentials(db, credentials, clientAddressOf(request.headers));
+          const user = await verifyCredentials(db, credentials, clientAddressOf(request.headers), {
+            magicLink: env.emailConfigured,
+          });
           if (!user) return null;
           const orgId = typeof credentials.orgId === "string" ? credentials.orgId : undefined;
           const startIn = orgId && (await isMember(db, user.id, orgId)) ? orgId : undefined;
           return { id: user.id, email: user.email, name: user.name, orgId: startIn };
         } catch (e) {
-          if (e instanceof RateLimitedError) throw new SignInRateLimited();
+          if (e instanceof RateLimitedError) throw new SignInRateLimited(e.message);
           throw e;
         }
       },
