@@ -1,31 +1,19 @@
-import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
+import NextAuth, { type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import Resend from "next-auth/providers/resend";
 import { getDb } from "@/server/database";
 import { beaconAdapter } from "@/lib/auth/adapter";
-import { clientAddressOf } from "./client-address";
-import { verifyCredentials } from "@/lib/auth/credentials";
+import { authorizePassword } from "./sign-in";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { isMember } from "@/lib/auth/session-ctx";
 import { sendMagicLink } from "@/lib/auth/magic-link";
 import { env } from "@/lib/env";
-import { RateLimitedError } from "@/lib/errors";
 
 declare module "next-auth" {
   interface Session {
     user: { id: string } & DefaultSession["user"];
     /** The organization the user is acting for; the role is looked up per request. */
     orgId?: string;
-  }
-}
-
-export class SignInRateLimited extends CredentialsSignin {
-  override code = "rate_limited";
-  /** What the sign-in page shows: when to try again, or to use the email link. */
-  readonly userMessage: string;
-  constructor(userMessage: string) {
-    super();
-    this.userMessage = userMessage;
   }
 }
 
@@ -39,21 +27,7 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
   providers: [
     Credentials({
       credentials: { email: { type: "email" }, password: { type: "password" }, orgId: {} },
-      async authorize(credentials, request) {
-        try {
-          const db = await getDb();
-          const user = await verifyCredentials(db, credentials, clientAddressOf(request.headers), {
-            magicLink: env.emailConfigured,
-          });
-          if (!user) return null;
-          const orgId = typeof credentials.orgId === "string" ? credentials.orgId : undefined;
-          const startIn = orgId && (await isMember(db, user.id, orgId)) ? orgId : undefined;
-          return { id: user.id, email: user.email, name: user.name, orgId: startIn };
-        } catch (e) {
-          if (e instanceof RateLimitedError) throw new SignInRateLimited(e.message);
-          throw e;
-        }
-      },
+      authorize: authorizePassword,
     }),
     ...(env.emailConfigured
       ? [

@@ -1,7 +1,8 @@
 "use server";
 
 import { AuthError, CredentialsSignin } from "next-auth";
-import { signIn, SignInRateLimited } from "@/app/_server/auth";
+import { signIn } from "@/app/_server/auth";
+import { SignInRateLimited } from "@/app/_server/sign-in";
 import { formFields } from "@/app/_server/form";
 import { GENERIC_SIGN_IN_ERROR, RATE_LIMITED_SIGN_IN_ERROR } from "@/lib/auth/credentials";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
