@@ -189,6 +189,20 @@ export async function revokeKeysCreatedBy(
       data: { name: k.name, prefix: k.prefix, reason, createdBy: userId },
     });
   }
+  // A demoted member is still here, and whatever they wired the keys into starts failing: tell
+  // them why (a removed member is no longer the organization's to tell).
+  const bySelf = ctx.actor.type === "user" && ctx.actor.id === userId;
+  if (reason === "member_demoted" && revoked.length > 0 && !bySelf) {
+    const names = revoked.map((k) => `"${k.name}" (${k.prefix}…)`).join(", ");
+    await enqueueUserWarning(tx, {
+      orgId: ctx.org.id,
+      userIds: [userId],
+      title: revoked.length === 1 ? "Your API key was revoked" : "Your API keys were revoked",
+      message: `Your role in ${ctx.org.name} changed to one that may not manage API keys, so the API ${revoked.length === 1 ? "key" : "keys"} you created there, ${names}, ${revoked.length === 1 ? "was" : "were"} revoked. Requests that use ${revoked.length === 1 ? "it" : "them"} are now refused with 401; ask an org admin for a new key if the integration still needs access.`,
+      url: "/portal",
+      data: { apiKeyIds: revoked.map((k) => k.id) },
+    });
+  }
   return revoked.map((k) => k.id);
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { apiKeys, auditLog, memberships, users } from "@/db/schema";
+import { apiKeys, auditLog, memberships, notificationJobs, users } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { inviteMember } from "./invite";
@@ -288,6 +288,12 @@ describe("API keys of a member who leaves or is demoted", () => {
     expect(await keyState(others.apiKey.id)).toBe("active");
     expect(await keyState(cli!.id)).toBe("active");
     await expect(authenticateApiKey(t.db, `Bearer ${a.secret}`)).rejects.toThrow(/revoked/);
+    // Someone who has left is not warned through the organization they left.
+    const warned = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.kind, "user.warning"));
+    expect(warned.filter((w) => w.payload.userIds?.includes(leaver.userId))).toHaveLength(0);
 
     const audit = await t.db.select().from(auditLog).where(eq(auditLog.action, "api_key.revoked"));
     const mine = audit.filter((r) => [a.apiKey.id, b.apiKey.id].includes(r.targetId!));
@@ -354,6 +360,15 @@ describe("API keys of a member who leaves or is demoted", () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, "api_key.revoked"), eq(auditLog.targetId, k.apiKey.id)));
     expect(audit[0]!.data).toMatchObject({ reason: "member_demoted", createdBy: member.userId });
+    // They are still a member, and their integration now gets 401: they are told why.
+    const warnings = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.kind, "user.warning"));
+    const theirs = warnings.filter((w) => w.payload.userIds?.includes(member.userId));
+    expect(theirs).toHaveLength(1);
+    expect(theirs[0]!.payload.title).toBe("Your API key was revoked");
+    expect(theirs[0]!.payload.message).toMatch(/"Metrics push" \(bk_/);
     expect(await apiKeysByCreator({ ctx: member.admin })).not.toHaveProperty(member.userId);
   });
 
