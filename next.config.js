@@ -14,6 +14,13 @@ const nextConfig = {
   experimental: {
     // forbidden() / unauthorized() for pages a role may not open.
     authInterrupts: true,
+    serverActions: {
+      // Next accepts 1 MB per server action by default, signed in or not (sign-in, subscribe and
+      // invitation forms are public). The largest form is a postmortem of 100,000 characters, at
+      // most 300,000 bytes of UTF-8; anything larger is refused with 413 before it is parsed.
+      // An upload (say, a logo) gets its own route handler with its own limit.
+      bodySizeLimit: "384kb",
+    },
   },
   poweredByHeader: false,
   async headers() {

@@ -1,16 +1,14 @@
-import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
+import NextAuth, { type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import Resend from "next-auth/providers/resend";
 import { getDb } from "@/server/database";
 import { beaconAdapter } from "@/lib/auth/adapter";
-import { clientAddressOf } from "./client-address";
-import { verifyCredentials } from "@/lib/auth/credentials";
+import { authorizePassword } from "./sign-in";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { isMember } from "@/lib/auth/session-ctx";
 import { currentSessionEpoch, sessionEpochOf } from "@/lib/auth/session-epoch";
 import { sendMagicLink } from "@/lib/auth/magic-link";
 import { env } from "@/lib/env";
-import { RateLimitedError } from "@/lib/errors";
 
 declare module "next-auth" {
   interface Session {
@@ -20,10 +18,6 @@ declare module "next-auth" {
     /** The user's session epoch when this session was issued (lib/auth/session-epoch.ts). */
     epoch: number;
   }
-}
-
-export class SignInRateLimited extends CredentialsSignin {
-  override code = "rate_limited";
 }
 
 export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() => ({
@@ -36,19 +30,7 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
   providers: [
     Credentials({
       credentials: { email: { type: "email" }, password: { type: "password" }, orgId: {} },
-      async authorize(credentials, request) {
-        try {
-          const db = await getDb();
-          const user = await verifyCredentials(db, credentials, clientAddressOf(request.headers));
-          if (!user) return null;
-          const orgId = typeof credentials.orgId === "string" ? credentials.orgId : undefined;
-          const startIn = orgId && (await isMember(db, user.id, orgId)) ? orgId : undefined;
-          return { id: user.id, email: user.email, name: user.name, orgId: startIn };
-        } catch (e) {
-          if (e instanceof RateLimitedError) throw new SignInRateLimited();
-          throw e;
-        }
-      },
+      authorize: authorizePassword,
     }),
     ...(env.emailConfigured
       ? [

@@ -73,12 +73,15 @@ export function RoleForm({
   role,
   roles,
   name,
+  keysNotice,
 }: {
   action: Action;
   membershipId: string;
   role: string;
   roles: RoleOption[];
   name: string;
+  /** The member's API keys, revoked if they get one of `roles` (which may not create keys). */
+  keysNotice?: { roles: string[]; text: string };
 }) {
   return (
     <ActionForm action={action} className="flex items-end gap-2" label={`Role of ${name}`}>
@@ -90,7 +93,18 @@ export function RoleForm({
         defaultValue={role}
         options={roles}
       />
-      <SubmitButton variant="secondary">Save role</SubmitButton>
+      <SubmitButton
+        variant="secondary"
+        onClick={(e) => {
+          if (!keysNotice) return;
+          const chosen = new FormData(e.currentTarget.form ?? undefined).get("role");
+          if (chosen === role || !keysNotice.roles.includes(String(chosen))) return;
+          const label = roles.find((r) => r.value === chosen)?.label ?? String(chosen);
+          if (!window.confirm(`Make ${name} ${label}?\n\n${keysNotice.text}`)) e.preventDefault();
+        }}
+      >
+        Save role
+      </SubmitButton>
     </ActionForm>
   );
 }

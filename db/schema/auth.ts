@@ -33,11 +33,17 @@ export const verificationTokens = pgTable(
   (t) => [primaryKey({ columns: [t.identifier, t.token] })],
 );
 
-/** Fixed-window counters for failed sign-ins, keyed by email and by client address. */
+/**
+ * Rate-limit counters (sign-in, sign-in links, subscribing, test alerts…). A fixed-window counter
+ * uses `count` and `resetAt`; a backoff counter (failed sign-ins per account and address) also
+ * sets `blockedUntil`, always before `resetAt`, which is when its failures are forgotten and the
+ * row may be pruned.
+ */
 export const rateLimits = pgTable("rate_limits", {
   key: text().primaryKey(),
   count: integer().notNull().default(0),
   resetAt: timestamp({ withTimezone: true }).notNull(),
+  blockedUntil: timestamp({ withTimezone: true }),
 });
 
 export type ApiKey = typeof apiKeys.$inferSelect;

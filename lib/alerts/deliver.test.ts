@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import {
   alertEndpoints,
@@ -512,15 +512,33 @@ describe("signed webhooks", () => {
       channelSettings: { allowPrivate: false, resolver: rebinding },
     });
     const id = await testAlertTo(endpoint.id);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const out = await processDelivery(t.db, id, {
       settings: testSettings({ allowPrivate: false, resolver: rebinding }),
     });
     // Checked when saved (1st lookup), refused when the socket resolved (2nd): no look-up per send.
     expect(calls).toBe(2);
     expect(out.status).toBe("failed");
+    // The tenant's delivery log says why in general; where the name points is for the server log.
     expect(out.error).toBe(
-      "Destination refused: rebind.example resolves to a private, loopback, link-local or metadata address (127.0.0.1), which is not allowed",
+      "Destination refused: destination not allowed (private or internal address)",
     );
+    expect(out.error).not.toContain("127.0.0.1");
+    const [stored] = await t.db
+      .select({ error: deliveries.error })
+      .from(deliveries)
+      .where(eq(deliveries.id, id));
+    expect(stored!.error).not.toContain("127.0.0.1");
+    const attempts = await t.db
+      .select({ error: deliveryAttempts.error })
+      .from(deliveryAttempts)
+      .where(eq(deliveryAttempts.deliveryId, id));
+    expect(attempts.length).toBeGreaterThan(0);
+    for (const a of attempts) expect(a.error ?? "").not.toContain("127.0.0.1");
+    const logged = warn.mock.calls.map((c) => c.join(" ")).join("\n");
+    expect(logged).toContain("rebind.example");
+    expect(logged).toContain("127.0.0.1");
+    warn.mockRestore();
   });
 
   it("the timeout also bounds a slow DNS answer when the socket connects", async () => {
@@ -565,7 +583,11 @@ describe("signed webhooks", () => {
     const mixed = pinnedLookup(async () => [...addrs, { address: "10.0.0.7", family: 4 }]);
     await expect(
       new Promise((res, rej) => mixed("h.example", { all: true }, (e, a) => (e ? rej(e) : res(a)))),
-    ).rejects.toThrow(/\(10\.0\.0\.7\)/);
+    ).rejects.toMatchObject({
+      message: "destination not allowed (private or internal address)",
+      host: "h.example",
+      address: "10.0.0.7",
+    });
   });
 });
 

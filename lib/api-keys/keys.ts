@@ -1,10 +1,10 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import { storable } from "@/lib/validation";
-import type { Db } from "@/db";
+import type { Db, Tx } from "@/db";
 import { apiKeys, organizations } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { permissionsFor, ROLES } from "@/lib/auth/roles";
+import { permissionsFor, ROLES, type Role } from "@/lib/auth/roles";
 import { randomToken, sha256 } from "@/lib/auth/tokens";
 import { assertRoleForOrg, requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { NotFoundError, parseInput, UnauthorizedError } from "@/lib/errors";
@@ -114,6 +114,96 @@ export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: unknown })
       data: { apiKeyId: row.id },
     });
   });
+}
+
+/** Whether a member with this role may create API keys, and so keep those they created. */
+export function keepsApiKeys(role: Role): boolean {
+  return permissionsFor(role).has("apikeys:manage");
+}
+
+/** A key as the members page names it before it is revoked. */
+export interface CreatorKey {
+  id: string;
+  name: string;
+  prefix: string;
+}
+
+/**
+ * The organization's active keys by the member who created them: what removing or demoting that
+ * member would revoke, listed in the confirmation beforehand. Keys without a creator (made with
+ * `npm run apikey`, or whose creator's account is gone) belong to nobody and are not listed.
+ */
+export async function apiKeysByCreator({
+  ctx,
+}: {
+  ctx: Ctx;
+}): Promise<Record<string, CreatorKey[]>> {
+  requirePermission(ctx, "members:manage");
+  const rows = await ctx.db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      createdBy: apiKeys.createdBy,
+    })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, ctx.org.id), isNull(apiKeys.revokedAt)))
+    .orderBy(asc(apiKeys.createdAt));
+  const out: Record<string, CreatorKey[]> = {};
+  for (const { createdBy, ...key } of rows) {
+    if (createdBy) (out[createdBy] ??= []).push(key);
+  }
+  return out;
+}
+
+/** "These API keys will be revoked: Deploy bot (bk_a1b2c3d…), …." or "" when there are none. */
+export function keysRevokedNotice(keys: readonly Pick<CreatorKey, "name" | "prefix">[]): string {
+  if (keys.length === 0) return "";
+  return `These API keys will be revoked: ${keys.map((k) => `${k.name} (${k.prefix}…)`).join(", ")}.`;
+}
+
+/**
+ * Revokes, inside the caller's transaction, the active keys `userId` created for the caller's
+ * organization, with an audit row each: a member who is removed, or demoted to a role that may
+ * not create keys, leaves no key behind acting with the powers they no longer have. Returns the
+ * ids revoked. Part of the members verbs (which check members:manage), not a verb itself.
+ */
+export async function revokeKeysCreatedBy(
+  tx: Tx,
+  ctx: Ctx,
+  userId: string,
+  reason: "member_removed" | "member_demoted",
+): Promise<string[]> {
+  const revoked = await tx
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(eq(apiKeys.orgId, ctx.org.id), eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)),
+    )
+    .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix });
+  for (const k of revoked) {
+    await recordAudit(tx, ctx, {
+      action: "api_key.revoked",
+      targetType: "api_key",
+      targetId: k.id,
+      data: { name: k.name, prefix: k.prefix, reason, createdBy: userId },
+    });
+  }
+  // A demoted member is still here, and whatever they wired the keys into starts failing: tell
+  // them why (a removed member is no longer the organization's to tell).
+  const bySelf = ctx.actor.type === "user" && ctx.actor.id === userId;
+  if (reason === "member_demoted" && revoked.length > 0 && !bySelf) {
+    const names = revoked.map((k) => `"${k.name}" (${k.prefix}…)`).join(", ");
+    await enqueueUserWarning(tx, {
+      orgId: ctx.org.id,
+      userIds: [userId],
+      title: revoked.length === 1 ? "Your API key was revoked" : "Your API keys were revoked",
+      message: `Your role in ${ctx.org.name} changed to one that may not manage API keys, so the API ${revoked.length === 1 ? "key" : "keys"} you created there, ${names}, ${revoked.length === 1 ? "was" : "were"} revoked. Requests that use ${revoked.length === 1 ? "it" : "them"} are now refused with 401; ask an org admin for a new key if the integration still needs access.`,
+      url: "/portal",
+      data: { apiKeyIds: revoked.map((k) => k.id) },
+    });
+  }
+  return revoked.map((k) => k.id);
 }
 
 const TOUCH_INTERVAL_MS = 60_000;

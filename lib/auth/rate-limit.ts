@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db";
 import { rateLimits } from "@/db/schema";
 
@@ -47,4 +47,58 @@ export async function undo(db: Queryable, key: string): Promise<void> {
     .update(rateLimits)
     .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
     .where(eq(rateLimits.key, key));
+}
+
+/**
+ * Exponential backoff for one key: `free` failures go through, then each one blocks the key for
+ * `firstBlockMs`, doubling with every further failure up to `maxBlockMs`. Failures are forgotten
+ * `memoryMs` after the last one (at least `maxBlockMs`, so a block never outlives its row).
+ */
+export interface Backoff {
+  key: string;
+  free: number;
+  firstBlockMs: number;
+  maxBlockMs: number;
+  memoryMs: number;
+}
+
+/** Doublings past this are over any sensible maximum (and keep power() from overflowing). */
+const MAX_DOUBLINGS = 30;
+
+/**
+ * Counts one attempt under a backoff before it is checked, so parallel guesses cannot slip past
+ * a block: answers 0 when the attempt may go ahead (it is counted as a failure until `clear`
+ * says otherwise), or the seconds until the key's block ends (nothing counted). The attempt that
+ * reaches `free` failures, and each after it, sets the next block when it is counted; a success
+ * clears the key and with it the block. One conditional UPDATE, so it is atomic on both engines.
+ */
+export async function reserveAttempt(db: Queryable, b: Backoff, now = new Date()): Promise<number> {
+  const nowTs = sql`${now.toISOString()}::timestamptz`;
+  await db
+    .insert(rateLimits)
+    .values({ key: b.key, count: 0, resetAt: new Date(now.getTime() + b.memoryMs) })
+    .onConflictDoNothing({ target: rateLimits.key });
+  const next = sql`(case when ${rateLimits.resetAt} <= ${nowTs} then 1 else ${rateLimits.count} + 1 end)`;
+  const blockMs = sql`least(${b.firstBlockMs}::float8 * power(2::float8, least(${next} - ${b.free}, ${MAX_DOUBLINGS})), ${b.maxBlockMs}::float8)`;
+  const [row] = await db
+    .update(rateLimits)
+    .set({
+      count: next,
+      resetAt: sql`${nowTs} + make_interval(secs => ${b.memoryMs / 1000}::float8)`,
+      blockedUntil: sql`case when ${next} >= ${b.free} then ${nowTs} + make_interval(secs => ${blockMs} / 1000) end`,
+    })
+    .where(
+      and(
+        eq(rateLimits.key, b.key),
+        or(isNull(rateLimits.blockedUntil), lte(rateLimits.blockedUntil, nowTs)),
+      ),
+    )
+    .returning({ count: rateLimits.count });
+  if (row) return 0;
+  const [blocked] = await db
+    .select({ until: rateLimits.blockedUntil })
+    .from(rateLimits)
+    .where(eq(rateLimits.key, b.key));
+  const ms = (blocked?.until?.getTime() ?? 0) - now.getTime();
+  return Math.max(1, Math.ceil(ms / 1000));
 }

@@ -53,13 +53,21 @@ export const systemResolver: Resolver = (host) =>
     dnsLookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
   );
 
-/** Raised at connect time when the address a host resolves to is not allowed. */
+/** What a delivery refused at connect time says; the tenant sees it in the delivery log. */
+export const PRIVATE_DESTINATION_MESSAGE = "destination not allowed (private or internal address)";
+
+/**
+ * Raised at connect time when the address a host resolves to is not allowed. Its message does not
+ * name the address: where an internal name points is for the server log (`host`, `address`), not
+ * for the tenant reading the delivery log.
+ */
 export class PrivateAddressError extends Error {
   code = "EPRIVATEADDRESS";
-  constructor(host: string, address: string) {
-    super(
-      `${host} resolves to a private, loopback, link-local or metadata address (${address}), which is not allowed`,
-    );
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
+    super(PRIVATE_DESTINATION_MESSAGE);
   }
 }
 
@@ -269,11 +277,15 @@ export async function postToDestination(
     if (e instanceof DeliveryError) throw e;
     const err = e as Error;
     const cause = err instanceof PrivateAddressError ? err : err.cause;
-    if (cause instanceof PrivateAddressError)
-      throw new DeliveryError(`Destination refused: ${cause.message}`, {
+    if (cause instanceof PrivateAddressError) {
+      console.warn(
+        `[beacon] delivery destination refused: ${cause.host} resolves to ${cause.address}`,
+      );
+      throw new DeliveryError(`Destination refused: ${PRIVATE_DESTINATION_MESSAGE}`, {
         permanent: true,
         network: "refused",
       });
+    }
     if (deadline.aborted)
       throw new DeliveryError(`${provider} timed out after ${settings.webhookTimeoutMs / 1000} s`, {
         network: "timeout",

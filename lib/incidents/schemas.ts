@@ -98,6 +98,9 @@ export const EditIncidentInput = z
     path: ["title"],
   });
 
+/** The longest text any form takes (next.config.js sizes the server-action body limit by it). */
+export const MAX_POSTMORTEM_LENGTH = 100_000;
+
 export const PostmortemInput = z.object({
   incidentId: id("incident"),
   postmortem: storable(
@@ -105,7 +108,7 @@ export const PostmortemInput = z.object({
       .string({ message: "is required" })
       .trim()
       .min(1, "is required")
-      .max(100_000, "must be at most 100000 characters"),
+      .max(MAX_POSTMORTEM_LENGTH, `must be at most ${MAX_POSTMORTEM_LENGTH} characters`),
   ),
 });
 

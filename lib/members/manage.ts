@@ -4,9 +4,14 @@ import { recordAudit } from "@/lib/audit";
 import { assertRoleForOrg, requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { bumpSessionEpoch } from "@/lib/auth/session-epoch";
+import { keepsApiKeys, revokeKeysCreatedBy } from "@/lib/api-keys/keys";
 import { ensureAnotherAdmin, lockMembership } from "./guards";
 import { ChangeRoleInput, InvitationIdInput, MembershipIdInput, SetGrantsInput } from "./schemas";
 
+/**
+ * Changes a member's role. A role that may not create API keys revokes the keys the member
+ * created for this organization, in the same transaction (the confirmation lists them first).
+ */
 export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "members:manage");
   const { membershipId, role } = parseInput(ChangeRoleInput, input);
@@ -20,11 +25,14 @@ export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: unknow
       .set({ role })
       .where(and(eq(memberships.id, m.id), eq(memberships.orgId, ctx.org.id)))
       .returning();
+    const revokedApiKeys = keepsApiKeys(role)
+      ? []
+      : await revokeKeysCreatedBy(tx, ctx, m.userId, "member_demoted");
     await recordAudit(tx, ctx, {
       action: "member.role_changed",
       targetType: "membership",
       targetId: m.id,
-      data: { from: m.role, to: role },
+      data: { from: m.role, to: role, ...(revokedApiKeys.length > 0 && { revokedApiKeys }) },
     });
     return updated!;
   });
@@ -56,6 +64,7 @@ export async function setMemberGrants({ ctx, input }: { ctx: Ctx; input: unknown
   });
 }
 
+/** Removes a member, and revokes the API keys they created for this organization with it. */
 export async function removeMember({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "members:manage");
   const { membershipId } = parseInput(MembershipIdInput, input);
@@ -67,11 +76,12 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: unknown })
       .where(and(eq(memberships.id, m.id), eq(memberships.orgId, ctx.org.id)));
     // Every session the removed person holds ends, in whichever organization it acts.
     await bumpSessionEpoch(tx, m.userId);
+    const revokedApiKeys = await revokeKeysCreatedBy(tx, ctx, m.userId, "member_removed");
     await recordAudit(tx, ctx, {
       action: "member.removed",
       targetType: "membership",
       targetId: m.id,
-      data: { userId: m.userId, role: m.role },
+      data: { userId: m.userId, role: m.role, revokedApiKeys },
     });
   });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, desc, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { auditLog, devMailbox, memberships, users } from "@/db/schema";
+import { apiKeys, auditLog, devMailbox, memberships, notificationJobs, users } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import {
   ConflictError,
@@ -25,6 +25,12 @@ import { changeMemberRole, removeMember, revokeInvitation, setMemberGrants } fro
 import { listMembers } from "./list";
 import { deliverInvitation } from "./invitation-email";
 import { loadUserCtx } from "@/lib/auth/session-ctx";
+import {
+  apiKeysByCreator,
+  authenticateApiKey,
+  createApiKey,
+  keysRevokedNotice,
+} from "@/lib/api-keys/keys";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -401,5 +407,157 @@ describe("managing members", () => {
     expect((err as ValidationError).issues).toEqual([
       { field: "membershipId", message: "must be an id" },
     ]);
+  });
+});
+
+describe("API keys of a member who leaves or is demoted", () => {
+  /** A second org admin of Acme, who creates keys, and whose keys are revoked when they go. */
+  async function secondAdmin(email: string) {
+    const admin = await ctxFor(t.db, "admin@acme.test");
+    const [user] = await t.db.insert(users).values({ email, name: email }).returning();
+    const [m] = await t.db
+      .insert(memberships)
+      .values({ orgId: admin.org.id, userId: user!.id, role: "org_admin" })
+      .returning();
+    return { admin, membershipId: m!.id, userId: user!.id, ctx: await ctxFor(t.db, email) };
+  }
+
+  async function keyState(id: string) {
+    const [k] = await t.db.select().from(apiKeys).where(eq(apiKeys.id, id));
+    return k!.revokedAt ? "revoked" : "active";
+  }
+
+  it("removing a member revokes the keys they created for that organization, audited, in the same transaction", async () => {
+    const leaver = await secondAdmin("key-leaver@acme.test");
+    const a = await createApiKey({
+      ctx: leaver.ctx,
+      input: { name: "Deploy bot", role: "org_admin" },
+    });
+    const b = await createApiKey({ ctx: leaver.ctx, input: { name: "CI", role: "tech_devops" } });
+    const others = await createApiKey({
+      ctx: leaver.admin,
+      input: { name: "Admin's own", role: "org_admin" },
+    });
+    // A key with no creator (made with `npm run apikey`) is nobody's to lose.
+    const [cli] = await t.db
+      .insert(apiKeys)
+      .values({
+        orgId: leaver.admin.org.id,
+        name: "CLI key",
+        role: "org_admin",
+        prefix: "bk_cli0000",
+        keyHash: "cli-hash-1",
+      })
+      .returning();
+    // Their keys are what the removal dialog lists, beforehand.
+    const listed = await apiKeysByCreator({ ctx: leaver.admin });
+    expect(listed[leaver.userId]!.map((k) => k.name).sort()).toEqual(["CI", "Deploy bot"]);
+    expect(keysRevokedNotice(listed[leaver.userId]!)).toBe(
+      `These API keys will be revoked: ${listed[leaver.userId]!.map((k) => `${k.name} (${k.prefix}…)`).join(", ")}.`,
+    );
+
+    await removeMember({ ctx: leaver.admin, input: { membershipId: leaver.membershipId } });
+    expect(await keyState(a.apiKey.id)).toBe("revoked");
+    expect(await keyState(b.apiKey.id)).toBe("revoked");
+    expect(await keyState(others.apiKey.id)).toBe("active");
+    expect(await keyState(cli!.id)).toBe("active");
+    await expect(authenticateApiKey(t.db, `Bearer ${a.secret}`)).rejects.toThrow(/revoked/);
+    // Someone who has left is not warned through the organization they left.
+    const warned = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.kind, "user.warning"));
+    expect(warned.filter((w) => w.payload.userIds?.includes(leaver.userId))).toHaveLength(0);
+
+    const audit = await t.db.select().from(auditLog).where(eq(auditLog.action, "api_key.revoked"));
+    const mine = audit.filter((r) => [a.apiKey.id, b.apiKey.id].includes(r.targetId!));
+    expect(mine).toHaveLength(2);
+    for (const r of mine) {
+      expect(r.actorId).toBe(leaver.admin.actor.id);
+      expect(r.data).toMatchObject({ reason: "member_removed", createdBy: leaver.userId });
+    }
+    const [removed] = await t.db
+      .select()
+      .from(auditLog)
+      .where(
+        and(eq(auditLog.action, "member.removed"), eq(auditLog.targetId, leaver.membershipId)),
+      );
+    expect((removed!.data as { revokedApiKeys: string[] }).revokedApiKeys.sort()).toEqual(
+      [a.apiKey.id, b.apiKey.id].sort(),
+    );
+  });
+
+  it("a refused removal revokes nothing (one transaction)", async () => {
+    const admin = await ctxFor(t.db, "admin@acme.test");
+    const own = await createApiKey({
+      ctx: admin,
+      input: { name: "Last admin's", role: "org_admin" },
+    });
+    const self = await membershipOf("admin@acme.test");
+    // Make the other admins non-admins for a moment, so Acme has one admin left.
+    const others = await t.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.orgId, admin.org.id), eq(memberships.role, "org_admin")));
+    await t.db
+      .update(memberships)
+      .set({ role: "support_manager" })
+      .where(and(eq(memberships.orgId, admin.org.id), eq(memberships.role, "org_admin")));
+    await t.db.update(memberships).set({ role: "org_admin" }).where(eq(memberships.id, self.id));
+    await expect(
+      removeMember({ ctx: admin, input: { membershipId: self.id } }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(await keyState(own.apiKey.id)).toBe("active");
+    for (const o of others)
+      await t.db.update(memberships).set({ role: "org_admin" }).where(eq(memberships.id, o.id));
+  });
+
+  it("demoting below apikeys:manage revokes their keys; a change that keeps it does not", async () => {
+    const member = await secondAdmin("key-demoted@acme.test");
+    const k = await createApiKey({
+      ctx: member.ctx,
+      input: { name: "Metrics push", role: "tech_devops" },
+    });
+    // Still an org admin (same role): nothing changes.
+    await changeMemberRole({
+      ctx: member.admin,
+      input: { membershipId: member.membershipId, role: "org_admin" },
+    });
+    expect(await keyState(k.apiKey.id)).toBe("active");
+    await changeMemberRole({
+      ctx: member.admin,
+      input: { membershipId: member.membershipId, role: "tech_devops" },
+    });
+    expect(await keyState(k.apiKey.id)).toBe("revoked");
+    const audit = await t.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "api_key.revoked"), eq(auditLog.targetId, k.apiKey.id)));
+    expect(audit[0]!.data).toMatchObject({ reason: "member_demoted", createdBy: member.userId });
+    // They are still a member, and their integration now gets 401: they are told why.
+    const warnings = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.kind, "user.warning"));
+    const theirs = warnings.filter((w) => w.payload.userIds?.includes(member.userId));
+    expect(theirs).toHaveLength(1);
+    expect(theirs[0]!.payload.title).toBe("Your API key was revoked");
+    expect(theirs[0]!.payload.message).toMatch(/"Metrics push" \(bk_/);
+    expect(await apiKeysByCreator({ ctx: member.admin })).not.toHaveProperty(member.userId);
+  });
+
+  it("lists keys by creator only for those who manage members, and only the organization's own", async () => {
+    const devops = await ctxFor(t.db, "devops@acme.test");
+    await expect(apiKeysByCreator({ ctx: devops })).rejects.toBeInstanceOf(ForbiddenError);
+    const globex = await ctxFor(t.db, "admin@globex.test");
+    const acme = await ctxFor(t.db, "admin@acme.test");
+    await createApiKey({ ctx: acme, input: { name: "Acme only", role: "org_admin" } });
+    const listed = await apiKeysByCreator({ ctx: globex });
+    expect(
+      Object.values(listed)
+        .flat()
+        .map((k) => k.name),
+    ).not.toContain("Acme only");
+    expect(keysRevokedNotice([])).toBe("");
   });
 });
