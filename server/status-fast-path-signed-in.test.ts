@@ -14,7 +14,7 @@ import { postUpdate } from "@/lib/incidents/post-update";
 import { statusChanged } from "@/lib/status/changes";
 import { publicStatusView, tenantStatusView, warmSnapshot } from "@/lib/status/snapshot";
 import { pageViewerOf } from "@/lib/status/viewer";
-import { installStatusFastPath } from "./status-fast-path";
+import { fastPathViewer, installStatusFastPath } from "./status-fast-path";
 
 /**
  * The signed-in status page: a tenant member's `/` is answered by the fast path from memory (the
@@ -32,6 +32,7 @@ let base: string;
 let uninstall: () => void;
 let oncall: Ctx;
 let acmeIncident: string;
+let acmeId: string;
 /** What reached the stand-in for Next: one entry per render of `/`. */
 const renders: string[] = [];
 let nextFails = false;
@@ -72,17 +73,25 @@ function get(path: string, headers: Record<string, string> = {}) {
   );
 }
 
-/** Stands in for Next's `/`: the page's own rule for who is looking, and what they see. */
-async function renderPage(cookie: string | undefined): Promise<string> {
-  const token = /authjs\.session-token=([^;]+)/.exec(cookie ?? "")?.[1];
-  const session = token
-    ? await decode({ token, secret: AUTH_SECRET, salt: COOKIE }).catch(() => null)
-    : null;
-  const ctx =
-    typeof session?.uid === "string"
-      ? await loadUserCtxBriefly(wrapped, session.uid, undefined)
+/**
+ * Stands in for Next's `/`, as app/_server/viewer.ts decides who is looking: the viewer the fast
+ * path asks for, else the session's.
+ */
+async function renderPage(req: http.IncomingMessage): Promise<string> {
+  const headers = { get: (name: string) => (req.headers[name] as string | undefined) ?? null };
+  let asked = fastPathViewer(headers);
+  if (!asked) {
+    const token = /authjs\.session-token=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
+    const session = token
+      ? await decode({ token, secret: AUTH_SECRET, salt: COOKIE }).catch(() => null)
       : null;
-  const { viewer, signedIn } = pageViewerOf(ctx);
+    const ctx =
+      typeof session?.uid === "string"
+        ? await loadUserCtxBriefly(wrapped, session.uid, undefined)
+        : null;
+    asked = pageViewerOf(ctx);
+  }
+  const { viewer, signedIn } = asked;
   const view = viewer.viewerOrgId
     ? await tenantStatusView(wrapped, viewer.viewerOrgId)
     : await publicStatusView(wrapped);
@@ -106,7 +115,7 @@ beforeAll(async () => {
   });
   oncall = await ctxFor(t.db, "oncall@beacon.test");
   const orgs = await t.db.select().from(organizations);
-  const acmeId = orgs.find((o) => o.slug === "acme")!.id;
+  acmeId = orgs.find((o) => o.slug === "acme")!.id;
   const globexId = orgs.find((o) => o.slug === "globex")!.id;
   const api = (await t.db.select().from(components)).find((c) => c.name === "API")!.id;
   const del = (await t.db.select().from(regions)).find((r) => r.code === "DEL")!.id;
@@ -145,13 +154,13 @@ beforeAll(async () => {
       res.end();
       return;
     }
-    renders.push(req.headers.cookie ?? "");
+    renders.push(String(req.headers["x-beacon-viewer"] ?? ""));
     if (nextFails) {
       res.writeHead(500);
       res.end("failed");
       return;
     }
-    renderPage(req.headers.cookie).then(
+    renderPage(req).then(
       (html) => {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
         res.end(html);
@@ -255,6 +264,20 @@ describe("the signed-in status page on the fast path", () => {
       down = false;
       nextFails = false;
     }
+  });
+
+  it("sends no cookie to Next for its copies, and Next trusts a named viewer only with the process's token", async () => {
+    await get("/", { cookie: await cookieFor("billing@acme.test") });
+    expect(renders.every((r) => !r.includes("theme=dark"))).toBe(true);
+    const forged = await get("/", {
+      "x-beacon-snapshot": "0".repeat(32),
+      "x-beacon-viewer": encodeURIComponent(
+        JSON.stringify({ viewer: { viewerOrgId: acmeId }, signedIn: true }),
+      ),
+    });
+    expect(forged.headers["x-beacon-fast-path"]).toBeUndefined();
+    expect(forged.body).toContain("Sign in");
+    expect(forged.body).not.toContain(ACME_ONLY);
   });
 
   it("leaves a cookie that does not decrypt, or has expired, to Next", async () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
@@ -19,7 +19,7 @@ import {
   SNAPSHOT_MAX_AGE_MS,
   type PublicDoc,
 } from "@/lib/status/snapshot";
-import { pageViewerOf } from "@/lib/status/viewer";
+import { pageViewerOf, type PageViewer } from "@/lib/status/viewer";
 
 /**
  * The status page's fast path. Status pages are hammered exactly when things break, and
@@ -34,9 +34,11 @@ import { pageViewerOf } from "@/lib/status/viewer";
  * is a JWT; no database), the membership read at most every few seconds
  * (`loadUserCtxBriefly`), and the page Next rendered for that viewer kind is served: one copy
  * per tenant (the public snapshot plus the tenant's own part), one for signed-in visitors who
- * see only the public view. Each copy is rendered once per snapshot generation, with the first
- * such visitor's own cookie, and its last good copy stands in when a render fails (a database
- * outage). A client-side navigation (RSC), or a cookie that does not decrypt, goes to Next.
+ * see only the public view. Each copy is rendered once per snapshot generation by an internal
+ * request that names the viewer decided here (`fastPathViewer`; no cookie is sent, so what Next
+ * renders cannot differ from what the copy is filed under), and its last good copy stands in
+ * when a render fails (a database outage). A client-side navigation (RSC), or a cookie that does
+ * not decrypt, goes to Next.
  *
  * Installed by patching `http.Server.prototype.emit` for "request", the only hook that runs
  * before Next's handler under `next start`.
@@ -54,6 +56,7 @@ interface Encoded {
 const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?authjs\.session-token/;
 const SESSION_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
 const TOKEN_HEADER = "x-beacon-snapshot";
+const VIEWER_HEADER = "x-beacon-viewer";
 
 interface FastPathConfig {
   db: Db;
@@ -88,9 +91,9 @@ const pages = new LRUCache<string, PageEntry>({ max: 5_000 });
 /** The last good render per viewer kind, kept across generations for a database outage. */
 const lastGoodPages = new LRUCache<string, PublicDoc>({ max: 5_000 });
 
-function renderHome(port: number, token: string, cookie?: string): Promise<PublicDoc | null> {
+function renderHome(port: number, token: string, viewer?: PageViewer): Promise<PublicDoc | null> {
   const headers: Record<string, string> = { [TOKEN_HEADER]: token, "accept-encoding": "identity" };
-  if (cookie) headers.cookie = cookie;
+  if (viewer) headers[VIEWER_HEADER] = encodeURIComponent(JSON.stringify(viewer));
   return fetch(`http://127.0.0.1:${port}/`, { headers })
     .then(async (res) => {
       if (res.status !== 200) return null;
@@ -111,11 +114,11 @@ function homePage(
   port: number,
   token: string,
   key = "anonymous",
-  cookie?: string,
+  viewer?: PageViewer,
 ): Promise<PublicDoc | null> {
   const generation = snapshotGeneration();
   const render = () =>
-    renderHome(port, token, cookie).then((doc) => {
+    renderHome(port, token, viewer).then((doc) => {
       if (doc && snapshotGeneration() === generation) lastGoodPages.set(key, doc);
       return doc;
     });
@@ -215,9 +218,42 @@ async function signedInHomePage(
   if (!session) return null;
   const ctx = await loadUserCtxBriefly(cfg.db, session.uid, session.orgId);
   if (!ctx) return null;
-  const { viewer, tenantName } = pageViewerOf(ctx);
-  const key = viewer.viewerOrgId ? `tenant:${viewer.viewerOrgId}:${tenantName}` : "signed-in";
-  return homePage(port, cfg.token, key, cookie);
+  const viewer = pageViewerOf(ctx);
+  const key = viewer.viewer.viewerOrgId
+    ? `tenant:${viewer.viewer.viewerOrgId}:${viewer.tenantName}`
+    : "signed-in";
+  return homePage(port, cfg.token, key, viewer);
+}
+
+/**
+ * For the status page: the viewer the fast path asks an internal render for, when the request
+ * carries this process's token (a random secret that never leaves the process); otherwise
+ * undefined, and the page reads the session as usual.
+ */
+export function fastPathViewer(headers: {
+  get(name: string): string | null;
+}): PageViewer | undefined {
+  const cfg = g.__beaconFastPath;
+  const token = headers.get(TOKEN_HEADER);
+  const asked = headers.get(VIEWER_HEADER);
+  if (!cfg || !token || !asked) return undefined;
+  const a = Buffer.from(token);
+  const b = Buffer.from(cfg.token);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+  try {
+    const v = JSON.parse(decodeURIComponent(asked)) as PageViewer;
+    const orgId = v.viewer?.viewerOrgId;
+    if (typeof v.signedIn !== "boolean" || (orgId !== null && typeof orgId !== "string")) {
+      return undefined;
+    }
+    return {
+      viewer: { viewerOrgId: orgId },
+      tenantName: typeof v.tenantName === "string" ? v.tenantName : undefined,
+      signedIn: v.signedIn,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function documentFor(pathname: string): PublicDocument | null {

@@ -1,5 +1,7 @@
 import "server-only";
+import { headers } from "next/headers";
 import { getDb } from "@/server/database";
+import { fastPathViewer } from "@/server/status-fast-path";
 import { loadUserCtxBriefly } from "@/lib/auth/session-ctx";
 import { pageViewerOf, type PageViewer } from "@/lib/status/viewer";
 import { tenantStatusView } from "@/lib/status/snapshot";
@@ -14,6 +16,9 @@ import { auth } from "./auth";
  * seconds (`loadUserCtxBriefly`): these pages are read-only and busiest during an outage.
  */
 export async function pageViewer(): Promise<PageViewer> {
+  // The status fast path rendering its copy of `/` for a viewer it has already decided.
+  const internal = fastPathViewer(await headers());
+  if (internal) return internal;
   const session = await auth();
   if (!session?.user?.id) return pageViewerOf(null);
   return pageViewerOf(await loadUserCtxBriefly(await getDb(), session.user.id, session.orgId));
