@@ -14,7 +14,8 @@
  *
  * Options (environment): BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 100),
  * BENCH_UPDATE_MS (default 1000), BENCH_NO_FAST_PATH=1 to drive the signed-in `/` once more on a
- * server started with STATUS_FAST_PATH=false (Next renders every request, from memory).
+ * server started with STATUS_FAST_PATH=false (Next renders every request, from memory), and the
+ * anonymous `/` on it for comparison.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -440,6 +441,7 @@ async function main() {
     }
 
     log(`driving next start / signed in as an Acme member while posting updates`);
+    let anonymousNoFastPath: Figures | undefined;
     const signedIn: Record<string, SignedIn> = { fastPath: await driveSignedIn(seeded, cookie) };
     if (process.env.BENCH_NO_FAST_PATH === "1") {
       await stopAndWait(next);
@@ -447,6 +449,8 @@ async function main() {
       await waitFor(`http://127.0.0.1:${PORT}/api/health`);
       log(`driving next start / signed in, STATUS_FAST_PATH=false`);
       signedIn.noFastPath = await driveSignedIn(seeded, cookie);
+      log(`driving next start / anonymous, STATUS_FAST_PATH=false, for comparison`);
+      anonymousNoFastPath = await drive(`http://127.0.0.1:${PORT}/`);
     }
 
     const rows = PATHS.map((p) => {
@@ -459,6 +463,12 @@ async function main() {
     for (const r of rows) console.log(r);
     console.log(signedInRow("/ signed in (tenant)", signedIn.fastPath!));
     if (signedIn.noFastPath) console.log(signedInRow("  without fast path", signedIn.noFastPath));
+    if (anonymousNoFastPath) {
+      const a = anonymousNoFastPath;
+      console.log(
+        `${"/ anonymous, no fast p.".padEnd(22)} next ${String(a.rps).padStart(7)} req/s p50 ${String(a.p50).padStart(4)} ms p99 ${String(a.p99).padStart(4)} ms (no updates posted)`,
+      );
+    }
     const ratio = Math.min(...PATHS.map((p) => results[p]!.ratio));
     const p99 = Math.max(...PATHS.map((p) => results[p]!.next.p99));
     console.log(
@@ -470,6 +480,7 @@ async function main() {
         ratio,
         p99,
         signedIn,
+        anonymousNoFastPath,
       }),
     );
   } finally {

@@ -86,10 +86,18 @@ interface PageEntry {
   promise: Promise<PublicDoc | null>;
   refreshing?: boolean;
 }
-/** The rendered `/` per viewer kind: "anonymous", "signed-in", or "tenant:<org id>:<name>". */
-const pages = new LRUCache<string, PageEntry>({ max: 5_000 });
+/**
+ * The rendered `/` per viewer kind: "anonymous", "signed-in", or "tenant:<org id>:<name>". A
+ * page is a few hundred kilobytes, so the copies kept are bounded by count and by size; a
+ * tenant whose copy was evicted gets it rendered again on its next visit.
+ */
+const pages = new LRUCache<string, PageEntry>({ max: 1_000 });
 /** The last good render per viewer kind, kept across generations for a database outage. */
-const lastGoodPages = new LRUCache<string, PublicDoc>({ max: 5_000 });
+const lastGoodPages = new LRUCache<string, PublicDoc>({
+  max: 1_000,
+  maxSize: 256 * 1024 * 1024,
+  sizeCalculation: (doc) => Math.max(1, doc.body.byteLength),
+});
 
 function renderHome(port: number, token: string, viewer?: PageViewer): Promise<PublicDoc | null> {
   const headers: Record<string, string> = { [TOKEN_HEADER]: token, "accept-encoding": "identity" };
