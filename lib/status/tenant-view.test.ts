@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import type { Db } from "@/db";
-import { components, organizations, regions } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import { components, incidents, organizations, regions } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import type { Ctx } from "@/lib/context";
 import { openIncident } from "@/lib/incidents/open-incident";
@@ -205,6 +206,22 @@ describe("a signed-in tenant's status view from memory", () => {
     expect(acme.components.find((c) => c.id === api)!.status).toBe("degraded_performance");
     expect(comparable(acme)).toEqual(
       comparable(await loadStatusView(t.db, { viewerOrgId: acmeId })),
+    );
+  });
+
+  it("is dropped by another instance's change notice, as the public snapshot is", async () => {
+    await tenantStatusView(wrapped, acmeId);
+    // Written by "another instance": this one hears of it only through NOTIFY (listen.ts).
+    await t.db
+      .update(incidents)
+      .set({ title: `${SECRET} (renamed)` })
+      .where(eq(incidents.id, acmeIncident));
+    expect((await tenantStatusView(wrapped, acmeId)).incidents.map((i) => i.title)).toContain(
+      SECRET,
+    );
+    invalidateSnapshot(); // what listen.ts does on another instance's NOTIFY
+    expect((await tenantStatusView(wrapped, acmeId)).incidents.map((i) => i.title)).toContain(
+      `${SECRET} (renamed)`,
     );
   });
 
