@@ -1,4 +1,5 @@
 import { env } from "@/lib/env";
+import { getAuthSecret } from "@/lib/auth/secret";
 import { describeError } from "@/lib/health";
 import { startStatusListener } from "@/lib/status/listen";
 import { warmSnapshot } from "@/lib/status/snapshot";
@@ -24,7 +25,9 @@ export async function startServer(): Promise<void> {
     .then(async (handle) => {
       // Other instances' status changes (PostgreSQL LISTEN/NOTIFY) drop this one's snapshot.
       await startStatusListener(handle);
-      if (env.statusFastPath) installStatusFastPath({ db: handle.db, baseUrl: env.APP_URL });
+      if (env.statusFastPath) {
+        installStatusFastPath({ db: handle.db, baseUrl: env.APP_URL, authSecret: getAuthSecret() });
+      }
       await startJobDriver(handle.db);
       // A last good copy of every public document, for the status page to serve in an outage.
       await warmSnapshot(handle.db, env.APP_URL);

@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import { LRUCache } from "lru-cache";
 import type { Db } from "@/db";
 import { memberships, organizations, users } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
@@ -65,4 +66,56 @@ export async function loadUserCtx(
     role: row.m.role,
     permissions: permissionsFor(row.m.role, row.m.grants),
   };
+}
+
+/** How long a read-only page trusts a looked-up membership before looking again. */
+export const BRIEF_CTX_MS = 10_000;
+
+interface BriefEntry {
+  at: number;
+  ctx: Ctx | null;
+  loading?: Promise<Ctx | null>;
+}
+const briefly = ((
+  globalThis as unknown as { __beaconBriefCtx?: LRUCache<string, BriefEntry> }
+).__beaconBriefCtx ??= new LRUCache<string, BriefEntry>({ max: 10_000 }));
+
+/**
+ * `loadUserCtx`, remembered for BRIEF_CTX_MS, for the status page only (read-only, hammered when
+ * everyone opens it during an outage): a role change or a removed membership shows there within
+ * that time instead of at once. When the database fails, the last context read is used, so a
+ * signed-in member keeps their page during a database outage. Never use it to authorize a change:
+ * actions and the portal use `loadUserCtx`, read on every request.
+ */
+export function loadUserCtxBriefly(
+  db: Db,
+  userId: string,
+  preferredOrgId: string | undefined,
+  { sessionEpoch }: { sessionEpoch: number },
+): Promise<Ctx | null> {
+  // The session's epoch is part of the key: a session the user's epoch has moved past is refused
+  // here too (within BRIEF_CTX_MS), so it cannot keep reading a tenant's tenant-only incidents.
+  const key = `${userId}:${preferredOrgId ?? ""}:${sessionEpoch}`;
+  const hit = briefly.get(key);
+  if (hit && Date.now() - hit.at < BRIEF_CTX_MS) return Promise.resolve(hit.ctx);
+  if (hit?.loading) return hit.loading;
+  const loading = loadUserCtx(db, userId, preferredOrgId, { sessionEpoch }).then(
+    (ctx) => {
+      briefly.set(key, { at: Date.now(), ctx });
+      return ctx;
+    },
+    (e: unknown) => {
+      if (!hit) {
+        briefly.delete(key);
+        throw e;
+      }
+      // The database is failing: keep the last answer, and try again after a short while.
+      hit.loading = undefined;
+      hit.at = Date.now() - BRIEF_CTX_MS + 2_000;
+      return hit.ctx;
+    },
+  );
+  if (hit) hit.loading = loading;
+  else briefly.set(key, { at: 0, ctx: null, loading });
+  return loading;
 }

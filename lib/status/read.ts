@@ -338,10 +338,6 @@ export async function loadStatusView(
     hydrateMaintenances(db, openMaintenances),
   ]);
 
-  const cellStatuses = deriveCellStatuses(
-    incidentViews,
-    maintenanceViews.filter((m) => m.status === "in_progress" || m.status === "verifying"),
-  );
   const spansByCell = new Map<string, Span[]>();
   for (const s of spans) {
     const key = cellKey(s.componentId, s.regionId);
@@ -349,19 +345,13 @@ export async function loadStatusView(
     list.push({ status: s.status, startedAt: s.startedAt, endedAt: s.endedAt });
     spansByCell.set(key, list);
   }
-  const regionIds = regionRows.map((r) => r.id);
   const componentViews: ComponentView[] = componentRows.map((c) => {
     const cells: CellView[] = regionRows.map((r) => {
       const days = cellDailyUptime(spansByCell.get(cellKey(c.id, r.id)) ?? [], {
         now,
         since: c.createdAt,
       });
-      return {
-        regionId: r.id,
-        status: cellStatuses.get(cellKey(c.id, r.id)) ?? "operational",
-        uptime90: totalUptime(days),
-        days,
-      };
+      return { regionId: r.id, status: "operational", uptime90: totalUptime(days), days };
     });
     const perRegion = cells.map((x) => x.uptime90).filter((u): u is number => u !== null);
     return {
@@ -371,44 +361,149 @@ export async function loadStatusView(
       groupId: c.groupId,
       position: c.position,
       createdAt: c.createdAt.toISOString(),
-      status: componentStatusOf(cellStatuses, c.id, regionIds),
+      status: "operational",
       uptime90: perRegion.length ? perRegion.reduce((a, b) => a + b, 0) / perRegion.length : null,
       days: combineRegions(cells.map((x) => x.days)),
       cells,
     };
   });
-  const groups: GroupView[] = groupRows.map((g) => {
-    const members = componentViews.filter((c) => c.groupId === g.id);
-    return {
-      id: g.id,
-      name: g.name,
-      position: g.position,
-      createdAt: g.createdAt.toISOString(),
-      componentIds: members.map((c) => c.id),
-      status: worstStatus(members.map((c) => c.status)),
-    };
-  });
+  const groups: GroupView[] = groupRows.map((g) => ({
+    id: g.id,
+    name: g.name,
+    position: g.position,
+    createdAt: g.createdAt.toISOString(),
+    componentIds: componentViews.filter((c) => c.groupId === g.id).map((c) => c.id),
+    status: "operational",
+  }));
   const updatedAt = [
     org.createdAt.toISOString(),
-    ...incidentViews.map((i) => i.updatedAt),
-    ...maintenanceViews.map((m) => m.updatedAt),
     ...spans.map((s) => (s.endedAt ?? s.startedAt).toISOString()),
   ]
     .sort()
     .at(-1)!;
-  return {
+  return withStatuses({
     generatedAt: now.toISOString(),
     page: { id: org.id, name: org.name, updatedAt },
     regions: regionRows.map((r) => ({ id: r.id, code: r.code, name: r.name })),
     groups,
     components: componentViews,
-    indicator: overallIndicator(
-      componentViews.map((c) => c.status),
-      incidentViews.map((i) => i.impact),
-    ),
+    indicator: overallIndicator([], []),
     incidents: incidentViews,
     maintenances: maintenanceViews,
+  });
+}
+
+/**
+ * The view with every status derived from its own incidents and maintenance: cells, components,
+ * groups, the overall indicator, and the page's last update. Uptime is left as it is (it comes
+ * from the recorded public intervals only, whoever is looking). Returns new objects throughout,
+ * sharing only the uptime arrays, so a cached view is never changed.
+ */
+function withStatuses(view: StatusView): StatusView {
+  const cellStatuses = deriveCellStatuses(
+    view.incidents,
+    view.maintenances.filter((m) => m.status === "in_progress" || m.status === "verifying"),
+  );
+  const regionIds = view.regions.map((r) => r.id);
+  const components: ComponentView[] = view.components.map((c) => ({
+    ...c,
+    status: componentStatusOf(cellStatuses, c.id, regionIds),
+    cells: c.cells.map((x) => ({
+      ...x,
+      status: cellStatuses.get(cellKey(c.id, x.regionId)) ?? "operational",
+    })),
+  }));
+  const statusOf = new Map(components.map((c) => [c.id, c.status]));
+  const groups: GroupView[] = view.groups.map((g) => ({
+    ...g,
+    status: worstStatus(g.componentIds.map((id) => statusOf.get(id) ?? "operational")),
+  }));
+  const updatedAt = [
+    view.page.updatedAt,
+    ...view.incidents.map((i) => i.updatedAt),
+    ...view.maintenances.map((m) => m.updatedAt),
+  ]
+    .sort()
+    .at(-1)!;
+  return {
+    ...view,
+    page: { ...view.page, updatedAt },
+    groups,
+    components,
+    indicator: overallIndicator(
+      components.map((c) => c.status),
+      view.incidents.map((i) => i.impact),
+    ),
   };
+}
+
+/**
+ * A tenant's own part of the status page: its tenant-only incidents that are not resolved and
+ * its tenant-only maintenance that is not completed. Together with the public view
+ * (`addTenantPart`) it is what `loadStatusView(db, { viewerOrgId })` returns, so the public part
+ * can be shared by every viewer and only this is read per tenant.
+ */
+export interface TenantPart {
+  orgId: string;
+  incidents: IncidentView[];
+  maintenances: MaintenanceView[];
+}
+
+export async function loadTenantPart(db: Db, orgId: string): Promise<TenantPart> {
+  const org = await loadPageOrg(db);
+  const [openIncidents, openMaintenances] = await Promise.all([
+    db
+      .select()
+      .from(incidents)
+      .where(
+        and(
+          eq(incidents.orgId, org.id),
+          eq(incidents.audienceOrgId, orgId),
+          ne(incidents.status, "resolved"),
+        ),
+      )
+      .orderBy(desc(incidents.startedAt)),
+    db
+      .select()
+      .from(maintenances)
+      .where(
+        and(
+          eq(maintenances.orgId, org.id),
+          eq(maintenances.audienceOrgId, orgId),
+          ne(maintenances.status, "completed"),
+        ),
+      )
+      .orderBy(asc(maintenances.scheduledFor)),
+  ]);
+  const [incidentViews, maintenanceViews] = await Promise.all([
+    hydrateIncidents(db, openIncidents),
+    hydrateMaintenances(db, openMaintenances),
+  ]);
+  return { orgId, incidents: incidentViews, maintenances: maintenanceViews };
+}
+
+/**
+ * The public view with a tenant's own part added: its incidents and maintenance merged in their
+ * order (incidents newest first, maintenance soonest first) and every status derived again.
+ * Only the part's own items are added, so nothing of another tenant can come in here.
+ */
+export function addTenantPart(view: StatusView, part: TenantPart): StatusView {
+  if (part.incidents.length === 0 && part.maintenances.length === 0) return view;
+  const own = (audienceOrgId: string | null) => audienceOrgId === part.orgId;
+  if (
+    !part.incidents.every((i) => own(i.audienceOrgId)) ||
+    !part.maintenances.every((m) => own(m.audienceOrgId))
+  )
+    throw new Error("a tenant part holds another organization's incident or maintenance");
+  return withStatuses({
+    ...view,
+    incidents: [...view.incidents, ...part.incidents].sort((a, b) =>
+      a.startedAt === b.startedAt ? 0 : a.startedAt < b.startedAt ? 1 : -1,
+    ),
+    maintenances: [...view.maintenances, ...part.maintenances].sort((a, b) =>
+      a.scheduledFor === b.scheduledFor ? 0 : a.scheduledFor < b.scheduledFor ? -1 : 1,
+    ),
+  });
 }
 
 /** Incidents newest first, for history, feeds and incidents.json. `before` pages by start time. */

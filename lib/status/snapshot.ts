@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import type { Db } from "@/db";
 import { onStatusChanged } from "./changes";
 import { buildPublicDocument, PUBLIC_DOCUMENTS, type PublicDocument } from "./documents";
-import { loadStatusView, type StatusView } from "./read";
+import {
+  addTenantPart,
+  loadStatusView,
+  loadTenantPart,
+  type StatusView,
+  type TenantPart,
+} from "./read";
 
 /**
  * The public status snapshot: the anonymous StatusView and every public document, built once
@@ -31,19 +37,28 @@ interface State {
   generation: number;
   view?: Entry<StatusView>;
   docs: Map<string, Entry<PublicDoc | null>>;
+  /** Each signed-in tenant's own part, by organization id (read.ts, `loadTenantPart`). */
+  tenants: Map<string, Entry<TenantPart>>;
   /**
    * The last successfully built view and documents, kept across status changes: when a rebuild
    * fails (the database is down), visitors get these instead of an error.
    */
-  lastGood: { view?: StatusView; docs: Map<string, PublicDoc | null> };
+  lastGood: {
+    view?: StatusView;
+    docs: Map<string, PublicDoc | null>;
+    tenants: Map<string, TenantPart>;
+  };
 }
 const g = globalThis as unknown as { __beaconSnapshot?: State; __beaconSnapshotHooked?: boolean };
 const state: State = (g.__beaconSnapshot ??= {
   generation: 0,
   docs: new Map(),
-  lastGood: { docs: new Map() },
+  tenants: new Map(),
+  lastGood: { docs: new Map(), tenants: new Map() },
 });
-state.lastGood ??= { docs: new Map() };
+state.tenants ??= new Map();
+state.lastGood ??= { docs: new Map(), tenants: new Map() };
+state.lastGood.tenants ??= new Map();
 
 /** How long a last good copy served after a failed rebuild stands before the next rebuild try. */
 export const RETRY_AFTER_FAILURE_MS = 5_000;
@@ -57,6 +72,7 @@ export function invalidateSnapshot(): void {
   state.generation++;
   state.view = undefined;
   state.docs.clear();
+  state.tenants.clear();
 }
 
 if (!g.__beaconSnapshotHooked) {
@@ -145,6 +161,67 @@ export function publicStatusView(db: Db): Promise<StatusView> {
     if (generation !== state.generation && state.view === entry) state.view = undefined;
   });
   return promise;
+}
+
+/**
+ * A tenant's own part of the page (its tenant-only incidents and maintenance), cached per
+ * organization exactly as the public view is: dropped by every status change (on every instance),
+ * aged out after SNAPSHOT_MAX_AGE_MS and rebuilt in the background, and kept as a last good copy
+ * for a database outage.
+ */
+export function tenantPart(db: Db, orgId: string): Promise<TenantPart> {
+  const build = () => {
+    const generation = state.generation;
+    return loadTenantPart(db, orgId).then((part) => {
+      if (generation === state.generation) state.lastGood.tenants.set(orgId, part);
+      return part;
+    });
+  };
+  const current = state.tenants.get(orgId);
+  if (current && fresh(current.at)) return current.promise;
+  if (current) {
+    refreshInBackground(current, build, (e) => {
+      if (state.tenants.get(orgId) !== current) return false;
+      state.tenants.set(orgId, e);
+      return true;
+    });
+    return current.promise;
+  }
+  const generation = state.generation;
+  const promise = withLastGood(
+    build(),
+    () => state.lastGood.tenants.get(orgId),
+    () => {
+      if (state.tenants.get(orgId) === entry) entry.at = failedAt();
+    },
+  );
+  const entry: Entry<TenantPart> = { at: Date.now(), promise };
+  state.tenants.set(orgId, entry);
+  void promise.then(
+    () => {
+      if (generation !== state.generation && state.tenants.get(orgId) === entry)
+        state.tenants.delete(orgId);
+    },
+    () => {
+      if (state.tenants.get(orgId) === entry) state.tenants.delete(orgId);
+    },
+  );
+  return promise;
+}
+
+const composed = new WeakMap<StatusView, WeakMap<TenantPart, StatusView>>();
+
+/**
+ * What a signed-in member of a tenant sees: the shared public view with the tenant's own part
+ * added, both from memory (no database query while they are cached), composed once per pair.
+ */
+export async function tenantStatusView(db: Db, orgId: string): Promise<StatusView> {
+  const [view, part] = await Promise.all([publicStatusView(db), tenantPart(db, orgId)]);
+  let byPart = composed.get(view);
+  if (!byPart) composed.set(view, (byPart = new WeakMap()));
+  let out = byPart.get(part);
+  if (!out) byPart.set(part, (out = addTenantPart(view, part)));
+  return out;
 }
 
 export function makeDoc(body: string, contentType: string): PublicDoc {
