@@ -92,4 +92,34 @@ describe("TRUSTED_PROXIES", () => {
       /TRUSTED_PROXIES: "lb.internal" is not a hop count or a CIDR/,
     );
   });
+
+  it("defaults the retention periods and refuses bad ones, naming the variable", () => {
+    const e = loadEnv({});
+    expect(e.RETENTION_DELIVERIES_DAYS).toBe(90);
+    expect(e.RETENTION_METRIC_SAMPLES_DAYS).toBe(30);
+    expect(e.RETENTION_NOTIFICATION_JOBS_DAYS).toBe(30);
+    expect(e.RETENTION_INBOX_DAYS).toBe(90);
+    expect(e.RETENTION_DEV_MAILBOX_DAYS).toBe(7);
+    expect(e.RETENTION_INVITATIONS_DAYS).toBe(30);
+    expect(loadEnv({ RETENTION_DELIVERIES_DAYS: "0" }).RETENTION_DELIVERIES_DAYS).toBe(0);
+    expect(loadEnv({ RETENTION_INBOX_DAYS: "365" }).RETENTION_INBOX_DAYS).toBe(365);
+    expect(() => loadEnv({ RETENTION_DELIVERIES_DAYS: "3" })).toThrowError(
+      /RETENTION_DELIVERIES_DAYS: must be 0 \(keep forever\) or at least 7 \(endpoint health reads 5 days of deliveries\)/,
+    );
+    expect(() => loadEnv({ RETENTION_METRIC_SAMPLES_DAYS: "1" })).toThrowError(
+      /RETENTION_METRIC_SAMPLES_DAYS: must be 0 \(keep forever\) or at least 2/,
+    );
+    expect(() => loadEnv({ RETENTION_INBOX_DAYS: "1.5" })).toThrowError(
+      /RETENTION_INBOX_DAYS: must be a whole number of days/,
+    );
+    expect(() => loadEnv({ RETENTION_DEV_MAILBOX_DAYS: "a week" })).toThrowError(
+      /RETENTION_DEV_MAILBOX_DAYS: must be a whole number of days/,
+    );
+    expect(() => loadEnv({ RETENTION_NOTIFICATION_JOBS_DAYS: "-1" })).toThrowError(
+      /RETENTION_NOTIFICATION_JOBS_DAYS: must be 0 \(keep forever\) or at least 1/,
+    );
+    expect(() => loadEnv({ RETENTION_INVITATIONS_DAYS: "99999" })).toThrowError(
+      /RETENTION_INVITATIONS_DAYS: must be at most 36500/,
+    );
+  });
 });

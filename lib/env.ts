@@ -22,6 +22,22 @@ function parsesAsPostgresUrl(value: string): boolean {
   }
 }
 
+/**
+ * Days a kind of record is kept before retention deletes it (lib/retention): a whole number from
+ * `min` (below it, something Beacon itself reads would go missing: `why`) to 36500, or 0 to keep
+ * it forever.
+ */
+const retentionDays = (fallback: number, min = 1, why?: string) =>
+  z.coerce
+    .number({ message: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .refine(
+      (d) => d === 0 || d >= min,
+      `must be 0 (keep forever) or at least ${min}${why ? ` (${why})` : ""}`,
+    )
+    .refine((d) => d <= 36_500, "must be at most 36500")
+    .default(fallback);
+
 const optionalUrl = z.url({ message: "must be a URL such as https://example.com" }).optional();
 
 const schema = z.object({
@@ -141,6 +157,14 @@ const schema = z.object({
     .min(100, "must be at least 100")
     .max(60_000, "must be at most 60000")
     .default(2000),
+  /** Retention (lib/retention): days each kind of record is kept; 0 keeps it forever. */
+  RETENTION_DELIVERIES_DAYS: retentionDays(90, 7, "endpoint health reads 5 days of deliveries"),
+  RETENTION_NOTIFICATION_JOBS_DAYS: retentionDays(30),
+  RETENTION_METRIC_SAMPLES_DAYS: retentionDays(30, 2, "threshold rules average up to a day"),
+  RETENTION_INBOX_DAYS: retentionDays(90),
+  RETENTION_DEV_MAILBOX_DAYS: retentionDays(7),
+  /** Days an invitation that was never accepted is kept after it expired. */
+  RETENTION_INVITATIONS_DAYS: retentionDays(30),
 });
 
 export type Env = z.infer<typeof schema> & {

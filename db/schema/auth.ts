@@ -30,7 +30,11 @@ export const verificationTokens = pgTable(
     token: text().notNull(),
     expires: timestamp({ withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.identifier, t.token] })],
+  (t) => [
+    primaryKey({ columns: [t.identifier, t.token] }),
+    // Expired tokens are pruned by expiry (lib/auth/prune.ts).
+    index("verification_tokens_expires_idx").on(t.expires),
+  ],
 );
 
 /**
@@ -39,11 +43,16 @@ export const verificationTokens = pgTable(
  * sets `blockedUntil`, always before `resetAt`, which is when its failures are forgotten and the
  * row may be pruned.
  */
-export const rateLimits = pgTable("rate_limits", {
-  key: text().primaryKey(),
-  count: integer().notNull().default(0),
-  resetAt: timestamp({ withTimezone: true }).notNull(),
-  blockedUntil: timestamp({ withTimezone: true }),
-});
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text().primaryKey(),
+    count: integer().notNull().default(0),
+    resetAt: timestamp({ withTimezone: true }).notNull(),
+    blockedUntil: timestamp({ withTimezone: true }),
+  },
+  // Ended windows are pruned by resetAt (lib/auth/prune.ts).
+  (t) => [index("rate_limits_reset_idx").on(t.resetAt)],
+);
 
 export type ApiKey = typeof apiKeys.$inferSelect;

@@ -101,6 +101,8 @@ export const deliveries = pgTable(
       .on(t.orgId, t.runAt)
       .where(sql`status = 'held'`),
     index("deliveries_org_created_idx").on(t.orgId, t.createdAt),
+    // Retention prunes by age across organizations (lib/retention).
+    index("deliveries_created_idx").on(t.createdAt),
     index("deliveries_job_idx").on(t.jobId),
     index("deliveries_incident_idx").on(t.incidentId),
     // The endpoint failure streak check (and the explainer) look deliveries up by recipient.
@@ -191,6 +193,7 @@ export const inboxItems = pgTable(
   (t) => [
     uniqueIndex("inbox_items_delivery_key").on(t.deliveryId),
     index("inbox_items_user_idx").on(t.userId, t.orgId),
+    index("inbox_items_created_idx").on(t.createdAt),
   ],
 );
 
@@ -217,6 +220,7 @@ export const devMailbox = pgTable(
   (t) => [
     uniqueIndex("dev_mailbox_idempotency_key").on(t.idempotencyKey),
     index("dev_mailbox_org_idx").on(t.orgId, t.createdAt),
+    index("dev_mailbox_created_idx").on(t.createdAt),
   ],
 );
 

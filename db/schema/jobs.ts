@@ -72,7 +72,11 @@ export const notificationJobs = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     plannedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index("notification_jobs_due_idx").on(t.status, t.runAt)],
+  (t) => [
+    index("notification_jobs_due_idx").on(t.status, t.runAt),
+    // Retention prunes finished jobs by age (lib/retention).
+    index("notification_jobs_created_idx").on(t.createdAt),
+  ],
 );
 
 export type NotificationJob = typeof notificationJobs.$inferSelect;

@@ -33,7 +33,11 @@ export const metricSamples = pgTable(
     value: doublePrecision().notNull(),
     at: timestamp({ withTimezone: true }).notNull(),
   },
-  (t) => [index("metric_samples_org_metric_at_idx").on(t.orgId, t.metric, t.at)],
+  (t) => [
+    index("metric_samples_org_metric_at_idx").on(t.orgId, t.metric, t.at),
+    // Retention prunes samples by age across organizations (lib/retention).
+    index("metric_samples_at_idx").on(t.at),
+  ],
 );
 
 export const thresholdRules = pgTable(

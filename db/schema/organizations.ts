@@ -115,7 +115,13 @@ export const invitations = pgTable(
     verifyExpiresAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("invitations_org_idx").on(t.orgId)],
+  (t) => [
+    index("invitations_org_idx").on(t.orgId),
+    // Retention deletes invitations never accepted, some time after they expired (lib/retention).
+    index("invitations_expires_idx")
+      .on(t.expiresAt)
+      .where(sql`accepted_at is null`),
+  ],
 );
 
 export type Organization = typeof organizations.$inferSelect;
