@@ -5,6 +5,7 @@ import { sweepStuck } from "@/lib/alerts/sweep";
 import { claimDueJobs, markJobError, planJob, releaseJob } from "@/lib/alerts/plan";
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { pruneExpired } from "@/lib/auth/prune";
+import { runRetentionIfDue } from "@/lib/retention/schedule";
 import { onJobsEnqueued } from "@/lib/alerts/outbox";
 import { createSender } from "./sender";
 
@@ -74,6 +75,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       await sweepStuck(db, { now });
       await deleteExpiredUnconfirmed(db, { now });
       await pruneExpired(db, { now });
+      await runRetentionIfDue(db, { now, onError }); // hourly, one instance, in the background
     }
     // Planning and sending overlap: planning claims what is due as it writes each part of a fan-out
     // and hands it straight to the sender, which meanwhile also drains the queue (retries, resends).
