@@ -1,6 +1,7 @@
 import type { Inngest } from "inngest";
 import { createFlushDigests } from "./flush-digests";
 import { createPlanNotification } from "./plan-notification";
+import { createPruneRetention } from "./prune-retention";
 import { createSendDelivery } from "./send-delivery";
 import type { AlertFunctionDeps } from "./shared";
 import { createSweep } from "./sweep";
@@ -18,5 +19,6 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
     sendDelivery: createSendDelivery(inngest, deps),
     flushDigestsFn: createFlushDigests(inngest, deps),
     sweep: createSweep(inngest, deps),
+    pruneRetention: createPruneRetention(inngest, deps),
   };
 }
