@@ -109,7 +109,7 @@ function batches(
     deliveries:
       deliveries &&
       sql`
-      delete from deliveries where id in (
+      delete from deliveries where id = any(array(
         select d.id from deliveries d
         where d.created_at < ${deliveries}
           and d.status in ${FINISHED_DELIVERY}
@@ -125,12 +125,12 @@ function batches(
             where b.delivery_id = d.id and b.created_at >= ${cutoffOf(now, s.inboxDays)})
         limit ${batch}
         for update of d skip locked
-      ) and status in ${FINISHED_DELIVERY}
+      )) and status in ${FINISHED_DELIVERY}
       returning id`,
     notificationJobs:
       jobs &&
       sql`
-      delete from notification_jobs where id in (
+      delete from notification_jobs where id = any(array(
         select j.id from notification_jobs j
         where j.created_at < ${jobs}
           and j.status in ${FINISHED_JOB}
@@ -143,47 +143,47 @@ function batches(
             where m.id = (j.payload ->> 'maintenanceId')::uuid and m.status <> 'completed')
         limit ${batch}
         for update of j skip locked
-      ) and status in ${FINISHED_JOB}
+      )) and status in ${FINISHED_JOB}
       returning id`,
     metricSamples:
       samples &&
       sql`
-      delete from metric_samples where id in (
+      delete from metric_samples where id = any(array(
         select s.id from metric_samples s
         where s.at < ${samples}
           and exists (
             select 1 from metric_samples n
             where n.org_id = s.org_id and n.metric = s.metric and n.at > s.at)
         limit ${batch}
-      )
+      ))
       returning id`,
     inboxItems:
       inbox &&
       sql`
-      delete from inbox_items where id in (
+      delete from inbox_items where id = any(array(
         select b.id from inbox_items b
         where b.created_at < ${inbox}
           and not exists (
             select 1 from deliveries d join incidents i on i.id = d.incident_id
             where d.id = b.delivery_id and i.status <> 'resolved')
         limit ${batch}
-      )
+      ))
       returning id`,
     devMailbox:
       mailbox &&
       sql`
-      delete from dev_mailbox where id in (
+      delete from dev_mailbox where id = any(array(
         select id from dev_mailbox where created_at < ${mailbox} limit ${batch}
-      )
+      ))
       returning id`,
     invitations:
       invitations &&
       sql`
-      delete from invitations where id in (
+      delete from invitations where id = any(array(
         select id from invitations
         where accepted_at is null and expires_at < ${invitations}
         limit ${batch}
-      ) and accepted_at is null
+      )) and accepted_at is null
       returning id`,
   };
 }
