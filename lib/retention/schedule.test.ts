@@ -84,6 +84,21 @@ describe("the retention schedule", () => {
     expect(await t.db.select().from(devMailbox)).toHaveLength(1);
   });
 
+  it("reports a failed run and tries again a minute later", async () => {
+    const now = new Date();
+    await claimRetentionRun(t.db, now);
+    await due(now);
+    await oldMail(1, now);
+    const errors: unknown[] = [];
+    // A negative LIMIT makes the database refuse the first batch.
+    await runRetentionIfDue(t.db, { now, batch: -1, onError: (e) => errors.push(e) });
+    await retentionIdle(t.db);
+    expect(errors).toHaveLength(1);
+    const r = await row();
+    expect(r.lastResult).toMatchObject({ error: expect.stringMatching(/LIMIT/i) });
+    expect(r.nextRunAt.getTime()).toBe(now.getTime() + RETENTION_AGAIN_MS);
+  });
+
   it("is run by the embedded job driver's sweep", async () => {
     const now = new Date();
     await claimRetentionRun(t.db, now);
