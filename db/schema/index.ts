@@ -9,3 +9,4 @@ export * from "./metrics";
 export * from "./alerts";
 export * from "./deliveries";
 export * from "./subscribers";
+export * from "./status-page";
