@@ -7,7 +7,7 @@ const utc = (iso: string) => iso.replace("T", " ").slice(0, 16) + " UTC";
 /** The status page's default time zone (its settings), for times before the browser's own. */
 const PageTimeZoneContext = createContext("UTC");
 
-export function PageTimeZone({ zone, children }: { zone: string; children: React.ReactNode }) {
+export function PageTimeZone({ zone, children }: { zone: string; children?: React.ReactNode }) {
   return <PageTimeZoneContext.Provider value={zone}>{children}</PageTimeZoneContext.Provider>;
 }
 

@@ -1,3 +1,4 @@
+import postgres from "postgres";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +8,7 @@ import { StatusHeader, StatusPageBody } from "@/components/status/status-page";
 import { LocalTime, PageTimeZone } from "@/components/status/local-time";
 import type { Ctx } from "@/lib/context";
 import { ForbiddenError, ValidationError } from "@/lib/errors";
+import { startStatusListener } from "./listen";
 import { contrastRatio, readableTextColor } from "./page-settings";
 import { invalidateSnapshot, publicDocument, publicStatusView } from "./snapshot";
 import { getStatusPageSettings, setStatusPageLogo, updateStatusPageSettings } from "./settings";
@@ -153,6 +155,24 @@ describe("status page settings: a change", () => {
   });
 });
 
+// LISTEN/NOTIFY only exists between processes on a PostgreSQL server (TEST_DATABASE_URL).
+describe("status page settings on several instances", () => {
+  it("announce a change to the other instances, which drop their snapshots", async (c) => {
+    if (t.engine !== "postgres") c.skip();
+    await startStatusListener(t);
+    const other = postgres(t.url!, { max: 1, onnotice: () => {} });
+    const heard: string[] = [];
+    await other.listen("beacon_status", (p) => heard.push(p));
+    try {
+      await updateStatusPageSettings({ ctx: admin, input: { notice: "Heard elsewhere" } });
+      await expect.poll(() => heard.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    } finally {
+      await other.end({ timeout: 5 });
+      await updateStatusPageSettings({ ctx: admin, input: { notice: null } });
+    }
+  });
+});
+
 describe("status page settings: refusals", () => {
   const refused = async (input: unknown) => {
     const e = await updateStatusPageSettings({ ctx: admin, input }).catch((x: unknown) => x);
@@ -179,6 +199,14 @@ describe("status page settings: refusals", () => {
       { field: "timeZone", message: "must be an IANA time zone such as Europe/Berlin" },
     ]);
     expect((await refused({ timeZone: "+01:00" }))[0]!.field).toBe("timeZone");
+    expect(
+      (await updateStatusPageSettings({ ctx: admin, input: { timeZone: "utc" } })).timeZone,
+    ).toBe("UTC");
+    expect(
+      (await updateStatusPageSettings({ ctx: admin, input: { timeZone: "europe/berlin" } }))
+        .timeZone,
+    ).toBe("Europe/Berlin");
+    await updateStatusPageSettings({ ctx: admin, input: { timeZone: null } });
     expect((await refused({ notice: "x".repeat(1001) }))[0]!.field).toBe("notice");
     expect((await refused({ name: "x".repeat(101) }))[0]!.field).toBe("name");
     expect((await refused({ orgId: "someone else" }))[0]!.field).toBe("(body)");

@@ -87,6 +87,8 @@ const footerLink = z
     return (u.protocol === "https:" || u.protocol === "http:") && !!u.hostname && !u.username;
   }, "must be an https:// URL or a mailto: address");
 
+const ZONES = Intl.supportedValuesOf("timeZone");
+
 /** An IANA time zone name (`Europe/Berlin`, `UTC`), in its canonical spelling. */
 const timeZone = z
   .string()
@@ -95,7 +97,12 @@ const timeZone = z
     // Intl also takes offsets such as +01:00, which are not zones (no daylight saving rules).
     if (/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(v)) {
       try {
-        return new Intl.DateTimeFormat("en-US", { timeZone: v }).resolvedOptions().timeZone;
+        new Intl.DateTimeFormat("en-US", { timeZone: v });
+        // As written, in its usual case (resolvedOptions would turn Asia/Kolkata into the
+        // older Asia/Calcutta); aliases outside the list, such as UTC, stay as given.
+        const lower = v.toLowerCase();
+        if (lower === "utc") return DEFAULT_TIME_ZONE;
+        return ZONES.find((z) => z.toLowerCase() === lower) ?? v;
       } catch {
         // fall through
       }
