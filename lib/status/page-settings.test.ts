@@ -2,11 +2,16 @@ import postgres from "postgres";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
+import { components, notificationJobs, regions } from "@/db/schema";
+import { openIncident } from "@/lib/incidents/open-incident";
+import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { StatusHeader, StatusPageBody } from "@/components/status/status-page";
 import { LocalTime, PageTimeZone } from "@/components/status/local-time";
 import type { Ctx } from "@/lib/context";
+import { env } from "@/lib/env";
 import { ForbiddenError, ValidationError } from "@/lib/errors";
 import { startStatusListener } from "./listen";
 import { contrastRatio, readableTextColor } from "./page-settings";
@@ -152,6 +157,70 @@ describe("status page settings: a change", () => {
     expect(s.logo).toMatchObject({ contentType: "image/png", bytes: PNG.length });
     expect(s.logo!.url).toMatch(/^\/status-page-logo\/[0-9a-f]{32}$/);
     expect(await header()).toContain(`<img src="${s.logo!.url}"`);
+  });
+});
+
+describe("status page settings: public links in alerts", () => {
+  it("point at the public URL setting when set, else APP_URL", async () => {
+    const oncall = await ctxFor(t.db, "oncall@beacon.test");
+    const [component] = await t.db.select().from(components).limit(1);
+    const [region] = await t.db.select().from(regions).limit(1);
+    const cells = [{ componentId: component!.id, regionId: region!.id }];
+    const urlOf = async (kind: "incident.created" | "maintenance.scheduled") =>
+      (await t.db.select().from(notificationJobs).where(eq(notificationJobs.kind, kind)))
+        .map((j) => j.payload.url)
+        .sort();
+    const first = await openIncident({
+      ctx: oncall,
+      input: {
+        title: "Before the setting",
+        category: "infrastructure",
+        impact: "minor",
+        message: "x",
+        cells: cells.map((c) => ({ ...c, status: "degraded_performance" })),
+        notify: true,
+      },
+    });
+    expect(await urlOf("incident.created")).toEqual([
+      new URL(`/incidents/${first.incident.id}`, env.APP_URL).toString(),
+    ]);
+    await updateStatusPageSettings({
+      ctx: admin,
+      input: { publicUrl: "https://status.links.example" },
+    });
+    try {
+      const second = await openIncident({
+        ctx: oncall,
+        input: {
+          title: "After the setting",
+          category: "infrastructure",
+          impact: "minor",
+          message: "x",
+          cells: cells.map((c) => ({ ...c, status: "degraded_performance" })),
+          notify: true,
+        },
+      });
+      expect(await urlOf("incident.created")).toContain(
+        `https://status.links.example/incidents/${second.incident.id}`,
+      );
+      const start = new Date(Date.now() + 86_400_000);
+      const m = await scheduleMaintenance({
+        ctx: oncall,
+        input: {
+          title: "Window",
+          message: "x",
+          scheduledFor: start.toISOString(),
+          scheduledUntil: new Date(start.getTime() + 3_600_000).toISOString(),
+          cells,
+          notify: true,
+        },
+      });
+      expect((await urlOf("maintenance.scheduled")).join()).toContain(
+        `https://status.links.example/maintenances/${m.maintenance.id}`,
+      );
+    } finally {
+      await updateStatusPageSettings({ ctx: admin, input: { publicUrl: null } });
+    }
   });
 });
 

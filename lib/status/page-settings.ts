@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "@/db";
+import type { Db, Tx } from "@/db";
+import { env } from "@/lib/env";
 import { statusPageSettings } from "@/db/schema";
 import { renderMarkdown } from "@/lib/markdown";
 
@@ -94,4 +95,16 @@ export async function loadPageSettings(db: Db, orgId: string): Promise<PageSetti
     timeZone: row.timeZone,
     noticeHtml: noticeHtml || null,
   };
+}
+
+/**
+ * Where public links (an incident's or maintenance's page, in alerts and subscriber emails)
+ * point: the page's public URL setting, else APP_URL.
+ */
+export async function publicBaseUrl(db: Db | Tx, orgId: string): Promise<string> {
+  const [row] = await db
+    .select({ publicUrl: statusPageSettings.publicUrl })
+    .from(statusPageSettings)
+    .where(eq(statusPageSettings.orgId, orgId));
+  return row?.publicUrl ?? env.APP_URL;
 }
