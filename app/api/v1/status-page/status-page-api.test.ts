@@ -13,7 +13,15 @@ vi.mock("@/server/database", async (importOriginal) => ({
   getDbHandle: async () => t,
 }));
 
+let session: { user: { id: string } } | null = null;
+vi.mock("@/app/_server/auth", () => ({
+  auth: async () => session,
+  signIn: async () => {},
+  signOut: async () => {},
+}));
+
 const settingsRoute = await import("./route");
+const portalLogoRoute = await import("@/app/api/portal/status-page/logo/route");
 const logoRoute = await import("./logo/route");
 const serveRoute = await import("@/app/status-page-logo/[hash]/route");
 
@@ -203,5 +211,37 @@ describe("/api/v1/status-page/logo", () => {
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ logo: null });
+  });
+});
+
+describe("/api/portal/status-page/logo (the portal's upload, by session)", () => {
+  const post = (form: FormData) =>
+    portalLogoRoute.POST(
+      new Request("http://localhost/api/portal/status-page/logo", { method: "POST", body: form }),
+    );
+  const userId = async (email: string) => (await ctxFor(t.db, email)).actor.id!;
+
+  it("takes a platform admin's upload and refuses a tenant admin's", async () => {
+    const form = () => {
+      const f = new FormData();
+      f.append("logo", new Blob([new Uint8Array(PNG)]), "logo.png");
+      return f;
+    };
+    try {
+      session = { user: { id: await userId("admin@acme.test") } };
+      expect((await post(form())).status).toBe(403);
+      session = { user: { id: await userId("admin@beacon.test") } };
+      const res = await post(form());
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ logo: { contentType: "image/png" } });
+      const svg = new FormData();
+      svg.append("logo", new Blob(["<svg/>"], { type: "image/png" }), "logo.png");
+      expect(await (await post(svg)).json()).toMatchObject({
+        error: { fields: [{ field: "logo", message: expect.stringContaining("SVG") }] },
+      });
+    } finally {
+      session = null;
+    }
+    expect((await post(form())).status).toBe(401);
   });
 });
