@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { openIncident } from "@/lib/incidents/open-incident";
+import { updateStatusPageSettings } from "@/lib/status/settings";
 import { installStatusFastPath } from "./status-fast-path";
 
 let t: TestDb;
@@ -95,5 +96,24 @@ describe("status fast path", () => {
     const badBadge = await get("/badge.svg?component=nope");
     expect(badBadge.headers["x-beacon-fast-path"]).toBeUndefined();
     expect(seen).toContain("/badge.svg?component=nope");
+  });
+
+  it("drops its copies of / and the documents when the page's settings change", async () => {
+    const cached = (await get("/")).body.toString();
+    expect((await get("/")).body.toString()).toBe(cached);
+    const before = renders;
+    await updateStatusPageSettings({
+      ctx: await ctxFor(t.db, "admin@beacon.test"),
+      input: { name: "Renamed page", publicUrl: "https://status.renamed.example" },
+    });
+    expect((await get("/")).body.toString()).toBe(`<html>render ${before + 1}</html>`);
+    const summary = JSON.parse((await get("/api/v2/summary.json")).body.toString("utf8"));
+    expect(summary.page).toMatchObject({
+      name: "Renamed page",
+      url: "https://status.renamed.example",
+    });
+    const feed = (await get("/history.atom")).body.toString("utf8");
+    expect(feed).toContain("<title>Renamed page status - incident history</title>");
+    expect(feed).toContain('href="https://status.renamed.example/history.atom"');
   });
 });

@@ -41,6 +41,7 @@ const thresholdsManage: readonly Role[] = ["org_admin", "tech_devops"];
 const membersManage: readonly Role[] = ["org_admin", "platform_admin"];
 const apikeysManage: readonly Role[] = ["org_admin", "platform_admin"];
 const subscribersManage: readonly Role[] = ["platform_admin"];
+const statusPageManage: readonly Role[] = ["platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -66,10 +67,15 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/me": key(ALL),
   "POST /api/v1/metrics": key(metricsWrite),
   "GET /api/v1/subscribers": key(subscribersManage),
+  "GET /api/v1/status-page": key(statusPageManage),
+  "PUT /api/v1/status-page": key(statusPageManage),
+  "PUT /api/v1/status-page/logo": key(statusPageManage),
+  "DELETE /api/v1/status-page/logo": key(statusPageManage),
   "POST /api/v1/test-alerts": key(alertsManage),
 
   "GET /api/portal/fanout": session(incidentsRead),
   "GET /api/portal/inbox": session(ALL),
+  "POST /api/portal/status-page/logo": session(statusPageManage),
 
   "GET /api/auth/[...nextauth]": open("Auth.js's own sign-in endpoints"),
   "POST /api/auth/[...nextauth]": open("Auth.js's own sign-in endpoints"),
@@ -97,6 +103,8 @@ export const ROUTES: Record<string, Entry> = {
   "GET /history.rss": open("public incident history feed"),
   "HEAD /history.rss": open("public incident history feed"),
   "OPTIONS /history.rss": open("public incident history feed (CORS preflight)"),
+  "GET /status-page-logo/[hash]": open("the public status page's logo"),
+  "HEAD /status-page-logo/[hash]": open("the public status page's logo"),
 };
 
 /** "app/…/actions.ts#exportName" */
@@ -130,6 +138,8 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/profile/actions.ts#saveMyNotificationsAction": session(orgRead),
   "app/portal/profile/actions.ts#changePasswordAction": session(orgRead),
   "app/portal/subscribers/actions.ts#removeSubscriberAction": session(subscribersManage),
+  "app/portal/status-page/actions.ts#saveStatusPageAction": session(statusPageManage),
+  "app/portal/status-page/actions.ts#removeLogoAction": session(statusPageManage),
   "app/portal/subscribers/actions.ts#rotateSubscriberSecretAction": session(subscribersManage),
   "app/portal/thresholds/actions.ts#createRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#toggleRuleAction": session(thresholdsManage),

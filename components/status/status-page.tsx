@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { StatusView } from "@/lib/status/read";
+import type { PageView, StatusView } from "@/lib/status/read";
 import type { Indicator } from "@/lib/status/derive";
 import { STATUS_LABELS } from "@/lib/status/derive";
 import { compactDays, formatUptime } from "@/lib/status/uptime";
@@ -17,30 +17,67 @@ const BANNER: Record<Indicator, string> = {
   maintenance: "bg-maintenance text-white",
 };
 
-export function StatusHeader({ name, signedIn }: { name: string; signedIn: boolean }) {
+/**
+ * The page's header: its name (and logo), on the brand colour when one is set, with text in
+ * black or white, whichever contrasts more; then the notice banner, if any. Without settings it
+ * is Beacon's plain header.
+ */
+export function StatusHeader({ page, signedIn }: { page: PageView; signedIn: boolean }) {
+  const branded = page.brandColor && page.brandTextColor;
+  const navClass = branded
+    ? "flex gap-4 text-sm"
+    : "flex gap-4 text-sm text-slate-600 dark:text-slate-400";
   return (
-    <header className="flex flex-wrap items-center justify-between gap-2">
-      <Link href="/" className="text-2xl font-semibold">
-        {name} status
-      </Link>
-      <nav
-        aria-label="Status page"
-        className="flex gap-4 text-sm text-slate-600 dark:text-slate-400"
+    <>
+      <header
+        className={
+          branded
+            ? "flex flex-wrap items-center justify-between gap-2 rounded-lg px-4 py-3"
+            : "flex flex-wrap items-center justify-between gap-2"
+        }
+        style={
+          branded ? { backgroundColor: page.brandColor!, color: page.brandTextColor! } : undefined
+        }
       >
-        <Link href="/history" className="hover:underline">
-          History
+        <Link
+          href="/"
+          className={
+            page.logoUrl
+              ? "flex items-center gap-3 text-2xl font-semibold"
+              : "text-2xl font-semibold"
+          }
+        >
+          {page.logoUrl && (
+            // eslint-disable-next-line @next/next/no-img-element -- a stored upload, served as is
+            <img src={page.logoUrl} alt="" className="h-8 w-auto" data-testid="status-logo" />
+          )}
+          {page.name} status
         </Link>
-        <a href="/history.atom" className="hover:underline">
-          Atom
-        </a>
-        <a href="/history.rss" className="hover:underline">
-          RSS
-        </a>
-        <Link href="/portal" className="hover:underline">
-          {signedIn ? "Portal" : "Sign in"}
-        </Link>
-      </nav>
-    </header>
+        <nav aria-label="Status page" className={navClass}>
+          <Link href="/history" className="hover:underline">
+            History
+          </Link>
+          <a href="/history.atom" className="hover:underline">
+            Atom
+          </a>
+          <a href="/history.rss" className="hover:underline">
+            RSS
+          </a>
+          <Link href="/portal" className="hover:underline">
+            {signedIn ? "Portal" : "Sign in"}
+          </Link>
+        </nav>
+      </header>
+      {page.noticeHtml && (
+        <aside
+          aria-label="Notice"
+          className="notice rounded-lg border border-sky-300 bg-sky-50 px-4 py-3 text-sm text-slate-900 dark:border-sky-800 dark:bg-sky-950 dark:text-slate-100 [&_a]:underline"
+          data-testid="status-notice"
+          // Sanitised by lib/markdown.ts when the settings are read.
+          dangerouslySetInnerHTML={{ __html: page.noticeHtml }}
+        />
+      )}
+    </>
   );
 }
 
@@ -200,6 +237,24 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
         <a href="/badge.svg" className="underline">
           Badge
         </a>
+        {view.page.supportUrl && (
+          <>
+            {" "}
+            ·{" "}
+            <a href={view.page.supportUrl} className="underline" rel="noopener">
+              Support
+            </a>
+          </>
+        )}
+        {view.page.contactUrl && (
+          <>
+            {" "}
+            ·{" "}
+            <a href={view.page.contactUrl} className="underline" rel="noopener">
+              Contact
+            </a>
+          </>
+        )}
       </footer>
     </>
   );

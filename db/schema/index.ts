@@ -10,3 +10,4 @@ export * from "./alerts";
 export * from "./deliveries";
 export * from "./subscribers";
 export * from "./schedules";
+export * from "./status-page";

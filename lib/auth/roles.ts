@@ -45,6 +45,7 @@ export const PERMISSIONS = [
   "audit:read",
   "support:read",
   "subscribers:manage",
+  "status_page:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -101,6 +102,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit:read",
     // The status page's public subscribers: personal addresses, so not every on-call responder.
     "subscribers:manage",
+    // The public page's name, logo, colours, links and banner.
+    "status_page:manage",
   ],
   responder: [
     "org:read",

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { publicBaseUrl } from "@/lib/status/page-settings";
 import {
   maintenanceCells,
   maintenances,
@@ -72,7 +73,7 @@ export async function advanceMaintenance({ ctx, input }: { ctx: Ctx; input: unkn
       await enqueueNotification(tx, {
         orgId: ctx.org.id,
         kind,
-        payload: maintenancePayload(m!, cells, update!),
+        payload: maintenancePayload(m!, cells, update!, await publicBaseUrl(tx, ctx.org.id)),
       });
     }
     return { maintenance: m!, update: update! };

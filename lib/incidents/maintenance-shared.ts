@@ -5,6 +5,7 @@ export function maintenancePayload(
   m: Pick<Maintenance, "id" | "title" | "audienceOrgId" | "status">,
   cells: readonly { componentId: string; regionId: string }[],
   update: { id: string; message: string },
+  baseUrl?: string,
 ): NotificationPayload {
   return {
     title: m.title,
@@ -16,7 +17,7 @@ export function maintenancePayload(
     regionIds: [...new Set(cells.map((c) => c.regionId))],
     status: m.status,
     message: update.message,
-    url: maintenanceUrl(m.id),
+    url: maintenanceUrl(m.id, baseUrl),
     maintenanceId: m.id,
     updateId: update.id,
   };

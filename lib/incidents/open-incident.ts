@@ -1,4 +1,5 @@
 import { incidents, incidentUpdates } from "@/db/schema";
+import { publicBaseUrl } from "@/lib/status/page-settings";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
@@ -65,7 +66,7 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
       await enqueueNotification(tx, {
         orgId: ctx.org.id,
         kind: "incident.created",
-        payload: incidentPayload(incident!, v.cells, update!),
+        payload: incidentPayload(incident!, v.cells, update!, await publicBaseUrl(tx, ctx.org.id)),
       });
     }
     return { incident: incident!, update: update! };

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { publicBaseUrl } from "@/lib/status/page-settings";
 import { incidents, incidentUpdates, type ComponentStatus } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
@@ -81,7 +82,7 @@ export async function postUpdate({ ctx, input }: { ctx: Ctx; input: unknown }) {
       await enqueueNotification(tx, {
         orgId: ctx.org.id,
         kind: v.status === "resolved" ? "incident.resolved" : "incident.updated",
-        payload: incidentPayload(updated!, allCells, update!),
+        payload: incidentPayload(updated!, allCells, update!, await publicBaseUrl(tx, ctx.org.id)),
       });
     }
     return { incident: updated!, update: update!, changes: applied };

@@ -1,4 +1,5 @@
 import { maintenanceCells, maintenances, maintenanceUpdates } from "@/db/schema";
+import { publicBaseUrl } from "@/lib/status/page-settings";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
@@ -67,7 +68,7 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
       await enqueueNotification(tx, {
         orgId: ctx.org.id,
         kind: "maintenance.scheduled",
-        payload: maintenancePayload(m!, v.cells, update!),
+        payload: maintenancePayload(m!, v.cells, update!, await publicBaseUrl(tx, ctx.org.id)),
       });
     }
     return { maintenance: m!, update: update! };

@@ -24,9 +24,11 @@ export function authorOf(ctx: Ctx) {
   };
 }
 
-export const incidentUrl = (id: string) => new URL(`/incidents/${id}`, env.APP_URL).toString();
-export const maintenanceUrl = (id: string) =>
-  new URL(`/maintenances/${id}`, env.APP_URL).toString();
+/** `baseUrl`: the status page's public URL setting (`publicBaseUrl`), else APP_URL. */
+export const incidentUrl = (id: string, baseUrl = env.APP_URL) =>
+  new URL(`/incidents/${id}`, baseUrl).toString();
+export const maintenanceUrl = (id: string, baseUrl = env.APP_URL) =>
+  new URL(`/maintenances/${id}`, baseUrl).toString();
 
 /** The audience must be a tenant organization (never the platform org, never unknown). */
 export async function checkAudience(
@@ -112,6 +114,7 @@ export function incidentPayload(
   incident: Pick<Incident, "id" | "title" | "category" | "impact" | "audienceOrgId" | "status">,
   cells: readonly { componentId: string; regionId: string }[],
   update: { id: string; message: string },
+  baseUrl?: string,
 ): NotificationPayload {
   return {
     title: incident.title,
@@ -124,7 +127,7 @@ export function incidentPayload(
     regionIds: [...new Set(cells.map((c) => c.regionId))],
     status: incident.status,
     message: update.message,
-    url: incidentUrl(incident.id),
+    url: incidentUrl(incident.id, baseUrl),
     incidentId: incident.id,
     updateId: update.id,
   };

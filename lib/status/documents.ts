@@ -47,6 +47,8 @@ export async function buildPublicDocument(
   { baseUrl, componentId }: { baseUrl: string; componentId?: string | null },
 ): Promise<{ body: string; contentType: string; notFound?: boolean }> {
   const view = await loadStatusView(db, PUBLIC);
+  // The page's public URL setting, when set, is where its links point (else APP_URL).
+  baseUrl = view.page.url ?? baseUrl;
   const cat: Catalog = { view, baseUrl };
   const json = (v: unknown) => ({ body: JSON.stringify(v), contentType: contentTypeOf(name) });
   switch (name) {

@@ -21,6 +21,7 @@ import {
   type MaintenanceStatus,
 } from "@/db/schema";
 import { NotFoundError } from "@/lib/errors";
+import { loadPageSettings, type PageSettingsView } from "./page-settings";
 import { isUuid } from "@/lib/ids";
 import {
   cellKey,
@@ -140,7 +141,8 @@ export interface MaintenanceView {
   cells: { componentId: string; regionId: string }[];
   updates: MaintenanceUpdateView[];
 }
-export interface PageView {
+/** The page itself: its owner's id, its name and its settings (page-settings.ts). */
+export interface PageView extends Omit<PageSettingsView, "name"> {
   id: string;
   name: string;
   updatedAt: string;
@@ -300,7 +302,7 @@ export async function loadStatusView(
 ): Promise<StatusView> {
   const org = await loadPageOrg(db);
   const windowStart = new Date(now.getTime() - UPTIME_DAYS * 86_400_000);
-  const [groupRows, componentRows, regionRows, openIncidents, openMaintenances, spans] =
+  const [groupRows, componentRows, regionRows, openIncidents, openMaintenances, spans, settings] =
     await Promise.all([
       db
         .select()
@@ -332,6 +334,7 @@ export async function loadStatusView(
             or(isNull(cellStatusIntervals.endedAt), gte(cellStatusIntervals.endedAt, windowStart)),
           ),
         ),
+      loadPageSettings(db, org.id),
     ]);
   const [incidentViews, maintenanceViews] = await Promise.all([
     hydrateIncidents(db, openIncidents),
@@ -383,7 +386,7 @@ export async function loadStatusView(
     .at(-1)!;
   return withStatuses({
     generatedAt: now.toISOString(),
-    page: { id: org.id, name: org.name, updatedAt },
+    page: { ...settings, id: org.id, name: settings.name ?? org.name, updatedAt },
     regions: regionRows.map((r) => ({ id: r.id, code: r.code, name: r.name })),
     groups,
     components: componentViews,

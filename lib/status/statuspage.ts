@@ -92,7 +92,8 @@ export function spPage({ view, baseUrl }: Catalog): SpPage {
     id: view.page.id,
     name: view.page.name,
     url: baseUrl,
-    time_zone: "Etc/UTC",
+    // Statuspage spells UTC "Etc/UTC"; other zones are the page's default time zone setting.
+    time_zone: view.page.timeZone === "UTC" ? "Etc/UTC" : view.page.timeZone,
     updated_at: view.page.updatedAt,
   };
 }

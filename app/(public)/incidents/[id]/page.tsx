@@ -6,6 +6,7 @@ import { pageViewer, statusViewFor } from "@/app/_server/viewer";
 import { getIncident } from "@/lib/status/read";
 import { IncidentCard } from "@/components/status/incident-timeline";
 import { LocalTime } from "@/components/status/local-time";
+import { PageTimeZone } from "@/components/status/local-time";
 import { StatusHeader } from "@/components/status/status-page";
 
 async function load(id: string) {
@@ -27,26 +28,28 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
   const { incident, viewer, tenantName, signedIn } = await load((await params).id);
   const view = await statusViewFor(viewer);
   return (
-    <main className="mx-auto max-w-4xl space-y-6 p-4 sm:p-6">
-      <StatusHeader name={view.page.name} signedIn={signedIn} />
-      <p className="text-sm text-slate-600 dark:text-slate-400">
-        Incident started <LocalTime iso={incident.startedAt} />
-        {incident.resolvedAt && (
-          <>
-            , resolved <LocalTime iso={incident.resolvedAt} />
-          </>
-        )}
-        .
-      </p>
-      <IncidentCard
-        incident={incident}
-        names={{ components: view.components, regions: view.regions, tenantName }}
-        headingLevel={2}
-        link={false}
-      />
-      <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
-        ← Current status
-      </Link>
-    </main>
+    <PageTimeZone zone={view.page.timeZone}>
+      <main className="mx-auto max-w-4xl space-y-6 p-4 sm:p-6">
+        <StatusHeader page={view.page} signedIn={signedIn} />
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Incident started <LocalTime iso={incident.startedAt} />
+          {incident.resolvedAt && (
+            <>
+              , resolved <LocalTime iso={incident.resolvedAt} />
+            </>
+          )}
+          .
+        </p>
+        <IncidentCard
+          incident={incident}
+          names={{ components: view.components, regions: view.regions, tenantName }}
+          headingLevel={2}
+          link={false}
+        />
+        <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+          ← Current status
+        </Link>
+      </main>
+    </PageTimeZone>
   );
 }

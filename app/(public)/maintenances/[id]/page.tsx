@@ -5,6 +5,7 @@ import { getDb } from "@/server/database";
 import { pageViewer, statusViewFor } from "@/app/_server/viewer";
 import { getMaintenance } from "@/lib/status/read";
 import { MaintenanceCard } from "@/components/status/incident-timeline";
+import { PageTimeZone } from "@/components/status/local-time";
 import { StatusHeader } from "@/components/status/status-page";
 
 async function load(id: string) {
@@ -26,17 +27,19 @@ export default async function MaintenancePage({ params }: { params: Promise<{ id
   const { maintenance, viewer, tenantName, signedIn } = await load((await params).id);
   const view = await statusViewFor(viewer);
   return (
-    <main className="mx-auto max-w-4xl space-y-6 p-4 sm:p-6">
-      <StatusHeader name={view.page.name} signedIn={signedIn} />
-      <MaintenanceCard
-        maintenance={maintenance}
-        names={{ components: view.components, regions: view.regions, tenantName }}
-        headingLevel={2}
-        link={false}
-      />
-      <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
-        ← Current status
-      </Link>
-    </main>
+    <PageTimeZone zone={view.page.timeZone}>
+      <main className="mx-auto max-w-4xl space-y-6 p-4 sm:p-6">
+        <StatusHeader page={view.page} signedIn={signedIn} />
+        <MaintenanceCard
+          maintenance={maintenance}
+          names={{ components: view.components, regions: view.regions, tenantName }}
+          headingLevel={2}
+          link={false}
+        />
+        <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+          ← Current status
+        </Link>
+      </main>
+    </PageTimeZone>
   );
 }
