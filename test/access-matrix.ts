@@ -139,6 +139,12 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/actions.ts#signOutAction": open("ends whatever session there is"),
   "app/signin/actions.ts#signInWithPassword": open("signing in"),
   "app/signin/actions.ts#signInWithEmailLink": open("signing in"),
+  "app/signin/forgot/actions.ts#requestPasswordResetAction": open(
+    "emails a reset link to an existing account only, the same answer for every address; limited per address and per client address",
+  ),
+  "app/signin/reset/[token]/actions.ts#resetPasswordAction": open(
+    "guarded by the one-time token emailed to the account's address",
+  ),
   "app/invite/[token]/actions.ts#acceptInvitationAction": open(
     "guarded by the invitation token and a session for the invited address",
   ),
