@@ -129,6 +129,7 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/members/actions.ts#revokeInvitationAction": session(membersManage),
   "app/portal/profile/actions.ts#saveMyNotificationsAction": session(orgRead),
   "app/portal/profile/actions.ts#changePasswordAction": session(orgRead),
+  "app/portal/profile/actions.ts#changeNameAction": session(orgRead),
   "app/portal/subscribers/actions.ts#removeSubscriberAction": session(subscribersManage),
   "app/portal/subscribers/actions.ts#rotateSubscriberSecretAction": session(subscribersManage),
   "app/portal/thresholds/actions.ts#createRuleAction": session(thresholdsManage),
