@@ -41,6 +41,7 @@ const thresholdsManage: readonly Role[] = ["org_admin", "tech_devops"];
 const membersManage: readonly Role[] = ["org_admin", "platform_admin"];
 const apikeysManage: readonly Role[] = ["org_admin", "platform_admin"];
 const subscribersManage: readonly Role[] = ["platform_admin"];
+const auditRead: readonly Role[] = ["org_admin", "platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -50,6 +51,7 @@ const open = (why: string): Entry => ({ auth: "public", why });
 export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/alert-settings": key(alertsRead),
   "PUT /api/v1/alert-settings": key(alertsManage),
+  "GET /api/v1/audit": key(auditRead),
   "GET /api/v1/deliveries/[id]": key(deliveriesRead),
   "GET /api/v1/endpoints": key(alertsRead),
   "POST /api/v1/endpoints": key(alertsManage),
