@@ -85,6 +85,27 @@ describe("forgot password", () => {
     expect(await describePasswordReset(t.db, token!)).toEqual({ email: "billing@acme.test" });
   });
 
+  it("answers before the account is looked up: nothing happens until the answer has gone", async () => {
+    const user = await userByEmail("admin@acme.test");
+    const tokensOf = async () =>
+      (await t.db.select().from(passwordResetTokens).where(eq(passwordResetTokens.userId, user.id)))
+        .length;
+    const before = await tokensOf();
+    const known = await requestPasswordReset(
+      { db: t.db, input: { email: "admin@acme.test" }, clientAddress: "203.0.113.31" },
+      DEPS,
+    );
+    const unknown = await requestPasswordReset(
+      { db: t.db, input: { email: "no-account@acme.test" }, clientAddress: "203.0.113.31" },
+      DEPS,
+    );
+    expect(known.message).toBe(unknown.message);
+    expect(await tokensOf()).toBe(before);
+    await known.send();
+    await unknown.send();
+    expect(await tokensOf()).toBe(before + 1);
+  });
+
   it("names a bad address, and refuses plainly when no email can leave", async () => {
     const bad = await requestPasswordReset(
       { db: t.db, input: { email: "not an address" }, clientAddress: "203.0.113.9" },
