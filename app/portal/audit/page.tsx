@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageCtx } from "@/app/_server/ctx";
-import { auditFilterOptions, listAudit, type AuditRow } from "@/lib/audit-log/list";
+import { auditFilterOptions, listAudit } from "@/lib/audit-log/list";
 import { ValidationError } from "@/lib/errors";
 import { logTime } from "@/lib/labels";
 import { Card, PageHeader } from "@/components/ui/card";
+import { AuditDetails } from "@/components/portal/audit-details";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -32,16 +33,6 @@ function toDay(day: string | undefined): string | undefined {
   if (!day || !DAY.test(day)) return day;
   const end = new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
   return Number.isNaN(end.getTime()) ? day : end.toISOString();
-}
-
-/** The recorded details, as JSON text (React escapes it; nothing in it is ever markup). */
-function Details({ data }: { data: AuditRow["data"] }) {
-  if (Object.keys(data).length === 0) return <span className="text-slate-500">—</span>;
-  return (
-    <pre className="max-w-md overflow-x-auto text-xs break-all whitespace-pre-wrap">
-      {JSON.stringify(data, null, 2)}
-    </pre>
-  );
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
@@ -165,7 +156,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       )}
                     </td>
                     <td>
-                      <Details data={r.data} />
+                      <AuditDetails data={r.data} />
                     </td>
                   </tr>
                 ))}
