@@ -2,10 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import {
   alertRecipients,
+  auditLog,
   components,
   inboxItems,
   memberships,
@@ -422,6 +423,40 @@ describe("another tenant's ids", () => {
       const unknown = await callRoute(r, { key: globexAdminKey });
       expect(unknown.status).toBe(403);
     }
+  });
+});
+
+/**
+ * List routes whose query takes a row id (a page cursor, a filter): Acme's ids, sent with
+ * Globex's org-admin key, show nothing of Acme's; with Acme's own key they do.
+ */
+const LIST_CROSS_TENANT: Record<string, () => Promise<{ query: string; secret: string }>> = {
+  "GET /api/v1/audit": async () => {
+    const secret = `x${randomUUID().slice(0, 8)}@example.test`;
+    await inviteMember({ ctx: acmeAdmin, input: { email: secret, role: "billing_admin" } });
+    const [row] = await t.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.orgId, acmeId))
+      .orderBy(desc(auditLog.createdAt))
+      .limit(1);
+    return { query: `?after=${row!.id}&actor=${acmeAdmin.actor.id}`, secret };
+  },
+};
+
+describe("another tenant's ids in list queries", () => {
+  it.each(Object.keys(LIST_CROSS_TENANT).map((k) => [k] as const))("%s", async (k) => {
+    const r = realRoutes.find((x) => x.key === k)!;
+    expect(r, `${k} is a real route`).toBeTruthy();
+    const { query, secret } = await LIST_CROSS_TENANT[k]!();
+    const handler = await handlerOf(r.file, r.method);
+    const call = (key: string, q: string) =>
+      handler(request(r.method, `${r.urlPath}${q}`, key), { params: Promise.resolve({}) });
+    const theirs = await call(globexAdminKey, query);
+    expect(theirs.status).toBe(200);
+    expect(await theirs.text()).not.toContain(secret);
+    expect(await (await call(globexAdminKey, "")).text()).not.toContain(secret);
+    expect(await (await call(keys.org_admin, "")).text()).toContain(secret);
   });
 });
 

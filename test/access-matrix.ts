@@ -42,6 +42,7 @@ const membersManage: readonly Role[] = ["org_admin", "platform_admin"];
 const apikeysManage: readonly Role[] = ["org_admin", "platform_admin"];
 const subscribersManage: readonly Role[] = ["platform_admin"];
 const statusPageManage: readonly Role[] = ["platform_admin"];
+const auditRead: readonly Role[] = ["org_admin", "platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -51,6 +52,7 @@ const open = (why: string): Entry => ({ auth: "public", why });
 export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/alert-settings": key(alertsRead),
   "PUT /api/v1/alert-settings": key(alertsManage),
+  "GET /api/v1/audit": key(auditRead),
   "GET /api/v1/deliveries/[id]": key(deliveriesRead),
   "GET /api/v1/endpoints": key(alertsRead),
   "POST /api/v1/endpoints": key(alertsManage),
@@ -137,6 +139,7 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/members/actions.ts#revokeInvitationAction": session(membersManage),
   "app/portal/profile/actions.ts#saveMyNotificationsAction": session(orgRead),
   "app/portal/profile/actions.ts#changePasswordAction": session(orgRead),
+  "app/portal/profile/actions.ts#changeNameAction": session(orgRead),
   "app/portal/subscribers/actions.ts#removeSubscriberAction": session(subscribersManage),
   "app/portal/status-page/actions.ts#saveStatusPageAction": session(statusPageManage),
   "app/portal/status-page/actions.ts#removeLogoAction": session(statusPageManage),
@@ -149,6 +152,12 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/actions.ts#signOutAction": open("ends whatever session there is"),
   "app/signin/actions.ts#signInWithPassword": open("signing in"),
   "app/signin/actions.ts#signInWithEmailLink": open("signing in"),
+  "app/signin/forgot/actions.ts#requestPasswordResetAction": open(
+    "emails a reset link to an existing account only, the same answer for every address; limited per address and per client address",
+  ),
+  "app/signin/reset/[token]/actions.ts#resetPasswordAction": open(
+    "guarded by the one-time token emailed to the account's address",
+  ),
   "app/invite/[token]/actions.ts#acceptInvitationAction": open(
     "guarded by the invitation token and a session for the invited address",
   ),

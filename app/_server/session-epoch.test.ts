@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { memberships, organizations, users } from "@/db/schema";
+import { devMailbox, memberships, organizations, users } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { beaconAdapter } from "@/lib/auth/adapter";
 import { hashPassword } from "@/lib/auth/password";
@@ -9,11 +9,28 @@ import { currentSessionEpoch } from "@/lib/auth/session-epoch";
 import { inviteMember } from "@/lib/members/invite";
 import { acceptInvitation } from "@/lib/members/accept-invitation";
 import { removeMember } from "@/lib/members/manage";
+import { requestPasswordReset } from "@/lib/members/password-reset";
 
 // A session issued before the user's session epoch moved on is refused on the next request, by
 // every way a request reads the session: a page's context, a server action, a route handler.
 vi.mock("server-only", () => ({}));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+class Redirected extends Error {
+  constructor(readonly to: string) {
+    super(`redirect to ${to}`);
+  }
+}
+vi.mock("next/navigation", () => ({
+  redirect: (to: string) => {
+    throw new Redirected(to);
+  },
+  forbidden: () => {
+    throw new Error("forbidden()");
+  },
+  notFound: () => {
+    throw new Error("notFound()");
+  },
+}));
 let t: TestDb;
 vi.mock("@/server/database", async (importOriginal) => ({
   ...(await importOriginal<typeof import("@/server/database")>()),
@@ -190,5 +207,48 @@ describe("session epochs", () => {
     expect(
       await requestsWith({ ...before, epoch: (await currentSessionEpoch(t.db, devops!.id))! }),
     ).toEqual(ACCEPTED);
+  });
+
+  it("ends every session when the password is reset by the emailed link, which works once", async () => {
+    const [admin] = await t.db.select().from(users).where(eq(users.email, "admin@globex.test"));
+    const before = {
+      user: { id: admin!.id },
+      epoch: (await currentSessionEpoch(t.db, admin!.id))!,
+    };
+    expect(await requestsWith(before)).toEqual(ACCEPTED);
+    const { send } = await requestPasswordReset(
+      { db: t.db, input: { email: "admin@globex.test" }, clientAddress: "192.0.2.44" },
+      { appUrl: "http://localhost:3000", emailConfigured: false, devMailbox: true, from: "b@x" },
+    );
+    await send();
+    const [mail] = await t.db
+      .select()
+      .from(devMailbox)
+      .where(eq(devMailbox.to, "admin@globex.test"));
+    const token = /\/signin\/reset\/([\w-]+)/.exec(mail!.text)![1]!;
+
+    vi.resetModules();
+    signIns.length = 0;
+    const { resetPasswordAction } = await import("@/app/signin/reset/[token]/actions");
+    const form = new FormData();
+    form.set("token", token);
+    form.set("password", "reset-by-email-link");
+    await expect(resetPasswordAction(null, form)).rejects.toThrow(/redirect to \/portal/);
+    // The old session is refused everywhere; the person was signed in again with the new password.
+    expect(await requestsWith(before)).toEqual(REFUSED);
+    expect(signIns).toEqual([
+      expect.objectContaining({ email: "admin@globex.test", password: "reset-by-email-link" }),
+    ]);
+    // The link is used up: a second use changes nothing.
+    const again = new FormData();
+    again.set("token", token);
+    again.set("password", "someone-elses-password");
+    expect(await resetPasswordAction(null, again)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Reset link .* not found$/),
+    });
+    const epoch = (await currentSessionEpoch(t.db, admin!.id))!;
+    expect(epoch).toBe(before.epoch + 1);
+    expect(await requestsWith({ ...before, epoch })).toEqual(ACCEPTED);
   });
 });

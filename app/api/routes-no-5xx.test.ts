@@ -111,6 +111,10 @@ const FIELDS = [
   "incidentId",
   "jobId",
   "role",
+  "actor",
+  "action",
+  "from",
+  "after",
 ];
 // What broke before, and what a schema must turn away with a 4xx.
 const nastyString = fc.oneof(

@@ -35,6 +35,11 @@ export default async function SignInPage({
         </p>
       )}
       <PasswordForm callbackUrl={callbackUrl} />
+      <p className="-mt-4 text-sm">
+        <Link href="/signin/forgot" className="text-sky-700 underline dark:text-sky-400">
+          Forgot password?
+        </Link>
+      </p>
       {env.emailConfigured && (
         <div className="border-t border-slate-200 pt-6 dark:border-slate-800">
           <EmailLinkForm callbackUrl={callbackUrl} />

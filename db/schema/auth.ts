@@ -55,4 +55,28 @@ export const rateLimits = pgTable(
   (t) => [index("rate_limits_reset_idx").on(t.resetAt)],
 );
 
+/**
+ * "Forgot password" links (lib/auth/password-reset.ts): sha256 of the token in the emailed link
+ * (the token itself is never stored), when it stops working, and when it was used. Using one, or
+ * setting a password any other way, uses up every other link of the user.
+ */
+export const passwordResetTokens = pgTable(
+  "password_reset_tokens",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text().notNull().unique(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("password_reset_tokens_user_idx").on(t.userId),
+    index("password_reset_tokens_expires_idx").on(t.expiresAt),
+  ],
+);
+
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type PasswordResetToken = typeof passwordResetTokens.$inferSelect;

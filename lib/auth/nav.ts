@@ -11,6 +11,7 @@ export const PORTAL_NAV: { href: string; label: string; permission: Permission }
   { href: "/portal/inbox", label: "Inbox", permission: "org:read" },
   { href: "/portal/members", label: "Members", permission: "org:read" },
   { href: "/portal/api-keys", label: "API keys", permission: "apikeys:manage" },
+  { href: "/portal/audit", label: "Audit log", permission: "audit:read" },
   { href: "/portal/support", label: "Support", permission: "support:read" },
 ];
 

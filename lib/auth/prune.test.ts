@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { rateLimits, verificationTokens } from "@/db/schema";
+import { passwordResetTokens, rateLimits, users, verificationTokens } from "@/db/schema";
 import { pruneExpired } from "./prune";
 
 let t: TestDb;
@@ -37,11 +37,15 @@ describe("pruneExpired", () => {
       { key: "open", count: 3, resetAt: at(1) },
     ]);
     const res = await pruneExpired(t.db, { now });
-    expect(res).toEqual({ verificationTokens: 2, rateLimits: 2 });
+    expect(res).toEqual({ verificationTokens: 2, rateLimits: 2, passwordResetTokens: 0 });
     expect(await tokens()).toEqual(["expires-now", "valid"]);
     expect(await limitKeys()).toEqual(["open"]);
     // Nothing left to do: a second run deletes nothing.
-    expect(await pruneExpired(t.db, { now })).toEqual({ verificationTokens: 0, rateLimits: 0 });
+    expect(await pruneExpired(t.db, { now })).toEqual({
+      verificationTokens: 0,
+      rateLimits: 0,
+      passwordResetTokens: 0,
+    });
   });
 
   it("deletes in bounded batches, stopping at the cap and finishing on the next run", async () => {
@@ -57,5 +61,23 @@ describe("pruneExpired", () => {
     const second = await pruneExpired(t.db, { now, batch: 10, maxBatches: 2 });
     expect(second.rateLimits).toBe(5);
     expect(await limitKeys()).toEqual(["open"]);
+  });
+
+  it("deletes password reset links once expired, used or not, and keeps the valid ones", async () => {
+    const [user] = await t.db
+      .insert(users)
+      .values({ email: `prune-${Date.now()}@acme.test` })
+      .returning();
+    await t.db.insert(passwordResetTokens).values([
+      { userId: user!.id, tokenHash: "old", expiresAt: at(-86_400_000) },
+      { userId: user!.id, tokenHash: "used-and-expired", expiresAt: at(-1), usedAt: at(-5000) },
+      // Refused from the moment it expires.
+      { userId: user!.id, tokenHash: "expires-now", expiresAt: at(0) },
+      { userId: user!.id, tokenHash: "used-valid", expiresAt: at(1), usedAt: at(-5000) },
+      { userId: user!.id, tokenHash: "valid", expiresAt: at(60_000) },
+    ]);
+    expect((await pruneExpired(t.db, { now })).passwordResetTokens).toBe(3);
+    const left = (await t.db.select().from(passwordResetTokens)).map((r) => r.tokenHash).sort();
+    expect(left).toEqual(["used-valid", "valid"]);
   });
 });

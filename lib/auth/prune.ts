@@ -1,6 +1,6 @@
 import { inArray, lte, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { rateLimits, verificationTokens } from "@/db/schema";
+import { passwordResetTokens, rateLimits, verificationTokens } from "@/db/schema";
 
 /** Rows deleted per statement, and statements per table per sweep (the rest waits for the next). */
 export const PRUNE_BATCH = 1000;
@@ -9,12 +9,14 @@ export const PRUNE_MAX_BATCHES = 20;
 export interface PruneResult {
   verificationTokens: number;
   rateLimits: number;
+  passwordResetTokens: number;
 }
 
 /**
  * Deletes what can never be used again: magic-link tokens past their expiry (Auth.js refuses a
- * token whose `expires` is before now) and rate-limit counters whose window has ended (`hit`
- * starts a new window over such a row anyway). Deletes in bounded batches so a large backlog
+ * token whose `expires` is before now), rate-limit counters whose window has ended (`hit`
+ * starts a new window over such a row anyway) and password reset links past their expiry, used
+ * or not (lib/members/password-reset.ts refuses a link whose `expiresAt` is not after now). Deletes in bounded batches so a large backlog
  * does not hold locks for long; stops after `maxBatches` per table and leaves the rest for the
  * next sweep. Both job drivers call this from their periodic sweep; running it twice, or from
  * two processes, is harmless.
@@ -54,7 +56,20 @@ export async function pruneExpired(
     return rows.length;
   });
 
-  return { verificationTokens: tokens, rateLimits: limits };
+  const resetLinks = await loop(maxBatches, batch, async () => {
+    const expired = db
+      .select({ id: passwordResetTokens.id })
+      .from(passwordResetTokens)
+      .where(lte(passwordResetTokens.expiresAt, nowTs))
+      .limit(batch);
+    const rows = await db
+      .delete(passwordResetTokens)
+      .where(inArray(passwordResetTokens.id, expired))
+      .returning({ id: passwordResetTokens.id });
+    return rows.length;
+  });
+
+  return { verificationTokens: tokens, rateLimits: limits, passwordResetTokens: resetLinks };
 }
 
 async function loop(maxBatches: number, batch: number, once: () => Promise<number>) {

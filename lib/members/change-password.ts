@@ -11,6 +11,7 @@ import {
   RateLimitedError,
   ValidationError,
 } from "@/lib/errors";
+import { useUpResetLinks } from "./password-reset";
 import { ChangePasswordInput } from "./schemas";
 
 /** Wrong current passwords allowed per account before it has to wait. */
@@ -62,6 +63,8 @@ export async function changeMyPassword({ ctx, input }: { ctx: Ctx; input: unknow
       .update(users)
       .set({ passwordHash, sessionEpoch: sql`${users.sessionEpoch} + 1` })
       .where(eq(users.id, userId));
+    // A reset link asked for earlier would otherwise undo this change.
+    await useUpResetLinks(tx, userId, new Date());
     await recordAudit(tx, ctx, {
       action: user.passwordHash ? "user.password_changed" : "user.password_set",
       targetType: "user",

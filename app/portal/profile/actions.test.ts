@@ -15,7 +15,7 @@ vi.mock("@/server/database", async (importOriginal) => ({
 }));
 vi.mock("@/app/_server/auth", () => ({ auth: async () => session }));
 
-const { saveMyNotificationsAction } = await import("./actions");
+const { changeNameAction, saveMyNotificationsAction } = await import("./actions");
 
 const ids: Record<string, string> = {};
 beforeAll(async () => {
@@ -94,5 +94,34 @@ describe("saveMyNotificationsAction", () => {
     );
     expect(res).toMatchObject({ ok: false, error: expect.stringMatching(/another organization/) });
     expect((await prefs("devops@acme.test")).email).toBe(false);
+  });
+});
+
+describe("changeNameAction", () => {
+  it("renames the signed-in member only, whatever user id the form carries, and names a bad name", async () => {
+    session = { user: { id: ids["devops@acme.test"]! } };
+    try {
+      expect(
+        await changeNameAction(
+          null,
+          form({ name: "Dana DevOps-Lead", userId: ids["admin@acme.test"]! }),
+        ),
+      ).toMatchObject({ ok: true, message: "Your name is saved." });
+      expect(await changeNameAction(null, form({ name: "" }))).toMatchObject({
+        ok: false,
+        fields: { name: "is required" },
+      });
+    } finally {
+      session = null;
+    }
+    const names = Object.fromEntries(
+      (await t.db.select().from(users)).map((u) => [u.email, u.name]),
+    );
+    expect(names["devops@acme.test"]).toBe("Dana DevOps-Lead");
+    expect(names["admin@acme.test"]).not.toBe("Dana DevOps-Lead");
+    expect(await changeNameAction(null, form({ name: "Anonymous" }))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/sign in/),
+    });
   });
 });

@@ -4,6 +4,7 @@ import { AuthError } from "next-auth";
 import { revalidatePath } from "next/cache";
 import { signIn } from "@/app/_server/auth";
 import { formFields, runFormAction } from "@/app/_server/form";
+import { changeMyName } from "@/lib/members/change-name";
 import { changeMyPassword } from "@/lib/members/change-password";
 import { updateMyNotifications } from "@/lib/members/my-notifications";
 import type { ActionResult } from "@/lib/errors";
@@ -55,5 +56,17 @@ export async function changePasswordAction(
     message: "Your password is changed, and every other session of yours is signed out.",
   });
   revalidatePath("/portal/profile");
+  return result;
+}
+
+/** Changes the signed-in person's own name; whose it is comes from the session, not the form. */
+export async function changeNameAction(_prev: unknown, form: FormData) {
+  const result = await runFormAction(form, {
+    input: (f) => ({ name: f.text("name") }),
+    verb: changeMyName,
+    result: () => null,
+    message: "Your name is saved.",
+  });
+  revalidatePath("/portal", "layout");
   return result;
 }

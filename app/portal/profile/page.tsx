@@ -5,9 +5,10 @@ import { getMyNotifications } from "@/lib/members/my-notifications";
 import { Card, PageHeader } from "@/components/ui/card";
 import { MyNotificationsForm } from "@/components/portal/my-notifications-form";
 import { ChangePasswordForm } from "@/components/portal/change-password-form";
+import { ChangeNameForm } from "@/components/portal/change-name-form";
 import { hasPassword } from "@/lib/members/change-password";
 import { can } from "@/lib/context";
-import { changePasswordAction, saveMyNotificationsAction } from "./actions";
+import { changeNameAction, changePasswordAction, saveMyNotificationsAction } from "./actions";
 
 export const metadata: Metadata = { title: "My notifications" };
 export const dynamic = "force-dynamic";
@@ -56,6 +57,12 @@ export default async function ProfilePage() {
         ; they reach you at the email address and phone number above. Quiet hours and digests set
         there also hold back warning emails and SMS; in-app warnings are never held.
       </p>
+      <Card title="Your name">
+        <ChangeNameForm
+          action={changeNameAction}
+          name={ctx.actor.type === "user" ? ctx.actor.name : ""}
+        />
+      </Card>
       <Card title="Password">
         <ChangePasswordForm action={changePasswordAction} hasPassword={withPassword} />
       </Card>
