@@ -148,6 +148,9 @@ export const ACTIONS: Record<string, Entry> = {
   "app/invite/verify/[code]/actions.ts#createInvitedAccountAction": open(
     "guarded by the one-time code emailed to the invited address",
   ),
+  "app/setup/actions.ts#completeSetupAction": open(
+    "first run only: guarded by the printed setup token, refused once a platform admin exists",
+  ),
   "app/(public)/subscribe/actions.ts#subscribeAction": open("public status page subscription"),
   "app/(public)/subscribe/actions.ts#confirmAction": open("guarded by the confirmation token"),
   "app/(public)/subscribe/actions.ts#rotateOwnSecretAction": open("guarded by the manage token"),

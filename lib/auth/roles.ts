@@ -45,6 +45,7 @@ export const PERMISSIONS = [
   "audit:read",
   "support:read",
   "subscribers:manage",
+  "organizations:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -101,6 +102,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit:read",
     // The status page's public subscribers: personal addresses, so not every on-call responder.
     "subscribers:manage",
+    // Creating, renaming and suspending tenant organizations, and inviting their first admin.
+    "organizations:manage",
   ],
   responder: [
     "org:read",
