@@ -41,6 +41,7 @@ const thresholdsManage: readonly Role[] = ["org_admin", "tech_devops"];
 const membersManage: readonly Role[] = ["org_admin", "platform_admin"];
 const apikeysManage: readonly Role[] = ["org_admin", "platform_admin"];
 const subscribersManage: readonly Role[] = ["platform_admin"];
+const organizationsManage: readonly Role[] = ["platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -66,6 +67,11 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/me": key(ALL),
   "POST /api/v1/metrics": key(metricsWrite),
   "GET /api/v1/subscribers": key(subscribersManage),
+  "GET /api/v1/organizations": key(organizationsManage),
+  "POST /api/v1/organizations": key(organizationsManage),
+  "GET /api/v1/organizations/[id]": key(organizationsManage),
+  "PATCH /api/v1/organizations/[id]": key(organizationsManage),
+  "POST /api/v1/organizations/[id]/invitations": key(organizationsManage),
   "POST /api/v1/test-alerts": key(alertsManage),
 
   "GET /api/portal/fanout": session(incidentsRead),
@@ -129,6 +135,11 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/members/actions.ts#revokeInvitationAction": session(membersManage),
   "app/portal/profile/actions.ts#saveMyNotificationsAction": session(orgRead),
   "app/portal/profile/actions.ts#changePasswordAction": session(orgRead),
+  "app/portal/organizations/actions.ts#createOrganizationAction": session(organizationsManage),
+  "app/portal/organizations/actions.ts#renameOrganizationAction": session(organizationsManage),
+  "app/portal/organizations/actions.ts#suspendOrganizationAction": session(organizationsManage),
+  "app/portal/organizations/actions.ts#restoreOrganizationAction": session(organizationsManage),
+  "app/portal/organizations/actions.ts#inviteOrgAdminAction": session(organizationsManage),
   "app/portal/subscribers/actions.ts#removeSubscriberAction": session(subscribersManage),
   "app/portal/subscribers/actions.ts#rotateSubscriberSecretAction": session(subscribersManage),
   "app/portal/thresholds/actions.ts#createRuleAction": session(thresholdsManage),
