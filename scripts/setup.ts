@@ -30,7 +30,8 @@ await runScript(async () => {
   const password = generated ?? (await text(process.stdin)).split(/\r?\n/)[0] ?? "";
   const handle = await openConfiguredDatabase();
   try {
-    await prepareDatabase(handle, { demo: env.demoData });
+    // Never the demo data here: its demo platform admin would make setup impossible.
+    await prepareDatabase(handle, { demo: false });
     const [platform] = await handle.db
       .select({ name: organizations.name })
       .from(organizations)

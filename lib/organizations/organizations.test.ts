@@ -6,6 +6,7 @@ import {
   apiKeys,
   auditLog,
   deliveries,
+  devMailbox,
   memberships,
   organizations,
   users,
@@ -13,6 +14,10 @@ import {
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { enqueue, orgId } from "@/test/alerts";
 import { createApiKey, authenticateApiKey } from "@/lib/api-keys/keys";
+import {
+  createAccountFromInvitation,
+  requestInvitationVerification,
+} from "@/lib/members/accept-invitation";
 import { loadUserCtx, listUserOrgs, suspendedSignInRefusal } from "@/lib/auth/session-ctx";
 import { enqueueUserWarning } from "@/lib/alerts/user-warning";
 import { planJob } from "@/lib/alerts/plan";
@@ -188,6 +193,36 @@ describe("tenant organizations", () => {
   });
 });
 
+describe("a new tenant's first org admin", () => {
+  it("follows the invitation, proves the address through the platform's dev mailbox and lands in the tenant as org admin", async () => {
+    const org = await createOrganization({
+      ctx: platformAdmin,
+      input: { slug: "cyberdyne", name: "Cyberdyne" },
+    });
+    const { token } = await inviteOrgAdmin({
+      ctx: platformAdmin,
+      input: { id: org.id, email: "first@cyberdyne.test" },
+    });
+    await requestInvitationVerification(
+      { db: t.db, input: { token }, clientAddress: "192.0.2.9" },
+      { appUrl: "http://beacon.test", emailConfigured: false, devMailbox: true, from: "b@b.test" },
+    );
+    // The tenant has no one to read its own mailbox yet: the platform admin who invited reads it.
+    const [mail] = await t.db
+      .select()
+      .from(devMailbox)
+      .where(eq(devMailbox.to, "first@cyberdyne.test"));
+    expect(mail!.orgId).toBe(platformAdmin.org.id);
+    const code = /\/invite\/verify\/([\w-]+)/.exec(mail!.text)![1]!;
+    const joined = await createAccountFromInvitation({
+      db: t.db,
+      input: { code, name: "First Admin", password: "a-long-password" },
+    });
+    const ctx = await loadUserCtx(t.db, joined.userId, org.id);
+    expect(ctx).toMatchObject({ org: { id: org.id }, role: "org_admin" });
+  });
+});
+
 describe("a suspended tenant", () => {
   async function countsOf(jobId: string) {
     const rows = await t.db
@@ -264,8 +299,8 @@ describe("a suspended tenant", () => {
     expect((await planJob(t.db, own.id)).planned).toBe(true);
     expect(await countsOf(own.id)).toEqual({ acme: 0, globex: 0 });
     const warning = await warnAcmeAdmin();
-    await planJob(t.db, warning.id);
-    expect((await countsOf(warning.id)).acme).toBe(0);
+    await planJob(t.db, warning!.id);
+    expect((await countsOf(warning!.id)).acme).toBe(0);
 
     // Nothing deleted.
     expect(await t.db.select().from(memberships).where(eq(memberships.orgId, acme))).toHaveLength(
@@ -294,8 +329,8 @@ describe("a suspended tenant", () => {
     await planJob(t.db, again.id);
     expect((await countsOf(again.id)).acme).toBeGreaterThan(0);
     const warnedAgain = await warnAcmeAdmin();
-    await planJob(t.db, warnedAgain.id);
-    expect((await countsOf(warnedAgain.id)).acme).toBeGreaterThan(0);
+    await planJob(t.db, warnedAgain!.id);
+    expect((await countsOf(warnedAgain!.id)).acme).toBeGreaterThan(0);
 
     await t.db
       .delete(memberships)

@@ -27,7 +27,10 @@ function req(method: string, path: string, key: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
-const params = (id?: string) => ({ params: Promise.resolve(id ? { id } : {}) });
+const params = (): { params: Promise<Record<string, string>> } => ({
+  params: Promise.resolve({}),
+});
+const idParams = (id: string) => ({ params: Promise.resolve({ id }) });
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -74,7 +77,7 @@ describe("/api/v1/organizations", () => {
 
     const renamed = await one.PATCH(
       req("PATCH", `/api/v1/organizations/${org.id}`, adminKey, { name: "Initech Corp" }),
-      params(org.id),
+      idParams(org.id),
     );
     expect(await renamed.json()).toMatchObject({ name: "Initech Corp", suspendedAt: null });
 
@@ -82,7 +85,7 @@ describe("/api/v1/organizations", () => {
       req("POST", `/api/v1/organizations/${org.id}/invitations`, adminKey, {
         email: "boss@initech.test",
       }),
-      params(org.id),
+      idParams(org.id),
     );
     expect(invited.status).toBe(201);
     const inv = (await invited.json()) as { email: string; emailed: boolean; url?: string };
@@ -106,7 +109,7 @@ describe("/api/v1/organizations", () => {
     ).find((o) => o.slug === "acme")!;
     const suspended = await one.PATCH(
       req("PATCH", `/api/v1/organizations/${acme.id}`, adminKey, { suspended: true }),
-      params(acme.id),
+      idParams(acme.id),
     );
     expect(suspended.status).toBe(200);
     const refusedKey = await me.GET(req("GET", "/api/v1/me", tenantKey), params());
@@ -115,19 +118,19 @@ describe("/api/v1/organizations", () => {
 
     const badFlag = await one.PATCH(
       req("PATCH", `/api/v1/organizations/${acme.id}`, adminKey, { suspended: "yes" }),
-      params(acme.id),
+      idParams(acme.id),
     );
     expect(badFlag.status).toBe(422);
 
     await one.PATCH(
       req("PATCH", `/api/v1/organizations/${acme.id}`, adminKey, { suspended: false }),
-      params(acme.id),
+      idParams(acme.id),
     );
     expect((await me.GET(req("GET", "/api/v1/me", tenantKey), params())).status).toBe(200);
 
     const unknown = await one.GET(
       req("GET", "/api/v1/organizations/nope", adminKey),
-      params("nope"),
+      idParams("nope"),
     );
     expect(unknown.status).toBe(404);
   });
