@@ -14,8 +14,13 @@ import { MAX_NAME, storable } from "@/lib/validation";
 /** How long a printed setup link works; a restart prints a new one. */
 export const SETUP_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** What `/setup` and `npm run setup` answer once a platform admin exists: the page is gone. */
-export const SETUP_DONE = "Setup (a platform admin already exists)";
+/** What `/setup` and `npm run setup` answer once a platform admin exists: the page is gone (404). */
+export class SetupDoneError extends NotFoundError {
+  constructor() {
+    super("Setup");
+    this.message = "Setup is already done: a platform admin exists. Sign in instead.";
+  }
+}
 
 const name = (max: number) =>
   storable(
@@ -121,7 +126,8 @@ export class SetupLinkError extends ValidationError {
  *
  * Only once, even when two attempts race: the platform organization's row is locked (`FOR
  * UPDATE`) before looking for an admin, so a second attempt waits for the first to commit and then
- * finds its admin (NotFoundError: the page is gone). Never check-then-insert without that lock.
+ * finds its admin (SetupDoneError, a NotFoundError: the page is gone). Never check-then-insert
+ * without that lock.
  */
 // verb-no-permission: nobody holds a permission before the first admin exists; the setup token
 // (or shell access to the server, for the terminal) is the credential.
@@ -152,7 +158,7 @@ export async function completeSetup({
       .from(memberships)
       .where(and(eq(memberships.orgId, platform.id), eq(memberships.role, "platform_admin")))
       .limit(1);
-    if (admins.length > 0) throw new NotFoundError(SETUP_DONE);
+    if (admins.length > 0) throw new SetupDoneError();
     if (tokenHash) {
       const live = await tx
         .select({ h: setupTokens.tokenHash })
