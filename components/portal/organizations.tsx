@@ -26,7 +26,6 @@ export function CreateOrganizationForm({ action }: { action: Action }) {
             required
             minLength={2}
             maxLength={40}
-            pattern="[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?"
             hint="Lowercase letters, digits and hyphens; unique."
             error={fieldError(s, "slug")}
           />
