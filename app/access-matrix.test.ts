@@ -347,6 +347,9 @@ const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>
     });
     return { id: endpoint.id, secret: endpoint.name };
   },
+  // Platform-only routes: Globex's org admin is refused whatever the id (another tenant's own).
+  "/api/v1/organizations/[id]": async () => ({ id: acmeId, secret: "Acme Telecom" }),
+  "/api/v1/organizations/[id]/invitations": async () => ({ id: acmeId, secret: "Acme Telecom" }),
   "/api/v1/deliveries/[id]": async () => {
     // Test alerts go only to the organization's own addresses: an Acme member's.
     const { deliveryIds } = await sendTestAlert({

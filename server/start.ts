@@ -7,6 +7,7 @@ import { startDatabase, whenDatabaseReady } from "./database";
 import { installStatusFastPath } from "./status-fast-path";
 import { installClientAddress } from "./client-address";
 import { startJobDriver } from "./job-driver";
+import { issueSetupToken, setupAnnouncement } from "@/lib/setup/setup";
 
 const g = globalThis as unknown as { __beaconStarted?: boolean };
 
@@ -23,6 +24,9 @@ export async function startServer(): Promise<void> {
   startDatabase();
   void whenDatabaseReady()
     .then(async (handle) => {
+      // First run (no platform admin yet): a one-time setup link, printed once per start.
+      const setupToken = await issueSetupToken(handle.db);
+      if (setupToken) console.log(setupAnnouncement(env.APP_URL, setupToken));
       // Other instances' status changes (PostgreSQL LISTEN/NOTIFY) drop this one's snapshot.
       await startStatusListener(handle);
       if (env.statusFastPath) {

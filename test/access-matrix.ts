@@ -43,6 +43,7 @@ const apikeysManage: readonly Role[] = ["org_admin", "platform_admin"];
 const subscribersManage: readonly Role[] = ["platform_admin"];
 const statusPageManage: readonly Role[] = ["platform_admin"];
 const auditRead: readonly Role[] = ["org_admin", "platform_admin"];
+const organizationsManage: readonly Role[] = ["platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -73,6 +74,11 @@ export const ROUTES: Record<string, Entry> = {
   "PUT /api/v1/status-page": key(statusPageManage),
   "PUT /api/v1/status-page/logo": key(statusPageManage),
   "DELETE /api/v1/status-page/logo": key(statusPageManage),
+  "GET /api/v1/organizations": key(organizationsManage),
+  "POST /api/v1/organizations": key(organizationsManage),
+  "GET /api/v1/organizations/[id]": key(organizationsManage),
+  "PATCH /api/v1/organizations/[id]": key(organizationsManage),
+  "POST /api/v1/organizations/[id]/invitations": key(organizationsManage),
   "POST /api/v1/test-alerts": key(alertsManage),
 
   "GET /api/portal/fanout": session(incidentsRead),
@@ -140,6 +146,11 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/profile/actions.ts#saveMyNotificationsAction": session(orgRead),
   "app/portal/profile/actions.ts#changePasswordAction": session(orgRead),
   "app/portal/profile/actions.ts#changeNameAction": session(orgRead),
+  "app/portal/organizations/actions.ts#createOrganizationAction": session(organizationsManage),
+  "app/portal/organizations/actions.ts#renameOrganizationAction": session(organizationsManage),
+  "app/portal/organizations/actions.ts#suspendOrganizationAction": session(organizationsManage),
+  "app/portal/organizations/actions.ts#restoreOrganizationAction": session(organizationsManage),
+  "app/portal/organizations/actions.ts#inviteOrgAdminAction": session(organizationsManage),
   "app/portal/subscribers/actions.ts#removeSubscriberAction": session(subscribersManage),
   "app/portal/status-page/actions.ts#saveStatusPageAction": session(statusPageManage),
   "app/portal/status-page/actions.ts#removeLogoAction": session(statusPageManage),
@@ -166,6 +177,9 @@ export const ACTIONS: Record<string, Entry> = {
   ),
   "app/invite/verify/[code]/actions.ts#createInvitedAccountAction": open(
     "guarded by the one-time code emailed to the invited address",
+  ),
+  "app/setup/actions.ts#completeSetupAction": open(
+    "first run only: guarded by the printed setup token, refused once a platform admin exists",
   ),
   "app/(public)/subscribe/actions.ts#subscribeAction": open("public status page subscription"),
   "app/(public)/subscribe/actions.ts#confirmAction": open("guarded by the confirmation token"),

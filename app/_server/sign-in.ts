@@ -2,7 +2,7 @@ import "server-only";
 import { CredentialsSignin } from "next-auth";
 import { getDb } from "@/server/database";
 import { verifyCredentials } from "@/lib/auth/credentials";
-import { isMember } from "@/lib/auth/session-ctx";
+import { isMember, suspendedSignInRefusal } from "@/lib/auth/session-ctx";
 import { env } from "@/lib/env";
 import { RateLimitedError } from "@/lib/errors";
 import { clientAddressOf } from "./client-address";
@@ -13,6 +13,16 @@ import { clientAddressOf } from "./client-address";
  */
 export class SignInRateLimited extends CredentialsSignin {
   override code = "rate_limited";
+  readonly userMessage: string;
+  constructor(userMessage: string) {
+    super();
+    this.userMessage = userMessage;
+  }
+}
+
+/** A right password for someone whose every organization is suspended: told so, not let in. */
+export class SignInSuspended extends CredentialsSignin {
+  override code = "suspended";
   readonly userMessage: string;
   constructor(userMessage: string) {
     super();
@@ -31,6 +41,8 @@ export async function authorizePassword(
       magicLink: env.emailConfigured,
     });
     if (!user) return null;
+    const suspended = await suspendedSignInRefusal(db, user.id);
+    if (suspended) throw new SignInSuspended(suspended);
     const orgId = typeof credentials.orgId === "string" ? credentials.orgId : undefined;
     const startIn = orgId && (await isMember(db, user.id, orgId)) ? orgId : undefined;
     return { id: user.id, email: user.email, name: user.name, orgId: startIn };

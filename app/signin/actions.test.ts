@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CredentialsSignin } from "next-auth";
+import { eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
+import { organizations } from "@/db/schema";
 import { DEMO_PASSWORD } from "@/server/seed";
 import { seedDemo } from "@/test/fixtures";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/client-address";
@@ -62,6 +64,28 @@ describe("the sign-in page's password form", () => {
     from = "198.51.100.50";
     await expect(
       signInWithPassword({}, form("billing@acme.test", DEMO_PASSWORD)),
+    ).rejects.toBeInstanceOf(SignedIn);
+  });
+
+  it("tells a member of a suspended tenant why they cannot sign in, and lets them in once it is restored", async () => {
+    from = "192.0.2.77";
+    const suspend = (at: Date | null) =>
+      t.db.update(organizations).set({ suspendedAt: at }).where(eq(organizations.slug, "globex"));
+    await suspend(new Date());
+    try {
+      expect(await signInWithPassword({}, form("admin@globex.test", DEMO_PASSWORD))).toEqual({
+        error:
+          "Globex Communications is suspended, so you cannot sign in to it. Contact the status page operator.",
+      });
+      // A wrong password is still just a wrong password: nothing said about the organization.
+      expect(await signInWithPassword({}, form("admin@globex.test", "wrong-password"))).toEqual({
+        error: GENERIC_SIGN_IN_ERROR,
+      });
+    } finally {
+      await suspend(null);
+    }
+    await expect(
+      signInWithPassword({}, form("admin@globex.test", DEMO_PASSWORD)),
     ).rejects.toBeInstanceOf(SignedIn);
   });
 });

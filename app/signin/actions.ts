@@ -2,7 +2,7 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/app/_server/auth";
-import { SignInRateLimited } from "@/app/_server/sign-in";
+import { SignInRateLimited, SignInSuspended } from "@/app/_server/sign-in";
 import { formFields } from "@/app/_server/form";
 import { GENERIC_SIGN_IN_ERROR, RATE_LIMITED_SIGN_IN_ERROR } from "@/lib/auth/credentials";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
@@ -29,7 +29,8 @@ export async function signInWithPassword(_prev: SignInState, form: FormData): Pr
     });
     return {};
   } catch (e) {
-    if (e instanceof SignInRateLimited) return { error: e.userMessage };
+    if (e instanceof SignInRateLimited || e instanceof SignInSuspended)
+      return { error: e.userMessage };
     if (e instanceof CredentialsSignin && e.code === "rate_limited")
       return { error: RATE_LIMITED_SIGN_IN_ERROR };
     if (e instanceof AuthError) return { error: GENERIC_SIGN_IN_ERROR };

@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getSessionCtx } from "@/app/_server/ctx";
+import { auth } from "@/app/_server/auth";
+import { getDb } from "@/server/database";
+import { suspendedSignInRefusal } from "@/lib/auth/session-ctx";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { env } from "@/lib/env";
 import { EmailLinkForm, PasswordForm } from "./sign-in-form";
@@ -16,6 +19,11 @@ export default async function SignInPage({
   const params = await searchParams;
   const callbackUrl = safeCallbackUrl(params.callbackUrl);
   if (await getSessionCtx()) redirect(callbackUrl);
+  // Signed in (by an email link, or before a suspension) with nowhere to act: say why.
+  const session = await auth();
+  const suspended = session?.user?.id
+    ? await suspendedSignInRefusal(await getDb(), session.user.id)
+    : null;
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-8 p-6">
       <div>
@@ -24,6 +32,11 @@ export default async function SignInPage({
         </Link>
         <h1 className="mt-4 text-2xl font-semibold">Sign in to Beacon</h1>
       </div>
+      {suspended && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {suspended}
+        </p>
+      )}
       {params["check-email"] && (
         <p role="status" className="text-sm">
           Check your email for a sign-in link.

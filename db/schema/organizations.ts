@@ -38,6 +38,21 @@ export const organizations = pgTable("organizations", {
   slug: text().notNull().unique(),
   name: text().notNull(),
   kind: orgKind().notNull(),
+  /**
+   * Set while a platform admin has suspended the tenant: its members cannot act in it, its API
+   * keys are refused and planning routes it nothing. Nothing is deleted; clearing it restores all.
+   */
+  suspendedAt: timestamp({ withTimezone: true }),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * First-run setup links: sha256 of each token a server printed at start while no platform admin
+ * existed (one per start, so any instance's link works). All are deleted when setup completes.
+ */
+export const setupTokens = pgTable("setup_tokens", {
+  tokenHash: text().primaryKey(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 

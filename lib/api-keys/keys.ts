@@ -7,7 +7,7 @@ import { recordAudit } from "@/lib/audit";
 import { permissionsFor, ROLES, type Role } from "@/lib/auth/roles";
 import { randomToken, sha256 } from "@/lib/auth/tokens";
 import { assertRoleForOrg, requirePermission, type Ctx, withTransaction } from "@/lib/context";
-import { NotFoundError, parseInput, UnauthorizedError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError, parseInput, UnauthorizedError } from "@/lib/errors";
 import { enqueueUserWarning } from "@/lib/alerts/user-warning";
 
 export const API_KEY_PREFIX = "bk_";
@@ -221,6 +221,12 @@ export async function authenticateApiKey(db: Db, authorization: string | null): 
     .innerJoin(organizations, eq(organizations.id, apiKeys.orgId))
     .where(and(eq(apiKeys.keyHash, sha256(secret)), isNull(apiKeys.revokedAt)));
   if (!row) throw new UnauthorizedError("The API key is not valid or has been revoked");
+  if (row.org.suspendedAt) {
+    // The key is right, so say why it is refused; nothing about it has changed.
+    throw new ForbiddenError(
+      `The organization ${row.org.name} is suspended: its API keys are refused until a platform admin restores it`,
+    );
+  }
   const now = new Date();
   // Recording use at most once a minute keeps busy keys from writing on every request.
   await db

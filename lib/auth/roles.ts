@@ -46,6 +46,7 @@ export const PERMISSIONS = [
   "support:read",
   "subscribers:manage",
   "status_page:manage",
+  "organizations:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -104,6 +105,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "subscribers:manage",
     // The public page's name, logo, colours, links and banner.
     "status_page:manage",
+    // Creating, renaming and suspending tenant organizations, and inviting their first admin.
+    "organizations:manage",
   ],
   responder: [
     "org:read",

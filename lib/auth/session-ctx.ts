@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
 import type { Db } from "@/db";
 import { memberships, organizations, users } from "@/db/schema";
@@ -24,15 +24,38 @@ export async function listUserOrgs(db: Db, userId: string): Promise<UserOrg[]> {
     })
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(eq(memberships.userId, userId))
+    .where(and(eq(memberships.userId, userId), isNull(organizations.suspendedAt)))
     .orderBy(asc(organizations.kind), asc(organizations.name));
+}
+
+/**
+ * Why a user who proved their password still cannot sign in: every organization they belong to
+ * is suspended (the message names them), or null when they have one to act in, or none at all.
+ */
+export async function suspendedSignInRefusal(db: Db, userId: string): Promise<string | null> {
+  const rows = await db
+    .select({ name: organizations.name, suspendedAt: organizations.suspendedAt })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(organizations.name));
+  if (rows.length === 0 || rows.some((r) => !r.suspendedAt)) return null;
+  const names = rows.map((r) => r.name).join(", ");
+  return `${names} ${rows.length === 1 ? "is" : "are"} suspended, so you cannot sign in to ${rows.length === 1 ? "it" : "them"}. Contact the status page operator.`;
 }
 
 export async function isMember(db: Db, userId: string, orgId: string): Promise<boolean> {
   const rows = await db
     .select({ id: memberships.id })
     .from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.orgId, orgId)));
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(
+      and(
+        eq(memberships.userId, userId),
+        eq(memberships.orgId, orgId),
+        isNull(organizations.suspendedAt),
+      ),
+    );
   return rows.length > 0;
 }
 
@@ -42,6 +65,8 @@ export async function isMember(db: Db, userId: string, orgId: string): Promise<b
  * effect at once. Falls back to the user's first organization when the preferred one is gone.
  * Given the session's epoch (`sessionEpoch`), a session issued before the user's current epoch
  * is refused (null, as if signed out); the check rides on the same query, so it costs nothing.
+ * A suspended tenant is never the context: its members act in their other organizations, or in
+ * none (null, as if signed out).
  */
 export async function loadUserCtx(
   db: Db,
@@ -54,7 +79,7 @@ export async function loadUserCtx(
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.userId, userId))
+    .where(and(eq(memberships.userId, userId), isNull(organizations.suspendedAt)))
     .orderBy(asc(organizations.kind), asc(organizations.name));
   const row = rows.find((r) => r.o.id === preferredOrgId) ?? rows[0];
   if (!row) return null;

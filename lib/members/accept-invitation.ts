@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db, Tx } from "@/db";
 import { invitations, memberships, organizations, users } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit";
@@ -68,6 +68,28 @@ function depsFromEnv(): VerificationEmailDeps {
     devMailbox: env.devMailbox,
     from: env.EMAIL_FROM,
   };
+}
+
+/**
+ * The organization whose dev mailbox shows an invitation's verification email: the invited one,
+ * unless the inviter is not its member (a platform admin inviting a tenant's first admin).
+ */
+async function invitingOrgId(
+  db: Db,
+  inv: { orgId: string; invitedBy: string | null },
+): Promise<string> {
+  if (!inv.invitedBy) return inv.orgId;
+  const [own] = await db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, inv.orgId), eq(memberships.userId, inv.invitedBy)));
+  if (own) return inv.orgId;
+  const [platform] = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .innerJoin(memberships, eq(memberships.orgId, organizations.id))
+    .where(and(eq(organizations.kind, "platform"), eq(memberships.userId, inv.invitedBy)));
+  return platform?.id ?? inv.orgId;
 }
 
 export function invitationVerifyUrl(appUrl: string, code: string): string {
@@ -194,10 +216,11 @@ export async function requestInvitationVerification(
       );
     }
   } else {
-    // No provider: the message goes to the inviting organization's dev mailbox, clearly not sent.
+    // No provider: the message goes to the inviting organization's dev mailbox, clearly not sent
+    // (the platform's, for a tenant's first admin invited by a platform admin).
     await storeInDevMailbox(db, {
       ...msg,
-      orgId: inv.orgId,
+      orgId: await invitingOrgId(db, inv),
       channel: "email",
       from: deps.from,
       idempotencyKey: `invitation-verify:${sha256(code)}`,

@@ -1,15 +1,18 @@
-import { eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
 import { alertSettings, organizations, type AlertSettings } from "@/db/schema";
 import { nextDigestAt, quietUntil } from "../schedule";
 
-/** A job's organizations: the named ones, or every tenant for a public job. */
+/**
+ * A job's organizations: the named ones, or every tenant for a public job. A suspended tenant is
+ * routed nothing (it has no clock, see orgSettings, and is out of every tenant's scope).
+ */
 export type OrgScope = string[] | "all-tenants";
 
 /** `col` (an organization id) is in the scope. */
 export function inScope(col: SQL, orgIds: OrgScope) {
   return orgIds === "all-tenants"
-    ? sql`${col} in (select id from organizations where kind = 'tenant')`
+    ? sql`${col} in (select id from organizations where kind = 'tenant' and suspended_at is null)`
     : sql`${col} = any(${`{${orgIds.join(",")}}`}::uuid[])`;
 }
 
@@ -29,16 +32,22 @@ export async function orgClocks(db: Db, orgIds: OrgScope, now: Date): Promise<Or
   return clocksAt(await orgSettings(db, orgIds), now);
 }
 
-/** The alert settings of the organizations in scope (an organization without them has no clock). */
+/**
+ * The alert settings of the organizations in scope (an organization without them has no clock,
+ * and neither has a suspended one: the matrix fan-out joins the clocks, so it reaches neither).
+ */
 export async function orgSettings(db: Db, orgIds: OrgScope): Promise<AlertSettings[]> {
   const rows = await db
     .select({ s: alertSettings })
     .from(alertSettings)
     .innerJoin(organizations, eq(organizations.id, alertSettings.orgId))
     .where(
-      orgIds === "all-tenants"
-        ? eq(organizations.kind, "tenant")
-        : inArray(alertSettings.orgId, orgIds),
+      and(
+        orgIds === "all-tenants"
+          ? eq(organizations.kind, "tenant")
+          : inArray(alertSettings.orgId, orgIds),
+        isNull(organizations.suspendedAt),
+      ),
     );
   return rows.map((r) => r.s);
 }

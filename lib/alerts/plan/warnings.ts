@@ -10,7 +10,7 @@ import { decideStatus, RUN_AT, WAIT_STEPS } from "./trace";
  * they opted in and have a phone number. A channel that is not used is still written, suppressed,
  * so the delivery log says why. Digest and quiet hours apply to email and SMS as in the matrix
  * fan-out (the same fragments, trace.ts). A user id that is not (or no longer) a member of the
- * organization gets nothing.
+ * organization gets nothing, and neither does anyone while the organization is suspended.
  */
 
 function only(who: OneRecipient): SQL {
@@ -40,6 +40,7 @@ addressed as (
   from p
   cross join jsonb_array_elements_text(p.user_ids) as a(uid)
   join memberships m on m.org_id = p.org_id and m.user_id::text = lower(a.uid)${only(who)}
+  join organizations o on o.id = m.org_id and o.suspended_at is null
   join users u on u.id = m.user_id
 ),
 cand as (
