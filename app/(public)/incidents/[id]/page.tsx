@@ -40,7 +40,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
       </p>
       <IncidentCard
         incident={incident}
-        names={{ components: view.components, regions: view.regions, tenantName }}
+        names={{ ...view.names, tenantName }}
         headingLevel={2}
         link={false}
       />

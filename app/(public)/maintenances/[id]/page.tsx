@@ -30,7 +30,7 @@ export default async function MaintenancePage({ params }: { params: Promise<{ id
       <StatusHeader name={view.page.name} signedIn={signedIn} />
       <MaintenanceCard
         maintenance={maintenance}
-        names={{ components: view.components, regions: view.regions, tenantName }}
+        names={{ ...view.names, tenantName }}
         headingLevel={2}
         link={false}
       />
