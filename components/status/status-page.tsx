@@ -166,55 +166,51 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
             </h3>
             <ul className="divide-y divide-slate-200 dark:divide-slate-800">
               {g.members.map((c) => (
-                  <li
-                    key={c.id}
-                    className="space-y-2 px-4 py-3"
-                    data-testid={`component-${c.name}`}
-                  >
-                    <div className="flex flex-wrap items-center justify-between gap-2">
-                      <div>
-                        <p className="font-medium">{c.name}</p>
-                        {c.description && (
-                          <p className="text-sm text-slate-600 dark:text-slate-400">
-                            {c.description}
-                          </p>
-                        )}
-                      </div>
-                      <StatusLabel status={c.status} />
+                <li key={c.id} className="space-y-2 px-4 py-3" data-testid={`component-${c.name}`}>
+                  <div className="flex flex-wrap items-center justify-between gap-2">
+                    <div>
+                      <p className="font-medium">{c.name}</p>
+                      {c.description && (
+                        <p className="text-sm text-slate-600 dark:text-slate-400">
+                          {c.description}
+                        </p>
+                      )}
                     </div>
-                    {c.showcase && (
-                      <UptimeBars
-                        days={compactDays(c.days)}
-                        total={c.uptime90}
-                        label={`${c.name} uptime`}
-                      />
-                    )}
-                    <RegionDetails summary={`${c.name} by region`}>
-                      <ul className="mt-2 space-y-3">
-                        {c.cells.map((cell) => {
-                          const r = view.regions.find((x) => x.id === cell.regionId)!;
-                          return (
-                            <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
-                              <div className="flex items-center justify-between text-sm">
-                                <span>
-                                  {r.name} <span className="text-slate-500">({r.code})</span>
-                                </span>
-                                <StatusLabel status={cell.status} />
-                              </div>
-                              {c.showcase && (
-                                <UptimeBars
-                                  days={compactDays(cell.days)}
-                                  total={cell.uptime90}
-                                  label={`${c.name} in ${r.name} uptime`}
-                                />
-                              )}
-                            </li>
-                          );
-                        })}
-                      </ul>
-                    </RegionDetails>
-                  </li>
-                ))}
+                    <StatusLabel status={c.status} />
+                  </div>
+                  {c.showcase && (
+                    <UptimeBars
+                      days={compactDays(c.days)}
+                      total={c.uptime90}
+                      label={`${c.name} uptime`}
+                    />
+                  )}
+                  <RegionDetails summary={`${c.name} by region`}>
+                    <ul className="mt-2 space-y-3">
+                      {c.cells.map((cell) => {
+                        const r = view.regions.find((x) => x.id === cell.regionId)!;
+                        return (
+                          <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
+                            <div className="flex items-center justify-between text-sm">
+                              <span>
+                                {r.name} <span className="text-slate-500">({r.code})</span>
+                              </span>
+                              <StatusLabel status={cell.status} />
+                            </div>
+                            {c.showcase && (
+                              <UptimeBars
+                                days={compactDays(cell.days)}
+                                total={cell.uptime90}
+                                label={`${c.name} in ${r.name} uptime`}
+                              />
+                            )}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  </RegionDetails>
+                </li>
+              ))}
             </ul>
           </div>
         ))}

@@ -1,12 +1,6 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db, Tx } from "@/db";
-import {
-  componentRegions,
-  components,
-  organizations,
-  PLATFORM_SLUG,
-  regions,
-} from "@/db/schema";
+import { componentRegions, components, organizations, PLATFORM_SLUG, regions } from "@/db/schema";
 import { ValidationError, type FieldIssue } from "@/lib/errors";
 
 interface CatalogIds {
@@ -88,7 +82,8 @@ export async function checkCatalogIds(
 /**
  * Incident and maintenance cells: components and regions are the status page owner's (`orgId`),
  * ids from anywhere else are refused, each pair is listed once, and each is a real cell: a live
- * component that runs in that live region (`component_regions`, none of them archived).
+ * component that runs in that live region (`component_regions`, none of them archived). Call it
+ * holding the status lock (`lockStatus`), which catalogue changes take too.
  */
 export async function checkCells(
   tx: Tx,
