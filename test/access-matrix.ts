@@ -41,6 +41,7 @@ const thresholdsManage: readonly Role[] = ["org_admin", "tech_devops"];
 const membersManage: readonly Role[] = ["org_admin", "platform_admin"];
 const apikeysManage: readonly Role[] = ["org_admin", "platform_admin"];
 const subscribersManage: readonly Role[] = ["platform_admin"];
+const componentsManage: readonly Role[] = ["platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -50,6 +51,14 @@ const open = (why: string): Entry => ({ auth: "public", why });
 export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/alert-settings": key(alertsRead),
   "PUT /api/v1/alert-settings": key(alertsManage),
+  "GET /api/v1/components": key(componentsManage),
+  "POST /api/v1/components": key(componentsManage),
+  "PATCH /api/v1/components/[id]": key(componentsManage),
+  "DELETE /api/v1/components/[id]": key(componentsManage),
+  "GET /api/v1/regions": key(componentsManage),
+  "POST /api/v1/regions": key(componentsManage),
+  "PATCH /api/v1/regions/[id]": key(componentsManage),
+  "DELETE /api/v1/regions/[id]": key(componentsManage),
   "GET /api/v1/deliveries/[id]": key(deliveriesRead),
   "GET /api/v1/endpoints": key(alertsRead),
   "POST /api/v1/endpoints": key(alertsManage),
@@ -115,6 +124,19 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/api-keys/actions.ts#createApiKeyAction": session(apikeysManage),
   "app/portal/api-keys/actions.ts#revokeApiKeyAction": session(apikeysManage),
   "app/portal/deliveries/actions.ts#resendDeliveryAction": session(alertsManage),
+  "app/portal/catalog/actions.ts#createGroupAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#updateGroupAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#deleteGroupAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#moveGroupAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#createComponentAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#updateComponentAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#moveComponentAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#removeComponentAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#createRegionAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#updateRegionAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#moveRegionAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#removeRegionAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#saveCellsAction": session(componentsManage),
   "app/portal/inbox/actions.ts#markReadAction": session(ALL),
   "app/portal/incidents/actions.ts#openIncidentAction": session(incidentsWrite),
   "app/portal/incidents/actions.ts#postUpdateAction": session(incidentsWrite),

@@ -7,6 +7,7 @@ export const PORTAL_NAV: { href: string; label: string; permission: Permission }
   { href: "/portal/thresholds", label: "Threshold rules", permission: "thresholds:manage" },
   { href: "/portal/deliveries", label: "Delivery log", permission: "deliveries:read" },
   { href: "/portal/subscribers", label: "Subscribers", permission: "subscribers:manage" },
+  { href: "/portal/catalog", label: "Catalog", permission: "components:manage" },
   { href: "/portal/inbox", label: "Inbox", permission: "org:read" },
   { href: "/portal/members", label: "Members", permission: "org:read" },
   { href: "/portal/api-keys", label: "API keys", permission: "apikeys:manage" },

@@ -243,15 +243,16 @@ describe("managing the catalogue", () => {
       ),
     ).toEqual(["cells.0"]);
 
-    // The whole grid at once: Fax relay now runs in Delhi only.
-    const current = (await readCatalog(t.db)).cells
-      .filter((k) => !k.startsWith(`${c.id}:`))
-      .map((k) => ({ componentId: k.split(":")[0]!, regionId: k.split(":")[1]! }));
+    // The grid's rows at once: Fax relay now runs in Delhi only; rows not sent are unchanged.
+    const others = (await readCatalog(t.db)).cells.filter((k) => !k.startsWith(`${c.id}:`));
     await setCells({
       ctx: admin,
-      input: { cells: [...current, { componentId: c.id, regionId: del }] },
+      input: { componentIds: [c.id], cells: [{ componentId: c.id, regionId: del }] },
     });
+    // An empty grid (no rows) changes nothing.
+    await setCells({ ctx: admin, input: { componentIds: [], cells: [] } });
     catalog = await readCatalog(t.db);
+    expect(catalog.cells.filter((k) => !k.startsWith(`${c.id}:`)).sort()).toEqual(others.sort());
     expect(catalog.cells.filter((k) => k.startsWith(`${c.id}:`))).toEqual([`${c.id}:${del}`]);
     // Never used, so the Mumbai cell is gone for good.
     const rows = await t.db
@@ -265,10 +266,16 @@ describe("managing the catalogue", () => {
       await fieldsOf(
         setCells({
           ctx: admin,
-          input: { cells: [{ componentId: crypto.randomUUID(), regionId: del }] },
+          input: {
+            componentIds: [c.id, crypto.randomUUID()],
+            cells: [
+              { componentId: c.id, regionId: crypto.randomUUID() },
+              { componentId: crypto.randomUUID(), regionId: del },
+            ],
+          },
         }),
       ),
-    ).toEqual(["cells.0.componentId"]);
+    ).toEqual(["componentIds.1", "cells.0.regionId", "cells.1.componentId"]);
   });
 
   it("deletes a component or region without history for real", async () => {
@@ -463,7 +470,7 @@ describe("permission", () => {
         () => updateRegion({ ctx, input: { id: bom, name: "Nope" } }),
         () => moveRegion({ ctx, input: { id: bom, direction: "up" } }),
         () => removeRegion({ ctx, input: { id: bom } }),
-        () => setCells({ ctx, input: { cells: [] } }),
+        () => setCells({ ctx, input: { componentIds: [], cells: [] } }),
       ];
       for (const call of calls) await expect(call()).rejects.toBeInstanceOf(ForbiddenError);
     }

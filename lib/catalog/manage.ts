@@ -107,6 +107,8 @@ const RegionUpdate = z.strictObject({
 const Target = (what: string) => z.strictObject({ id: idOf(what) });
 const Move = (what: string) => z.strictObject({ id: idOf(what), direction });
 const CellsInput = z.strictObject({
+  /** The rows of the grid being saved: only these components' cells change. */
+  componentIds: z.array(idOf("component")).max(5_000),
   cells: z
     .array(z.strictObject({ componentId: idOf("component"), regionId: idOf("region") }))
     .max(20_000),
@@ -819,8 +821,9 @@ export async function removeRegion({
 // ---------------------------------------------------------------- cells
 
 /**
- * Sets the whole matrix at once: exactly `cells` are real afterwards, among the live components
- * and regions (the portal's checkbox grid). Cells taken away follow the archive rule.
+ * Sets the grid's rows at once (the portal's checkboxes): for the components in `componentIds`,
+ * exactly the `cells` listed are real afterwards, among the live regions. Other components are
+ * left as they are. Cells taken away follow the archive rule.
  */
 export async function setCells({
   ctx,
@@ -839,19 +842,29 @@ export async function setCells({
       new Set(await liveIds(tx, ctx, components)),
       new Set(await liveIds(tx, ctx, regions)),
     ];
-    const issues = v.cells.flatMap((c, i) => [
-      ...(compIds.has(c.componentId)
-        ? []
-        : [{ field: `cells.${i}.componentId`, message: "is not a component of this page" }]),
-      ...(regIds.has(c.regionId)
-        ? []
-        : [{ field: `cells.${i}.regionId`, message: "is not a region of this page" }]),
-    ]);
+    const rows = new Set(v.componentIds);
+    const issues = [
+      ...v.componentIds
+        .map((id, i) => ({ id, i }))
+        .filter(({ id }) => !compIds.has(id))
+        .map(({ i }) => ({
+          field: `componentIds.${i}`,
+          message: "is not a component of this page",
+        })),
+      ...v.cells.flatMap((c, i) => [
+        ...(rows.has(c.componentId)
+          ? []
+          : [{ field: `cells.${i}.componentId`, message: "is not one of componentIds" }]),
+        ...(regIds.has(c.regionId)
+          ? []
+          : [{ field: `cells.${i}.regionId`, message: "is not a region of this page" }]),
+      ]),
+    ];
     if (issues.length) throw new ValidationError(issues);
     const changed = await applyCells(
       tx,
       ctx,
-      { componentIds: [...compIds], regionIds: [...regIds] },
+      { componentIds: [...rows], regionIds: [...regIds] },
       v.cells,
       now,
     );
