@@ -111,6 +111,12 @@ const FIELDS = [
   "incidentId",
   "jobId",
   "role",
+  "code",
+  "description",
+  "groupId",
+  "position",
+  "showcase",
+  "onlyShowIfDegraded",
 ];
 // What broke before, and what a schema must turn away with a 4xx.
 const nastyString = fc.oneof(
