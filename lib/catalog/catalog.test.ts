@@ -452,6 +452,36 @@ describe("managing the catalogue", () => {
   });
 });
 
+describe("concurrently with incidents", () => {
+  it("never lets an incident open on a component being removed, nor deadlocks", async () => {
+    for (let round = 0; round < 3; round++) {
+      const c = await createComponent({ ctx: admin, input: { name: `Racing ${round}` } });
+      const [removed, opened] = await Promise.allSettled([
+        removeComponent({ ctx: admin, input: { id: c.id } }),
+        openIncident({
+          ctx: oncall,
+          input: {
+            title: `Race ${round}`,
+            category: "infrastructure",
+            impact: "minor",
+            message: "x",
+            cells: [{ componentId: c.id, regionId: bom, status: "degraded_performance" }],
+          },
+        }),
+      ]);
+      // Exactly one wins: the removal (the incident is refused, naming the cell), or the
+      // incident (the removal is refused while it is open).
+      if (removed.status === "fulfilled") {
+        expect(opened.status).toBe("rejected");
+        expect((opened as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError);
+      } else {
+        expect(removed.reason).toBeInstanceOf(ConflictError);
+        expect(opened.status).toBe("fulfilled");
+      }
+    }
+  });
+});
+
 describe("permission", () => {
   it("refuses a tenant admin and platform on-call staff (no components:manage)", async () => {
     const someId = (await t.db.select().from(components).limit(1))[0]!.id;
