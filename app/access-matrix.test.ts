@@ -25,7 +25,7 @@ import { createRule } from "@/lib/metrics/rules";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { openIncident } from "@/lib/incidents/open-incident";
 import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
-import { createComponent, createRegion } from "@/lib/catalog/manage";
+import { createComponent, createGroup, createRegion } from "@/lib/catalog/manage";
 
 // Every route handler and server action, called as a plain function by every role, against the
 // expected table in test/access-matrix.ts. Routes and actions are found on the file system, so
@@ -354,6 +354,13 @@ const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>
       input: { name: `matrix component ${randomUUID().slice(0, 8)}` },
     });
     return { id: c.id, secret: c.name };
+  },
+  "/api/v1/component-groups/[id]": async () => {
+    const g = await createGroup({
+      ctx: platformAdmin,
+      input: { name: `matrix group ${randomUUID().slice(0, 8)}` },
+    });
+    return { id: g.id, secret: g.name };
   },
   "/api/v1/regions/[id]": async () => {
     const r = await createRegion({

@@ -51,6 +51,10 @@ const open = (why: string): Entry => ({ auth: "public", why });
 export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/alert-settings": key(alertsRead),
   "PUT /api/v1/alert-settings": key(alertsManage),
+  "GET /api/v1/component-groups": key(componentsManage),
+  "POST /api/v1/component-groups": key(componentsManage),
+  "PATCH /api/v1/component-groups/[id]": key(componentsManage),
+  "DELETE /api/v1/component-groups/[id]": key(componentsManage),
   "GET /api/v1/components": key(componentsManage),
   "POST /api/v1/components": key(componentsManage),
   "PATCH /api/v1/components/[id]": key(componentsManage),

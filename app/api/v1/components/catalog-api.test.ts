@@ -16,6 +16,8 @@ const componentsRoute = await import("./route");
 const componentRoute = await import("./[id]/route");
 const regionsRoute = await import("../regions/route");
 const regionRoute = await import("../regions/[id]/route");
+const groupsRoute = await import("../component-groups/route");
+const groupRoute = await import("../component-groups/[id]/route");
 const v2Route = await import("@/app/api/v2/[...path]/route");
 
 let adminKey: string;
@@ -106,6 +108,37 @@ describe("/api/v1/components and /api/v1/regions", () => {
       params({ id: region.id }),
     );
     expect(await regionGone.json()).toEqual({ archived: false, deleted: true });
+  });
+
+  it("creates, renames and deletes a group, and puts a component in it", async () => {
+    const g = await groupsRoute.POST(
+      req("POST", "/api/v1/component-groups", adminKey, { name: "Video" }),
+      params({}),
+    );
+    expect(g.status).toBe(201);
+    const { group } = (await g.json()) as { group: { id: string } };
+    const c = await componentsRoute.POST(
+      req("POST", "/api/v1/components", adminKey, { name: "Rooms", groupId: group.id }),
+      params({}),
+    );
+    const { component } = (await c.json()) as { component: { id: string; groupId: string } };
+    expect(component.groupId).toBe(group.id);
+    const renamed = await groupRoute.PATCH(
+      req("PATCH", `/api/v1/component-groups/${group.id}`, adminKey, { name: "Video & rooms" }),
+      params({ id: group.id }),
+    );
+    expect(((await renamed.json()) as { group: { name: string } }).group.name).toBe(
+      "Video & rooms",
+    );
+    const listed = (await (
+      await groupsRoute.GET(req("GET", "/api/v1/component-groups", adminKey), params({}))
+    ).json()) as { groups: { id: string }[] };
+    expect(listed.groups.map((x) => x.id)).toContain(group.id);
+    const gone = await groupRoute.DELETE(
+      req("DELETE", `/api/v1/component-groups/${group.id}`, adminKey),
+      params({ id: group.id }),
+    );
+    expect(gone.status).toBe(200);
   });
 
   it("answers 422 naming the field", async () => {
