@@ -26,6 +26,7 @@ import { createRule } from "@/lib/metrics/rules";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { openIncident } from "@/lib/incidents/open-incident";
 import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
+import { createComponent, createGroup, createRegion } from "@/lib/catalog/manage";
 
 // Every route handler and server action, called as a plain function by every role, against the
 // expected table in test/access-matrix.ts. Routes and actions are found on the file system, so
@@ -350,6 +351,28 @@ const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>
   // Platform-only routes: Globex's org admin is refused whatever the id (another tenant's own).
   "/api/v1/organizations/[id]": async () => ({ id: acmeId, secret: "Acme Telecom" }),
   "/api/v1/organizations/[id]/invitations": async () => ({ id: acmeId, secret: "Acme Telecom" }),
+  // The platform's own catalogue: no tenant may touch it, whatever id it names.
+  "/api/v1/components/[id]": async () => {
+    const c = await createComponent({
+      ctx: platformAdmin,
+      input: { name: `matrix component ${randomUUID().slice(0, 8)}` },
+    });
+    return { id: c.id, secret: c.name };
+  },
+  "/api/v1/component-groups/[id]": async () => {
+    const g = await createGroup({
+      ctx: platformAdmin,
+      input: { name: `matrix group ${randomUUID().slice(0, 8)}` },
+    });
+    return { id: g.id, secret: g.name };
+  },
+  "/api/v1/regions/[id]": async () => {
+    const r = await createRegion({
+      ctx: platformAdmin,
+      input: { code: `M${randomUUID().slice(0, 6)}`, name: "Matrix region" },
+    });
+    return { id: r.id, secret: r.name };
+  },
   "/api/v1/deliveries/[id]": async () => {
     // Test alerts go only to the organization's own addresses: an Acme member's.
     const { deliveryIds } = await sendTestAlert({

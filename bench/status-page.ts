@@ -28,6 +28,7 @@ import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/server/seed";
 import {
   cellStatusIntervals,
+  componentRegions,
   components,
   incidentCells,
   incidents,
@@ -38,7 +39,7 @@ import {
   regions,
   type ComponentStatus,
 } from "@/db/schema";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { encode } from "next-auth/jwt";
 import { users } from "@/db/schema";
 import { createApiKey } from "@/lib/api-keys/keys";
@@ -87,6 +88,16 @@ async function seedYear(dataDir: string): Promise<Seeded> {
     .update(components)
     .set({ createdAt: new Date(Date.now() - 400 * DAY) })
     .where(eq(components.orgId, org!.id));
+  // ...and run in every region for the whole year (each cell counts from when it was added).
+  await db
+    .update(componentRegions)
+    .set({ createdAt: new Date(Date.now() - 400 * DAY) })
+    .where(
+      inArray(
+        componentRegions.componentId,
+        comps.map((c) => c.id),
+      ),
+    );
   let seed = 42;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const statuses: ComponentStatus[] = ["degraded_performance", "partial_outage", "major_outage"];

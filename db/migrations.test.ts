@@ -118,3 +118,39 @@ describe("0013_backfill_endpoint_disabled_at", () => {
     expect(rows.find((r) => r.id === live)).toEqual({ id: live, at: null, cause: null });
   });
 });
+
+describe("0020_backfill_component_regions", () => {
+  it("puts every existing component in every region of its own status page, as before", async () => {
+    const before = migrationsBefore("0020_backfill_component_regions");
+    cleanups.push(() => rmSync(before, { recursive: true, force: true }));
+    const h = await emptyDatabase();
+    await migrateDatabase(h, before);
+    const [page, other] = [crypto.randomUUID(), crypto.randomUUID()];
+    const [voice, sms, bom, fra, elsewhere] = [1, 2, 3, 4, 5].map(() => crypto.randomUUID());
+    await h.db.execute(sql`
+      insert into organizations (id, name, slug, kind) values
+        (${page}, 'Beacon', 'beacon', 'platform'), (${other}, 'Acme', 'acme', 'tenant')`);
+    await h.db.execute(sql`
+      insert into components (id, org_id, name, created_at) values
+        (${voice}, ${page}, 'Voice', '2026-01-01T00:00:00Z'),
+        (${sms}, ${page}, 'SMS', '2026-03-01T00:00:00Z')`);
+    await h.db.execute(sql`
+      insert into regions (id, org_id, code, name, created_at) values
+        (${bom}, ${page}, 'BOM', 'Mumbai', '2026-02-01T00:00:00Z'),
+        (${fra}, ${page}, 'FRA', 'Frankfurt', '2025-01-01T00:00:00Z'),
+        (${elsewhere}, ${other}, 'XXX', 'Not this page', '2025-01-01T00:00:00Z')`);
+
+    await migrateDatabase(h);
+    const rows = rowsOf<{ component_id: string; region_id: string; created_at: string | Date }>(
+      await h.db.execute(sql`select component_id, region_id, created_at from component_regions`),
+    ).map((r) => `${r.component_id}:${r.region_id}:${new Date(r.created_at).toISOString()}`);
+    expect(rows.sort()).toEqual(
+      [
+        `${voice}:${bom}:2026-02-01T00:00:00.000Z`,
+        `${voice}:${fra}:2026-01-01T00:00:00.000Z`,
+        `${sms}:${bom}:2026-03-01T00:00:00.000Z`,
+        `${sms}:${fra}:2026-03-01T00:00:00.000Z`,
+      ].sort(),
+    );
+  });
+});

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count, eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import { seedDatabase, CATALOG, DEMO_USERS } from "./seed";
-import { components, memberships, organizations, regions, users } from "@/db/schema";
+import {
+  componentRegions,
+  components,
+  memberships,
+  organizations,
+  regions,
+  users,
+} from "@/db/schema";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -32,6 +39,9 @@ describe("seedDatabase", () => {
     expect(regs.map((r) => r.name)).toEqual(
       expect.arrayContaining(["Mumbai", "Delhi", "Bangalore", "Chennai", "Singapore"]),
     );
+    // Every component starts out in every region: the matrix's cells are all real.
+    const cells = await t.db.select().from(componentRegions);
+    expect(cells).toHaveLength(comps.length * regs.length);
     const [acme] = await t.db.select().from(organizations).where(eq(organizations.slug, "acme"));
     expect(acme?.name).toBe("Acme Telecom");
     const roles = await t.db

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import {
   componentGroups,
+  componentRegions,
   components,
   memberships,
   organizations,
@@ -101,14 +102,26 @@ export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise
         })),
       );
     }
-    await tx.insert(regions).values(
-      CATALOG.regions.map((r, i) => ({
-        orgId: platform!.id,
-        code: r.code,
-        name: r.name,
-        position: i,
-      })),
-    );
+    const regs = await tx
+      .insert(regions)
+      .values(
+        CATALOG.regions.map((r, i) => ({
+          orgId: platform!.id,
+          code: r.code,
+          name: r.name,
+          position: i,
+        })),
+      )
+      .returning();
+    // Every component runs in every region to start with; platform admins change that in the
+    // portal (Catalog).
+    const comps = await tx
+      .select({ id: components.id })
+      .from(components)
+      .where(eq(components.orgId, platform!.id));
+    await tx
+      .insert(componentRegions)
+      .values(comps.flatMap((c) => regs.map((r) => ({ componentId: c.id, regionId: r.id }))));
 
     if (!demo) return { created: true, demoUsers: [] };
 

@@ -44,6 +44,7 @@ const subscribersManage: readonly Role[] = ["platform_admin"];
 const statusPageManage: readonly Role[] = ["platform_admin"];
 const auditRead: readonly Role[] = ["org_admin", "platform_admin"];
 const organizationsManage: readonly Role[] = ["platform_admin"];
+const componentsManage: readonly Role[] = ["platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -54,6 +55,18 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/alert-settings": key(alertsRead),
   "PUT /api/v1/alert-settings": key(alertsManage),
   "GET /api/v1/audit": key(auditRead),
+  "GET /api/v1/component-groups": key(componentsManage),
+  "POST /api/v1/component-groups": key(componentsManage),
+  "PATCH /api/v1/component-groups/[id]": key(componentsManage),
+  "DELETE /api/v1/component-groups/[id]": key(componentsManage),
+  "GET /api/v1/components": key(componentsManage),
+  "POST /api/v1/components": key(componentsManage),
+  "PATCH /api/v1/components/[id]": key(componentsManage),
+  "DELETE /api/v1/components/[id]": key(componentsManage),
+  "GET /api/v1/regions": key(componentsManage),
+  "POST /api/v1/regions": key(componentsManage),
+  "PATCH /api/v1/regions/[id]": key(componentsManage),
+  "DELETE /api/v1/regions/[id]": key(componentsManage),
   "GET /api/v1/deliveries/[id]": key(deliveriesRead),
   "GET /api/v1/endpoints": key(alertsRead),
   "POST /api/v1/endpoints": key(alertsManage),
@@ -131,6 +144,19 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/api-keys/actions.ts#createApiKeyAction": session(apikeysManage),
   "app/portal/api-keys/actions.ts#revokeApiKeyAction": session(apikeysManage),
   "app/portal/deliveries/actions.ts#resendDeliveryAction": session(alertsManage),
+  "app/portal/catalog/actions.ts#createGroupAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#updateGroupAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#deleteGroupAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#moveGroupAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#createComponentAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#updateComponentAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#moveComponentAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#removeComponentAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#createRegionAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#updateRegionAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#moveRegionAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#removeRegionAction": session(componentsManage),
+  "app/portal/catalog/actions.ts#saveCellsAction": session(componentsManage),
   "app/portal/inbox/actions.ts#markReadAction": session(ALL),
   "app/portal/incidents/actions.ts#openIncidentAction": session(incidentsWrite),
   "app/portal/incidents/actions.ts#postUpdateAction": session(incidentsWrite),

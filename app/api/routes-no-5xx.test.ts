@@ -115,6 +115,12 @@ const FIELDS = [
   "action",
   "from",
   "after",
+  "code",
+  "description",
+  "groupId",
+  "position",
+  "showcase",
+  "onlyShowIfDegraded",
 ];
 // What broke before, and what a schema must turn away with a 4xx.
 const nastyString = fc.oneof(

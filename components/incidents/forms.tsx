@@ -14,6 +14,8 @@ type Action = (
 export interface CatalogProps {
   components: { id: string; name: string }[];
   regions: { id: string; code: string; name: string }[];
+  /** The real cells, `componentId:regionId`: only these can be picked. */
+  cells: string[];
 }
 
 const CELL_STATUS_OPTIONS = [
@@ -59,6 +61,7 @@ function Notify() {
 export function CellMatrix({
   components,
   regions,
+  cells,
   current = {},
   blankLabel,
   statuses = CELL_STATUS_OPTIONS,
@@ -67,6 +70,7 @@ export function CellMatrix({
   blankLabel: string;
   statuses?: { value: string; label: string }[];
 }) {
+  const real = new Set(cells);
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium">Affected components × regions</legend>
@@ -92,6 +96,15 @@ export function CellMatrix({
                 </th>
                 {regions.map((r) => {
                   const key = `${c.id}:${r.id}`;
+                  if (!real.has(key))
+                    return (
+                      <td key={r.id} className="px-1 py-0.5 text-center text-slate-400">
+                        <span aria-hidden="true">–</span>
+                        <span className="sr-only">
+                          {c.name} does not run in {r.name}
+                        </span>
+                      </td>
+                    );
                   return (
                     <td key={r.id} className="px-1 py-0.5">
                       <select

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { PageView, StatusView } from "@/lib/status/read";
 import type { Indicator } from "@/lib/status/derive";
-import { STATUS_LABELS } from "@/lib/status/derive";
+import { STATUS_LABELS, worstStatus } from "@/lib/status/derive";
 import { compactDays, formatUptime } from "@/lib/status/uptime";
 import { IncidentCard, MaintenanceCard, type Names } from "./incident-timeline";
 import { LocalTime } from "./local-time";
@@ -83,7 +83,23 @@ export function StatusHeader({ page, signedIn }: { page: PageView; signedIn: boo
 
 /** The public status page body: banner, incidents, maintenance, components with uptime. */
 export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantName?: string }) {
-  const names: Names = { components: view.components, regions: view.regions, tenantName };
+  const names: Names = { ...view.names, tenantName };
+  // "Only show if degraded" components stay off the page while operational.
+  const shown = view.components.filter((c) => !c.onlyShowIfDegraded || c.status !== "operational");
+  const ungrouped = shown.filter((c) => !view.groups.some((g) => g.id === c.groupId));
+  const listed = [
+    ...view.groups.map((g) => ({ ...g, members: shown.filter((c) => c.groupId === g.id) })),
+    ...(ungrouped.length
+      ? [
+          {
+            id: "ungrouped",
+            name: view.groups.length ? "Other" : "Components",
+            status: worstStatus(ungrouped.map((c) => c.status)),
+            members: ungrouped,
+          },
+        ]
+      : []),
+  ].filter((g) => g.members.length > 0);
   const active = view.maintenances.filter((m) => m.status !== "scheduled");
   const upcoming = view.maintenances.filter((m) => m.status === "scheduled");
   return (
@@ -140,16 +156,28 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-            {view.components.map((c) => (
+            {shown.map((c) => (
               <tr key={c.id}>
                 <th scope="row" className="py-2 text-left font-normal">
                   {c.name}
                 </th>
-                {c.cells.map((cell) => {
-                  const r = view.regions.find((x) => x.id === cell.regionId)!;
+                {view.regions.map((r) => {
+                  // Only real cells: a component that does not run in a region has none there.
+                  const cell = c.cells.find((x) => x.regionId === r.id);
+                  if (!cell)
+                    return (
+                      <td
+                        key={r.id}
+                        className="text-center text-slate-400 dark:text-slate-600"
+                        data-testid={`no-cell-${c.name}-${r.code}`}
+                      >
+                        <span aria-hidden="true">–</span>
+                        <span className="sr-only">Not offered in {r.name}</span>
+                      </td>
+                    );
                   return (
                     <td
-                      key={cell.regionId}
+                      key={r.id}
                       className="text-center"
                       title={`${c.name} in ${r.name}: ${STATUS_LABELS[cell.status]}, ${formatUptime(cell.uptime90)} over 90 days`}
                     >
@@ -167,61 +195,59 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
         <h2 id="components" className="text-xl font-semibold">
           Components
         </h2>
-        {view.groups.map((g) => (
+        {listed.map((g) => (
           <div key={g.id} className="rounded-lg border border-slate-200 dark:border-slate-800">
             <h3 className="flex items-center justify-between border-b border-slate-200 px-4 py-3 font-medium dark:border-slate-800">
               {g.name}
               <StatusLabel status={g.status} />
             </h3>
             <ul className="divide-y divide-slate-200 dark:divide-slate-800">
-              {view.components
-                .filter((c) => c.groupId === g.id)
-                .map((c) => (
-                  <li
-                    key={c.id}
-                    className="space-y-2 px-4 py-3"
-                    data-testid={`component-${c.name}`}
-                  >
-                    <div className="flex flex-wrap items-center justify-between gap-2">
-                      <div>
-                        <p className="font-medium">{c.name}</p>
-                        {c.description && (
-                          <p className="text-sm text-slate-600 dark:text-slate-400">
-                            {c.description}
-                          </p>
-                        )}
-                      </div>
-                      <StatusLabel status={c.status} />
+              {g.members.map((c) => (
+                <li key={c.id} className="space-y-2 px-4 py-3" data-testid={`component-${c.name}`}>
+                  <div className="flex flex-wrap items-center justify-between gap-2">
+                    <div>
+                      <p className="font-medium">{c.name}</p>
+                      {c.description && (
+                        <p className="text-sm text-slate-600 dark:text-slate-400">
+                          {c.description}
+                        </p>
+                      )}
                     </div>
+                    <StatusLabel status={c.status} />
+                  </div>
+                  {c.showcase && (
                     <UptimeBars
                       days={compactDays(c.days)}
                       total={c.uptime90}
                       label={`${c.name} uptime`}
                     />
-                    <RegionDetails summary={`${c.name} by region`}>
-                      <ul className="mt-2 space-y-3">
-                        {c.cells.map((cell) => {
-                          const r = view.regions.find((x) => x.id === cell.regionId)!;
-                          return (
-                            <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
-                              <div className="flex items-center justify-between text-sm">
-                                <span>
-                                  {r.name} <span className="text-slate-500">({r.code})</span>
-                                </span>
-                                <StatusLabel status={cell.status} />
-                              </div>
+                  )}
+                  <RegionDetails summary={`${c.name} by region`}>
+                    <ul className="mt-2 space-y-3">
+                      {c.cells.map((cell) => {
+                        const r = view.regions.find((x) => x.id === cell.regionId)!;
+                        return (
+                          <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
+                            <div className="flex items-center justify-between text-sm">
+                              <span>
+                                {r.name} <span className="text-slate-500">({r.code})</span>
+                              </span>
+                              <StatusLabel status={cell.status} />
+                            </div>
+                            {c.showcase && (
                               <UptimeBars
                                 days={compactDays(cell.days)}
                                 total={cell.uptime90}
                                 label={`${c.name} in ${r.name} uptime`}
                               />
-                            </li>
-                          );
-                        })}
-                      </ul>
-                    </RegionDetails>
-                  </li>
-                ))}
+                            )}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  </RegionDetails>
+                </li>
+              ))}
             </ul>
           </div>
         ))}

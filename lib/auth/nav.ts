@@ -9,6 +9,7 @@ export const PORTAL_NAV: { href: string; label: string; permission: Permission }
   { href: "/portal/subscribers", label: "Subscribers", permission: "subscribers:manage" },
   { href: "/portal/status-page", label: "Status page", permission: "status_page:manage" },
   { href: "/portal/organizations", label: "Organizations", permission: "organizations:manage" },
+  { href: "/portal/catalog", label: "Catalog", permission: "components:manage" },
   { href: "/portal/inbox", label: "Inbox", permission: "org:read" },
   { href: "/portal/members", label: "Members", permission: "org:read" },
   { href: "/portal/api-keys", label: "API keys", permission: "apikeys:manage" },

@@ -1,6 +1,6 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db, Tx } from "@/db";
-import { components, organizations, PLATFORM_SLUG, regions } from "@/db/schema";
+import { componentRegions, components, organizations, PLATFORM_SLUG, regions } from "@/db/schema";
 import { ValidationError, type FieldIssue } from "@/lib/errors";
 
 interface CatalogIds {
@@ -81,7 +81,9 @@ export async function checkCatalogIds(
 
 /**
  * Incident and maintenance cells: components and regions are the status page owner's (`orgId`),
- * ids from anywhere else are refused, and each pair is listed once.
+ * ids from anywhere else are refused, each pair is listed once, and each is a real cell: a live
+ * component that runs in that live region (`component_regions`, none of them archived). Call it
+ * holding the status lock (`lockStatus`), which catalogue changes take too.
  */
 export async function checkCells(
   tx: Tx,
@@ -94,9 +96,19 @@ export async function checkCells(
     { componentIds: cells.map((c) => c.componentId), regionIds: cells.map((c) => c.regionId) },
     orgId,
   );
+  const real = await realCells(
+    tx,
+    cells.map((c) => c.componentId),
+  );
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   cells.forEach((c, i) => {
+    const known = !unknown.componentIds.has(c.componentId) && !unknown.regionIds.has(c.regionId);
+    if (known && !real.has(`${c.componentId}:${c.regionId}`))
+      issues.push({
+        field: `cells.${i}`,
+        message: "is not a cell of this status page: that component does not run in that region",
+      });
     if (unknown.componentIds.has(c.componentId))
       issues.push({
         field: `cells.${i}.componentId`,
@@ -110,4 +122,22 @@ export async function checkCells(
     seen.add(key);
   });
   if (issues.length) throw new ValidationError(issues);
+}
+
+/** The live cells (`componentId:regionId`) of these components. */
+async function realCells(tx: Tx, componentIds: string[]): Promise<Set<string>> {
+  const rows = await tx
+    .select({ componentId: componentRegions.componentId, regionId: componentRegions.regionId })
+    .from(componentRegions)
+    .innerJoin(components, eq(components.id, componentRegions.componentId))
+    .innerJoin(regions, eq(regions.id, componentRegions.regionId))
+    .where(
+      and(
+        inArray(componentRegions.componentId, [...new Set(componentIds)]),
+        isNull(componentRegions.archivedAt),
+        isNull(components.archivedAt),
+        isNull(regions.archivedAt),
+      ),
+    );
+  return new Set(rows.map((r) => `${r.componentId}:${r.regionId}`));
 }

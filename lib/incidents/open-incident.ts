@@ -17,8 +17,10 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
   const now = new Date();
   return withTransaction(ctx, async (tx) => {
     await checkAudience(tx, v.audienceOrgId, v.category);
-    await checkCells(tx, ctx.org.id, v.cells);
+    // The status lock first: catalogue changes take it too, so a cell cannot be taken away
+    // between this check and the commit.
     await lockStatus(tx);
+    await checkCells(tx, ctx.org.id, v.cells);
     const [incident] = await tx
       .insert(incidents)
       .values({

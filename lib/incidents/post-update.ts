@@ -24,8 +24,10 @@ export async function postUpdate({ ctx, input }: { ctx: Ctx; input: unknown }) {
   return withTransaction(ctx, async (tx) => {
     const incident = await lockIncident(tx, ctx, v.incidentId);
     checkIncidentTransition(incident.status, v.status);
-    await checkCells(tx, ctx.org.id, v.cells);
+    // The status lock first: catalogue changes take it too, so a cell cannot be taken away
+    // between this check and the commit.
     await lockStatus(tx);
+    await checkCells(tx, ctx.org.id, v.cells);
 
     let changes: { componentId: string; regionId: string; status: ComponentStatus }[] = v.cells;
     if (v.status === "resolved") {

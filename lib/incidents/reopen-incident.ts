@@ -20,8 +20,10 @@ export async function reopenIncident({ ctx, input }: { ctx: Ctx; input: unknown 
   return withTransaction(ctx, async (tx) => {
     const incident = await lockIncident(tx, ctx, v.incidentId);
     checkReopen(incident.status);
-    await checkCells(tx, ctx.org.id, v.cells);
+    // The status lock first: catalogue changes take it too, so a cell cannot be taken away
+    // between this check and the commit.
     await lockStatus(tx);
+    await checkCells(tx, ctx.org.id, v.cells);
     const [update] = await tx
       .insert(incidentUpdates)
       .values({

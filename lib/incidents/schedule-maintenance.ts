@@ -4,7 +4,7 @@ import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
 import { enqueueNotification } from "@/lib/alerts/outbox";
-import { statusChangesOnCommit } from "@/lib/status/changes";
+import { lockStatus } from "@/lib/status/intervals";
 import { maintenancePayload } from "./maintenance-shared";
 import { renderMarkdown } from "@/lib/markdown";
 import { ScheduleMaintenanceInput } from "./schemas";
@@ -18,9 +18,11 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
   const now = new Date();
   return withTransaction(ctx, async (tx) => {
     await checkAudience(tx, v.audienceOrgId);
+    // A new window shows on the status page at once, though it changes no cell's status yet
+    // (lockStatus drops the snapshot on commit); and catalogue changes take the same lock, so a
+    // cell cannot be taken away between this check and the commit.
+    await lockStatus(tx);
     await checkCells(tx, ctx.org.id, v.cells);
-    // A new window shows on the status page at once, though it changes no cell's status yet.
-    statusChangesOnCommit(tx);
     const [m] = await tx
       .insert(maintenances)
       .values({

@@ -3,6 +3,7 @@ import type { Db } from "@/db";
 import {
   cellStatusIntervals,
   componentGroups,
+  componentRegions,
   components,
   incidentCells,
   incidents,
@@ -70,10 +71,15 @@ export interface ComponentView {
   description: string;
   groupId: string | null;
   position: number;
+  /** Listed with its uptime bars (Statuspage's `showcase`). */
+  showcase: boolean;
+  /** Left off the page while operational (Statuspage's `only_show_if_degraded`). */
+  onlyShowIfDegraded: boolean;
   createdAt: string;
   status: ComponentStatus;
   uptime90: number | null;
   days: DayUptime[];
+  /** The real cells: the live regions it runs in, in the regions' order. */
   cells: CellView[];
 }
 export interface GroupView {
@@ -147,10 +153,20 @@ export interface PageView extends Omit<PageSettingsView, "name"> {
   name: string;
   updatedAt: string;
 }
+/**
+ * The name of every component and region the page has had, archived ones included, for incidents
+ * and maintenance that name them (history outlives the catalogue).
+ */
+export interface CatalogNames {
+  components: { id: string; name: string }[];
+  regions: RegionView[];
+}
 export interface StatusView {
   generatedAt: string;
   page: PageView;
+  /** The live regions, in order. */
   regions: RegionView[];
+  names: CatalogNames;
   groups: GroupView[];
   components: ComponentView[];
   indicator: { indicator: Indicator; description: string };
@@ -302,44 +318,76 @@ export async function loadStatusView(
 ): Promise<StatusView> {
   const org = await loadPageOrg(db);
   const windowStart = new Date(now.getTime() - UPTIME_DAYS * 86_400_000);
-  const [groupRows, componentRows, regionRows, openIncidents, openMaintenances, spans, settings] =
-    await Promise.all([
-      db
-        .select()
-        .from(componentGroups)
-        .where(eq(componentGroups.orgId, org.id))
-        .orderBy(asc(componentGroups.position)),
-      db
-        .select()
-        .from(components)
-        .where(eq(components.orgId, org.id))
-        .orderBy(asc(components.position)),
-      db.select().from(regions).where(eq(regions.orgId, org.id)).orderBy(asc(regions.position)),
-      db
-        .select()
-        .from(incidents)
-        .where(and(incidentVisibility(org.id, viewer), ne(incidents.status, "resolved")))
-        .orderBy(desc(incidents.startedAt)),
-      db
-        .select()
-        .from(maintenances)
-        .where(and(maintenanceVisibility(org.id, viewer), ne(maintenances.status, "completed")))
-        .orderBy(asc(maintenances.scheduledFor)),
-      db
-        .select()
-        .from(cellStatusIntervals)
-        .where(
-          and(
-            eq(cellStatusIntervals.orgId, org.id),
-            or(isNull(cellStatusIntervals.endedAt), gte(cellStatusIntervals.endedAt, windowStart)),
-          ),
+  const [
+    groupRows,
+    allComponents,
+    allRegions,
+    cellRows,
+    openIncidents,
+    openMaintenances,
+    spans,
+    settings,
+  ] = await Promise.all([
+    db
+      .select()
+      .from(componentGroups)
+      .where(eq(componentGroups.orgId, org.id))
+      .orderBy(asc(componentGroups.position)),
+    db
+      .select()
+      .from(components)
+      .where(eq(components.orgId, org.id))
+      .orderBy(asc(components.position), asc(components.createdAt)),
+    db
+      .select()
+      .from(regions)
+      .where(eq(regions.orgId, org.id))
+      .orderBy(asc(regions.position), asc(regions.createdAt)),
+    db
+      .select({
+        componentId: componentRegions.componentId,
+        regionId: componentRegions.regionId,
+        createdAt: componentRegions.createdAt,
+        archivedAt: componentRegions.archivedAt,
+      })
+      .from(componentRegions)
+      .innerJoin(components, eq(components.id, componentRegions.componentId))
+      .where(eq(components.orgId, org.id)),
+    db
+      .select()
+      .from(incidents)
+      .where(and(incidentVisibility(org.id, viewer), ne(incidents.status, "resolved")))
+      .orderBy(desc(incidents.startedAt)),
+    db
+      .select()
+      .from(maintenances)
+      .where(and(maintenanceVisibility(org.id, viewer), ne(maintenances.status, "completed")))
+      .orderBy(asc(maintenances.scheduledFor)),
+    db
+      .select()
+      .from(cellStatusIntervals)
+      .where(
+        and(
+          eq(cellStatusIntervals.orgId, org.id),
+          or(isNull(cellStatusIntervals.endedAt), gte(cellStatusIntervals.endedAt, windowStart)),
         ),
-      loadPageSettings(db, org.id),
-    ]);
+      ),
+    loadPageSettings(db, org.id),
+  ]);
   const [incidentViews, maintenanceViews] = await Promise.all([
     hydrateIncidents(db, openIncidents),
     hydrateMaintenances(db, openMaintenances),
   ]);
+  const componentRows = allComponents.filter((c) => !c.archivedAt);
+  const regionRows = allRegions.filter((r) => !r.archivedAt);
+  const regionOrder = new Map(allRegions.map((r, i) => [r.id, i]));
+  const regionById = new Map(allRegions.map((r) => [r.id, r]));
+  const cellsOf = new Map<string, typeof cellRows>();
+  for (const row of cellRows) {
+    const list = cellsOf.get(row.componentId) ?? [];
+    list.push(row);
+    cellsOf.set(row.componentId, list);
+  }
 
   const spansByCell = new Map<string, Span[]>();
   for (const s of spans) {
@@ -349,24 +397,44 @@ export async function loadStatusView(
     spansByCell.set(key, list);
   }
   const componentViews: ComponentView[] = componentRows.map((c) => {
-    const cells: CellView[] = regionRows.map((r) => {
-      const days = cellDailyUptime(spansByCell.get(cellKey(c.id, r.id)) ?? [], {
+    const rows = (cellsOf.get(c.id) ?? []).sort(
+      (a, b) => regionOrder.get(a.regionId)! - regionOrder.get(b.regionId)!,
+    );
+    // Every cell the component has had counts for uptime (up to when it was taken away); only
+    // the live ones are shown.
+    const observed = rows.map((row) => {
+      const region = regionById.get(row.regionId)!;
+      const ends = [row.archivedAt, region.archivedAt].filter((d): d is Date => d !== null);
+      const until = ends.length ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null;
+      const since = row.createdAt > c.createdAt ? row.createdAt : c.createdAt;
+      const days = cellDailyUptime(spansByCell.get(cellKey(c.id, row.regionId)) ?? [], {
         now,
-        since: c.createdAt,
+        since,
+        until,
       });
-      return { regionId: r.id, status: "operational", uptime90: totalUptime(days), days };
+      return { regionId: row.regionId, live: until === null, days, uptime90: totalUptime(days) };
     });
-    const perRegion = cells.map((x) => x.uptime90).filter((u): u is number => u !== null);
+    const cells: CellView[] = observed
+      .filter((x) => x.live)
+      .map((x) => ({
+        regionId: x.regionId,
+        status: "operational",
+        uptime90: x.uptime90,
+        days: x.days,
+      }));
+    const perRegion = observed.map((x) => x.uptime90).filter((u): u is number => u !== null);
     return {
       id: c.id,
       name: c.name,
       description: c.description,
       groupId: c.groupId,
       position: c.position,
+      showcase: c.showcase,
+      onlyShowIfDegraded: c.onlyShowIfDegraded,
       createdAt: c.createdAt.toISOString(),
       status: "operational",
       uptime90: perRegion.length ? perRegion.reduce((a, b) => a + b, 0) / perRegion.length : null,
-      days: combineRegions(cells.map((x) => x.days)),
+      days: combineRegions(observed.map((x) => x.days)),
       cells,
     };
   });
@@ -388,6 +456,10 @@ export async function loadStatusView(
     generatedAt: now.toISOString(),
     page: { ...settings, id: org.id, name: settings.name ?? org.name, updatedAt },
     regions: regionRows.map((r) => ({ id: r.id, code: r.code, name: r.name })),
+    names: {
+      components: allComponents.map((c) => ({ id: c.id, name: c.name })),
+      regions: allRegions.map((r) => ({ id: r.id, code: r.code, name: r.name })),
+    },
     groups,
     components: componentViews,
     indicator: overallIndicator([], []),
@@ -407,10 +479,13 @@ function withStatuses(view: StatusView): StatusView {
     view.incidents,
     view.maintenances.filter((m) => m.status === "in_progress" || m.status === "verifying"),
   );
-  const regionIds = view.regions.map((r) => r.id);
   const components: ComponentView[] = view.components.map((c) => ({
     ...c,
-    status: componentStatusOf(cellStatuses, c.id, regionIds),
+    status: componentStatusOf(
+      cellStatuses,
+      c.id,
+      c.cells.map((x) => x.regionId),
+    ),
     cells: c.cells.map((x) => ({
       ...x,
       status: cellStatuses.get(cellKey(c.id, x.regionId)) ?? "operational",

@@ -107,12 +107,12 @@ function spComponent(c: ComponentView, { view }: Catalog): SpComponent {
     updated_at: view.page.updatedAt,
     position: c.position + 1,
     description: c.description || null,
-    showcase: true,
+    showcase: c.showcase,
     start_date: c.createdAt.slice(0, 10),
     group_id: c.groupId,
     page_id: view.page.id,
     group: false,
-    only_show_if_degraded: false,
+    only_show_if_degraded: c.onlyShowIfDegraded,
     regions: c.cells.map((cell) => {
       const r = view.regions.find((x) => x.id === cell.regionId)!;
       return { id: r.id, code: r.code, name: r.name, status: cell.status };
@@ -152,8 +152,9 @@ function affected(
 ): SpAffectedComponent[] | null {
   if (cells.length === 0) return null;
   return cells.map((c) => {
-    const comp = cat.view.components.find((x) => x.id === c.componentId);
-    const r = cat.view.regions.find((x) => x.id === c.regionId);
+    // Names from everything the page has had: an archived component still names its history.
+    const comp = cat.view.names.components.find((x) => x.id === c.componentId);
+    const r = cat.view.names.regions.find((x) => x.id === c.regionId);
     return {
       code: c.componentId,
       name: comp ? (r ? `${comp.name} (${r.name})` : comp.name) : "Removed component",
@@ -204,7 +205,7 @@ export function spIncident(i: IncidentView, cat: Catalog): SpIncident {
     affected_cells: i.cells.map((c) => ({
       component_id: c.componentId,
       region_id: c.regionId,
-      region_code: cat.view.regions.find((r) => r.id === c.regionId)?.code ?? "",
+      region_code: cat.view.names.regions.find((r) => r.id === c.regionId)?.code ?? "",
       status: c.status,
     })),
   };
@@ -245,7 +246,7 @@ export function spMaintenance(m: MaintenanceView, cat: Catalog): SpIncident {
     affected_cells: m.cells.map((c) => ({
       component_id: c.componentId,
       region_id: c.regionId,
-      region_code: cat.view.regions.find((r) => r.id === c.regionId)?.code ?? "",
+      region_code: cat.view.names.regions.find((r) => r.id === c.regionId)?.code ?? "",
       status: "under_maintenance" as const,
     })),
   };

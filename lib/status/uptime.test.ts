@@ -7,6 +7,16 @@ describe("cellDailyUptime", () => {
   const now = at("2026-03-10T12:00:00Z");
   const since = at("2026-01-01T00:00:00Z");
 
+  it("observes a cell taken away only up to then, its outages kept", () => {
+    const days = cellDailyUptime(
+      [{ status: "major_outage", startedAt: at("2026-03-08T00:00:00Z"), endedAt: null }],
+      { now, since, until: at("2026-03-08T12:00:00Z"), days: 4 },
+    );
+    expect(days.map((d) => d.uptime)).toEqual([1, 0, null, null]);
+    expect(days[1]).toMatchObject({ observedSeconds: 12 * 3600, downSeconds: 12 * 3600 });
+    expect(days[1]!.worst).toBe("major_outage");
+  });
+
   it("counts major outage fully, partial at 30%, degraded and maintenance not at all", () => {
     const days = cellDailyUptime(
       [

@@ -13,6 +13,9 @@ import { worstStatus } from "./derive";
  *   when the component was created, so days before it existed have no value (no bar).
  * - A component's uptime is the mean of its regions' uptimes: five regions with one region down
  *   for a whole day is 80%, not 0%. The 90-day figure is the same mean over all observed time.
+ *   Only the regions the component runs in count (its real cells), each from when the cell was
+ *   added; a cell taken away since (the region archived, or the component no longer run there)
+ *   still counts up to then, so its past downtime is not forgotten.
  * - Only public incidents and maintenance are recorded, so a tenant-only incident never shows
  *   in anyone's uptime.
  */
@@ -51,21 +54,27 @@ export const utcDayStart = (d: Date) =>
 /** Daily uptime of one cell over `days` UTC days ending today (oldest first). */
 export function cellDailyUptime(
   spans: readonly Span[],
-  { now, since, days = UPTIME_DAYS }: { now: Date; since: Date; days?: number },
+  {
+    now,
+    since,
+    until,
+    days = UPTIME_DAYS,
+  }: { now: Date; since: Date; until?: Date | null; days?: number },
 ): DayUptime[] {
+  const end = until && until < now ? until : now;
   const today = utcDayStart(now).getTime();
   const out: DayUptime[] = [];
   for (let i = days - 1; i >= 0; i--) {
     const dayStart = today - i * DAY_MS;
     const from = Math.max(dayStart, since.getTime());
-    const to = Math.min(dayStart + DAY_MS, now.getTime());
+    const to = Math.min(dayStart + DAY_MS, end.getTime());
     const observed = Math.max(0, to - from);
     let down = 0;
     const seen: ComponentStatus[] = [];
     if (observed > 0) {
       for (const s of spans) {
         const a = Math.max(from, s.startedAt.getTime());
-        const b = Math.min(to, (s.endedAt ?? now).getTime());
+        const b = Math.min(to, (s.endedAt ?? end).getTime());
         if (b <= a) continue;
         down += ((b - a) / 1000) * DOWNTIME_WEIGHT[s.status];
         seen.push(s.status);

@@ -76,6 +76,7 @@ export default async function IncidentsConsole() {
             tenants={tenants}
             components={componentsList}
             regions={regionsList}
+            cells={catalog.cells}
           />
         </Card>
       )}
@@ -116,6 +117,7 @@ export default async function IncidentsConsole() {
             tenants={tenants}
             components={componentsList}
             regions={regionsList}
+            cells={catalog.cells}
           />
         </Card>
       )}

@@ -42,7 +42,7 @@ export default async function IncidentPage({ params }: { params: Promise<{ id: s
         </p>
         <IncidentCard
           incident={incident}
-          names={{ components: view.components, regions: view.regions, tenantName }}
+          names={{ ...view.names, tenantName }}
           headingLevel={2}
           link={false}
         />

@@ -32,7 +32,7 @@ export default async function MaintenancePage({ params }: { params: Promise<{ id
         <StatusHeader page={view.page} signedIn={signedIn} />
         <MaintenanceCard
           maintenance={maintenance}
-          names={{ components: view.components, regions: view.regions, tenantName }}
+          names={{ ...view.names, tenantName }}
           headingLevel={2}
           link={false}
         />

@@ -48,11 +48,7 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
       )}
       <IncidentCard
         incident={incident}
-        names={{
-          components,
-          regions,
-          tenantName,
-        }}
+        names={{ ...catalog.names, tenantName }}
         headingLevel={2}
         link={false}
       />
@@ -65,6 +61,7 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
             current={current}
             components={components}
             regions={regions}
+            cells={catalog.cells}
           />
         </Card>
       )}
@@ -83,6 +80,7 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
               incidentId={incident.id}
               components={components}
               regions={regions}
+              cells={catalog.cells}
             />
           </Card>
         </>

@@ -1,0 +1,18 @@
+import { apiRoute, readJson } from "@/app/_server/api";
+import { removeComponent, updateComponent } from "@/lib/catalog/manage";
+import { ValidationError } from "@/lib/errors";
+
+type P = { id: string };
+
+/** Changes any of name, description, groupId, position, showcase, onlyShowIfDegraded, regionIds. */
+export const PATCH = apiRoute<P>(async ({ ctx, req, params }) => {
+  const body = await readJson(req);
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new ValidationError([{ field: "(body)", message: "must be a JSON object" }]);
+  return { component: await updateComponent({ ctx, input: { ...body, id: params.id } }) };
+});
+
+/** Archived when it has incident or maintenance history, else deleted: `{ archived, deleted }`. */
+export const DELETE = apiRoute<P>(async ({ ctx, params }) =>
+  removeComponent({ ctx, input: { id: params.id } }),
+);
