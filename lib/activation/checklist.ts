@@ -34,9 +34,9 @@ export interface ActivationItemDefinition {
 export const ACTIVATION_DEFINITIONS: readonly ActivationItemDefinition[] = [
   {
     key: "email_confirmed",
-    task: "Confirm your email address",
-    where: { label: "The link in your invitation email", href: "/portal/members" },
-    success: "The invitation is accepted: it leaves Pending invitations and you appear in Members",
+    task: "Confirm the first admin's email (the invitation link)",
+    where: { label: "Members → Pending invitations", href: "/portal/members" },
+    success: "The invitation leaves Pending invitations and its admin appears in Members",
     derivedFrom: "an invitation to this organization was accepted",
   },
   {
