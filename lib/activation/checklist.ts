@@ -64,7 +64,7 @@ export const ACTIVATION_DEFINITIONS: readonly ActivationItemDefinition[] = [
   {
     key: "sms_phone",
     task: "Add a contact phone for SMS",
-    where: { label: "Profile → My notifications → Phone", href: "/portal/profile" },
+    where: { label: "Your profile → Phone", href: "/portal/profile" },
     success:
       "Your number shows on your profile (or an SMS recipient is listed under Alerts & Notifications → Recipients)",
     derivedFrom: "a member has a phone number, or an SMS recipient is listed and reachable",
