@@ -141,17 +141,19 @@ async function readActivationState(db: Db | Tx, orgs: SQL): Promise<Map<string, 
           where r.org_id = o.id and r.channel = 'sms' and r.undeliverable_at is null
         )
       ) as sms_phone,
+      -- Both start from the tenant's test alerts (an index on its jobs of kind alert.test),
+      -- never from all its deliveries.
       exists (
-        select 1 from alert_endpoints e
-        join deliveries d on d.recipient_id = e.id and d.status = 'delivered'
-          and d.recipient_type = 'endpoint' and d.org_id = o.id
-        join notification_jobs j on j.id = d.job_id and j.kind = 'alert.test'
-        where e.org_id = o.id
+        select 1 from notification_jobs j
+        join deliveries d on d.job_id = j.id
+          and d.status = 'delivered' and d.recipient_type = 'endpoint'
+        join alert_endpoints e on e.id = d.recipient_id and e.org_id = o.id
+        where j.org_id = o.id and j.kind = 'alert.test'
       ) as endpoint_verified,
       exists (
-        select 1 from deliveries d
-        join notification_jobs j on j.id = d.job_id and j.kind = 'alert.test'
-        where d.org_id = o.id and d.status = 'delivered'
+        select 1 from notification_jobs j
+        join deliveries d on d.job_id = j.id and d.status = 'delivered'
+        where j.org_id = o.id and j.kind = 'alert.test'
       ) as test_alert
     from organizations o
     where o.kind = 'tenant' and ${orgs}`);

@@ -1,0 +1,1 @@
+CREATE INDEX "notification_jobs_test_org_idx" ON "notification_jobs" USING btree ("org_id") WHERE kind = 'alert.test';
