@@ -134,9 +134,10 @@ function batches(
             and (d.recipient_type <> 'endpoint'
               or exists (select 1 from alert_endpoints e where e.id = d.recipient_id))
             and not exists (
-              select 1 from deliveries n
-              join notification_jobs nj on nj.id = n.job_id and nj.kind = 'alert.test'
-              where n.org_id = d.org_id and n.status = 'delivered' and n.created_at > d.created_at
+              select 1 from notification_jobs nj
+              join deliveries n on n.job_id = nj.id
+              where nj.org_id = d.org_id and nj.kind = 'alert.test'
+                and n.status = 'delivered' and n.created_at > d.created_at
                 and (d.recipient_type <> 'endpoint' or n.recipient_id = d.recipient_id)))
         limit ${batch}
         for update of d skip locked
