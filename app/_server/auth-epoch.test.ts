@@ -80,4 +80,20 @@ describe("Auth.js sessions", () => {
     });
     expect(second).toMatchObject({ uid: u!.id, epoch: 2 });
   });
+
+  it("record when the user signed in (the activation checklist's signed-in item)", async () => {
+    const lastSignIn = async () =>
+      (
+        await t.db
+          .select({ at: users.lastSignedInAt })
+          .from(users)
+          .where(eq(users.email, "billing@acme.test"))
+      )[0]!.at;
+    expect(await lastSignIn()).toBeNull();
+    const before = Date.now();
+    await signInWithPassword("billing@acme.test");
+    const at = await lastSignIn();
+    expect(at).toBeInstanceOf(Date);
+    expect(at!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+  });
 });

@@ -6,7 +6,7 @@ import { beaconAdapter } from "@/lib/auth/adapter";
 import { authorizePassword } from "./sign-in";
 import { getAuthSecret } from "@/lib/auth/secret";
 import { isMember } from "@/lib/auth/session-ctx";
-import { currentSessionEpoch, sessionEpochOf } from "@/lib/auth/session-epoch";
+import { recordSignIn, sessionEpochOf } from "@/lib/auth/session-epoch";
 import { sendMagicLink } from "@/lib/auth/magic-link";
 import { env } from "@/lib/env";
 
@@ -55,8 +55,9 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
         const startIn = (user as { orgId?: unknown }).orgId;
         token.orgId = typeof startIn === "string" ? startIn : undefined;
         // Read after sign-in's own writes (a first magic-link sign-in bumps the epoch), so the
-        // session being issued is current and every older one is not.
-        token.epoch = (await currentSessionEpoch(await getDb(), user.id)) ?? 0;
+        // session being issued is current and every older one is not; the same statement
+        // records when the user signed in (the activation checklist reads it).
+        token.epoch = (await recordSignIn(await getDb(), user.id)) ?? 0;
       }
       if (trigger === "update" && typeof token.uid === "string") {
         const orgId = (session as { orgId?: unknown } | undefined)?.orgId;

@@ -33,7 +33,7 @@ export function EndpointsCard({
   sendTest: FormAction<TestOutcome>;
 }) {
   return (
-    <Card title="Slack, Teams and webhook endpoints">
+    <Card title="Slack, Teams and webhook endpoints" id="endpoints">
       {endpoints.length === 0 ? (
         <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">No endpoints yet.</p>
       ) : (

@@ -10,7 +10,7 @@ export function TestAlertsCard({
   send: FormAction<TestOutcome>;
 }) {
   return (
-    <Card title="Send test alert">
+    <Card title="Send test alert" id="test-alerts">
       <div className="space-y-3">
         <p className="text-xs text-slate-500">
           Test alerts go only to your organization&apos;s members and listed recipients, at most a

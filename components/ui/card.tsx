@@ -2,13 +2,19 @@ export function Card({
   title,
   children,
   actions,
+  id,
 }: {
   title?: string;
+  /** An anchor other pages link to (e.g. the activation checklist's "where to click"). */
+  id?: string;
   children: React.ReactNode;
   actions?: React.ReactNode;
 }) {
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+    <section
+      id={id}
+      className="scroll-mt-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
       {(title || actions) && (
         <div className="mb-4 flex items-center justify-between gap-4">
           {title && <h2 className="text-base font-semibold">{title}</h2>}

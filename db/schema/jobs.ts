@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { organizations } from "./organizations";
 
@@ -76,6 +77,11 @@ export const notificationJobs = pgTable(
     index("notification_jobs_due_idx").on(t.status, t.runAt),
     // Retention prunes finished jobs by age (lib/retention).
     index("notification_jobs_created_idx").on(t.createdAt),
+    // The activation checklist finds a tenant's test alerts (few) without reading its other
+    // deliveries (lib/activation).
+    index("notification_jobs_test_org_idx")
+      .on(t.orgId)
+      .where(sql`kind = 'alert.test'`),
   ],
 );
 

@@ -71,6 +71,12 @@ export const users = pgTable(
      * Bumped when the address is first proven, the password changes, or a membership is removed.
      */
     sessionEpoch: integer().notNull().default(0),
+    /**
+     * When the user last signed in (any way: password, email link, after accepting an invitation
+     * or setup); recorded when a session is issued. Null: never since this was recorded. The
+     * activation checklist's "signed in" item reads it (lib/activation/).
+     */
+    lastSignedInAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],

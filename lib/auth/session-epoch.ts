@@ -26,6 +26,20 @@ export async function currentSessionEpoch(db: Db, userId: string): Promise<numbe
 }
 
 /**
+ * A session is being issued now (any sign-in: password, email link, after accepting an
+ * invitation or first-run setup): records when the user signed in, and returns the epoch the
+ * session records, in one statement; null for a user that does not exist.
+ */
+export async function recordSignIn(db: Db, userId: string): Promise<number | null> {
+  const [row] = await db
+    .update(users)
+    .set({ lastSignedInAt: sql`now()` })
+    .where(eq(users.id, userId))
+    .returning({ epoch: users.sessionEpoch });
+  return row ? row.epoch : null;
+}
+
+/**
  * The epoch a session token carries. A token issued before epochs existed carries none and
  * counts as epoch 0, so it lasts until the user's first bump rather than signing everyone out.
  */

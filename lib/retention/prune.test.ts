@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import {
+  alertEndpoints,
   cellStatusIntervals,
   components,
   deliveries,
@@ -221,6 +222,34 @@ describe("pruneRetention: deliveries", () => {
     expect(res.deleted.deliveries).toBe(prune.length);
     expect(await ids(deliveries)).toEqual(keep.map((d) => d.id).sort());
     expect(await t.db.select().from(inboxItems)).toHaveLength(1);
+  });
+});
+
+describe("pruneRetention: what the activation checklist reads", () => {
+  it("keeps a tenant's latest delivered test alert and each existing endpoint's, whatever their age", async () => {
+    const [endpoint] = await t.db
+      .insert(alertEndpoints)
+      .values({ orgId: acme, type: "webhook", name: "ops", urlEncrypted: "x", urlHint: "ops.test" })
+      .returning();
+    const test = async (days: number, over: Partial<typeof deliveries.$inferInsert> = {}) => {
+      const j = await job({ orgId: acme, kind: "alert.test", createdAt: older(days) });
+      return delivery({ jobId: j.id, createdAt: older(days), ...over });
+    };
+    const toEndpoint = { channel: "webhook" as const, recipientType: "endpoint" as const };
+    const endpointOlder = await test(400, { ...toEndpoint, recipientId: endpoint!.id });
+    const endpointLatest = await test(300, { ...toEndpoint, recipientId: endpoint!.id });
+    const goneEndpoint = await test(290, { ...toEndpoint, recipientId: crypto.randomUUID() });
+    const memberOlder = await test(200);
+    const memberLatest = await test(150);
+    const failedLater = await test(100, { status: "failed" });
+
+    await pruneRetention(t.db, { now, settings });
+    const left = await ids(deliveries);
+    expect(left).toEqual([endpointLatest.id, memberLatest.id].sort());
+    for (const d of [endpointOlder, goneEndpoint, memberOlder, failedLater]) {
+      expect(left).not.toContain(d.id);
+    }
+    await t.db.delete(alertEndpoints).where(eq(alertEndpoints.id, endpoint!.id));
   });
 });
 

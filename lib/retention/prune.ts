@@ -19,6 +19,8 @@ import { env, type Env } from "@/lib/env";
  * - an in-app delivery while its inbox item is kept (deleting a delivery deletes its inbox item);
  * - a notification job while any of its deliveries exists (the delivery log shows its title), or
  *   while its incident or maintenance is open (the explainer reads it), and any job not yet planned;
+ * - a tenant's latest delivered test alert, and the latest one to each of its endpoints that
+ *   still exists (the activation checklist reads them: lib/activation/checklist.ts);
  * - the latest sample of each metric (a threshold rule on the latest sample compares it).
  *
  * Rows go in batches of `batch`, each one short statement of its own (no long transaction, no long
@@ -123,6 +125,20 @@ function batches(
           and not exists (
             select 1 from inbox_items b
             where b.delivery_id = d.id and b.created_at >= ${cutoffOf(now, s.inboxDays)})
+          and not (
+            -- the activation checklist (lib/activation) reads the tenant's latest delivered test
+            -- alert, and the latest one to each of its endpoints that still exists
+            d.status = 'delivered'
+            and exists (
+              select 1 from notification_jobs j where j.id = d.job_id and j.kind = 'alert.test')
+            and (d.recipient_type <> 'endpoint'
+              or exists (select 1 from alert_endpoints e where e.id = d.recipient_id))
+            and not exists (
+              select 1 from notification_jobs nj
+              join deliveries n on n.job_id = nj.id
+              where nj.org_id = d.org_id and nj.kind = 'alert.test'
+                and n.status = 'delivered' and n.created_at > d.created_at
+                and (d.recipient_type <> 'endpoint' or n.recipient_id = d.recipient_id)))
         limit ${batch}
         for update of d skip locked
       )) and status in ${FINISHED_DELIVERY}

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { listOrganizations } from "@/lib/organizations/organizations";
+import { listActivationProgress } from "@/lib/activation/checklist";
+import { ActivationProgressBadge } from "@/components/portal/activation-checklist";
 import { Card, PageHeader } from "@/components/ui/card";
 import { HiddenIdButton } from "@/components/portal/members";
 import {
@@ -22,6 +24,7 @@ export const dynamic = "force-dynamic";
 export default async function OrganizationsPage() {
   const ctx = await requirePageCtx("organizations:manage", "/portal/organizations");
   const orgs = await listOrganizations({ ctx });
+  const progress = await listActivationProgress({ ctx });
   return (
     <div className="space-y-6">
       <PageHeader
@@ -39,6 +42,11 @@ export default async function OrganizationsPage() {
             <li key={o.id}>
               <Card title={`${o.name} (${o.slug})`}>
                 <div className="space-y-4">
+                  {progress.get(o.id) && (
+                    <p className="text-sm" aria-label={`Activation of ${o.name}`}>
+                      <ActivationProgressBadge progress={progress.get(o.id)!} />
+                    </p>
+                  )}
                   <p className="text-sm text-slate-600 dark:text-slate-400">
                     {o.suspendedAt ? (
                       <strong className="text-red-700 dark:text-red-400">

@@ -97,7 +97,13 @@ describe("/api/v1/organizations", () => {
     const listed = await collection.GET(req("GET", "/api/v1/organizations", adminKey), params());
     expect(await listed.json()).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ slug: "initech", members: 0, pendingInvitations: 1 }),
+        expect.objectContaining({
+          slug: "initech",
+          members: 0,
+          pendingInvitations: 1,
+          // Its activation checklist: nothing done yet (lib/activation).
+          activation: { done: 0, total: 7, live: false },
+        }),
       ]),
     );
 

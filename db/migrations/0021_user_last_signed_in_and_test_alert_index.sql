@@ -1,0 +1,2 @@
+ALTER TABLE "users" ADD COLUMN "last_signed_in_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "notification_jobs_test_org_idx" ON "notification_jobs" USING btree ("org_id") WHERE kind = 'alert.test';
