@@ -4,6 +4,7 @@ import { createTestDb, type TestDb } from "@/db/test-db";
 import {
   alertEndpoints,
   cellStatusIntervals,
+  componentRegions,
   components,
   deliveries,
   deliveryAttempts,
@@ -425,6 +426,11 @@ describe("pruneRetention and the status page", () => {
     // its minimum and the deliveries of those incidents long gone.
     await t.db
       .update(components)
+      .set({ createdAt: ago(120 * DAY) })
+      .where(sql`true`);
+    // Uptime counts a cell from when it was added to the catalog.
+    await t.db
+      .update(componentRegions)
       .set({ createdAt: ago(120 * DAY) })
       .where(sql`true`);
     const [component] = await t.db.select().from(components).limit(1);
