@@ -47,3 +47,7 @@ export async function devMailText(page: Page, to: string, subject: RegExp): Prom
   }).toPass({ timeout: 20_000 });
   return text;
 }
+
+/** The empty-database server's data directory and its output (playwright.config.ts, first-run project). */
+export const EMPTY_DATA_DIR = ".data-e2e-empty";
+export const EMPTY_SERVER_LOG = `${EMPTY_DATA_DIR}/server.log`;
