@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "beacon-demo-2026";
 
@@ -46,4 +46,45 @@ export async function devMailText(page: Page, to: string, subject: RegExp): Prom
     text = (await item.locator("pre").allTextContents()).join("\n");
   }).toPass({ timeout: 20_000 });
   return text;
+}
+
+/** The empty-database server's data directory and its output (playwright.config.ts, first-run project). */
+export const EMPTY_DATA_DIR = ".data-e2e-empty";
+export const EMPTY_SERVER_LOG = `${EMPTY_DATA_DIR}/server.log`;
+
+/**
+ * A new Acme member with `role`, joined as a person would: invited by Acme's admin, the address
+ * proved by the link emailed to it (read from Acme's dev mailbox), an account created. Returns the
+ * member's page, signed in, in a browser context of its own.
+ */
+export async function newAcmeMember(
+  browser: Browser,
+  role: string,
+  name: string,
+): Promise<{ page: Page; email: string; password: string }> {
+  const email = `${role.toLowerCase().replace(/\W+/g, "-")}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@acme.test`;
+  const password = `pw-${Math.random().toString(36).slice(2)}-long`;
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, USERS.orgAdmin);
+  await admin.goto("/portal/members");
+  await admin.getByLabel("Email").fill(email);
+  await admin.getByLabel("Role", { exact: true }).selectOption({ label: role });
+  await admin.getByRole("button", { name: "Invite", exact: true }).click();
+  const invite = new URL(await admin.getByLabel("Invitation link").inputValue()).pathname;
+
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(invite);
+  await page.getByRole("button", { name: "Email me a link" }).click();
+  await expect(page.getByText(`We emailed a link to ${email}`)).toBeVisible();
+  const text = await devMailText(admin, email, /Confirm your email/);
+  await admin.context().close();
+  const verify = /\/invite\/verify\/[\w-]+/.exec(text)?.[0];
+  expect(verify, "verification link in the email").toBeTruthy();
+  await page.goto(verify!);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Choose a password").fill(password);
+  await page.getByRole("button", { name: "Create account and join" }).click();
+  await expect(page).toHaveURL(/\/portal$/, { timeout: 30_000 });
+  await expect(page.getByTestId("role")).toHaveText(role);
+  return { page, email, password };
 }
