@@ -32,9 +32,12 @@ export interface Instance {
   pid: number;
 }
 
-/** A new instance (one per driver started), live in this process from now on. */
-export function newInstance(): Instance {
-  const inst = { id: randomUUID(), host: hostname(), pid: process.pid };
+/**
+ * A new instance (one per driver started), live in this process from now on. `host` names the
+ * machine (default its host name); only processes on the same one are recognised as gone at once.
+ */
+export function newInstance(host = hostname()): Instance {
+  const inst = { id: randomUUID(), host, pid: process.pid };
   live.add(inst.id);
   return inst;
 }
@@ -93,9 +96,9 @@ export async function pruneStarts(db: Db, instanceId: string, olderThanMs = 5 * 
  * Instances on this host, other than the live ones of this process, whose process no longer runs:
  * a restarted server's previous incarnation. Their claims need not wait for the lease to lapse.
  */
-export async function goneOnThisHost(db: Db): Promise<string[]> {
+export async function goneOnThisHost(db: Db, host = hostname()): Promise<string[]> {
   const res = await db.execute(sql`
-    select id, pid from job_instances where host = ${hostname()} and stopped_at is null`);
+    select id, pid from job_instances where host = ${host} and stopped_at is null`);
   return rowsOf<{ id: string; pid: number }>(res)
     .filter((r) => !live.has(r.id) && !processRuns(Number(r.pid)))
     .map((r) => r.id);

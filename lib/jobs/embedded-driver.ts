@@ -37,6 +37,8 @@ export interface EmbeddedDriverOptions {
    */
   planPartRows?: number;
   onError?: (e: unknown) => void;
+  /** The machine this instance runs on, as recorded (default the host name; the chaos script). */
+  instanceHost?: string;
 }
 
 export interface EmbeddedDriver {
@@ -94,7 +96,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
   let stopped = false;
   let lastPrune = 0;
   let lastSweep = 0;
-  const instance: Instance = newInstance();
+  const instance: Instance = newInstance(opts.instanceHost);
   let registered = false;
   /** Other instances alive at the last heartbeat. */
   let peers = 0;
@@ -166,7 +168,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
     if (now.getTime() - lastSweep >= SWEEP_EVERY_MS) {
       lastSweep = now.getTime();
       // Claims of dead instances, and a restarted process's previous incarnation's at once.
-      await sweepStuck(db, { now, self: inst.id, gone: await goneOnThisHost(db) });
+      await sweepStuck(db, { now, self: inst.id, gone: await goneOnThisHost(db, inst.host) });
     }
     if (now.getTime() - lastPrune > PRUNE_EVERY_MS) {
       lastPrune = now.getTime();
