@@ -118,9 +118,10 @@ function hostKey(d: ClaimedDelivery): string {
  * and public subscribers' deliveries alternate, and neither may take the last quarter of the
  * slots while the other has work waiting, so neither starves the other. A request unanswered
  * after `slowAfterMs` gives its slot back (bounded by `maxInFlight`), so even receivers on many
- * hosts that never answer cannot hold every slot until their timeout. Outcomes are written in
- * batches (group commit); email is grouped so a large fan-out goes through the provider's batch
- * endpoint.
+ * hosts that never answer cannot hold every slot until their timeout. With an instance, the start
+ * of each picked request is recorded (group commit) before it goes out, up to two rounds of slots
+ * ahead, so recording never holds a slot. Outcomes are written in batches (group commit); email
+ * is grouped so a large fan-out goes through the provider's batch endpoint.
  */
 export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   const limit = opts.limit ?? 200;
@@ -156,7 +157,11 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   /** The last claim from the queue took all it asked for: more may be due. */
   let moreDue = false;
   let closing = false;
+  /** Tasks whose failed start record is tried again in a moment. */
   let starting = 0;
+  /** Picked tasks whose start is being recorded, and those recorded and waiting for a slot. */
+  let marking = 0;
+  const ready: Task[] = [];
 
   /** The drain in progress, if any: its outcomes and first failure. */
   let current: { out: DeliverOutcome[]; failure: unknown } | null = null;
@@ -174,7 +179,12 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   };
   const nextChange = () => new Promise<void>((resolve) => changeWaiters.push(resolve));
   const isIdle = () =>
-    waiting[0] + waiting[1] === 0 && inFlight.size === 0 && !pulling && starting === 0;
+    waiting[0] + waiting[1] === 0 &&
+    inFlight.size === 0 &&
+    marking === 0 &&
+    ready.length === 0 &&
+    !pulling &&
+    starting === 0;
 
   // Without an instance, each claim carries its own lock (LOCK_MS), renewed while it is held.
   const renewal = instanceId
@@ -269,7 +279,7 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   }
 
   function pick(): Task | null {
-    if (closing || active >= concurrency || inFlight.size >= maxInFlight) return null;
+    if (closing || marking + ready.length >= 2 * concurrency) return null;
     for (const lane of [nextLane, (1 - nextLane) as Lane]) {
       if (waiting[lane] === 0) continue;
       if (waiting[1 - lane]! > 0 && laneActive[lane] >= concurrency - reserve) continue;
@@ -287,8 +297,59 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
     return null;
   }
 
+  /**
+   * Sends what is ready while slots are free, and picks what comes next while fewer than a round
+   * of slots is being recorded or ready: recording starts never holds a slot.
+   */
   function pump() {
-    for (let task = pick(); task; task = pick()) start(task);
+    for (;;) {
+      while (ready.length && active < concurrency && inFlight.size < maxInFlight)
+        send(ready.shift()!);
+      const task = pick();
+      if (!task) return;
+      take(task);
+    }
+  }
+
+  /** A picked task counts for its lane and host from now until it ends (or turns slow). */
+  function take(task: Task) {
+    laneActive[task.lane]++;
+    if (task.host) hostActive.set(task.host, (hostActive.get(task.host) ?? 0) + 1);
+    if (!instanceId) {
+      ready.push(task);
+      return;
+    }
+    marking++;
+    starts(task.ds.map((d) => d.id)).then(
+      () => {
+        marking--;
+        ready.push(task);
+        pump();
+      },
+      (e: unknown) => {
+        // Not recorded, so not sent: the task waits and tries again (its claims stay ours).
+        marking--;
+        fail(e);
+        laneActive[task.lane]--;
+        dropHost(task);
+        starting++;
+        setTimeout(() => {
+          starting--;
+          if (closing) void unclaim([task]).then(changed);
+          else {
+            queue(task);
+            pump();
+          }
+        }, 1000).unref?.();
+      },
+    );
+  }
+
+  function dropHost(task: Task) {
+    if (!task.host) return;
+    const n = hostActive.get(task.host)! - 1;
+    if (n) hostActive.set(task.host, n);
+    else hostActive.delete(task.host);
   }
 
   function release(task: Task) {
@@ -297,11 +358,7 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
       active--;
       laneActive[task.lane]--;
     }
-    if (task.host) {
-      const n = hostActive.get(task.host)! - 1;
-      if (n) hostActive.set(task.host, n);
-      else hostActive.delete(task.host);
-    }
+    dropHost(task);
   }
 
   function done(ds: ClaimedDelivery[]) {
@@ -313,34 +370,13 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
       waiters = waiters.filter((w) => (handed.size < w.n ? (w.resolve(), false) : true));
   }
 
-  function start(task: Task) {
+  function send(task: Task) {
     active++;
-    laneActive[task.lane]++;
-    if (task.host) hostActive.set(task.host, (hostActive.get(task.host) ?? 0) + 1);
     task.started = Date.now();
     task.slow = false;
     inFlight.add(task);
     watchSlow();
     void (async () => {
-      if (instanceId) {
-        try {
-          await starts(task.ds.map((d) => d.id));
-        } catch (e) {
-          // Not recorded, so not sent: the task waits and tries again (its claims stay ours).
-          fail(e);
-          release(task);
-          starting++;
-          setTimeout(() => {
-            starting--;
-            if (closing) void unclaim([task]).then(changed);
-            else {
-              queue(task);
-              pump();
-            }
-          }, 1000).unref?.();
-          return;
-        }
-      }
       try {
         const outcomes = await task.send();
         if (collect && current) current.out.push(...outcomes);
