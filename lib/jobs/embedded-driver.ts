@@ -103,8 +103,8 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
   const planning = new Set<Promise<void>>();
 
   const concurrency = opts.concurrency ?? 32;
-  /** Deliveries claimed ahead of sending when the work is shared: two rounds of slots. */
-  const ahead = concurrency * 2;
+  /** Deliveries claimed ahead of sending when the work is shared: eight rounds of slots. */
+  const ahead = concurrency * 8;
   const sender = createSender(db, {
     ...opts.deliver,
     limit: 200,
