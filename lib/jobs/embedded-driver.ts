@@ -37,6 +37,8 @@ export interface EmbeddedDriverOptions {
    */
   planPartRows?: number;
   onError?: (e: unknown) => void;
+  /** Rounds of slots whose start may be recorded ahead of sending (see DrainOptions). */
+  startsAhead?: number;
   /** The machine this instance runs on, as recorded (default the host name; the chaos script). */
   instanceHost?: string;
 }
@@ -113,6 +115,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
     slowAfterMs: opts.slowAfterMs ?? 250,
     maxInFlight: concurrency * 8,
     maxHeld: HANDED_OVER_MAX,
+    startsAhead: opts.startsAhead,
     ahead,
     collect: false,
     shouldStop: () => stopped,

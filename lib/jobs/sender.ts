@@ -45,6 +45,12 @@ export interface DrainOptions extends DeliverOptions {
    * due, for any instance to claim; waiting on a host at its limit does not count.
    */
   ahead?: number;
+  /**
+   * With an instance: how many rounds of slots may have their start recorded ahead of sending
+   * (default 2). More means fewer, larger writes (PGlite, where every statement runs on this
+   * thread), and more requests logged "outcome unknown" after a crash that had not gone out.
+   */
+  startsAhead?: number;
   /** Where failures go when no drain() is waiting for them (a long-lived sender). */
   onError?: (e: unknown) => void;
 }
@@ -132,6 +138,7 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   const maxInFlight = Math.max(concurrency, opts.maxInFlight ?? concurrency * 4);
   const maxHeld = opts.maxHeld ?? limit * 2;
   const ahead = opts.ahead ?? Infinity;
+  const startsAhead = Math.max(1, opts.startsAhead ?? 2);
   const lowWater = ahead === Infinity ? limit / 2 : ahead / 2;
   const reserve = Math.floor(concurrency / 4);
   const collect = opts.collect ?? true;
@@ -279,7 +286,7 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   }
 
   function pick(): Task | null {
-    if (closing || marking + ready.length >= 2 * concurrency) return null;
+    if (closing || marking + ready.length >= startsAhead * concurrency) return null;
     for (const lane of [nextLane, (1 - nextLane) as Lane]) {
       if (waiting[lane] === 0) continue;
       if (waiting[1 - lane]! > 0 && laneActive[lane] >= concurrency - reserve) continue;
