@@ -129,8 +129,6 @@ async function run(engine: "pglite" | "postgres") {
     pollIntervalMs: 60_000,
     concurrency: CONCURRENCY,
     planPartRows: engine === "postgres" ? undefined : Infinity,
-    // As server/job-driver.ts configures it.
-    startsAhead: engine === "postgres" ? undefined : 16,
     deliver: { settings },
   });
   const payload = (title: string) => ({

@@ -18,8 +18,6 @@ export async function startJobDriver(db: Db): Promise<void> {
       pollIntervalMs: env.JOB_POLL_INTERVAL_MS,
       // PostgreSQL plans a large fan-out in parts and sends each as it lands; PGlite in one go.
       planPartRows: env.DATABASE_URL ? undefined : Infinity,
-      // PGlite runs every statement on this thread: record request starts in fewer, larger writes.
-      startsAhead: env.DATABASE_URL ? undefined : 16,
     });
   }
 }

@@ -169,6 +169,8 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   /** Picked tasks whose start is being recorded, and those recorded and waiting for a slot. */
   let marking = 0;
   const ready: Task[] = [];
+  /** Picking until startsAhead rounds are recorded or ready (see pump). */
+  let filling = true;
 
   /** The drain in progress, if any: its outcomes and first failure. */
   let current: { out: DeliverOutcome[]; failure: unknown } | null = null;
@@ -286,7 +288,11 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
   }
 
   function pick(): Task | null {
-    if (closing || marking + ready.length >= startsAhead * concurrency) return null;
+    if (closing) return null;
+    if (marking + ready.length >= startsAhead * concurrency) {
+      filling = false;
+      return null;
+    }
     for (const lane of [nextLane, (1 - nextLane) as Lane]) {
       if (waiting[lane] === 0) continue;
       if (waiting[1 - lane]! > 0 && laneActive[lane] >= concurrency - reserve) continue;
@@ -312,8 +318,16 @@ export function createSender(db: Db, opts: DrainOptions = {}): Sender {
     for (;;) {
       while (ready.length && active < concurrency && inFlight.size < maxInFlight)
         send(ready.shift()!);
+      // Refilled once less than a round of slots is recorded or ready, up to startsAhead rounds:
+      // starts are recorded in writes of a round or more, not one per request.
+      const queued = marking + ready.length;
+      if (queued < concurrency) filling = true;
+      if (!filling) return;
       const task = pick();
-      if (!task) return;
+      if (!task) {
+        filling = false;
+        return;
+      }
       take(task);
     }
   }
