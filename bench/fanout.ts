@@ -112,7 +112,8 @@ async function run(engine: "pglite" | "postgres") {
         type: "webhook" as const,
         name: `sub ${i + j}`,
         urlEncrypted: encryptSecret(`${r.url}/${i + j}`),
-        urlHint: "127.0.0.1",
+        // Each subscriber is its own customer, on its own host (all served by the one receiver).
+        urlHint: `sub${i + j}.bench`,
         secretEncrypted: encryptSecret(secrets[i + j]!),
       })),
     );

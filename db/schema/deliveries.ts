@@ -77,7 +77,14 @@ export const deliveries = pgTable(
     idempotencyKey: text().notNull(),
     status: deliveryStatus().notNull(),
     runAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /**
+     * A claim without a driver instance (the Inngest driver's) lasts until then. A claim by an
+     * embedded driver instance (lockedBy) lasts while its heartbeat does; lockedUntil is then
+     * when it was claimed plus one lease.
+     */
     lockedUntil: timestamp({ withTimezone: true }),
+    /** The embedded driver instance (job_instances.id) holding the claim, while "sending". */
+    lockedBy: uuid(),
     attempts: integer().notNull().default(0),
     maxAttempts: integer().notNull().default(6),
     providerId: text(),
@@ -97,6 +104,10 @@ export const deliveries = pgTable(
     index("deliveries_due_idx")
       .on(t.runAt)
       .where(sql`status = 'pending'`),
+    // Claims by holder, for the sweep that takes over a dead instance's (and expired) claims.
+    index("deliveries_sending_idx")
+      .on(t.lockedBy, t.lockedUntil)
+      .where(sql`status = 'sending'`),
     index("deliveries_held_idx")
       .on(t.orgId, t.runAt)
       .where(sql`status = 'held'`),
@@ -134,6 +145,22 @@ export const deliveryAttempts = pgTable(
     retryAt: timestamp({ withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+/**
+ * Sends an embedded driver instance has started, one row per batch it started together (written
+ * and committed before the requests go out). When an instance dies, its claimed deliveries found
+ * here were in flight: their attempt is logged "outcome unknown (process stopped)" and retried
+ * with the same idempotency key; the others were never sent and are simply claimed again.
+ */
+export const deliveryStarts = pgTable(
+  "delivery_starts",
+  {
+    instanceId: uuid().notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    deliveryIds: uuid().array().notNull(),
+  },
+  (t) => [index("delivery_starts_instance_idx").on(t.instanceId, t.startedAt)],
 );
 
 export const PROVIDERS = ["resend", "twilio"] as const;

@@ -72,6 +72,11 @@ export const notificationJobs = pgTable(
     lastError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     plannedAt: timestamp({ withTimezone: true }),
+    /**
+     * The embedded driver instance (job_instances.id) planning it: its claim lasts while that
+     * instance's heartbeat does. Null for a claim without an instance, which runAt bounds.
+     */
+    lockedBy: uuid(),
   },
   (t) => [
     index("notification_jobs_due_idx").on(t.status, t.runAt),
@@ -86,3 +91,22 @@ export const notificationJobs = pgTable(
 );
 
 export type NotificationJob = typeof notificationJobs.$inferSelect;
+
+/**
+ * One row per embedded job driver started (a server process), renewed by its heartbeat. Claims
+ * (deliveries and jobs being planned) name the instance that holds them: they are leases that
+ * last while its heartbeat is fresh, and any instance takes over those of an instance whose
+ * heartbeat stopped (see lib/alerts/sweep.ts).
+ */
+export const jobInstances = pgTable("job_instances", {
+  id: uuid().primaryKey(),
+  /** The host name and process id, to tell at once that a process on this host is gone. */
+  host: text().notNull(),
+  pid: integer().notNull(),
+  startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  /** Set when it stopped cleanly or was found dead; its claims have then been handed back. */
+  stoppedAt: timestamp({ withTimezone: true }),
+});
+
+export type JobInstance = typeof jobInstances.$inferSelect;

@@ -11,8 +11,18 @@ import type { AlertItem, AlertMessage } from "@/lib/channels/message";
  * returned rows are read by the same derived names.
  */
 
-/** How long a claimed delivery may stay "sending" before the sweeper assumes its sender died. */
+/**
+ * How long a claim without a driver instance (the Inngest driver's) may stay "sending" before the
+ * sweeper assumes its sender died.
+ */
 export const LOCK_MS = 2 * 60 * 1000;
+
+/**
+ * How long an embedded driver instance's claims outlive its last heartbeat: its heartbeat renews
+ * all of them at once (lib/alerts/leases.ts), and any instance takes them over once it is this
+ * stale (lib/alerts/sweep.ts).
+ */
+export const LEASE_MS = 10_000;
 
 /**
  * A delivery as a sender holds it: every column but the routing trace, which sending never reads
@@ -99,6 +109,7 @@ const KNOWN_KEYS = [
   "jobId",
   "status",
   "lockedUntil",
+  "lockedBy",
   "attempts",
   "providerId",
   "responseCode",
@@ -150,6 +161,7 @@ export function toClaimed(r: Record<string, unknown>, k: Known): ClaimedDelivery
     status: k.status,
     runAt: new Date(r[D.runAt] as string),
     lockedUntil: k.lockedUntil,
+    lockedBy: k.lockedBy,
     attempts: k.attempts,
     maxAttempts: Number(r[D.maxAttempts]),
     providerId: k.providerId,
@@ -163,11 +175,12 @@ export function toClaimed(r: Record<string, unknown>, k: Known): ClaimedDelivery
 }
 
 /** What every delivery of one part of a planned claim shares; build it once per part. */
-export function plannedClaim(jobId: string, lockedUntil: Date): Known {
+export function plannedClaim(jobId: string, lockedUntil: Date, lockedBy: string | null): Known {
   return {
     jobId,
     status: "sending",
     lockedUntil,
+    lockedBy,
     attempts: 1,
     providerId: null,
     responseCode: null,
@@ -182,6 +195,7 @@ export function toDelivery(r: Record<string, unknown>): ClaimedDelivery {
     jobId: (r[D.jobId] as string) ?? null,
     status: r[D.status] as Delivery["status"],
     lockedUntil: date(r[D.lockedUntil]),
+    lockedBy: (r[D.lockedBy] as string) ?? null,
     attempts: Number(r[D.attempts]),
     providerId: (r[D.providerId] as string) ?? null,
     responseCode: (r[D.responseCode] as number) ?? null,

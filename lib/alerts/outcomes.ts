@@ -80,6 +80,7 @@ export async function writeOutcomes(db: Db, rows: OutcomeRow[]): Promise<void> {
       error = r.error,
       run_at = coalesce(r.retry_at, d.run_at),
       locked_until = null,
+      locked_by = null,
       delivered_at = r.delivered_at
     from r
     where d.id = r.id and d.status = 'sending' and d.attempts = r.attempt`);
@@ -109,7 +110,16 @@ interface Buffered {
  */
 export function createOutcomeWriter(
   db: Db,
-  opts: { maxBatch?: number; maxDelayMs?: number } = {},
+  opts: {
+    maxBatch?: number;
+    maxDelayMs?: number;
+    /**
+     * A long-lived writer (the embedded driver's): a failed write is reported here and tried
+     * again (1 s, 2 s, … at most 30 s later) instead of failing close(); the deliveries stay
+     * claimed meanwhile, so nothing sent is sent again and nothing is lost.
+     */
+    onError?: (e: unknown) => void;
+  } = {},
 ): OutcomeWriter {
   const maxBatch = opts.maxBatch ?? 500;
   const maxDelayMs = opts.maxDelayMs ?? 5;
@@ -118,10 +128,14 @@ export function createOutcomeWriter(
   const inFlight = new Set<Promise<void>>();
   const followUps = new Set<Promise<void>>();
   let failure: unknown = null;
+  /** Failed batches waiting to be written again, and the current delay (onError only). */
+  let retrying = 0;
+  let retryDelay = 0;
 
   function follow(work: () => Promise<void>) {
     const p = work().catch((e: unknown) => {
-      failure ??= e;
+      if (opts.onError) opts.onError(e);
+      else failure ??= e;
     });
     followUps.add(p);
     void p.finally(() => followUps.delete(p));
@@ -138,10 +152,22 @@ export function createOutcomeWriter(
       batch.map((b) => b.row),
     ).then(
       () => {
+        retryDelay = 0;
         for (const b of batch) if (b.then) follow(b.then);
       },
       (e: unknown) => {
-        failure ??= e;
+        if (!opts.onError) {
+          failure ??= e;
+          return;
+        }
+        opts.onError(e);
+        retryDelay = Math.min(30_000, retryDelay ? retryDelay * 2 : 1000);
+        retrying++;
+        setTimeout(() => {
+          retrying--;
+          buffer.push(...batch);
+          flush();
+        }, retryDelay).unref?.();
       },
     );
     inFlight.add(p);
@@ -164,7 +190,11 @@ export function createOutcomeWriter(
     },
     async close() {
       flush();
-      while (inFlight.size) await Promise.all(inFlight);
+      while (inFlight.size || retrying) {
+        if (inFlight.size) await Promise.all(inFlight);
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+        flush();
+      }
       while (followUps.size) await Promise.all(followUps);
       if (failure) throw failure;
     },

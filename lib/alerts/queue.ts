@@ -6,6 +6,7 @@ import { alertItemOf } from "@/lib/channels/message";
 import {
   CLAIMED_COLUMNS,
   ENDPOINT_FOR_SEND,
+  LEASE_MS,
   LOCK_MS,
   emptyPrepCache,
   toDelivery,
@@ -21,17 +22,22 @@ import {
 
 /**
  * Claims due deliveries (pending → sending, attempts + 1) with FOR UPDATE SKIP LOCKED, so any
- * number of workers or processes share the queue without sending anything twice.
+ * number of workers or processes share the queue without sending anything twice. With
+ * `instanceId` (an embedded driver) the claim is that instance's lease, renewed by its heartbeat;
+ * without, it lasts LOCK_MS.
  */
 export async function claimDeliveries(
   db: Db,
-  opts: { now?: Date; limit?: number; ids?: string[] } = {},
+  opts: { now?: Date; limit?: number; ids?: string[]; instanceId?: string } = {},
 ): Promise<ClaimedDelivery[]> {
   const now = opts.now ?? new Date();
   const idFilter = opts.ids ? sql`and id = any(${`{${opts.ids.join(",")}}`}::uuid[])` : sql``;
+  // The lease runs from the real time of the claim, whatever clock `now` decides what is due by.
+  const lockedUntil = new Date(Date.now() + (opts.instanceId ? LEASE_MS : LOCK_MS));
   const res = await db.execute(sql`
     update deliveries set status = 'sending', attempts = attempts + 1,
-      locked_until = ${new Date(now.getTime() + LOCK_MS).toISOString()}::timestamptz
+      locked_by = ${opts.instanceId ?? null}::uuid,
+      locked_until = ${lockedUntil.toISOString()}::timestamptz
     where id in (
       select id from deliveries
       where status = 'pending' and run_at <= ${now.toISOString()}::timestamptz ${idFilter}

@@ -29,7 +29,7 @@ afterAll(async () => {
   await t.close();
 });
 
-it("is woken after commit, plans and sends, and retries a failure on a later pass", async () => {
+it("is woken after commit, plans and sends, and retries a failure", async () => {
   const driver = startEmbeddedDriver(t.db, {
     pollIntervalMs: 60_000,
     deliver: { settings: testSettings(), retryBaseMs: 1 },
@@ -38,31 +38,34 @@ it("is woken after commit, plans and sends, and retries a failure on a later pas
     await driver.kick();
     const job = await enqueue(t.db, { category: "infrastructure", impact: "major" });
     wakeJobDriver();
-    // The wake-up pass plans the job and makes the first (failing) attempt.
-    await driver.kick();
+    // The wake-up plans the job and makes the first (failing) attempt; the retry (backoff base
+    // 1 ms) is claimed on a later round of the driver's loop (its heartbeat runs one every few
+    // seconds, whatever the poll interval).
+    const hookOf = async () =>
+      (
+        await t.db
+          .select()
+          .from(deliveries)
+          .where(and(eq(deliveries.jobId, job.id), eq(deliveries.channel, "webhook")))
+      )[0];
+    await waitFor(async () => (await hookOf())?.status === "delivered");
     const [j] = await t.db.select().from(notificationJobs).where(eq(notificationJobs.id, job.id));
     expect(j!.status).toBe("planned");
-    // The failed attempt's retry (backoff base 1 ms) comes due, if that pass did not send it.
-    await waitFor(async () => {
-      const [d] = await t.db
-        .select()
-        .from(deliveries)
-        .where(and(eq(deliveries.jobId, job.id), eq(deliveries.channel, "webhook")));
-      return d!.status !== "pending" || d!.runAt.getTime() <= Date.now();
-    });
-    await driver.kick();
     const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
     const hook = rows.find((d) => d.channel === "webhook")!;
-    expect(hook.status).toBe("delivered");
     expect(hook.attempts).toBe(2);
     expect(r.requests).toHaveLength(2);
-    expect(rows.filter((d) => d.status === "pending")).toEqual([]);
+    await waitFor(async () =>
+      (await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id))).every(
+        (d) => d.status !== "pending" && d.status !== "sending",
+      ),
+    );
   } finally {
     await driver.stop();
   }
 });
 
-it("sends a fan-out planned in many parts completely in one pass", async () => {
+it("sends a fan-out planned in many parts completely", async () => {
   const driver = startEmbeddedDriver(t.db, {
     pollIntervalMs: 60_000,
     planPartRows: 1,
@@ -72,13 +75,18 @@ it("sends a fan-out planned in many parts completely in one pass", async () => {
     await driver.kick();
     const before = r.requests.length;
     const job = await enqueue(t.db, { category: "infrastructure", impact: "critical" });
-    await driver.kick();
-    const [j] = await t.db.select().from(notificationJobs).where(eq(notificationJobs.id, job.id));
-    expect(j!.status).toBe("planned");
+    const settled = async () => {
+      const [j] = await t.db.select().from(notificationJobs).where(eq(notificationJobs.id, job.id));
+      const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
+      return (
+        j!.status === "planned" &&
+        rows.length > 3 &&
+        rows.every((d) => d.status !== "pending" && d.status !== "sending")
+      );
+    };
+    await waitFor(settled);
     const rows = await t.db.select().from(deliveries).where(eq(deliveries.jobId, job.id));
     // Members' email and in-app, the webhook: everything routed was sent, nothing left due.
-    expect(rows.length).toBeGreaterThan(3);
-    expect(rows.filter((d) => d.status === "pending" || d.status === "sending")).toEqual([]);
     expect(rows.some((d) => d.channel === "webhook" && d.status === "delivered")).toBe(true);
     expect(r.requests.length).toBe(before + 1);
   } finally {
@@ -109,7 +117,7 @@ it("its periodic sweep deletes subscribers whose confirmation link expired unuse
       createdAt: ago(10 * day),
     },
   ]);
-  // A new driver sweeps on its first pass (later passes sweep every 30 s).
+  // A new driver prunes on its first round (later rounds every 30 s).
   const driver = startEmbeddedDriver(t.db, {
     pollIntervalMs: 60_000,
     deliver: { settings: testSettings() },

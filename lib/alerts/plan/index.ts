@@ -6,6 +6,7 @@ import { ensureDefaultAlertSettings } from "../defaults";
 import { alertItemOf } from "@/lib/channels/message";
 import {
   ENDPOINT_COLUMNS,
+  LEASE_MS,
   LOCK_MS,
   planClaimedColumns,
   plannedClaim,
@@ -82,7 +83,10 @@ const PLANNED_COLUMNS = sql.raw(
  * attempt 1, locked like a claim from the queue) and returned with what sending needs, its
  * endpoint's columns included, so the driver sends it without another write or read.
  */
-function insertPlanned(select: SQL, claim: { now: Date; lockedUntil: Date } | null) {
+function insertPlanned(
+  select: SQL,
+  claim: { now: Date; lockedUntil: Date; lockedBy: string | null } | null,
+) {
   if (!claim)
     return sql`
 insert into deliveries (${PLANNED_COLUMNS})
@@ -94,10 +98,11 @@ with planned as (
   select *, status = 'pending' and run_at <= ${claim.now.toISOString()}::timestamptz as claim from (${select}) s
 ),
 ins as (
-  insert into deliveries (${PLANNED_COLUMNS}, attempts, locked_until)
+  insert into deliveries (${PLANNED_COLUMNS}, attempts, locked_until, locked_by)
   select job_id, org_id, channel, recipient_type, recipient_id, destination, idempotency_key,
     case when claim then 'sending'::delivery_status else status end, run_at, trace, incident_id,
-    case when claim then 1 else 0 end, case when claim then ${lockedUntil}::timestamptz end
+    case when claim then 1 else 0 end, case when claim then ${lockedUntil}::timestamptz end,
+    case when claim then ${claim.lockedBy}::uuid end
   from planned
   on conflict (idempotency_key) do nothing
   returning ${planClaimedColumns("deliveries")}, status = 'sending' as claimed
@@ -129,6 +134,13 @@ export interface PlanOptions {
    * then written once before its outcome instead of written, then claimed.
    */
   onClaimed?: OnClaimed;
+  /**
+   * With onClaimed, asked before each part: false writes the part unclaimed (pending), for any
+   * driver instance to claim from the queue, so several instances share one large fan-out.
+   */
+  claimPart?: () => boolean;
+  /** The embedded driver instance whose claims (leases) the claimed rows become. */
+  instanceId?: string;
   /** Checked before each part: a stopping driver plans no further (the job is left unplanned). */
   shouldStop?: () => boolean;
 }
@@ -157,6 +169,7 @@ export async function planJob(db: Db, jobId: string, opts: PlanOptions = {}): Pr
         plannedAt: now,
         attempts: sql`${notificationJobs.attempts} + 1`,
         lastError: null,
+        lockedBy: null,
       })
       .where(and(eq(notificationJobs.id, jobId), sql`${notificationJobs.status} <> 'planned'`))
       .returning({ id: notificationJobs.id });
@@ -208,16 +221,23 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
         .where(and(eq(notificationJobs.id, job.id), eq(notificationJobs.status, "planning")));
     }
     // The lock runs from when the part is written (planning may have waited for the sender).
-    const claim = opts.onClaimed ? { now, lockedUntil: new Date(Date.now() + LOCK_MS) } : null;
+    const claim =
+      opts.onClaimed && (opts.claimPart?.() ?? true)
+        ? {
+            now,
+            lockedUntil: new Date(Date.now() + (opts.instanceId ? LEASE_MS : LOCK_MS)),
+            lockedBy: opts.instanceId ?? null,
+          }
+        : null;
     const res = await db.execute(insertPlanned(select, claim));
-    if (opts.onClaimed) {
+    if (opts.onClaimed && claim) {
       const cache: PrepCache = { ...shared, endpoints: new Map() };
       const rows = rowsOf<Record<string, unknown>>(res);
       for (const r of rows) {
         const e = toEndpoint(r);
         if (e) cache.endpoints.set(e.id, e);
       }
-      const known = plannedClaim(job.id, claim!.lockedUntil);
+      const known = plannedClaim(job.id, claim.lockedUntil, claim.lockedBy);
       if (rows.length)
         await opts.onClaimed(
           rows.map((r) => toClaimed(r, known)),
@@ -316,15 +336,18 @@ export async function dryRunPlan(
 
 /**
  * Claims due outbox jobs for the embedded driver (pending → planning) so two processes never plan
- * the same job at once. A job left in "planning" by a crash is re-claimed by the sweeper.
+ * the same job at once. With `instanceId` the claim is that instance's lease (renewed by its
+ * heartbeat); a job left in "planning" by a dead instance is handed back by the sweeper within
+ * seconds, and planning it again adds only what is missing.
  */
 export async function claimDueJobs(
   db: Db,
-  opts: { now?: Date; limit?: number } = {},
+  opts: { now?: Date; limit?: number; instanceId?: string } = {},
 ): Promise<string[]> {
   const now = (opts.now ?? new Date()).toISOString();
   const res = await db.execute(sql`
-    update notification_jobs set status = 'planning', run_at = ${now}::timestamptz + ${JOB_LEASE_MS}::int * interval '1 millisecond'
+    update notification_jobs set status = 'planning', locked_by = ${opts.instanceId ?? null}::uuid,
+      run_at = ${now}::timestamptz + ${JOB_LEASE_MS}::int * interval '1 millisecond'
     where id in (
       select id from notification_jobs
       where status = 'pending' and run_at <= ${now}::timestamptz
@@ -338,7 +361,7 @@ export async function claimDueJobs(
 export async function releaseJob(db: Db, jobId: string, now = new Date()) {
   await db
     .update(notificationJobs)
-    .set({ status: "pending", runAt: now })
+    .set({ status: "pending", runAt: now, lockedBy: null })
     .where(and(eq(notificationJobs.id, jobId), eq(notificationJobs.status, "planning")));
 }
 
@@ -352,6 +375,7 @@ export async function markJobError(db: Db, jobId: string, error: unknown, now = 
       attempts: sql`${notificationJobs.attempts} + 1`,
       lastError: message,
       runAt: new Date(now.getTime() + 30_000),
+      lockedBy: null,
     })
     .where(
       and(
