@@ -120,8 +120,28 @@ test("first run: setup link → first admin → tenant → its admin joins → c
   await expect(tenantAdmin.getByTestId("role")).toHaveText("Org Admin");
   await expect(tenantAdmin.getByText(TENANT.name).first()).toBeVisible();
 
+  // The new tenant's home shows the activation checklist, each item derived from real state:
+  // the accepted invitation and the sign-in are done, the rest not yet.
+  const item = (key: string) => tenantAdmin.getByTestId(`activation-${key}`);
+  await expect(item("email_confirmed")).toHaveAttribute("data-done", "true");
+  await expect(item("signed_in")).toHaveAttribute("data-done", "true");
+  await expect(item("team")).toHaveAttribute("data-done", "false");
+  await expect(item("alert_settings")).toHaveAttribute("data-done", "false");
+  await expect(item("test_alert")).toHaveAttribute("data-done", "false");
+
+  // Saving the alert channels flips "Review alert categories and channels".
+  await tenantAdmin.goto("/portal/alerts");
+  await tenantAdmin.getByRole("button", { name: "Save channels" }).click();
+  await expect(
+    tenantAdmin.getByRole("status").filter({ hasText: "Channels saved." }),
+  ).toBeVisible();
+  await tenantAdmin.goto("/portal");
+  await expect(item("alert_settings")).toHaveAttribute("data-done", "true");
+
+  // The platform admin sees the tenant's progress in the tenants list.
   await admin.goto("/portal/organizations");
   await expect(admin.getByText("1 member, 0 pending invitations.")).toBeVisible();
+  await expect(admin.getByText("3 of 7 activation steps")).toBeVisible();
 
   // The platform admin adds a region and a component; the public page shows both at once.
   await admin.goto("/portal/catalog");
