@@ -108,10 +108,8 @@ afterEach(async () => {
   // Receivers first: a request they held then ends, so a driver stops promptly.
   for (const close of servers.splice(0)) await close();
   for (const d of drivers.splice(0)) await d.stop();
-  await t.db
-    .update(alertEndpoints)
-    .set({ enabled: false })
-    .where(sql`true`);
+  // Removed, not disabled: a disabled endpoint gets a "skipped" delivery on later incidents.
+  await t.db.delete(alertEndpoints).where(sql`true`);
   await t.db.delete(publicSubscribers).where(sql`true`);
   await t.db
     .update(deliveries)
