@@ -57,4 +57,20 @@ describe("seedDatabase", () => {
     const [{ n }] = (await t.db.select({ n: count() }).from(users)) as [{ n: number }];
     expect(n).toBe(DEMO_USERS.length);
   });
+
+  it("starts a real install (no demo data) with the platform organization only: no catalogue, no users", async () => {
+    const fresh = await createTestDb();
+    try {
+      expect(await seedDatabase(fresh.db, { demo: false })).toEqual({
+        created: true,
+        demoUsers: [],
+      });
+      expect(await fresh.db.select().from(organizations)).toHaveLength(1);
+      expect(await fresh.db.select().from(components)).toHaveLength(0);
+      expect(await fresh.db.select().from(regions)).toHaveLength(0);
+      expect(await fresh.db.select().from(users)).toHaveLength(0);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -68,8 +68,8 @@ export interface SeedResult {
 }
 
 /**
- * First-start data. The platform organization and its catalogue are always created on an empty
- * database; demo tenants and users only when `demo` is set (DEMO_DATA, on by default outside
+ * First-start data. The platform organization is always created on an empty database; a demo
+ * catalogue, demo tenants and users only when `demo` is set (DEMO_DATA, on by default outside
  * production). Running it again on a seeded database does nothing.
  */
 export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise<SeedResult> {
@@ -86,6 +86,9 @@ export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise
       .insert(organizations)
       .values({ slug: PLATFORM_SLUG, name: "Beacon Cloud Telephony", kind: "platform" })
       .returning();
+    // A real install starts with an empty catalogue: platform admins add their own components and
+    // regions (Portal → Catalog). The demo gets a cloud-telephony one.
+    if (!demo) return { created: true, demoUsers: [] };
     let position = 0;
     for (const [gi, group] of CATALOG.groups.entries()) {
       const [g] = await tx
@@ -122,8 +125,6 @@ export async function seedDatabase(db: Db, { demo }: { demo: boolean }): Promise
     await tx
       .insert(componentRegions)
       .values(comps.flatMap((c) => regs.map((r) => ({ componentId: c.id, regionId: r.id }))));
-
-    if (!demo) return { created: true, demoUsers: [] };
 
     const orgIds = new Map<string, string>([[PLATFORM_SLUG, platform!.id]]);
     for (const t of DEMO_TENANTS) {

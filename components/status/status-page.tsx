@@ -134,124 +134,132 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
         </section>
       )}
 
-      <section aria-labelledby="matrix" className="hidden md:block">
-        <h2 id="matrix" className="mb-2 text-xl font-semibold">
-          Components by region
-        </h2>
-        <table className="w-full border-collapse text-sm">
-          <caption className="sr-only">Current status of each component in each region</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="py-2 text-left font-medium">
-                Component
-              </th>
-              {view.regions.map((r) => (
-                <th key={r.id} scope="col" className="py-2 font-medium">
-                  {r.name}
-                  <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">
-                    {r.code}
-                  </span>
+      {listed.length > 0 && view.regions.length > 0 && (
+        <section aria-labelledby="matrix" className="hidden md:block">
+          <h2 id="matrix" className="mb-2 text-xl font-semibold">
+            Components by region
+          </h2>
+          <table className="w-full border-collapse text-sm">
+            <caption className="sr-only">Current status of each component in each region</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="py-2 text-left font-medium">
+                  Component
                 </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-            {shown.map((c) => (
-              <tr key={c.id}>
-                <th scope="row" className="py-2 text-left font-normal">
-                  {c.name}
-                </th>
-                {view.regions.map((r) => {
-                  // Only real cells: a component that does not run in a region has none there.
-                  const cell = c.cells.find((x) => x.regionId === r.id);
-                  if (!cell)
+                {view.regions.map((r) => (
+                  <th key={r.id} scope="col" className="py-2 font-medium">
+                    {r.name}
+                    <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">
+                      {r.code}
+                    </span>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+              {shown.map((c) => (
+                <tr key={c.id}>
+                  <th scope="row" className="py-2 text-left font-normal">
+                    {c.name}
+                  </th>
+                  {view.regions.map((r) => {
+                    // Only real cells: a component that does not run in a region has none there.
+                    const cell = c.cells.find((x) => x.regionId === r.id);
+                    if (!cell)
+                      return (
+                        <td
+                          key={r.id}
+                          className="text-center text-slate-400 dark:text-slate-600"
+                          data-testid={`no-cell-${c.name}-${r.code}`}
+                        >
+                          <span aria-hidden="true">–</span>
+                          <span className="sr-only">Not offered in {r.name}</span>
+                        </td>
+                      );
                     return (
                       <td
                         key={r.id}
-                        className="text-center text-slate-400 dark:text-slate-600"
-                        data-testid={`no-cell-${c.name}-${r.code}`}
+                        className="text-center"
+                        title={`${c.name} in ${r.name}: ${STATUS_LABELS[cell.status]}, ${formatUptime(cell.uptime90)} over 90 days`}
                       >
-                        <span aria-hidden="true">–</span>
-                        <span className="sr-only">Not offered in {r.name}</span>
+                        <StatusLabel status={cell.status} compact />
                       </td>
                     );
-                  return (
-                    <td
-                      key={r.id}
-                      className="text-center"
-                      title={`${c.name} in ${r.name}: ${STATUS_LABELS[cell.status]}, ${formatUptime(cell.uptime90)} over 90 days`}
-                    >
-                      <StatusLabel status={cell.status} compact />
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-
-      <section aria-labelledby="components" className="space-y-4">
-        <h2 id="components" className="text-xl font-semibold">
-          Components
-        </h2>
-        {listed.map((g) => (
-          <div key={g.id} className="rounded-lg border border-slate-200 dark:border-slate-800">
-            <h3 className="flex items-center justify-between border-b border-slate-200 px-4 py-3 font-medium dark:border-slate-800">
-              {g.name}
-              <StatusLabel status={g.status} />
-            </h3>
-            <ul className="divide-y divide-slate-200 dark:divide-slate-800">
-              {g.members.map((c) => (
-                <li key={c.id} className="space-y-2 px-4 py-3" data-testid={`component-${c.name}`}>
-                  <div className="flex flex-wrap items-center justify-between gap-2">
-                    <div>
-                      <p className="font-medium">{c.name}</p>
-                      {c.description && (
-                        <p className="text-sm text-slate-600 dark:text-slate-400">
-                          {c.description}
-                        </p>
-                      )}
-                    </div>
-                    <StatusLabel status={c.status} />
-                  </div>
-                  {c.showcase && (
-                    <UptimeBars
-                      days={compactDays(c.days)}
-                      total={c.uptime90}
-                      label={`${c.name} uptime`}
-                    />
-                  )}
-                  <RegionDetails summary={`${c.name} by region`}>
-                    <ul className="mt-2 space-y-3">
-                      {c.cells.map((cell) => {
-                        const r = view.regions.find((x) => x.id === cell.regionId)!;
-                        return (
-                          <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
-                            <div className="flex items-center justify-between text-sm">
-                              <span>
-                                {r.name} <span className="text-slate-500">({r.code})</span>
-                              </span>
-                              <StatusLabel status={cell.status} />
-                            </div>
-                            {c.showcase && (
-                              <UptimeBars
-                                days={compactDays(cell.days)}
-                                total={cell.uptime90}
-                                label={`${c.name} in ${r.name} uptime`}
-                              />
-                            )}
-                          </li>
-                        );
-                      })}
-                    </ul>
-                  </RegionDetails>
-                </li>
+                  })}
+                </tr>
               ))}
-            </ul>
-          </div>
-        ))}
-      </section>
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      {listed.length > 0 && (
+        <section aria-labelledby="components" className="space-y-4">
+          <h2 id="components" className="text-xl font-semibold">
+            Components
+          </h2>
+          {listed.map((g) => (
+            <div key={g.id} className="rounded-lg border border-slate-200 dark:border-slate-800">
+              <h3 className="flex items-center justify-between border-b border-slate-200 px-4 py-3 font-medium dark:border-slate-800">
+                {g.name}
+                <StatusLabel status={g.status} />
+              </h3>
+              <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+                {g.members.map((c) => (
+                  <li
+                    key={c.id}
+                    className="space-y-2 px-4 py-3"
+                    data-testid={`component-${c.name}`}
+                  >
+                    <div className="flex flex-wrap items-center justify-between gap-2">
+                      <div>
+                        <p className="font-medium">{c.name}</p>
+                        {c.description && (
+                          <p className="text-sm text-slate-600 dark:text-slate-400">
+                            {c.description}
+                          </p>
+                        )}
+                      </div>
+                      <StatusLabel status={c.status} />
+                    </div>
+                    {c.showcase && (
+                      <UptimeBars
+                        days={compactDays(c.days)}
+                        total={c.uptime90}
+                        label={`${c.name} uptime`}
+                      />
+                    )}
+                    <RegionDetails summary={`${c.name} by region`}>
+                      <ul className="mt-2 space-y-3">
+                        {c.cells.map((cell) => {
+                          const r = view.regions.find((x) => x.id === cell.regionId)!;
+                          return (
+                            <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
+                              <div className="flex items-center justify-between text-sm">
+                                <span>
+                                  {r.name} <span className="text-slate-500">({r.code})</span>
+                                </span>
+                                <StatusLabel status={cell.status} />
+                              </div>
+                              {c.showcase && (
+                                <UptimeBars
+                                  days={compactDays(cell.days)}
+                                  total={cell.uptime90}
+                                  label={`${c.name} in ${r.name} uptime`}
+                                />
+                              )}
+                            </li>
+                          );
+                        })}
+                      </ul>
+                    </RegionDetails>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </section>
+      )}
 
       <footer className="border-t border-slate-200 pt-4 text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">
         Updated <LocalTime iso={view.generatedAt} />. Uptime counts major outage as down and partial
