@@ -157,7 +157,7 @@ test("first run: setup link → first admin → tenant → its admin joins → c
   for (const [code, name] of [
     ["FRA", "Frankfurt"],
     ["AMS", "Amsterdam"],
-  ]) {
+  ] as const) {
     await addRegion.getByLabel("Code").fill(code);
     await addRegion.getByLabel("Name").fill(name);
     await addRegion.getByRole("button", { name: "Add region" }).click();
