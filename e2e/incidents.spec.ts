@@ -40,8 +40,13 @@ test("a responder's incident reaches the public page, its permalink, history and
   await expect(active.getByRole("link", { name: title })).toBeVisible();
   await expect(visitor.getByTestId("overall-status")).toHaveText("Partial System Outage");
   await expect(
-    visitor.getByTestId("component-Voice routing").getByText("Major outage").first(),
+    visitor
+      .getByTestId("component-Voice routing")
+      .getByText(/Major outage in .*Mumbai/)
+      .first(),
   ).toBeVisible();
+  // The page's name is its h1.
+  await expect(visitor.getByRole("heading", { level: 1 })).toHaveCount(1);
 
   const axe = await new AxeBuilder({ page: visitor }).analyze();
   const serious = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");

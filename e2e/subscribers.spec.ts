@@ -69,7 +69,7 @@ test("a visitor subscribes by email, confirms, and receives a public incident wi
   // Platform staff see the delivery, and why it was sent, in the delivery log.
   await staff.goto("/portal/deliveries?channel=email");
   await staff.getByRole("link", { name: title }).first().click();
-  await expect(staff.getByTestId("delivery-status")).toHaveText("delivered");
+  await expect(staff.getByTestId("delivery-status")).toHaveText("In dev mailbox (not sent)");
   await expect(staff.getByText(/Public subscriber \(email, confirmed/)).toBeVisible();
   await expect(staff.getByText("subscribed to everything")).toBeVisible();
 

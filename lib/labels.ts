@@ -80,6 +80,33 @@ export function logTime(at: Date, opts: { seconds?: boolean } = {}): string {
     .replace("T", " ")} UTC`;
 }
 
+/**
+ * The provider id an email or SMS gets when it was only stored in the development mailbox (no
+ * provider configured): it was never sent, so people read it as such, never as "Delivered".
+ */
+export const DEV_MAILBOX_PROVIDER_PREFIX = "devmail:";
+export const DEV_MAILBOX_LABEL = "In dev mailbox (not sent)";
+
+/** True when a "delivered" message only reached the development mailbox. */
+export function inDevMailbox(d: { status: string; providerId?: string | null }): boolean {
+  return d.status === "delivered" && !!d.providerId?.startsWith(DEV_MAILBOX_PROVIDER_PREFIX);
+}
+
+/**
+ * A delivery's state as the portal shows it: deliveryStateLabel (which the API also returns),
+ * except that a message that only reached the development mailbox says so.
+ */
+export function deliveryStatusText(
+  d: Pick<Delivery, "status" | "attempts"> & { providerId?: string | null },
+): string {
+  return inDevMailbox(d) ? DEV_MAILBOX_LABEL : deliveryStateLabel(d);
+}
+
+/** A region as the console names it: its code and its city, as the public page names it ("DEL · Delhi"). */
+export function regionLabel(r: { code: string; name: string }): string {
+  return `${r.code} · ${r.name}`;
+}
+
 type LoggedDelivery = Pick<Delivery, "status" | "attempts" | "error" | "runAt" | "trace">;
 
 /**

@@ -3,6 +3,7 @@
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import type { ActionResult } from "@/lib/errors";
+import { DEV_MAILBOX_LABEL, inDevMailbox } from "@/lib/labels";
 
 /** A server action bound to a form (useActionState): the pages pass them to the cards as props. */
 export type FormAction<T = unknown> = (prev: unknown, form: FormData) => Promise<ActionResult<T>>;
@@ -55,9 +56,21 @@ export interface TestOutcome {
   responseCode?: number | null;
   error?: string | null;
   retryAt?: string | Date | null;
+  providerId?: string | null;
 }
 
 export function OutcomeBadge({ outcome }: { outcome: TestOutcome }) {
+  if (inDevMailbox(outcome)) {
+    // Stored for development, never sent: not "Delivered".
+    return (
+      <span
+        role="status"
+        className="rounded bg-amber-50 px-2 py-1 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+      >
+        {DEV_MAILBOX_LABEL}
+      </span>
+    );
+  }
   if (outcome.status === "delivered") {
     return (
       <span
@@ -80,7 +93,7 @@ export function OutcomeBadge({ outcome }: { outcome: TestOutcome }) {
   );
 }
 
-/** "Send test alert" for one destination, with the provider's answer shown beside the button. */
+/** "Send test email" (SMS, in-app, to an endpoint) for one destination, with the provider's answer shown beside the button. */
 export function TestAlertButton({
   action,
   channel,
@@ -115,8 +128,9 @@ export function TestAlertButton({
           className="rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
         />
       )}
-      <SubmitButton variant="secondary" pendingText="Sending…" aria-label={label}>
-        Send test alert
+      {/* The button says its channel, and what it says is its accessible name (no aria-label). */}
+      <SubmitButton variant="secondary" pendingText="Sending…">
+        {label}
       </SubmitButton>
     </ActionForm>
   );

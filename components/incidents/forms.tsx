@@ -1,9 +1,10 @@
 "use client";
 
+import { useId } from "react";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
-import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
+import { CATEGORY_LABELS, IMPACT_LABELS, regionLabel } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
 
 type Action = (
@@ -36,12 +37,14 @@ function MessageField({
   label?: string;
   name?: string;
 }) {
+  // Unique per form: the incidents page has both the incident's and the maintenance's message.
+  const id = useId();
   return (
     <div className="space-y-1">
-      <label htmlFor={`f-${name}`} className="block text-sm font-medium">
+      <label htmlFor={id} className="block text-sm font-medium">
         {label}
       </label>
-      <textarea id={`f-${name}`} name={name} required rows={4} className={textareaClass} />
+      <textarea id={id} name={name} required rows={4} className={textareaClass} />
     </div>
   );
 }
@@ -83,7 +86,7 @@ export function CellMatrix({
               </th>
               {regions.map((r) => (
                 <th key={r.id} scope="col" className="px-1 font-medium">
-                  <abbr title={r.name}>{r.code}</abbr>
+                  {regionLabel(r)}
                 </th>
               ))}
             </tr>

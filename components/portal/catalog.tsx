@@ -4,6 +4,7 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
+import { regionLabel } from "@/lib/labels";
 
 type Action = (
   prev: ActionResult<unknown> | null,
@@ -225,7 +226,7 @@ export function CellsForm({
               </th>
               {regions.map((r) => (
                 <th key={r.id} scope="col" className="px-2 font-medium">
-                  <abbr title={r.name}>{r.code}</abbr>
+                  {regionLabel(r)}
                 </th>
               ))}
             </tr>

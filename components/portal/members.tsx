@@ -115,12 +115,17 @@ export function GrantsForm({
   grants,
   available,
   name,
+  inRole = [],
+  roleLabel,
 }: {
   action: Action;
   membershipId: string;
   grants: string[];
   available: { value: string; label: string }[];
   name: string;
+  /** The permissions the member's role already includes: shown ticked, not a separate grant. */
+  inRole?: string[];
+  roleLabel?: string;
 }) {
   return (
     <ActionForm
@@ -129,17 +134,28 @@ export function GrantsForm({
       label={`Extra permissions of ${name}`}
     >
       <input type="hidden" name="membershipId" value={membershipId} />
-      {available.map((p) => (
-        <label key={p.value} className="flex items-center gap-2 text-sm">
-          <input
-            type="checkbox"
-            name="grants"
-            value={p.value}
-            defaultChecked={grants.includes(p.value)}
-          />
-          {p.label}
-        </label>
-      ))}
+      {available.map((p) =>
+        inRole.includes(p.value) ? (
+          // Ticked because the role includes it; disabled, as it cannot be taken away here.
+          <label key={p.value} className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked disabled readOnly />
+            {p.label}
+            <span className="text-slate-500 dark:text-slate-400">
+              {`(included in ${roleLabel ?? "the role"})`}
+            </span>
+          </label>
+        ) : (
+          <label key={p.value} className="flex items-center gap-2 text-sm">
+            <input
+              type="checkbox"
+              name="grants"
+              value={p.value}
+              defaultChecked={grants.includes(p.value)}
+            />
+            {p.label}
+          </label>
+        ),
+      )}
       <SubmitButton variant="secondary">Save permissions</SubmitButton>
     </ActionForm>
   );

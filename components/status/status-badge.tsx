@@ -20,14 +20,18 @@ const ICON: Record<ComponentStatus, string> = {
 export function StatusLabel({
   status,
   compact = false,
+  text,
 }: {
   status: ComponentStatus;
   compact?: boolean;
+  /** The words, when they say more than the status ("Major outage in Mumbai"). */
+  text?: string;
 }) {
+  const words = text ?? STATUS_LABELS[status];
   return (
     <span className={`inline-flex items-center gap-1 text-sm font-medium ${STATUS_TEXT[status]}`}>
       <span aria-hidden="true">{ICON[status]}</span>
-      {compact ? <span className="sr-only">{STATUS_LABELS[status]}</span> : STATUS_LABELS[status]}
+      {compact ? <span className="sr-only">{words}</span> : words}
     </span>
   );
 }

@@ -7,7 +7,8 @@ import { ctxFor, seedDemo } from "@/test/fixtures";
 import { createComponent, createRegion, updateComponent } from "@/lib/catalog/manage";
 import { openIncident } from "@/lib/incidents/open-incident";
 import { loadStatusView } from "@/lib/status/read";
-import { StatusPageBody } from "./status-page";
+import { readFileSync } from "node:fs";
+import { BANNER, StatusHeader, StatusPageBody } from "./status-page";
 
 // The public page as rendered: only real cells in the matrix, the catalogue's display flags.
 let t: TestDb;
@@ -73,5 +74,66 @@ describe("the status page's matrix and component list", () => {
     html = await render();
     has(html, 'data-testid="component-Fax relay"');
     expect(bars(html)).toBe(0);
+  });
+});
+
+describe("the status page's words and contrast", () => {
+  it("names the page in its one <h1>, and a component's outage in one region says where", async () => {
+    const view = await loadStatusView(t.db, { viewerOrgId: null });
+    const header = renderToStaticMarkup(
+      createElement(StatusHeader, { page: view.page, signedIn: false }),
+    );
+    const h1 = /<h1[^>]*><a href="\/"[^>]*>([\s\S]*?)<\/a><\/h1>/.exec(header);
+    expect(h1?.[1]?.replaceAll("<!-- -->", "")).toBe(`${view.page.name} status`);
+    expect(header.split("<h1").length - 1).toBe(1);
+    // The history page has its own h1: the name is not a second one there.
+    expect(
+      renderToStaticMarkup(
+        createElement(StatusHeader, { page: view.page, signedIn: false, nameIsHeading: false }),
+      ),
+    ).not.toContain("<h1");
+
+    const voice = view.components.find((c) => c.name === "Voice routing")!;
+    const bom = view.regions.find((r) => r.code === "BOM")!;
+    expect(voice.cells.length).toBeGreaterThan(1);
+    await openIncident({
+      ctx: await ctxFor(t.db, "oncall@beacon.test"),
+      input: {
+        title: "Mumbai calls failing",
+        category: "infrastructure",
+        impact: "major",
+        message: "Looking",
+        cells: [{ componentId: voice.id, regionId: bom.id, status: "major_outage" }],
+      },
+    });
+    const html = await render();
+    const item = html.slice(html.indexOf('data-testid="component-Voice routing"'));
+    has(item.slice(0, item.indexOf("</li>")), "Major outage in Mumbai");
+  });
+
+  it("puts white text only on banners of 4.5:1 or more (WCAG AA)", () => {
+    const css = readFileSync(new URL("../../app/globals.css", import.meta.url), "utf8");
+    const luminance = (l: number, c: number, h: number) => {
+      // OKLCH → linear sRGB (Björn Ottosson's OKLab matrices), then relative luminance.
+      const a = c * Math.cos((h * Math.PI) / 180);
+      const b = c * Math.sin((h * Math.PI) / 180);
+      const L = (l + 0.3963377774 * a + 0.2158037573 * b) ** 3;
+      const M = (l - 0.1055613458 * a - 0.0638541728 * b) ** 3;
+      const S = (l - 0.0894841775 * a - 1.291485548 * b) ** 3;
+      const clamp = (x: number) => Math.min(1, Math.max(0, x));
+      const r = clamp(4.0767416621 * L - 3.3077115913 * M + 0.2309699292 * S);
+      const g = clamp(-1.2684380046 * L + 2.6097574011 * M - 0.3413193965 * S);
+      const bl = clamp(-0.0041960863 * L - 0.7034186147 * M + 1.707614701 * S);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+    };
+    const white = Object.entries(BANNER).filter(([, cls]) => cls.includes("text-white"));
+    expect(white.map(([k]) => k)).toContain("none");
+    for (const [indicator, cls] of white) {
+      const token = /bg-([\w-]+)/.exec(cls)![1]!;
+      const m = new RegExp(`--color-${token}: oklch\\(([\\d.]+) ([\\d.]+) ([\\d.]+)\\)`).exec(css);
+      expect(m, token).not.toBeNull();
+      const ratio = 1.05 / (luminance(+m![1]!, +m![2]!, +m![3]!) + 0.05);
+      expect(ratio, `${indicator} banner (${token})`).toBeGreaterThanOrEqual(4.5);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { PageView, StatusView } from "@/lib/status/read";
 import type { Indicator } from "@/lib/status/derive";
-import { STATUS_LABELS, worstStatus } from "@/lib/status/derive";
+import { componentStatusText, STATUS_LABELS, worstStatus } from "@/lib/status/derive";
 import { compactDays, formatUptime } from "@/lib/status/uptime";
 import { IncidentCard, MaintenanceCard, type Names } from "./incident-timeline";
 import { LocalTime } from "./local-time";
@@ -9,20 +9,30 @@ import { StatusLabel } from "./status-badge";
 import { RegionDetails } from "./region-details";
 import { UptimeBars } from "./uptime-bars";
 
-const BANNER: Record<Indicator, string> = {
-  none: "bg-ok text-white",
+// White text only on the darker "-strong" shades (4.5:1 or more); dark text on the light ones.
+export const BANNER: Record<Indicator, string> = {
+  none: "bg-ok-strong text-white",
   minor: "bg-degraded text-slate-950",
   major: "bg-partial text-slate-950",
-  critical: "bg-major text-white",
-  maintenance: "bg-maintenance text-white",
+  critical: "bg-major-strong text-white",
+  maintenance: "bg-maintenance-strong text-white",
 };
 
 /**
  * The page's header: its name (and logo), on the brand colour when one is set, with text in
  * black or white, whichever contrasts more; then the notice banner, if any. Without settings it
- * is Beacon's plain header.
+ * is Beacon's plain header. The page's name is its `<h1>`, unless the page has its own (history).
  */
-export function StatusHeader({ page, signedIn }: { page: PageView; signedIn: boolean }) {
+export function StatusHeader({
+  page,
+  signedIn,
+  nameIsHeading = true,
+}: {
+  page: PageView;
+  signedIn: boolean;
+  nameIsHeading?: boolean;
+}) {
+  const Title = nameIsHeading ? "h1" : "div";
   const branded = page.brandColor && page.brandTextColor;
   const navClass = branded
     ? "flex gap-4 text-sm"
@@ -39,20 +49,15 @@ export function StatusHeader({ page, signedIn }: { page: PageView; signedIn: boo
           branded ? { backgroundColor: page.brandColor!, color: page.brandTextColor! } : undefined
         }
       >
-        <Link
-          href="/"
-          className={
-            page.logoUrl
-              ? "flex items-center gap-3 text-2xl font-semibold"
-              : "text-2xl font-semibold"
-          }
-        >
-          {page.logoUrl && (
-            // eslint-disable-next-line @next/next/no-img-element -- a stored upload, served as is
-            <img src={page.logoUrl} alt="" className="h-8 w-auto" data-testid="status-logo" />
-          )}
-          {page.name} status
-        </Link>
+        <Title className="text-2xl font-semibold">
+          <Link href="/" className={page.logoUrl ? "flex items-center gap-3" : undefined}>
+            {page.logoUrl && (
+              // eslint-disable-next-line @next/next/no-img-element -- a stored upload, served as is
+              <img src={page.logoUrl} alt="" className="h-8 w-auto" data-testid="status-logo" />
+            )}
+            {page.name} status
+          </Link>
+        </Title>
         <nav aria-label="Status page" className={navClass}>
           <Link href="/history" className="hover:underline">
             History
@@ -220,7 +225,14 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                           </p>
                         )}
                       </div>
-                      <StatusLabel status={c.status} />
+                      <StatusLabel
+                        status={c.status}
+                        text={componentStatusText(
+                          c.status,
+                          c.cells,
+                          (id) => view.regions.find((r) => r.id === id)?.name,
+                        )}
+                      />
                     </div>
                     {c.showcase && (
                       <UptimeBars

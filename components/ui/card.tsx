@@ -1,3 +1,5 @@
+import Link from "next/link";
+
 export function Card({
   title,
   children,
@@ -26,7 +28,13 @@ export function Card({
   );
 }
 
-export function PageHeader({ title, description }: { title: string; description?: string }) {
+export function PageHeader({
+  title,
+  description,
+}: {
+  title: string;
+  description?: React.ReactNode;
+}) {
   return (
     <header className="mb-6">
       <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
@@ -34,5 +42,17 @@ export function PageHeader({ title, description }: { title: string; description?
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{description}</p>
       )}
     </header>
+  );
+}
+
+/** "Public page: /incidents/…", as a link to it (the console's incident and maintenance pages). */
+export function PublicPageLink({ path }: { path: string }) {
+  return (
+    <>
+      {"Public page: "}
+      <Link href={path} className="text-sky-700 underline dark:text-sky-400">
+        {path}
+      </Link>
+    </>
   );
 }

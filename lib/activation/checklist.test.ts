@@ -197,13 +197,17 @@ describe("activation checklist", () => {
     });
   });
 
-  it("a test alert delivered in-app counts for the test item, not for the endpoint item", async () => {
+  it("a test alert delivered in-app counts for the test item (one in the dev mailbox does not), not for the endpoint item", async () => {
     const acmeAdmin = await ctxFor(t.db, "admin@acme.test");
     members = { [acmeAdmin.org.id]: acmeAdmin };
     const before = (await doneItems(acmeAdmin.org.id)).filter(
       (k) => k === "test_alert" || k === "endpoint_verified",
     );
     expect(before).toEqual([]);
+    // A test email that only reached the development mailbox was never sent: it does not count.
+    await sendTestAlert({ ctx: acmeAdmin, input: { channel: "email" } });
+    await drainDueDeliveries(t.db, { settings: testSettings() });
+    expect(await doneItems(acmeAdmin.org.id)).not.toContain("test_alert");
     await sendTestAlert({ ctx: acmeAdmin, input: { channel: "in_app" } });
     await drainDueDeliveries(t.db, { settings: testSettings() });
     const after = await doneItems(acmeAdmin.org.id);

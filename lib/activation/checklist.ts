@@ -87,7 +87,8 @@ export const ACTIVATION_DEFINITIONS: readonly ActivationItemDefinition[] = [
       href: "/portal/alerts#test-alerts",
     },
     success: "The test alert is answered “Delivered” (and shows in the Delivery log)",
-    derivedFrom: "a test alert of this organization was delivered, on any channel",
+    derivedFrom:
+      "a test alert of this organization was delivered, on any channel (one only in the development mailbox was not sent, so it does not count)",
   },
 ];
 
@@ -153,6 +154,8 @@ async function readActivationState(db: Db | Tx, orgs: SQL): Promise<Map<string, 
       exists (
         select 1 from notification_jobs j
         join deliveries d on d.job_id = j.id and d.status = 'delivered'
+          -- One that only reached the development mailbox was never sent.
+          and (d.provider_id is null or d.provider_id not like 'devmail:%')
         where j.org_id = o.id and j.kind = 'alert.test'
       ) as test_alert
     from organizations o

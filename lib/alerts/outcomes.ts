@@ -15,6 +15,8 @@ export interface DeliverOutcome {
   retryAt?: Date | null;
   responseCode?: number | null;
   error?: string | null;
+  /** The provider's id for the message ("devmail:…" when it only reached the dev mailbox). */
+  providerId?: string | null;
 }
 
 /** What recording an outcome needs of the sending options (see DeliverOptions in send.ts). */
@@ -246,5 +248,12 @@ export async function recordOutcome(
     await writeOutcomes(db, [row]);
     await followUp?.();
   }
-  return { id: d.id, status, retryAt, responseCode: row.responseCode, error: row.error };
+  return {
+    id: d.id,
+    status,
+    retryAt,
+    responseCode: row.responseCode,
+    error: row.error,
+    providerId: row.providerId,
+  };
 }

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import { deliveries, rateLimits, users } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
+import { testSettings } from "@/test/alerts";
+import { DEV_MAILBOX_LABEL, deliveryStatusText } from "@/lib/labels";
 import type { Ctx } from "@/lib/context";
 import { NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
 import { createEndpoint } from "./endpoints";
@@ -93,6 +95,19 @@ describe("test alert destinations", () => {
     await expect(
       sendTestAlert({ ctx: admin, input: { channel: "email", to: "noc@acme-ops.test.evil" } }),
     ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("an email that only reached the dev mailbox is answered “In dev mailbox (not sent)”", async () => {
+    const res = await sendTestAlert({
+      ctx: admin,
+      input: { channel: "email" },
+      deliverNow: true,
+      deliverOptions: { settings: testSettings() },
+    });
+    expect(res.outcome!.status).toBe("delivered");
+    expect(res.outcome!.providerId).toMatch(/^devmail:/);
+    const [d] = await t.db.select().from(deliveries).where(eq(deliveries.id, res.deliveryIds[0]!));
+    expect(deliveryStatusText(d!)).toBe(DEV_MAILBOX_LABEL);
   });
 
   it("another organization's endpoint is 404, as if it did not exist", async () => {

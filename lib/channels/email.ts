@@ -5,6 +5,7 @@ import { storeInDevMailbox } from "./dev-mailbox";
 import { DeliveryError } from "./errors";
 import { sendBatchWithResend, sendWithResend } from "./resend";
 import { defineAdapter, providerKey, type SendContext } from "./types";
+import { DEV_MAILBOX_PROVIDER_PREFIX } from "@/lib/labels";
 
 const TENANT_FOOTER =
   "You receive this because of your organisation's Alerts &amp; Notifications settings in Beacon.";
@@ -84,7 +85,7 @@ export const emailAdapter = defineAdapter({
         headers,
         idempotencyKey: delivery.idempotencyKey,
       });
-      return { providerId: `devmail:${id}`, responseCode: null };
+      return { providerId: `${DEV_MAILBOX_PROVIDER_PREFIX}${id}`, responseCode: null };
     }
     return sendWithResend(
       settings.email,

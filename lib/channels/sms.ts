@@ -5,6 +5,7 @@ import { sendWithSmsGateway } from "./sms-gateway";
 import { composeSms } from "./sms-text";
 import { sendWithTwilio } from "./twilio";
 import { defineAdapter, providerKey } from "./types";
+import { DEV_MAILBOX_PROVIDER_PREFIX } from "@/lib/labels";
 
 export const smsAdapter = defineAdapter({
   type: "sms",
@@ -40,6 +41,6 @@ export const smsAdapter = defineAdapter({
       text: body,
       idempotencyKey: delivery.idempotencyKey,
     });
-    return { providerId: `devmail:${id}`, responseCode: null };
+    return { providerId: `${DEV_MAILBOX_PROVIDER_PREFIX}${id}`, responseCode: null };
   },
 });

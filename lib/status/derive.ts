@@ -103,3 +103,22 @@ export const STATUS_LABELS: Record<ComponentStatus, string> = {
   partial_outage: "Partial outage",
   major_outage: "Major outage",
 };
+
+/**
+ * A component's status as its label reads, saying where when it is not everywhere: "Major outage
+ * in Mumbai" when only its Mumbai cell is down, "Major outage in Mumbai and Delhi", "Major outage
+ * in 4 regions" beyond three; plain "Major outage" when every region it runs in has it.
+ */
+export function componentStatusText(
+  status: ComponentStatus,
+  cells: readonly { regionId: string; status: ComponentStatus }[],
+  regionName: (regionId: string) => string | undefined,
+): string {
+  const label = STATUS_LABELS[status];
+  if (status === "operational") return label;
+  const at = cells.filter((c) => c.status === status);
+  if (at.length === 0 || at.length === cells.length) return label;
+  if (at.length > 3) return `${label} in ${at.length} regions`;
+  const names = at.map((c) => regionName(c.regionId) ?? "an unnamed region");
+  return `${label} in ${new Intl.ListFormat("en", { type: "conjunction" }).format(names)}`;
+}

@@ -40,7 +40,7 @@ export default async function HistoryPage({
   return (
     <PageTimeZone zone={view.page.timeZone}>
       <main className="mx-auto max-w-4xl space-y-6 p-4 sm:p-6">
-        <StatusHeader page={view.page} signedIn={signedIn} />
+        <StatusHeader page={view.page} signedIn={signedIn} nameIsHeading={false} />
         <h1 className="text-xl font-semibold">Incident history</h1>
         <nav aria-label="Months">
           <ul className="flex flex-wrap gap-2 text-sm">

@@ -8,7 +8,7 @@ import { can } from "@/lib/context";
 import { getDelivery, listDeliveries, RESENDABLE } from "@/lib/alerts/deliveries";
 import { explainRouting, listRecipientAddresses, type Explanation } from "@/lib/alerts/explain";
 import { ValidationError, NotFoundError } from "@/lib/errors";
-import { deliveryStateLabel, logTime } from "@/lib/labels";
+import { deliveryStateLabel, deliveryStatusText, inDevMailbox, logTime } from "@/lib/labels";
 import { Card, PageHeader } from "@/components/ui/card";
 import { SettingsForm } from "@/components/alerts/forms";
 import { resendDeliveryAction } from "./actions";
@@ -28,7 +28,12 @@ const STATUS_STYLE: Record<string, string> = {
   retrying: "text-amber-700 dark:text-amber-400",
   sending: "text-sky-700",
   digested: "text-emerald-700",
+  dev_mailbox: "text-amber-700 dark:text-amber-400",
 };
+
+/** The style of a delivery's state: a message only in the dev mailbox is not shown as delivered. */
+const statusStyle = (d: Parameters<typeof deliveryStatusText>[0]) =>
+  STATUS_STYLE[inDevMailbox(d) ? "dev_mailbox" : deliveryStateLabel(d)];
 
 // buttonClass lives in a client module; server pages keep their own copy of the secondary style.
 const secondaryButton =
@@ -193,11 +198,8 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
             <dt className="text-slate-500">Channel</dt>
             <dd>{selected.channel}</dd>
             <dt className="text-slate-500">Status</dt>
-            <dd
-              className={STATUS_STYLE[deliveryStateLabel(selected)]}
-              data-testid="delivery-status"
-            >
-              {deliveryStateLabel(selected)}
+            <dd className={statusStyle(selected)} data-testid="delivery-status">
+              {deliveryStatusText(selected)}
             </dd>
             <dt className="text-slate-500">Reason</dt>
             <dd data-testid="delivery-reason">{selected.reason ?? "—"}</dd>
@@ -293,7 +295,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
                     </td>
                     <td>{d.destination}</td>
                     <td>{d.channel}</td>
-                    <td className={STATUS_STYLE[deliveryStateLabel(d)]}>{deliveryStateLabel(d)}</td>
+                    <td className={statusStyle(d)}>{deliveryStatusText(d)}</td>
                     <td>{d.attempts}</td>
                     <td>{d.responseCode ?? (d.error ? "error" : "—")}</td>
                     <td className="text-slate-600 dark:text-slate-400">{d.reason ?? ""}</td>

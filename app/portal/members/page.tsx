@@ -6,6 +6,7 @@ import { apiKeysByCreator, keepsApiKeys, keysRevokedNotice } from "@/lib/api-key
 import {
   GRANTABLE_PERMISSIONS,
   PERMISSION_LABELS,
+  permissionsFor,
   ROLE_LABELS,
   rolesForKind,
 } from "@/lib/auth/roles";
@@ -83,6 +84,10 @@ export default async function MembersPage() {
                         grants={m.grants}
                         available={grantable}
                         name={m.name || m.email}
+                        inRole={grantable
+                          .map((p) => p.value)
+                          .filter((p) => permissionsFor(m.role).has(p))}
+                        roleLabel={ROLE_LABELS[m.role]}
                       />
                     )}
                     <HiddenIdButton

@@ -7,7 +7,7 @@ import { NotFoundError } from "@/lib/errors";
 import { readCatalog } from "@/lib/catalog/read";
 import { getIncidentFor, listAudienceTenants } from "@/lib/incidents/list";
 import { STATUS_LABELS } from "@/lib/status/derive";
-import { Card, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader, PublicPageLink } from "@/components/ui/card";
 import { FanoutProgress } from "@/components/alerts/fanout-progress";
 import { PostmortemForm, PostUpdateForm, ReopenForm } from "@/components/incidents/forms";
 import { IncidentCard } from "@/components/status/incident-timeline";
@@ -40,7 +40,10 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
         : undefined;
   return (
     <div className="space-y-6">
-      <PageHeader title={incident.title} description={`Public page: /incidents/${incident.id}`} />
+      <PageHeader
+        title={incident.title}
+        description={<PublicPageLink path={`/incidents/${incident.id}`} />}
+      />
       {canWrite && (
         <Card title="Alerts">
           <FanoutProgress incidentId={incident.id} />
