@@ -66,8 +66,36 @@ describe("loadEnv", () => {
     expect(() =>
       loadEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" }),
     ).not.toThrow();
-    const prod = loadEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40) });
+    const prod = loadEnv({
+      NODE_ENV: "production",
+      AUTH_SECRET: "x".repeat(40),
+      APP_URL: "https://status.example.com",
+    });
     expect(prod.demoData).toBe(false);
+  });
+
+  it("derives APP_URL from the port the server listens on in development", () => {
+    expect(loadEnv({}).APP_URL).toBe("http://localhost:3000");
+    // `PORT=3200 npm run dev`, and `next dev -p 3200` (Next puts the port it listens on in PORT).
+    expect(loadEnv({ PORT: "3200" }).APP_URL).toBe("http://localhost:3200");
+    expect(loadEnv({ NODE_ENV: "test", PORT: "3100" }).APP_URL).toBe("http://localhost:3100");
+    // A configured APP_URL wins whatever the port (a proxy in front, another host name).
+    expect(loadEnv({ PORT: "3200", APP_URL: "https://beacon.example.test" }).APP_URL).toBe(
+      "https://beacon.example.test",
+    );
+    expect(() => loadEnv({ PORT: "http" })).toThrowError(/PORT: must be a port number/);
+  });
+
+  it("requires APP_URL in production, naming it, but lets the build run without it", () => {
+    expect(() =>
+      loadEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40), PORT: "3200" }),
+    ).toThrowError(/APP_URL: required in production; set it to the public URL of Beacon/);
+    expect(() => loadEnv({ NODE_ENV: "production" })).toThrowError(
+      /AUTH_SECRET: required in production[\s\S]*APP_URL: required in production/,
+    );
+    expect(loadEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" }).APP_URL).toBe(
+      "http://localhost:3000",
+    );
   });
 
   it("treats empty strings as unset", () => {

@@ -63,9 +63,23 @@ const schema = z.object({
     .string()
     .min(32, "must be at least 32 characters (openssl rand -base64 33)")
     .optional(),
+  /**
+   * Public URL of Beacon, in every emailed, invitation and feed link. Required in production;
+   * in development it defaults to http://localhost:PORT, the port the server listens on.
+   */
   APP_URL: z
     .url({ message: "must be the public URL of Beacon, e.g. https://status.example.com" })
-    .default("http://localhost:3000"),
+    .optional(),
+  /**
+   * The port Next listens on: `PORT=3200 npm run dev`, or `next dev -p 3200` (Next stores the
+   * port it actually listens on here, also when it moved off a busy 3000, before any app code runs).
+   */
+  PORT: z.coerce
+    .number({ message: "must be a port number" })
+    .int("must be a port number")
+    .min(1, "must be a port number")
+    .max(65_535, "must be a port number")
+    .default(3000),
   DEMO_DATA: bool.optional(),
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: optionalUrl,
@@ -167,7 +181,9 @@ const schema = z.object({
   RETENTION_INVITATIONS_DAYS: retentionDays(30),
 });
 
-export type Env = z.infer<typeof schema> & {
+export type Env = Omit<z.infer<typeof schema>, "APP_URL"> & {
+  /** The public URL: APP_URL, or in development http://localhost:PORT. */
+  APP_URL: string;
   isProduction: boolean;
   isBuildPhase: boolean;
   demoData: boolean;
@@ -199,13 +215,24 @@ export function loadEnv(raw: Record<string, string | undefined>): Env {
   const v = parsed.data;
   const isProduction = v.NODE_ENV === "production";
   const isBuildPhase = v.NEXT_PHASE === "phase-production-build";
-  if (isProduction && !isBuildPhase && !v.AUTH_SECRET) {
-    throw new EnvError([
-      "AUTH_SECRET: required in production; set it to 32+ random characters (openssl rand -base64 33)",
-    ]);
+  if (isProduction && !isBuildPhase) {
+    const missing: string[] = [];
+    if (!v.AUTH_SECRET) {
+      missing.push(
+        "AUTH_SECRET: required in production; set it to 32+ random characters (openssl rand -base64 33)",
+      );
+    }
+    // Links in emails and feeds must reach the public address, which only the operator knows.
+    if (!v.APP_URL) {
+      missing.push(
+        "APP_URL: required in production; set it to the public URL of Beacon, e.g. https://status.example.com",
+      );
+    }
+    if (missing.length > 0) throw new EnvError(missing);
   }
   return {
     ...v,
+    APP_URL: v.APP_URL ?? `http://localhost:${v.PORT}`,
     isProduction,
     isBuildPhase,
     demoData: v.DEMO_DATA ?? !isProduction,

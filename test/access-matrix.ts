@@ -101,9 +101,15 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/auth/[...nextauth]": open("Auth.js's own sign-in endpoints"),
   "POST /api/auth/[...nextauth]": open("Auth.js's own sign-in endpoints"),
   "GET /api/health": open("liveness probe"),
-  "GET /api/inngest": open("job runner endpoint, requests signed with the Inngest signing key"),
-  "POST /api/inngest": open("job runner endpoint, requests signed with the Inngest signing key"),
-  "PUT /api/inngest": open("job runner endpoint, requests signed with the Inngest signing key"),
+  "GET /api/inngest": open(
+    "job runner endpoint, requests signed with the Inngest signing key; 404 when the embedded driver is in use",
+  ),
+  "POST /api/inngest": open(
+    "job runner endpoint, requests signed with the Inngest signing key; 404 when the embedded driver is in use",
+  ),
+  "PUT /api/inngest": open(
+    "job runner endpoint, requests signed with the Inngest signing key; 404 when the embedded driver is in use",
+  ),
   "POST /api/providers/resend": open("provider webhook, signature-checked"),
   "POST /api/providers/twilio/status": open("provider webhook, signature-checked"),
   "GET /api/alerts/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),

@@ -40,11 +40,19 @@ function cookiesOf(res: Response): Record<string, string> {
 }
 
 async function signInWithPassword(email: string): Promise<string> {
+  const res = await postPassword(email, "beacon-demo-2026");
+  const token = cookiesOf(res)[COOKIE];
+  if (!token) throw new Error(`no session cookie (status ${res.status})`);
+  return token;
+}
+
+/** The sign-in form's POST to Auth.js's credentials callback. */
+async function postPassword(email: string, password: string): Promise<Response> {
   const { handlers } = await import("./auth");
   const csrfRes = await handlers.GET(new NextRequest(`${BASE}/csrf`));
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = cookiesOf(csrfRes);
-  const res = await handlers.POST(
+  return handlers.POST(
     new NextRequest(`${BASE}/callback/credentials`, {
       method: "POST",
       headers: {
@@ -53,12 +61,9 @@ async function signInWithPassword(email: string): Promise<string> {
           .map(([k, v]) => `${k}=${v}`)
           .join("; "),
       },
-      body: new URLSearchParams({ csrfToken, email, password: "beacon-demo-2026" }),
+      body: new URLSearchParams({ csrfToken, email, password }),
     }),
   );
-  const token = cookiesOf(res)[COOKIE];
-  if (!token) throw new Error(`no session cookie (status ${res.status})`);
-  return token;
 }
 
 describe("Auth.js sessions", () => {
@@ -95,5 +100,38 @@ describe("Auth.js sessions", () => {
     const at = await lastSignIn();
     expect(at).toBeInstanceOf(Date);
     expect(at!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+  });
+});
+
+describe("the server log", () => {
+  it("gets one line, without a stack trace, for a wrong password", async () => {
+    const lines: string[] = [];
+    const record = (...args: unknown[]) => {
+      lines.push(
+        args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(" "),
+      );
+    };
+    const error = vi.spyOn(console, "error").mockImplementation(record);
+    const warn = vi.spyOn(console, "warn").mockImplementation(record);
+    try {
+      const res = await postPassword("devops@acme.test", "not-the-password");
+      expect(cookiesOf(res)[COOKIE]).toBeUndefined();
+      expect(lines).toEqual(["[auth] password sign-in refused (credentials)"]);
+    } finally {
+      error.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
+  it("keeps everything else in full, with its stack", async () => {
+    const { authLogger } = await import("./auth-logger");
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const fault = new Error("database unreachable");
+      authLogger.error(fault);
+      expect(error).toHaveBeenCalledWith("[auth][error]", fault);
+    } finally {
+      error.mockRestore();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { isMember } from "@/lib/auth/session-ctx";
 import { recordSignIn, sessionEpochOf } from "@/lib/auth/session-epoch";
 import { sendMagicLink } from "@/lib/auth/magic-link";
 import { env } from "@/lib/env";
+import { authLogger } from "./auth-logger";
 
 declare module "next-auth" {
   interface Session {
@@ -24,6 +25,8 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth(() 
   secret: getAuthSecret(),
   // Beacon is self-hosted behind whatever host name the operator gives it.
   trustHost: true,
+  // A wrong password is one line in the server log, not a stack trace.
+  logger: authLogger,
   session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
   pages: { signIn: "/signin", error: "/signin", verifyRequest: "/signin?check-email=1" },
   adapter: env.emailConfigured ? beaconAdapter(getDb) : undefined,
