@@ -47,8 +47,9 @@ const PNG = Buffer.from(
 
 describe("status page settings: defaults", () => {
   it("render the page, summary.json and feeds exactly as before settings existed", async () => {
+    // As before settings existed, but for the page name now being the page's <h1>.
     expect(await header()).toBe(
-      '<header class="flex flex-wrap items-center justify-between gap-2"><a class="text-2xl font-semibold" href="/">Beacon Cloud Telephony status</a><nav aria-label="Status page" class="flex gap-4 text-sm text-slate-600 dark:text-slate-400"><a class="hover:underline" href="/history">History</a><a href="/history.atom" class="hover:underline">Atom</a><a href="/history.rss" class="hover:underline">RSS</a><a class="hover:underline" href="/portal">Sign in</a></nav></header>',
+      '<header class="flex flex-wrap items-center justify-between gap-2"><h1 class="text-2xl font-semibold"><a href="/">Beacon Cloud Telephony status</a></h1><nav aria-label="Status page" class="flex gap-4 text-sm text-slate-600 dark:text-slate-400"><a class="hover:underline" href="/history">History</a><a href="/history.atom" class="hover:underline">Atom</a><a href="/history.rss" class="hover:underline">RSS</a><a class="hover:underline" href="/portal">Sign in</a></nav></header>',
     );
     const page = (await summary()).page;
     expect(page).toMatchObject({
