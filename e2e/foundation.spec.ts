@@ -176,8 +176,11 @@ test("an org admin creates an API key shown once, uses it, and revokes it", asyn
 
   await page.reload();
   await expect(page.getByText(secret)).toHaveCount(0);
-  page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: `Revoke ${name}` }).click();
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: `Revoke ${name}` })
+    .click();
   await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("Revoked");
   const after = await request.get("/api/v1/me", { headers: { authorization: `Bearer ${secret}` } });
   expect(after.status()).toBe(401);

@@ -44,7 +44,7 @@ export async function devMailText(page: Page, to: string, subject: RegExp): Prom
     await expect(item).toBeVisible({ timeout: 1000 });
     await item.locator("summary").click();
     text = (await item.locator("pre").allTextContents()).join("\n");
-  }).toPass({ timeout: 20_000 });
+  }).toPass({ timeout: 60_000 });
   return text;
 }
 

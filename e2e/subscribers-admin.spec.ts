@@ -108,10 +108,13 @@ test("platform admins list, filter and remove subscribers and rotate a webhook's
 
   // Remove the email subscriber (asks first).
   await admin.goto(`/portal/subscribers?q=${stamp}&channel=email`);
-  admin.once("dialog", (d) => void d.accept());
   await list
     .getByRole("row")
     .filter({ hasText: email })
+    .getByRole("button", { name: `Remove ${email}` })
+    .click();
+  await admin
+    .getByRole("dialog")
     .getByRole("button", { name: `Remove ${email}` })
     .click();
   await expect(admin.getByText("No subscribers match.")).toBeVisible();

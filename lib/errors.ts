@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { valuesFromFormData, type FormValues } from "./form-errors";
 
 /** Typed service errors, thrown by lib/ verbs and mapped once at the edge. */
 export class ServiceError extends Error {
@@ -154,23 +155,32 @@ export function toHttpResponse(err: unknown): Response {
   );
 }
 
-export type ActionResult<T = undefined> =
-  | { ok: true; data: T; message?: string }
-  | { ok: false; error: string; fields?: Record<string, string> };
+/**
+ * What a server action answers. A failure from a submitted form also carries what was sent
+ * (`values`, passwords excepted) so the form shows it again, and a `formKey` new on every failure
+ * so its fields take those values (selects and checkboxes included); see components/ui/action-form.
+ */
+export type ActionResult<T = undefined> = { ok: true; data: T; message?: string } | ActionFailure;
 
-export function toActionResult(err: unknown): {
+export interface ActionFailure {
   ok: false;
   error: string;
   fields?: Record<string, string>;
-} {
+  values?: FormValues;
+  formKey?: string;
+}
+
+export function toActionResult(err: unknown, form?: FormData): ActionFailure {
+  const sent = form ? { values: valuesFromFormData(form), formKey: crypto.randomUUID() } : {};
   if (err instanceof ValidationError) {
     return {
       ok: false,
       error: err.message,
       fields: Object.fromEntries(err.issues.map((i) => [i.field, i.message])),
+      ...sent,
     };
   }
-  if (err instanceof ServiceError) return { ok: false, error: err.message };
+  if (err instanceof ServiceError) return { ok: false, error: err.message, ...sent };
   console.error(err);
-  return { ok: false, error: "Something went wrong on our side" };
+  return { ok: false, error: "Something went wrong on our side", ...sent };
 }

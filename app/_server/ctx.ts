@@ -51,6 +51,6 @@ export async function runAction<T>(
     }
     return { ok: true, data: await fn(ctx), message };
   } catch (e) {
-    return toActionResult(e);
+    return toActionResult(e, form);
   }
 }

@@ -73,6 +73,6 @@ export async function runPublicFormAction<I, T>(
   try {
     return await spec.run(spec.input(formFields(form)));
   } catch (e) {
-    return toActionResult(e);
+    return toActionResult(e, form);
   }
 }

@@ -81,6 +81,7 @@ export function EndpointsCard({
                       id={e.id}
                       label={`Delete ${e.name}`}
                       submit="Delete"
+                      confirm={`Delete the endpoint ${e.name}? It stops receiving alerts at once; its delivery history stays.`}
                     />
                   </div>
                 )}

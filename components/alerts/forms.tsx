@@ -2,6 +2,7 @@
 
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
+import { ConfirmSubmit } from "@/components/ui/confirm-submit";
 import type { ActionResult } from "@/lib/errors";
 import { DEV_MAILBOX_LABEL, inDevMailbox } from "@/lib/labels";
 
@@ -16,34 +17,51 @@ export function SettingsForm({
   children,
   disabled,
   className,
+  labels,
 }: {
   action: FormAction<unknown>;
   label: string;
   submit: string;
+  /** Words for error paths no field shows (see ActionForm). */
+  labels?: Record<string, string>;
   children?: React.ReactNode;
   disabled?: boolean;
   className?: string;
 }) {
   return (
-    <ActionForm action={action} label={label} className={className ?? "space-y-4"}>
+    <ActionForm action={action} label={label} labels={labels} className={className ?? "space-y-4"}>
       {children}
       {!disabled && <SubmitButton pendingText="Saving…">{submit}</SubmitButton>}
     </ActionForm>
   );
 }
 
-/** A one-button form acting on one row (enable, clear, remove, delete); the row's id goes hidden. */
+/**
+ * A one-button form acting on one row (enable, clear, remove, delete); the row's id goes hidden.
+ * With `confirm` (the question), the action is destructive: a red button that asks first.
+ */
 export function RowActionForm({
   action,
   id,
   label,
   submit,
+  confirm,
 }: {
   action: FormAction<unknown>;
   id: string;
   label: string;
   submit: string;
+  confirm?: string;
 }) {
+  if (confirm)
+    return (
+      <ActionForm action={action} label={label} className="flex gap-2">
+        <input type="hidden" name="id" value={id} />
+        <ConfirmSubmit question={confirm} confirm={label}>
+          {submit}
+        </ConfirmSubmit>
+      </ActionForm>
+    );
   return (
     <SettingsForm action={action} label={label} submit={submit} className="flex gap-2">
       <input type="hidden" name="id" value={id} />

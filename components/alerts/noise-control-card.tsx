@@ -35,6 +35,12 @@ export function NoiseControlCard({
         action={save}
         label="Filters and noise control"
         submit="Save"
+        labels={{
+          "filters.componentIds": "Components",
+          "filters.regionIds": "Regions",
+          filters: "Filters",
+          quietHours: "Quiet hours",
+        }}
         disabled={!manage}
       >
         <fieldset disabled={manage ? undefined : true} className="grid gap-6 md:grid-cols-2">
@@ -71,6 +77,7 @@ export function NoiseControlCard({
           <SelectField
             label="Minimum severity"
             name="minImpact"
+            errorPath="filters.minImpact"
             defaultValue={filters.minImpact}
             options={IMPACTS.map((i) => ({ value: i, label: MIN_IMPACT_LABELS[i] }))}
           />
@@ -91,11 +98,24 @@ export function NoiseControlCard({
               Quiet hours (email, SMS, Slack and Teams are held until they end)
             </label>
             <div className="grid gap-3 sm:grid-cols-3">
-              <Field label="From" name="quietStart" type="time" defaultValue={quietHours.start} />
-              <Field label="Until" name="quietEnd" type="time" defaultValue={quietHours.end} />
+              <Field
+                label="From"
+                name="quietStart"
+                errorPath="quietHours.start"
+                type="time"
+                defaultValue={quietHours.start}
+              />
+              <Field
+                label="Until"
+                name="quietEnd"
+                errorPath="quietHours.end"
+                type="time"
+                defaultValue={quietHours.end}
+              />
               <Field
                 label="Time zone"
                 name="timeZone"
+                errorPath="quietHours.timeZone"
                 defaultValue={quietHours.timeZone}
                 hint="e.g. Asia/Kolkata"
               />

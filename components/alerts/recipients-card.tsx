@@ -54,6 +54,7 @@ export function RecipientsCard({
                     id={r.id}
                     label={`Remove ${r.address}`}
                     submit="Remove"
+                    confirm={`Remove ${r.address}? It stops receiving alerts for ${ROLE_GROUP_LABELS[r.roleGroup]}.`}
                   />
                 </span>
               )}

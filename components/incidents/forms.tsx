@@ -3,7 +3,14 @@
 import { useId } from "react";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
-import { Field, SelectField } from "@/components/ui/field";
+import {
+  CheckboxField,
+  Field,
+  GroupError,
+  SelectField,
+  TextareaField,
+} from "@/components/ui/field";
+import { useFieldState, useSentValues } from "@/components/ui/form-context";
 import { CATEGORY_LABELS, IMPACT_LABELS, regionLabel } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
 
@@ -27,9 +34,6 @@ const CELL_STATUS_OPTIONS = [
   { value: "under_maintenance", label: "Under maintenance" },
 ];
 
-const textareaClass =
-  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-600 dark:border-slate-700 dark:bg-slate-900";
-
 function MessageField({
   label = "Message (markdown)",
   name = "message",
@@ -37,24 +41,14 @@ function MessageField({
   label?: string;
   name?: string;
 }) {
-  // Unique per form: the incidents page has both the incident's and the maintenance's message.
-  const id = useId();
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      <textarea id={id} name={name} required rows={4} className={textareaClass} />
-    </div>
-  );
+  // TextareaField's id is unique per form: the incidents page has both the incident's and the
+  // maintenance's message.
+  return <TextareaField label={label} name={name} required rows={4} />;
 }
 
+/** On by default: a responder unticks it for a quiet correction (the API's default is off). */
 function Notify() {
-  return (
-    <label className="flex items-center gap-2 text-sm">
-      <input type="checkbox" name="notify" className="size-4" /> Notify subscribers
-    </label>
-  );
+  return <CheckboxField label="Notify subscribers" name="notify" defaultChecked />;
 }
 
 /**
@@ -74,9 +68,18 @@ export function CellMatrix({
   statuses?: { value: string; label: string }[];
 }) {
   const real = new Set(cells);
+  const sent = useSentValues();
+  const errorId = useId();
+  const legend = "Affected components × regions";
+  // An error on any cell ("cells.3.status", or "cells" itself) is shown once, under the grid, and
+  // the grid's first select carries it.
+  const { error } = useFieldState("cells", { label: legend });
+  const first = components
+    .flatMap((c) => regions.map((r) => `${c.id}:${r.id}`))
+    .find((k) => real.has(k));
   return (
     <fieldset className="space-y-2">
-      <legend className="text-sm font-medium">Affected components × regions</legend>
+      <legend className="text-sm font-medium">{legend}</legend>
       <div className="overflow-x-auto">
         <table className="text-sm">
           <thead>
@@ -113,7 +116,9 @@ export function CellMatrix({
                       <select
                         name={`cell:${key}`}
                         aria-label={`${c.name} in ${r.name}`}
-                        defaultValue=""
+                        defaultValue={sent.value(`cell:${key}`, "")}
+                        aria-invalid={error && key === first ? true : undefined}
+                        aria-describedby={error ? errorId : undefined}
                         className="w-28 rounded border border-slate-300 bg-white px-1 py-1 text-xs dark:border-slate-700 dark:bg-slate-900"
                       >
                         <option value="">
@@ -133,6 +138,7 @@ export function CellMatrix({
           </tbody>
         </table>
       </div>
+      <GroupError name="cells" label={legend} id={errorId} />
     </fieldset>
   );
 }
@@ -266,19 +272,13 @@ export function PostmortemForm({
   return (
     <ActionForm action={action} label="Postmortem" className="space-y-4">
       <input type="hidden" name="incidentId" value={incidentId} />
-      <div className="space-y-1">
-        <label htmlFor="f-postmortem" className="block text-sm font-medium">
-          Postmortem (markdown, published on the incident page)
-        </label>
-        <textarea
-          id="f-postmortem"
-          name="postmortem"
-          required
-          rows={8}
-          defaultValue={current ?? ""}
-          className={textareaClass}
-        />
-      </div>
+      <TextareaField
+        label="Postmortem (markdown, published on the incident page)"
+        name="postmortem"
+        required
+        rows={8}
+        defaultValue={current ?? ""}
+      />
       <SubmitButton pendingText="Publishing…">
         {current ? "Update postmortem" : "Publish postmortem"}
       </SubmitButton>

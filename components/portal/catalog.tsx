@@ -2,7 +2,8 @@
 
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
+import { ConfirmSubmit } from "@/components/ui/confirm-submit";
+import { CheckboxField, Field, SelectField } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 import { regionLabel } from "@/lib/labels";
 
@@ -10,9 +11,6 @@ type Action = (
   prev: ActionResult<unknown> | null,
   form: FormData,
 ) => Promise<ActionResult<unknown>>;
-
-const inputClass =
-  "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
 
 /**
  * Up and down as two buttons (no dragging): each a form of its own, reachable with Tab and
@@ -64,15 +62,9 @@ export function RemoveButton({
   return (
     <ActionForm action={action} label={label}>
       <input type="hidden" name="id" value={id} />
-      <SubmitButton
-        variant="danger"
-        aria-label={label}
-        onClick={(e) => {
-          if (!window.confirm(confirmText)) e.preventDefault();
-        }}
-      >
+      <ConfirmSubmit aria-label={label} question={confirmText} confirm={label}>
         {label.split(" ")[0]}
-      </SubmitButton>
+      </ConfirmSubmit>
     </ActionForm>
   );
 }
@@ -115,7 +107,6 @@ export function ComponentForm({
     onlyShowIfDegraded: boolean;
   };
 }) {
-  const key = component?.id ?? "new";
   return (
     <ActionForm
       action={action}
@@ -125,43 +116,26 @@ export function ComponentForm({
       {component && <input type="hidden" name="id" value={component.id} />}
       <Field label="Name" name="name" defaultValue={component?.name ?? ""} required />
       <Field label="Description" name="description" defaultValue={component?.description ?? ""} />
-      <div className="space-y-1">
-        <label htmlFor={`group-${key}`} className="block text-sm font-medium">
-          Group
-        </label>
-        <select
-          id={`group-${key}`}
-          name="groupId"
-          defaultValue={component?.groupId ?? ""}
-          className={inputClass}
-        >
-          <option value="">No group (listed under “Other”)</option>
-          {groups.map((g) => (
-            <option key={g.id} value={g.id}>
-              {g.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        label="Group"
+        name="groupId"
+        defaultValue={component?.groupId ?? ""}
+        options={[
+          { value: "", label: "No group (listed under “Other”)" },
+          ...groups.map((g) => ({ value: g.id, label: g.name })),
+        ]}
+      />
       <div className="space-y-1 text-sm">
-        <label className="flex items-center gap-2">
-          <input
-            type="checkbox"
-            name="showcase"
-            defaultChecked={component?.showcase ?? true}
-            className="size-4"
-          />
-          Show uptime bars (showcase)
-        </label>
-        <label className="flex items-center gap-2">
-          <input
-            type="checkbox"
-            name="onlyShowIfDegraded"
-            defaultChecked={component?.onlyShowIfDegraded ?? false}
-            className="size-4"
-          />
-          Only show while degraded
-        </label>
+        <CheckboxField
+          label="Show uptime bars (showcase)"
+          name="showcase"
+          defaultChecked={component?.showcase ?? true}
+        />
+        <CheckboxField
+          label="Only show while degraded"
+          name="onlyShowIfDegraded"
+          defaultChecked={component?.onlyShowIfDegraded ?? false}
+        />
       </div>
       <div>
         <SubmitButton variant={component ? "secondary" : "primary"}>

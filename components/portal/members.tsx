@@ -2,6 +2,7 @@
 
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
+import { ConfirmSubmit } from "@/components/ui/confirm-submit";
 import { Field, SelectField } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 import type { InviteResult } from "@/lib/members/invitation-email";
@@ -177,15 +178,9 @@ export function HiddenIdButton({
   return (
     <ActionForm action={action} label={label}>
       <input type="hidden" name={name} value={value} />
-      <SubmitButton
-        variant="danger"
-        aria-label={label}
-        onClick={(e) => {
-          if (!window.confirm(confirmText)) e.preventDefault();
-        }}
-      >
+      <ConfirmSubmit aria-label={label} question={confirmText} confirm={label}>
         {label.split(" ")[0]}
-      </SubmitButton>
+      </ConfirmSubmit>
     </ActionForm>
   );
 }

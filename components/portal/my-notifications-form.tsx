@@ -1,12 +1,13 @@
 "use client";
 
-import { startTransition, useActionState, useId, useState } from "react";
+import { startTransition, useActionState, useEffect, useId, useRef, useState } from "react";
 import { buttonClass } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/alert";
 import { ActiveOrgField } from "@/components/portal/active-org";
 import { Field } from "@/components/ui/field";
 import { CHANNEL_LABELS } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
+import { claimedSummary, fieldErrorText, unclaimedErrors } from "@/lib/form-errors";
 
 interface Saved {
   phone: string | null;
@@ -98,8 +99,20 @@ export function MyNotificationsForm({
     }
   }
   const fields = state && !state.ok ? (state.fields ?? {}) : {};
+  // Each error in the words of its field's label; the focus goes to the first field in error.
+  const err = (name: string, label: string) =>
+    fields[name] ? fieldErrorText(label, [fields[name]]) : undefined;
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (state && !state.ok)
+      form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [state]);
+  const shown = ["warningEmail", "warningSms", "phone"];
+  const rest = unclaimedErrors(fields, shown);
+  const beside = Object.keys(fields).length - rest.length;
   return (
     <form
+      ref={form}
       action={formAction}
       onSubmit={(e) => {
         e.preventDefault();
@@ -124,7 +137,7 @@ export function MyNotificationsForm({
           hint={`Also send them to ${email}.`}
           checked={warningEmail}
           onChange={setWarningEmail}
-          error={fields.warningEmail}
+          error={err("warningEmail", CHANNEL_LABELS.email)}
         />
         <Choice
           name="warningSms"
@@ -132,7 +145,7 @@ export function MyNotificationsForm({
           hint="Also text them to the phone number below."
           checked={warningSms}
           onChange={setWarningSms}
-          error={fields.warningSms}
+          error={err("warningSms", CHANNEL_LABELS.sms)}
         />
       </fieldset>
       <div className="max-w-sm">
@@ -145,13 +158,25 @@ export function MyNotificationsForm({
           onChange={(e) => setPhone(e.currentTarget.value)}
           placeholder="+919812345678"
           hint={`E.164 with the country code, e.g. +919812345678. ${sharedPhoneNote}`}
-          error={fields.phone}
+          error={err("phone", "Phone")}
         />
       </div>
       <button type="submit" disabled={pending} className={buttonClass()}>
         {pending ? "Saving…" : "Save"}
       </button>
-      <FormMessage result={state} />
+      {state && !state.ok && state.fields ? (
+        <div
+          role="alert"
+          className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+        >
+          {beside > 0 && <p>{claimedSummary(beside).replace("below", "above")}</p>}
+          {rest.map((r) => (
+            <p key={r}>{r}</p>
+          ))}
+        </div>
+      ) : (
+        <FormMessage result={state} />
+      )}
     </form>
   );
 }

@@ -1,18 +1,15 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { ActiveOrgField } from "@/components/portal/active-org";
 import { FormMessage } from "@/components/ui/alert";
 import { buttonClass, SubmitButton } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
+import { Field, TextareaField } from "@/components/ui/field";
+import { KeptForm, useKeptActionState } from "@/components/ui/action-form";
 import type { ActionResult } from "@/lib/errors";
 import type { StatusPageSettings } from "@/lib/status/settings";
 
 type Action = (prev: unknown, form: FormData) => Promise<ActionResult<undefined>>;
-
-const textareaClass =
-  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-600 dark:border-slate-700 dark:bg-slate-900";
 
 /** Name, colour, addresses, time zone and banner; each field's error shown beside it. */
 export function StatusPageSettingsForm({
@@ -22,21 +19,20 @@ export function StatusPageSettingsForm({
   settings: StatusPageSettings;
   action: Action;
 }) {
-  const [state, formAction] = useActionState<ActionResult<undefined> | null, FormData>(
-    action,
-    null,
-  );
-  const err = (name: string) => (state && !state.ok ? state.fields?.[name] : undefined);
+  const [state, formAction] = useKeptActionState<ActionResult<undefined> | null>(action, null);
   return (
-    <form action={formAction} aria-label="Status page settings" className="space-y-4">
-      <ActiveOrgField />
+    <KeptForm
+      state={state}
+      formAction={formAction}
+      label="Status page settings"
+      className="space-y-4"
+    >
       <Field
         label="Page name"
         name="name"
         defaultValue={settings.name ?? ""}
         placeholder={settings.defaultName}
         hint={`Shown as "<name> status". Empty: ${settings.defaultName}.`}
-        error={err("name")}
         maxLength={100}
       />
       <Field
@@ -45,7 +41,6 @@ export function StatusPageSettingsForm({
         defaultValue={settings.brandColor ?? ""}
         placeholder="#1a73e8"
         hint="A hex colour for the page's header; the text on it is black or white, whichever reads better. Empty: Beacon's default."
-        error={err("brandColor")}
       />
       <Field
         label="Public URL"
@@ -54,7 +49,6 @@ export function StatusPageSettingsForm({
         defaultValue={settings.publicUrl ?? ""}
         placeholder="https://status.example.com"
         hint="Where visitors reach the page; links in feeds and /api/v2 point here. Empty: APP_URL."
-        error={err("publicUrl")}
       />
       <Field
         label="Support link"
@@ -62,7 +56,6 @@ export function StatusPageSettingsForm({
         defaultValue={settings.supportUrl ?? ""}
         placeholder="https://support.example.com"
         hint="Shown in the page's footer: an https:// URL or a mailto: address."
-        error={err("supportUrl")}
       />
       <Field
         label="Contact link"
@@ -70,7 +63,6 @@ export function StatusPageSettingsForm({
         defaultValue={settings.contactUrl ?? ""}
         placeholder="mailto:noc@example.com"
         hint="Shown in the page's footer: an https:// URL or a mailto: address."
-        error={err("contactUrl")}
       />
       <Field
         label="Default time zone"
@@ -78,31 +70,18 @@ export function StatusPageSettingsForm({
         defaultValue={settings.timeZone}
         placeholder="UTC"
         hint="IANA name (Europe/Berlin). Times show in it until the visitor's browser shows its own."
-        error={err("timeZone")}
       />
-      <div className="space-y-1">
-        <label htmlFor="notice" className="block text-sm font-medium">
-          Notice banner
-        </label>
-        <textarea
-          id="notice"
-          name="notice"
-          rows={3}
-          maxLength={1000}
-          defaultValue={settings.notice ?? ""}
-          className={textareaClass}
-          aria-invalid={Boolean(err("notice"))}
-          aria-describedby="notice-hint"
-        />
-        <p id="notice-hint" className="text-xs text-slate-500 dark:text-slate-400">
-          Optional, markdown, at most 1000 characters; shown at the top of the page. Empty: no
-          banner.
-        </p>
-        {err("notice") && <p className="text-sm text-red-700 dark:text-red-400">{err("notice")}</p>}
-      </div>
+      <TextareaField
+        label="Notice banner"
+        name="notice"
+        rows={3}
+        maxLength={1000}
+        defaultValue={settings.notice ?? ""}
+        hint="Optional, markdown, at most 1000 characters; shown at the top of the page. Empty: no banner."
+      />
       <SubmitButton pendingText="Saving…">Save settings</SubmitButton>
-      <FormMessage result={state} />
-    </form>
+      {state?.ok && <FormMessage result={state} />}
+    </KeptForm>
   );
 }
 

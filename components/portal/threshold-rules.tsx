@@ -2,6 +2,7 @@
 
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
+import { ConfirmSubmit } from "@/components/ui/confirm-submit";
 import { Field, SelectField } from "@/components/ui/field";
 import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
@@ -104,14 +105,9 @@ export function RuleRowActions({
       </ActionForm>
       <ActionForm action={remove} label={`Delete ${rule.name}`}>
         <input type="hidden" name="ruleId" value={rule.id} />
-        <SubmitButton
-          variant="danger"
-          onClick={(e) => {
-            if (!window.confirm(`Delete the rule “${rule.name}”?`)) e.preventDefault();
-          }}
-        >
+        <ConfirmSubmit question={`Delete the rule “${rule.name}”?`} confirm="Delete rule">
           Delete
-        </SubmitButton>
+        </ConfirmSubmit>
       </ActionForm>
     </div>
   );

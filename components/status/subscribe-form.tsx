@@ -1,7 +1,10 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { KeptForm, useKeptActionState } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
+import { useSentValues } from "@/components/ui/form-context";
+import type { ActionFailure } from "@/lib/errors";
 import { CHANNEL_LABELS } from "@/lib/labels";
 import { Field } from "@/components/ui/field";
 
@@ -21,7 +24,7 @@ export type SubscribeState =
       /** Why it did not. */
       verifyError?: string;
     }
-  | { ok: false; error: string; fields?: Record<string, string> };
+  | ActionFailure;
 
 /** What asking for the verification challenge again answers. */
 export type VerifyState =
@@ -93,9 +96,8 @@ export function SubscribeForm({
   components: Option[];
   regions: Option[];
 }) {
-  const [state, action] = useActionState<SubscribeState, FormData>(subscribeAction, {});
+  const [state, action] = useKeptActionState<SubscribeState>(subscribeAction, {});
   const [kind, setKind] = useState<"email" | "webhook">("email");
-  const fields = state.ok === false ? (state.fields ?? {}) : {};
 
   if (state.ok && state.kind === "email") {
     return (
@@ -166,7 +168,14 @@ export function SubscribeForm({
     );
   }
   return (
-    <form action={action} className="space-y-4" aria-label="Subscribe to updates">
+    <KeptForm
+      state={state}
+      formAction={action}
+      className="space-y-4"
+      label="Subscribe to updates"
+      labels={{ kind: "Deliver updates by", componentIds: "Components", regionIds: "Regions" }}
+      org={false}
+    >
       <fieldset className="flex gap-4 text-sm">
         <legend className="sr-only">Deliver updates by</legend>
         {(["email", "webhook"] as const).map((k) => (
@@ -183,14 +192,7 @@ export function SubscribeForm({
         ))}
       </fieldset>
       {kind === "email" ? (
-        <Field
-          label="Email address"
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          error={fields.email}
-        />
+        <Field label="Email address" name="email" type="email" autoComplete="email" required />
       ) : (
         <Field
           label="Webhook URL"
@@ -198,44 +200,57 @@ export function SubscribeForm({
           type="url"
           placeholder="https://example.com/status-hook"
           required
-          error={fields.url}
           hint="Events are signed per Standard Webhooks; the secret is shown once."
         />
       )}
-      <details className="text-sm">
-        <summary className="cursor-pointer">Only some components or regions (optional)</summary>
-        <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
-          Tick none to hear about everything.
-        </p>
-        <div className="mt-2 grid gap-4 sm:grid-cols-2">
-          <fieldset>
-            <legend className="font-medium">Components</legend>
-            {components.map((c) => (
-              <label key={c.id} className="flex items-center gap-2">
-                <input type="checkbox" name="componentIds" value={c.id} />
-                {c.name}
-              </label>
-            ))}
-          </fieldset>
-          <fieldset>
-            <legend className="font-medium">Regions</legend>
-            {regions.map((r) => (
-              <label key={r.id} className="flex items-center gap-2">
-                <input type="checkbox" name="regionIds" value={r.id} />
-                {r.name}
-              </label>
-            ))}
-          </fieldset>
-        </div>
-      </details>
-      {state.ok === false && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {state.fields && Object.keys(state.fields).length
-            ? "Please correct the highlighted field."
-            : state.error}
-        </p>
-      )}
+      <Narrowing components={components} regions={regions} />
       <SubmitButton pendingText="Subscribing…">Subscribe</SubmitButton>
-    </form>
+    </KeptForm>
+  );
+}
+
+/** The optional narrowing: open, and ticked as sent, when the form comes back with an error. */
+function Narrowing({ components, regions }: { components: Option[]; regions: Option[] }) {
+  const sent = useSentValues();
+  const any = [...components, ...regions].some(
+    (o) => sent.checked("componentIds", o.id) || sent.checked("regionIds", o.id),
+  );
+  return (
+    <details className="text-sm" open={any || undefined}>
+      <summary className="cursor-pointer">Only some components or regions (optional)</summary>
+      <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
+        Tick none to hear about everything.
+      </p>
+      <div className="mt-2 grid gap-4 sm:grid-cols-2">
+        <fieldset>
+          <legend className="font-medium">Components</legend>
+          {components.map((c) => (
+            <label key={c.id} className="flex items-center gap-2">
+              <input
+                type="checkbox"
+                name="componentIds"
+                value={c.id}
+                defaultChecked={sent.checked("componentIds", c.id)}
+              />
+              {c.name}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend className="font-medium">Regions</legend>
+          {regions.map((r) => (
+            <label key={r.id} className="flex items-center gap-2">
+              <input
+                type="checkbox"
+                name="regionIds"
+                value={r.id}
+                defaultChecked={sent.checked("regionIds", r.id)}
+              />
+              {r.name}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+    </details>
   );
 }

@@ -8,6 +8,8 @@ const VARIANTS = {
     "border border-slate-300 bg-white text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800",
   danger:
     "border border-red-300 bg-white text-red-700 hover:bg-red-50 dark:border-red-800 dark:bg-slate-900 dark:text-red-300",
+  /** The confirming step of a destructive action (see ConfirmSubmit). */
+  destructive: "bg-red-700 text-white hover:bg-red-800 disabled:bg-red-700/60",
 } as const;
 
 export function buttonClass(variant: keyof typeof VARIANTS = "primary") {

@@ -96,6 +96,8 @@ export interface UpdateView {
   status: IncidentStatus;
   message: string;
   messageHtml: string;
+  /** Whether this update was sent to subscribers (the "Notify" choice, API `notify`). */
+  notify: boolean;
   createdAt: string;
   cells: {
     componentId: string;
@@ -130,6 +132,8 @@ export interface MaintenanceUpdateView {
   status: MaintenanceStatus;
   message: string;
   messageHtml: string;
+  /** Whether this update was sent to subscribers (the "Notify" choice, API `notify`). */
+  notify: boolean;
   createdAt: string;
 }
 export interface MaintenanceView {
@@ -256,6 +260,7 @@ async function hydrateIncidents(
         status: u.status,
         message: u.message,
         messageHtml: u.messageHtml,
+        notify: u.notify,
         createdAt: u.createdAt.toISOString(),
         cells: updateCells
           .filter((c) => c.updateId === u.id)
@@ -305,6 +310,7 @@ async function hydrateMaintenances(
         status: u.status,
         message: u.message,
         messageHtml: u.messageHtml,
+        notify: u.notify,
         createdAt: u.createdAt.toISOString(),
       })),
   }));

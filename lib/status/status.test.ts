@@ -126,7 +126,12 @@ describe("status read model and public documents", () => {
     });
     await advanceMaintenance({
       ctx: oncall,
-      input: { maintenanceId: m.maintenance.id, status: "in_progress", message: "Started" },
+      input: {
+        maintenanceId: m.maintenance.id,
+        status: "in_progress",
+        message: "Started",
+        notify: true,
+      },
     });
     tenantMaintenance = (
       await scheduleMaintenance({
@@ -232,10 +237,16 @@ describe("status read model and public documents", () => {
       SpIncidentsDocSchema.parse(await doc("incidents/unresolved.json")).incidents,
     ).toHaveLength(1);
     SpMaintenancesDocSchema.parse(await doc("scheduled-maintenances.json"));
-    expect(
-      SpMaintenancesDocSchema.parse(await doc("scheduled-maintenances/active.json"))
-        .scheduled_maintenances,
-    ).toHaveLength(1);
+    const active = SpMaintenancesDocSchema.parse(
+      await doc("scheduled-maintenances/active.json"),
+    ).scheduled_maintenances;
+    expect(active).toHaveLength(1);
+    // deliver_notifications is each update's "Notify" choice: "Started" was sent, the first was not.
+    expect(active[0]!.incident_updates.map((u) => [u.body, u.deliver_notifications])).toEqual([
+      ["Started", true],
+      ["Rolling upgrade", false],
+    ]);
+    expect(inc.incident_updates[0]!.deliver_notifications).toBe(false);
     expect(
       SpMaintenancesDocSchema.parse(await doc("scheduled-maintenances/upcoming.json"))
         .scheduled_maintenances,

@@ -8,28 +8,10 @@ import type { ActionResult } from "@/lib/errors";
 
 type Action = (prev: unknown, form: FormData) => Promise<ActionResult<null>>;
 
-function Errors({ state }: { state: ActionResult<null> | null }) {
-  if (!state || state.ok || !state.fields) return null;
-  return (
-    <ul role="alert" className="text-sm text-red-700 dark:text-red-400">
-      {Object.entries(state.fields).map(([f, m]) => (
-        <li key={f}>
-          {f}: {m}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 /** Signed in as the invited address: one click joins. */
 export function AcceptAsSignedIn({ token, action }: { token: string; action: Action }) {
   return (
-    <ActionForm
-      action={action}
-      className="space-y-4"
-      label="Accept invitation"
-      render={(s) => <Errors state={s} />}
-    >
+    <ActionForm action={action} className="space-y-4" label="Accept invitation">
       <input type="hidden" name="token" value={token} />
       <SubmitButton pendingText="Joining…">Accept invitation</SubmitButton>
     </ActionForm>
@@ -47,12 +29,7 @@ export function RequestVerificationEmail({
   action: Action;
 }) {
   return (
-    <ActionForm
-      action={action}
-      className="space-y-4"
-      label="Confirm your email address"
-      render={(s) => <Errors state={s} />}
-    >
+    <ActionForm action={action} className="space-y-4" label="Confirm your email address">
       <p className="text-sm text-slate-600 dark:text-slate-400">
         To create your account, confirm that {email} is yours: we email a link to it.
       </p>
@@ -74,9 +51,7 @@ export function CreateAccount({ code, action }: { code: string; action: Action }
           <Link href="/signin" className="inline-block text-sky-700 underline dark:text-sky-400">
             Sign in
           </Link>
-        ) : (
-          <Errors state={s} />
-        )
+        ) : null
       }
     >
       <input type="hidden" name="code" value={code} />
