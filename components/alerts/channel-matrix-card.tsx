@@ -34,7 +34,7 @@ export function ChannelMatrixCard({
       <SettingsForm action={save} label="Channels" submit="Save channels" disabled={!manage}>
         <fieldset disabled={manage ? undefined : true} className="space-y-6">
           {INCIDENT_CATEGORIES.map((category) => (
-            <div key={category} className="overflow-x-auto">
+            <div key={category} className="scroll-x">
               <table className="w-full min-w-xl table-fixed text-left text-sm">
                 <caption className="mb-2 text-left font-medium">
                   {CATEGORY_LABELS[category]}

@@ -128,7 +128,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         {page.entries.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No entries match.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="scroll-x">
             <table className="w-full text-left text-sm" aria-label="Audit log entries">
               <thead className="text-slate-500">
                 <tr>

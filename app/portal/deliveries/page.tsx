@@ -268,7 +268,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         {rows.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No deliveries match.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="scroll-x">
             <table className="w-full text-left text-sm">
               <thead className="text-slate-500">
                 <tr>

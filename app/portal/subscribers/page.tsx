@@ -184,7 +184,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
         {list.subscribers.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No subscribers match.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="scroll-x">
             <table className="w-full text-left text-sm" aria-label="Subscribers">
               <thead className="text-slate-500">
                 <tr>

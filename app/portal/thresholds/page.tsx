@@ -25,7 +25,7 @@ export default async function ThresholdsPage() {
         {rules.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No rules yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="scroll-x">
             <table className="w-full text-left text-sm">
               <thead className="text-slate-500">
                 <tr>
