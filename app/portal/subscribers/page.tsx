@@ -31,8 +31,8 @@ const inputClass =
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
 
-function Filters({ items }: { items: { id: string; name: string }[] }) {
-  return items.length ? <>{items.map((i) => i.name).join(", ")}</> : <>All</>;
+function Filters({ items }: { items: { id: string; name: string; label?: string }[] }) {
+  return items.length ? <>{items.map((i) => i.label ?? i.name).join(", ")}</> : <>All</>;
 }
 
 function StatusCell({ s }: { s: SubscriberView }) {
