@@ -249,7 +249,10 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                             <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
                               <div className="flex items-center justify-between text-sm">
                                 <span>
-                                  {r.name} <span className="text-slate-500">({r.code})</span>
+                                  {r.name}{" "}
+                                  <span className="text-slate-500 dark:text-slate-400">
+                                    ({r.code})
+                                  </span>
                                 </span>
                                 <StatusLabel status={cell.status} />
                               </div>

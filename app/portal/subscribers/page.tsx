@@ -47,7 +47,7 @@ function StatusCell({ s }: { s: SubscriberView }) {
       </span>
     );
   return (
-    <span className="text-slate-500">
+    <span className="text-slate-500 dark:text-slate-400">
       {s.channel === "webhook" ? "Never verified" : "Link expired"}; removed by the next sweep
     </span>
   );
@@ -92,7 +92,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
       />
       <Card title="Counts">
         <table className="w-full text-left text-sm" aria-label="Subscriber counts">
-          <thead className="text-slate-500">
+          <thead className="text-slate-500 dark:text-slate-400">
             <tr>
               <th className="py-2 font-medium">Channel</th>
               {SUBSCRIBER_STATUSES.map((s) => (
@@ -186,7 +186,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
         ) : (
           <div className="scroll-x">
             <table className="w-full text-left text-sm" aria-label="Subscribers">
-              <thead className="text-slate-500">
+              <thead className="text-slate-500 dark:text-slate-400">
                 <tr>
                   <th className="py-2 font-medium">Channel</th>
                   <th className="font-medium">Address</th>
@@ -206,7 +206,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                     <td className="break-all">
                       {s.address}
                       {s.channel === "webhook" && (
-                        <span className="block text-xs text-slate-500">
+                        <span className="block text-xs text-slate-500 dark:text-slate-400">
                           host; URL not shown
                           {s.selfService
                             ? ""
@@ -214,7 +214,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                         </span>
                       )}
                       {s.secretRotatingUntil && (
-                        <span className="block text-xs text-slate-500">
+                        <span className="block text-xs text-slate-500 dark:text-slate-400">
                           old secret valid until {when(s.secretRotatingUntil)}
                         </span>
                       )}
