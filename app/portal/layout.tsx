@@ -9,6 +9,7 @@ import { OrgSwitcher } from "@/components/portal/org-switcher";
 import { Providers } from "@/components/providers";
 import { ActiveOrgProvider } from "@/components/portal/active-org";
 import { InboxIndicator } from "@/components/alerts/inbox-indicator";
+import { PortalMenu } from "@/components/portal/portal-menu";
 import { signOutAction, switchOrganization } from "./actions";
 
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
@@ -17,52 +18,57 @@ export default async function PortalLayout({ children }: { children: React.React
   const user = ctx.actor.type === "user" ? ctx.actor : null;
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
-      <aside className="border-b border-slate-200 bg-slate-50 p-4 md:w-64 md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900/50">
-        <Link href="/portal" className="block text-lg font-semibold">
-          Beacon
-        </Link>
-        <div className="mt-4 space-y-1 text-sm">
-          {orgs.length > 1 ? (
-            <OrgSwitcher orgs={orgs} currentId={ctx.org.id} action={switchOrganization} />
-          ) : (
-            <p className="font-medium" data-testid="org-name">
-              {ctx.org.name}
+      <aside className="border-b border-slate-200 bg-slate-50 p-4 md:w-64 md:shrink-0 md:border-r md:border-b-0 dark:border-slate-800 dark:bg-slate-900/50">
+        <PortalMenu
+          header={
+            <div className="flex min-w-0 flex-wrap items-baseline gap-x-3">
+              <Link href="/portal" className="text-lg font-semibold">
+                Beacon
+              </Link>
+              <InboxIndicator />
+            </div>
+          }
+        >
+          <div className="mt-4 space-y-1 text-sm">
+            {orgs.length > 1 ? (
+              <OrgSwitcher orgs={orgs} currentId={ctx.org.id} action={switchOrganization} />
+            ) : (
+              <p className="font-medium" data-testid="org-name">
+                {ctx.org.name}
+              </p>
+            )}
+            <p className="text-slate-600 dark:text-slate-400">
+              {user?.name || user?.email} · <span data-testid="role">{ROLE_LABELS[ctx.role]}</span>
             </p>
-          )}
-          <p className="text-slate-600 dark:text-slate-400">
-            {user?.name || user?.email} · <span data-testid="role">{ROLE_LABELS[ctx.role]}</span>
-          </p>
-          {user && (
-            <Link
-              href="/portal/profile"
-              className="inline-block text-sky-700 hover:underline dark:text-sky-400"
-            >
-              My notifications
+            {user && (
+              <Link
+                href="/portal/profile"
+                className="inline-block text-sky-700 hover:underline dark:text-sky-400"
+              >
+                My notifications
+              </Link>
+            )}
+          </div>
+          <nav aria-label="Portal" className="mt-6 space-y-1">
+            {navFor(ctx.permissions).map((item) => (
+              <NavLink key={item.href} href={item.href}>
+                {item.label}
+              </NavLink>
+            ))}
+          </nav>
+          <div className="mt-6 flex items-center justify-between gap-2 text-sm">
+            <Link href="/" className="text-slate-600 hover:underline dark:text-slate-400">
+              Status page
             </Link>
-          )}
-        </div>
-        <nav aria-label="Portal" className="mt-6 space-y-1">
-          {navFor(ctx.permissions).map((item) => (
-            <NavLink key={item.href} href={item.href}>
-              {item.label}
-            </NavLink>
-          ))}
-        </nav>
-        <div className="mt-4">
-          <InboxIndicator />
-        </div>
-        <div className="mt-6 flex items-center justify-between gap-2 text-sm">
-          <Link href="/" className="text-slate-600 hover:underline dark:text-slate-400">
-            Status page
-          </Link>
-          <form action={signOutAction}>
-            <button type="submit" className="text-slate-600 hover:underline dark:text-slate-400">
-              Sign out
-            </button>
-          </form>
-        </div>
+            <form action={signOutAction}>
+              <button type="submit" className="text-slate-600 hover:underline dark:text-slate-400">
+                Sign out
+              </button>
+            </form>
+          </div>
+        </PortalMenu>
       </aside>
-      <main className="flex-1 p-6 md:p-10">
+      <main className="min-w-0 flex-1 p-4 sm:p-6 md:p-10">
         <ActiveOrgProvider orgId={ctx.org.id}>
           <Providers>{children}</Providers>
         </ActiveOrgProvider>

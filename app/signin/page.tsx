@@ -27,7 +27,7 @@ export default async function SignInPage({
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-8 p-6">
       <div>
-        <Link href="/" className="text-sm text-slate-500 hover:underline">
+        <Link href="/" className="text-sm text-slate-500 hover:underline dark:text-slate-400">
           ← Status page
         </Link>
         <h1 className="mt-4 text-2xl font-semibold">Sign in to Beacon</h1>

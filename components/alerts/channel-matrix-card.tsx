@@ -34,7 +34,7 @@ export function ChannelMatrixCard({
       <SettingsForm action={save} label="Channels" submit="Save channels" disabled={!manage}>
         <fieldset disabled={manage ? undefined : true} className="space-y-6">
           {INCIDENT_CATEGORIES.map((category) => (
-            <div key={category} className="overflow-x-auto">
+            <div key={category} className="scroll-x">
               <table className="w-full min-w-xl table-fixed text-left text-sm">
                 <caption className="mb-2 text-left font-medium">
                   {CATEGORY_LABELS[category]}
@@ -42,7 +42,7 @@ export function ChannelMatrixCard({
                     <span className="ml-2 text-xs text-amber-700">(category off)</span>
                   )}
                 </caption>
-                <thead className="text-slate-500">
+                <thead className="text-slate-500 dark:text-slate-400">
                   <tr>
                     <th className="w-40 py-1 font-medium">Role group</th>
                     {CHANNELS.map((ch) => (
@@ -70,7 +70,7 @@ export function ChannelMatrixCard({
                               className={CHECKBOX}
                             />
                             {c?.topic && (
-                              <span className="block text-xs text-slate-500">
+                              <span className="block text-xs text-slate-500 dark:text-slate-400">
                                 ({TOPIC_LABELS[c.topic] ?? c.topic})
                               </span>
                             )}
@@ -83,7 +83,7 @@ export function ChannelMatrixCard({
               </table>
             </div>
           ))}
-          <p className="text-xs text-slate-500">
+          <p className="text-xs text-slate-500 dark:text-slate-400">
             Members receive email and SMS at the address and phone number on their profile; Slack,
             Teams and webhook go to the endpoints below. User-level warnings stay in-app unless a
             member opts in to email or SMS on their own{" "}

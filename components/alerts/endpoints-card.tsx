@@ -50,7 +50,7 @@ export function EndpointsCard({
                     </span>
                   )}
                   {e.secretRotatingUntil && (
-                    <span className="ml-2 text-xs text-slate-500">
+                    <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">
                       old secret valid until {new Date(e.secretRotatingUntil).toLocaleString()}
                     </span>
                   )}

@@ -1,5 +1,5 @@
 import { DIGEST_MODES, IMPACTS, type DigestMode } from "@/db/schema";
-import { DIGEST_LABELS, MIN_IMPACT_LABELS } from "@/lib/labels";
+import { DIGEST_LABELS, MIN_IMPACT_LABELS, regionLabel } from "@/lib/labels";
 import type { AlertSettingsView, FiltersView } from "@/lib/alerts/settings";
 import { Card } from "@/components/ui/card";
 import { Field, SelectField } from "@/components/ui/field";
@@ -25,7 +25,7 @@ export function NoiseControlCard({
   digestMode: DigestMode;
   quietHours: AlertSettingsView["quietHours"];
   components: CatalogOption[];
-  regions: CatalogOption[];
+  regions: (CatalogOption & { code: string })[];
   manage: boolean;
   save: FormAction;
 }) {
@@ -70,7 +70,7 @@ export function NoiseControlCard({
                   defaultChecked={filters.regionIds.includes(r.id)}
                   className={CHECKBOX}
                 />
-                {r.name}
+                {regionLabel(r)}
               </label>
             ))}
           </div>

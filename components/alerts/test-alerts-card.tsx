@@ -12,7 +12,7 @@ export function TestAlertsCard({
   return (
     <Card title="Send test alert" id="test-alerts">
       <div className="space-y-3">
-        <p className="text-xs text-slate-500">
+        <p className="text-xs text-slate-500 dark:text-slate-400">
           Test alerts go only to your organization&apos;s members and listed recipients, at most a
           few an hour.
         </p>

@@ -80,7 +80,7 @@ export function CellMatrix({
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium">{legend}</legend>
-      <div className="overflow-x-auto">
+      <div className="scroll-x">
         <table className="text-sm">
           <thead>
             <tr>
@@ -97,7 +97,10 @@ export function CellMatrix({
           <tbody>
             {components.map((c) => (
               <tr key={c.id}>
-                <th scope="row" className="pr-2 text-left font-normal whitespace-nowrap">
+                <th
+                  scope="row"
+                  className="sticky left-0 z-10 bg-(--surface) pr-2 text-left font-normal whitespace-nowrap"
+                >
                   {c.name}
                 </th>
                 {regions.map((r) => {

@@ -100,7 +100,7 @@ export function ActivationChecklist({
           {checklist.done} of {checklist.total} done
         </p>
       </div>
-      <p className="mb-3 text-xs text-slate-500">
+      <p className="mb-3 text-xs text-slate-500 dark:text-slate-400">
         Each step ticks itself when Beacon sees it done; there is nothing to tick by hand.
       </p>
       <ol className="divide-y divide-slate-200 dark:divide-slate-800">
@@ -115,7 +115,7 @@ export function ActivationChecklist({
               className={
                 item.done
                   ? "text-sm font-semibold text-emerald-700 dark:text-emerald-400"
-                  : "text-sm font-semibold text-slate-500"
+                  : "text-sm font-semibold text-slate-500 dark:text-slate-400"
               }
             >
               {item.done ? "✓ Done" : "○ Not yet"}
@@ -123,13 +123,13 @@ export function ActivationChecklist({
             <div className="space-y-1">
               <p className="font-medium">{item.task}</p>
               <p className="text-sm">
-                <span className="text-slate-500">Where to click: </span>
+                <span className="text-slate-500 dark:text-slate-400">Where to click: </span>
                 <Link href={item.where.href} className={linkClass}>
                   {item.where.label}
                 </Link>
               </p>
               <p className="text-sm">
-                <span className="text-slate-500">Success indicator: </span>
+                <span className="text-slate-500 dark:text-slate-400">Success indicator: </span>
                 {item.success}
               </p>
               <Help item={item} canManageMembers={canManageMembers} />

@@ -190,7 +190,7 @@ export function CellsForm({
   const real = new Set(cells);
   return (
     <ActionForm action={action} label="Where each component runs" className="space-y-3">
-      <div className="overflow-x-auto">
+      <div className="scroll-x">
         <table className="text-sm">
           <caption className="sr-only">Tick each region a component runs in</caption>
           <thead>

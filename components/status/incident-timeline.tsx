@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { IncidentView, MaintenanceView, RegionView, ComponentView } from "@/lib/status/read";
 import { STATUS_LABELS } from "@/lib/status/derive";
+import { regionLabel } from "@/lib/labels";
 import { LocalTime } from "./local-time";
 
 const WORDS: Record<string, string> = {
@@ -29,11 +30,14 @@ export interface Names {
   components: Pick<ComponentView, "id" | "name">[];
   regions: RegionView[];
   tenantName?: string;
+  /** The console names regions by code and city ("BOM · Mumbai"); the public page by city. */
+  regionCodes?: boolean;
 }
 
 function cellName(names: Names, componentId: string, regionId: string) {
   const c = names.components.find((x) => x.id === componentId)?.name ?? "Component";
-  const r = names.regions.find((x) => x.id === regionId)?.name ?? "region";
+  const region = names.regions.find((x) => x.id === regionId);
+  const r = region ? (names.regionCodes ? regionLabel(region) : region.name) : "region";
   return `${c} in ${r}`;
 }
 

@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { PageView, StatusView } from "@/lib/status/read";
 import type { Indicator } from "@/lib/status/derive";
 import { componentStatusText, STATUS_LABELS, worstStatus } from "@/lib/status/derive";
-import { compactDays, formatUptime } from "@/lib/status/uptime";
+import { compactDays, measuredDays, uptimeFigure } from "@/lib/status/uptime";
 import { IncidentCard, MaintenanceCard, type Names } from "./incident-timeline";
 import { LocalTime } from "./local-time";
 import { StatusLabel } from "./status-badge";
@@ -185,7 +185,7 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                       <td
                         key={r.id}
                         className="text-center"
-                        title={`${c.name} in ${r.name}: ${STATUS_LABELS[cell.status]}, ${formatUptime(cell.uptime90)} over 90 days`}
+                        title={`${c.name} in ${r.name}: ${STATUS_LABELS[cell.status]}, ${uptimeFigure(cell.uptime90, measuredDays(cell.days.map((d) => d.uptime)))}`}
                       >
                         <StatusLabel status={cell.status} compact />
                       </td>
@@ -249,7 +249,10 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
                             <li key={cell.regionId} data-testid={`cell-${c.name}-${r.code}`}>
                               <div className="flex items-center justify-between text-sm">
                                 <span>
-                                  {r.name} <span className="text-slate-500">({r.code})</span>
+                                  {r.name}{" "}
+                                  <span className="text-slate-500 dark:text-slate-400">
+                                    ({r.code})
+                                  </span>
                                 </span>
                                 <StatusLabel status={cell.status} />
                               </div>

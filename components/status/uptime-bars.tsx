@@ -1,6 +1,7 @@
 "use client";
 
 import type { CompactDays } from "@/lib/status/uptime";
+import { dayText, formatUptime, measuredDays, uptimeFigure } from "@/lib/status/uptime-text";
 
 /**
  * 90 daily bars; hovering a bar shows the date, uptime and worst status of that day.
@@ -14,7 +15,7 @@ const BG = ["bg-ok", "bg-maintenance", "bg-degraded", "bg-partial", "bg-major"];
 const WORDS = ["", "under maintenance", "degraded performance", "partial outage", "major outage"];
 const DAY_MS = 86_400_000;
 
-const pct = (u: number) => (u < 0 ? "No data" : `${(Math.floor(u * 100_000) / 1000).toFixed(3)}%`);
+const pct = (u: number) => formatUptime(u < 0 ? null : u);
 
 export function UptimeBars({
   days,
@@ -27,11 +28,12 @@ export function UptimeBars({
 }) {
   const start = Date.parse(`${days.from}T00:00:00Z`);
   const today = days.uptime.at(-1) ?? -1;
+  const figure = uptimeFigure(total, measuredDays(days.uptime));
   return (
     <div>
       <div
         role="img"
-        aria-label={`${label}: ${pct(total ?? -1)} over the last 90 days; today ${pct(today)}`}
+        aria-label={`${label}: ${figure}; today ${today < 0 ? "no data" : pct(today)}`}
         className="flex h-8 items-end gap-px [&>i]:h-full [&>i]:flex-1 [&>i]:rounded-[1px] [&>i:hover]:opacity-70"
       >
         {days.uptime.map((u, i) => {
@@ -40,7 +42,7 @@ export function UptimeBars({
           return (
             <i
               key={date}
-              title={`${date}: ${u < 0 ? "no data" : `${pct(u)} uptime`}${w ? `, ${WORDS[w]}` : ""}`}
+              title={dayText(date, u, WORDS[w] ?? "")}
               data-date={date}
               data-uptime={u < 0 ? "" : u}
               className={u < 0 ? "bg-slate-200 dark:bg-slate-800" : BG[w]}
@@ -50,7 +52,7 @@ export function UptimeBars({
       </div>
       <div className="mt-1 flex justify-between text-xs text-slate-500 dark:text-slate-400">
         <span>90 days ago</span>
-        <span>{pct(total ?? -1)} uptime</span>
+        <span data-testid="uptime-figure">{figure}</span>
         <span>Today</span>
       </div>
     </div>

@@ -15,7 +15,7 @@ export function Card({
   return (
     <section
       id={id}
-      className="scroll-mt-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      className="scroll-mt-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm [--surface:var(--color-white)] dark:border-slate-800 dark:bg-slate-900 dark:[--surface:var(--color-slate-900)]"
     >
       {(title || actions) && (
         <div className="mb-4 flex items-center justify-between gap-4">

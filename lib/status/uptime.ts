@@ -10,7 +10,8 @@ import { worstStatus } from "./derive";
  *   hour of partial outage costs 18 minutes of uptime. `degraded_performance` and
  *   `under_maintenance` do not count as downtime: the service works, slower or as announced.
  * - Cell uptime for a day = 1 − weighted down seconds / observed seconds. Observed time starts
- *   when the component was created, so days before it existed have no value (no bar).
+ *   when the component was created, so days before it existed have no value: their bars are
+ *   grey and read "no data", and the figure says how many days it was measured over.
  * - A component's uptime is the mean of its regions' uptimes: five regions with one region down
  *   for a whole day is 80%, not 0%. The 90-day figure is the same mean over all observed time.
  *   Only the regions the component runs in count (its real cells), each from when the cell was
@@ -117,11 +118,7 @@ export function totalUptime(days: readonly DayUptime[]): number | null {
   return Math.max(0, 1 - days.reduce((s, d) => s + d.downSeconds, 0) / observed);
 }
 
-/** Percent for display, rounded down so any downtime at all shows below 100%. */
-export function formatUptime(u: number | null): string {
-  if (u === null) return "No data";
-  return `${(Math.floor(u * 100_000) / 1000).toFixed(3)}%`;
-}
+export { formatUptime, measuredDays, uptimeFigure } from "./uptime-text";
 
 /** Days in a compact form for the browser (the uptime bars are a client component). */
 export interface CompactDays {

@@ -103,7 +103,10 @@ describe("listSubscribers", () => {
       channel: "email",
       status: "confirmed",
       components: [api],
-      regions: [mumbai, { id: "00000000-0000-4000-8000-000000000000", name: "(deleted)" }],
+      regions: [
+        { ...mumbai, label: "BOM · Mumbai" },
+        { id: "00000000-0000-4000-8000-000000000000", name: "(deleted)", label: "(deleted)" },
+      ],
       confirmedAt: ago(day),
       confirmExpiresAt: null,
     });

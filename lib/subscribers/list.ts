@@ -9,6 +9,7 @@ import {
 } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
+import { regionLabel } from "@/lib/labels";
 import { requireSubscriberAdmin } from "./access";
 import { ListSubscribersInput, type SubscriberStatus } from "./schemas";
 import { CONFIRM_TTL_MS } from "./subscribe";
@@ -20,7 +21,8 @@ export interface SubscriberView {
   address: string;
   /** Empty lists mean everything. A catalogue entry deleted since shows as "(deleted)". */
   components: { id: string; name: string }[];
-  regions: { id: string; name: string }[];
+  /** `label` is how the console names a region, code and city ("BOM · Mumbai"). */
+  regions: { id: string; name: string; label: string }[];
   status: SubscriberStatus;
   createdAt: Date;
   confirmedAt: Date | null;
@@ -107,7 +109,7 @@ export async function listSubscribers({
       .from(components)
       .where(eq(components.orgId, ctx.org.id)),
     ctx.db
-      .select({ id: regions.id, name: regions.name })
+      .select({ id: regions.id, code: regions.code, name: regions.name })
       .from(regions)
       .where(eq(regions.orgId, ctx.org.id)),
   ]);
@@ -123,7 +125,15 @@ export async function listSubscribers({
     return (ids: string[]) => ids.map((id) => ({ id, name: byId.get(id) ?? "(deleted)" }));
   };
   const componentNames = names(comps);
-  const regionNames = names(regs);
+  const regionNames = (ids: string[]) => {
+    const byId = new Map(regs.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const r = byId.get(id);
+      return r
+        ? { id, name: r.name, label: regionLabel(r) }
+        : { id, name: "(deleted)", label: "(deleted)" };
+    });
+  };
 
   return {
     counts,

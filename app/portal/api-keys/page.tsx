@@ -27,7 +27,7 @@ export default async function ApiKeysPage() {
           <p className="text-sm text-slate-600 dark:text-slate-400">No keys yet.</p>
         ) : (
           <table className="w-full text-left text-sm">
-            <thead className="text-slate-500">
+            <thead className="text-slate-500 dark:text-slate-400">
               <tr>
                 <th className="py-2 font-medium">Name</th>
                 <th className="font-medium">Key</th>

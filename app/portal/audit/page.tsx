@@ -128,9 +128,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         {page.entries.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No entries match.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="scroll-x">
             <table className="w-full text-left text-sm" aria-label="Audit log entries">
-              <thead className="text-slate-500">
+              <thead className="text-slate-500 dark:text-slate-400">
                 <tr>
                   <th className="py-2 font-medium">When</th>
                   <th className="font-medium">Actor</th>
@@ -150,7 +150,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     <td className="pr-3">
                       {r.target.type}
                       {r.target.id && (
-                        <span className="block font-mono text-xs text-slate-500">
+                        <span className="block font-mono text-xs text-slate-500 dark:text-slate-400">
                           {r.target.id}
                         </span>
                       )}

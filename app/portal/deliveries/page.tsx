@@ -21,7 +21,7 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 const STATUS_STYLE: Record<string, string> = {
   delivered: "text-emerald-700 dark:text-emerald-400",
   failed: "text-red-700 dark:text-red-400",
-  suppressed: "text-slate-500",
+  suppressed: "text-slate-500 dark:text-slate-400",
   skipped: "text-amber-700 dark:text-amber-400",
   held: "text-amber-700",
   pending: "text-sky-700",
@@ -193,19 +193,19 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           }
         >
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-            <dt className="text-slate-500">Recipient</dt>
+            <dt className="text-slate-500 dark:text-slate-400">Recipient</dt>
             <dd>{selected.destination}</dd>
-            <dt className="text-slate-500">Channel</dt>
+            <dt className="text-slate-500 dark:text-slate-400">Channel</dt>
             <dd>{selected.channel}</dd>
-            <dt className="text-slate-500">Status</dt>
+            <dt className="text-slate-500 dark:text-slate-400">Status</dt>
             <dd className={statusStyle(selected)} data-testid="delivery-status">
               {deliveryStatusText(selected)}
             </dd>
-            <dt className="text-slate-500">Reason</dt>
+            <dt className="text-slate-500 dark:text-slate-400">Reason</dt>
             <dd data-testid="delivery-reason">{selected.reason ?? "—"}</dd>
-            <dt className="text-slate-500">Provider id</dt>
+            <dt className="text-slate-500 dark:text-slate-400">Provider id</dt>
             <dd className="font-mono text-xs">{selected.providerId ?? "—"}</dd>
-            <dt className="text-slate-500">Last error</dt>
+            <dt className="text-slate-500 dark:text-slate-400">Last error</dt>
             <dd>{selected.error ?? "—"}</dd>
           </dl>
           <h3 className="mt-4 mb-1 text-sm font-semibold">Routing and delivery trace</h3>
@@ -222,10 +222,10 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           )}
           <h3 className="mt-4 mb-1 text-sm font-semibold">Attempts</h3>
           {selected.attemptLog.length === 0 ? (
-            <p className="text-sm text-slate-500">None yet.</p>
+            <p className="text-sm text-slate-500 dark:text-slate-400">None yet.</p>
           ) : (
             <table className="w-full text-left text-sm">
-              <thead className="text-slate-500">
+              <thead className="text-slate-500 dark:text-slate-400">
                 <tr>
                   <th className="font-medium">#</th>
                   <th className="font-medium">At</th>
@@ -268,9 +268,9 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         {rows.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No deliveries match.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="scroll-x">
             <table className="w-full text-left text-sm">
-              <thead className="text-slate-500">
+              <thead className="text-slate-500 dark:text-slate-400">
                 <tr>
                   <th className="py-2 font-medium">When</th>
                   <th className="font-medium">Alert</th>

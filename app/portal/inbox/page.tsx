@@ -49,7 +49,7 @@ export default async function InboxPage() {
                       {i.body}
                     </p>
                   )}
-                  <p className="text-xs text-slate-500">
+                  <p className="text-xs text-slate-500 dark:text-slate-400">
                     {i.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC
                   </p>
                 </div>

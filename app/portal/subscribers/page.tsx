@@ -31,8 +31,8 @@ const inputClass =
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
 
-function Filters({ items }: { items: { id: string; name: string }[] }) {
-  return items.length ? <>{items.map((i) => i.name).join(", ")}</> : <>All</>;
+function Filters({ items }: { items: { id: string; name: string; label?: string }[] }) {
+  return items.length ? <>{items.map((i) => i.label ?? i.name).join(", ")}</> : <>All</>;
 }
 
 function StatusCell({ s }: { s: SubscriberView }) {
@@ -47,7 +47,7 @@ function StatusCell({ s }: { s: SubscriberView }) {
       </span>
     );
   return (
-    <span className="text-slate-500">
+    <span className="text-slate-500 dark:text-slate-400">
       {s.channel === "webhook" ? "Never verified" : "Link expired"}; removed by the next sweep
     </span>
   );
@@ -92,7 +92,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
       />
       <Card title="Counts">
         <table className="w-full text-left text-sm" aria-label="Subscriber counts">
-          <thead className="text-slate-500">
+          <thead className="text-slate-500 dark:text-slate-400">
             <tr>
               <th className="py-2 font-medium">Channel</th>
               {SUBSCRIBER_STATUSES.map((s) => (
@@ -184,9 +184,9 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
         {list.subscribers.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No subscribers match.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="scroll-x">
             <table className="w-full text-left text-sm" aria-label="Subscribers">
-              <thead className="text-slate-500">
+              <thead className="text-slate-500 dark:text-slate-400">
                 <tr>
                   <th className="py-2 font-medium">Channel</th>
                   <th className="font-medium">Address</th>
@@ -206,7 +206,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                     <td className="break-all">
                       {s.address}
                       {s.channel === "webhook" && (
-                        <span className="block text-xs text-slate-500">
+                        <span className="block text-xs text-slate-500 dark:text-slate-400">
                           host; URL not shown
                           {s.selfService
                             ? ""
@@ -214,7 +214,7 @@ export default async function SubscribersPage({ searchParams }: { searchParams: 
                         </span>
                       )}
                       {s.secretRotatingUntil && (
-                        <span className="block text-xs text-slate-500">
+                        <span className="block text-xs text-slate-500 dark:text-slate-400">
                           old secret valid until {when(s.secretRotatingUntil)}
                         </span>
                       )}

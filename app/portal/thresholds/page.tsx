@@ -25,9 +25,9 @@ export default async function ThresholdsPage() {
         {rules.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No rules yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="scroll-x">
             <table className="w-full text-left text-sm">
-              <thead className="text-slate-500">
+              <thead className="text-slate-500 dark:text-slate-400">
                 <tr>
                   <th className="py-2 font-medium">Rule</th>
                   <th className="font-medium">Condition</th>
@@ -41,7 +41,7 @@ export default async function ThresholdsPage() {
                   <tr key={r.id}>
                     <td className="py-2">
                       {r.name}
-                      <span className="block text-xs text-slate-500 capitalize">
+                      <span className="block text-xs text-slate-500 capitalize dark:text-slate-400">
                         {r.category} · {r.impact}
                       </span>
                     </td>
@@ -52,7 +52,7 @@ export default async function ThresholdsPage() {
                     <td>{r.lastValue ?? "No samples yet"}</td>
                     <td>
                       {!r.enabled ? (
-                        <span className="text-slate-500">Paused</span>
+                        <span className="text-slate-500 dark:text-slate-400">Paused</span>
                       ) : r.state === "firing" ? (
                         <span className="font-medium text-red-700 dark:text-red-400">Firing</span>
                       ) : (

@@ -9,7 +9,7 @@ export default function ForgotPasswordPage() {
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center gap-6 p-6">
       <div>
-        <Link href="/signin" className="text-sm text-slate-500 hover:underline">
+        <Link href="/signin" className="text-sm text-slate-500 hover:underline dark:text-slate-400">
           ← Sign in
         </Link>
         <h1 className="mt-4 text-2xl font-semibold">Forgot your password?</h1>

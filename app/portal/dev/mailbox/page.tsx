@@ -40,13 +40,13 @@ export default async function DevMailboxPage() {
                       {m.channel}
                     </span>
                     <strong>{m.to}</strong> — {m.subject}{" "}
-                    <span className="text-xs text-slate-500">
+                    <span className="text-xs text-slate-500 dark:text-slate-400">
                       {m.createdAt.toISOString().slice(0, 19).replace("T", " ")}
                     </span>
                   </summary>
                   <pre className="mt-2 text-xs whitespace-pre-wrap">{m.text}</pre>
                   {Object.keys(m.headers).length > 0 && (
-                    <pre className="mt-2 text-xs text-slate-500">
+                    <pre className="mt-2 text-xs text-slate-500 dark:text-slate-400">
                       {Object.entries(m.headers)
                         .map(([k, v]) => `${k}: ${v}`)
                         .join("\n")}

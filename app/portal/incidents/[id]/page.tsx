@@ -51,7 +51,7 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
       )}
       <IncidentCard
         incident={incident}
-        names={{ ...catalog.names, tenantName }}
+        names={{ ...catalog.names, tenantName, regionCodes: true }}
         headingLevel={2}
         link={false}
       />

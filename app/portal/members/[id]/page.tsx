@@ -16,17 +16,17 @@ export default async function MemberPage({ params }: { params: Promise<{ id: str
       />
       <Card>
         <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
-          <dt className="text-slate-500">Email</dt>
+          <dt className="text-slate-500 dark:text-slate-400">Email</dt>
           <dd>{member.email}</dd>
-          <dt className="text-slate-500">Role</dt>
+          <dt className="text-slate-500 dark:text-slate-400">Role</dt>
           <dd>{ROLE_LABELS[member.role]}</dd>
-          <dt className="text-slate-500">Extra permissions</dt>
+          <dt className="text-slate-500 dark:text-slate-400">Extra permissions</dt>
           <dd>
             {member.grants
               .map((g) => PERMISSION_LABELS[g as keyof typeof PERMISSION_LABELS] ?? g)
               .join(", ") || "None"}
           </dd>
-          <dt className="text-slate-500">Member since</dt>
+          <dt className="text-slate-500 dark:text-slate-400">Member since</dt>
           <dd>{member.since.toISOString().slice(0, 10)}</dd>
         </dl>
       </Card>
