@@ -86,6 +86,7 @@ const ROLES: readonly Role[] = [
   "support_manager",
   "platform_admin",
   "responder",
+  "support_agent",
 ];
 const CALLERS: readonly Caller[] = [...ROLES, "anonymous"];
 /** The demo member signed in for each role (Acme for tenant roles, Beacon staff for platform roles). */
@@ -96,6 +97,7 @@ const MEMBER: Record<Role, string> = {
   support_manager: "support@acme.test",
   platform_admin: "admin@beacon.test",
   responder: "oncall@beacon.test",
+  support_agent: "support@beacon.test",
 };
 
 function walk(dir: string, name: string): string[] {

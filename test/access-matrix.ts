@@ -25,6 +25,7 @@ const ALL: readonly Role[] = [
   "support_manager",
   "platform_admin",
   "responder",
+  "support_agent",
 ];
 const TENANT: readonly Role[] = ["org_admin", "billing_admin", "tech_devops", "support_manager"];
 
