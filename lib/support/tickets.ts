@@ -122,8 +122,8 @@ function worksTickets(ctx: Ctx): boolean {
   return ctx.org.kind === "platform" && can(ctx, "tickets:work");
 }
 
+/** After requirePermission(ctx, "tickets:raise"): the caller is a tenant, not the platform. */
 function requireTenantSide(ctx: Ctx) {
-  requirePermission(ctx, "tickets:raise");
   if (ctx.org.kind !== "tenant") throw new ForbiddenError("Tickets are raised by tenants");
 }
 
@@ -153,16 +153,17 @@ async function addEvent(
   });
 }
 
-/** The tenant's audit log records what happens to its tickets, whoever did it. */
-async function auditForTenant(
-  tx: Tx,
+/**
+ * The tenant's audit log records what happens to its tickets, whoever did it:
+ * `recordAudit(tx, ...tenantAudit(ctx, ticket, action, data))`.
+ */
+function tenantAudit(
   ctx: Ctx,
   t: Pick<Ticket, "id" | "orgId">,
   action: string,
   data: Record<string, unknown> = {},
 ) {
-  await recordAudit(
-    tx,
+  return [
     { actor: ctx.actor, org: { id: t.orgId } },
     {
       action,
@@ -170,7 +171,7 @@ async function auditForTenant(
       targetId: t.id,
       data: ctx.org.id === t.orgId ? data : { ...data, byOrganization: ctx.org.slug },
     },
-  );
+  ] as const;
 }
 
 // ---------- raising ----------
@@ -247,6 +248,7 @@ export async function raiseTicket({
   input: unknown;
   now?: Date;
 }) {
+  requirePermission(ctx, "tickets:raise");
   requireTenantSide(ctx);
   const v = parseInput(RaiseTicketInput, input);
   return withTransaction(ctx, async (tx) => {
@@ -258,19 +260,14 @@ export async function raiseTicket({
         .select()
         .from(deliveries)
         .where(and(eq(deliveries.id, v.deliveryId), eq(deliveries.orgId, ctx.org.id)));
-      if (!d) {
-        throw new ValidationError([
-          { field: "deliveryId", message: "is not a delivery in your organization's log" },
-        ]);
-      }
+      // Another organization's delivery is not found, exactly as an unknown one.
+      if (!d) throw new NotFoundError("Delivery");
       incidentId ??= d.incidentId;
       channels.add(d.channel);
       observedAt ??= d.createdAt;
     }
     if (incidentId && !(await visibleIncident(tx, ctx.org.id, incidentId))) {
-      throw new ValidationError([
-        { field: "incidentId", message: "is not an incident your organization can see" },
-      ]);
+      throw new NotFoundError("Incident");
     }
     const dues = await computeDues(tx, v.severity, now);
     const [t] = await tx
@@ -293,10 +290,13 @@ export async function raiseTicket({
       })
       .returning();
     await addEvent(tx, ctx, t!.id, { type: "created", body: v.description });
-    await auditForTenant(tx, ctx, t!, "ticket.raised", {
-      ref: ticketRef(t!),
-      severity: v.severity,
-    });
+    await recordAudit(
+      tx,
+      ...tenantAudit(ctx, t!, "ticket.raised", {
+        ref: ticketRef(t!),
+        severity: v.severity,
+      }),
+    );
     const desk = await supportDesk(tx);
     await sendTicketNotice(tx, {
       ...desk,
@@ -572,7 +572,10 @@ export async function replyToTicket({
   now?: Date;
 }) {
   const support = worksTickets(ctx);
+  requirePermission(ctx, support ? "tickets:work" : "tickets:raise");
   if (!support) requireTenantSide(ctx);
+  // Another organization's ticket is not found before anything about the reply is judged.
+  await loadTicket(ctx.db, ctx, parseTargetInput(TicketIdInput, input, TARGET).id);
   const v = parseTargetInput(ReplyInput, input, TARGET);
   if (v.internal && !support) {
     throw new ValidationError([
@@ -617,9 +620,12 @@ export async function replyToTicket({
         "a reply on a ticket",
       );
     }
-    await auditForTenant(tx, ctx, t, v.internal ? "ticket.noted" : "ticket.replied", {
-      ref: ticketRef(t),
-    });
+    await recordAudit(
+      tx,
+      ...tenantAudit(ctx, t, v.internal ? "ticket.noted" : "ticket.replied", {
+        ref: ticketRef(t),
+      }),
+    );
     return { ok: true };
   });
 }
@@ -698,11 +704,14 @@ export async function updateTicket({
     }
     if (Object.keys(change).length > 1) {
       await tx.update(tickets).set(change).where(eq(tickets.id, t.id));
-      await auditForTenant(tx, ctx, t, "ticket.updated", {
-        ref: ticketRef(t),
-        status: change.status,
-        assigneeId: change.assigneeId,
-      });
+      await recordAudit(
+        tx,
+        ...tenantAudit(ctx, t, "ticket.updated", {
+          ref: ticketRef(t),
+          status: change.status,
+          assigneeId: change.assigneeId,
+        }),
+      );
     }
     return { ok: true };
   });
@@ -734,6 +743,7 @@ export async function markUnsatisfactory({
   input: unknown;
   now?: Date;
 }) {
+  requirePermission(ctx, "tickets:raise");
   requireTenantSide(ctx);
   const v = parseTargetInput(ReasonInput, input, TARGET);
   return withTransaction(ctx, async (tx) => {
@@ -764,7 +774,7 @@ export async function markUnsatisfactory({
       .set({ unsatisfactoryAt: now, unsatisfactoryReason: v.reason, updatedAt: now })
       .where(eq(tickets.id, t.id));
     await addEvent(tx, ctx, t.id, { type: "unsatisfactory", body: v.reason });
-    await auditForTenant(tx, ctx, t, "ticket.unsatisfactory", { ref: ticketRef(t) });
+    await recordAudit(tx, ...tenantAudit(ctx, t, "ticket.unsatisfactory", { ref: ticketRef(t) }));
     await tellOtherSide(
       tx,
       ctx,
@@ -814,7 +824,10 @@ async function openEscalation(
     .where(eq(tickets.id, from.id));
   await addEvent(tx, ctx, from.id, { type: "escalated", body: reason, data: { to: ref, tier } });
   await addEvent(tx, ctx, t!.id, { type: "created", body: reason, data: { from: fromRef } });
-  await auditForTenant(tx, ctx, t!, `ticket.escalated_tier${tier}`, { ref, from: fromRef });
+  await recordAudit(
+    tx,
+    ...tenantAudit(ctx, t!, `ticket.escalated_tier${tier}`, { ref, from: fromRef }),
+  );
   return { ticket: t!, ref };
 }
 
@@ -828,6 +841,7 @@ export async function escalateToTier2({
   input: unknown;
   now?: Date;
 }) {
+  requirePermission(ctx, "tickets:raise");
   requireTenantSide(ctx);
   const v = parseTargetInput(ReasonInput, input, TARGET);
   return withTransaction(ctx, async (tx) => {
@@ -875,6 +889,7 @@ export async function escalateToTier3({
   input: unknown;
   now?: Date;
 }) {
+  requirePermission(ctx, "tickets:raise");
   requireTenantSide(ctx);
   const v = parseInput(Tier3Input, input);
   const refuse = (message: string) => new ValidationError([{ field: TIER3_FIELD, message }]);
@@ -927,6 +942,7 @@ export async function closeTicket({
   input: unknown;
   now?: Date;
 }) {
+  requirePermission(ctx, "tickets:raise");
   requireTenantSide(ctx);
   const { id } = parseTargetInput(TicketIdInput, input, TARGET);
   return withTransaction(ctx, async (tx) => {
@@ -937,7 +953,7 @@ export async function closeTicket({
       .set({ status: "closed", closedAt: now, updatedAt: now })
       .where(eq(tickets.id, t.id));
     await addEvent(tx, ctx, t.id, { type: "status", data: { from: t.status, to: "closed" } });
-    await auditForTenant(tx, ctx, t, "ticket.closed", { ref: ticketRef(t) });
+    await recordAudit(tx, ...tenantAudit(ctx, t, "ticket.closed", { ref: ticketRef(t) }));
     await tellOtherSide(
       tx,
       ctx,
@@ -952,6 +968,7 @@ export async function closeTicket({
 
 /** For the raise form: the tenant's incidents (recent first) to pick from. */
 export async function ticketIncidentChoices({ ctx }: { ctx: Ctx }) {
+  requirePermission(ctx, "tickets:raise");
   requireTenantSide(ctx);
   return ctx.db
     .select({ id: incidents.id, title: incidents.title, createdAt: incidents.createdAt })
