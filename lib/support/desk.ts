@@ -12,6 +12,7 @@ import {
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, withTransaction, type Ctx } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
+import { isValidTimeZone } from "@/lib/alerts/schedule";
 import { storable } from "@/lib/validation";
 import { formatTimeOfDay, parseTimeOfDay } from "./business-hours";
 
@@ -125,15 +126,6 @@ export async function updateSupportTier({ ctx, input }: { ctx: Ctx; input: unkno
   });
 }
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const hours = (what: string) =>
   z.coerce
     .number({ message: `${what} must be a number of hours` })
@@ -145,7 +137,7 @@ export const UpdateSettingsInput = z
     timeZone: z
       .string({ message: "is required" })
       .trim()
-      .refine(isTimeZone, { message: "must be a time zone such as Asia/Kolkata" }),
+      .refine(isValidTimeZone, { message: "must be a time zone such as Asia/Kolkata" }),
     days: z
       .array(z.coerce.number().int().min(1).max(7), { message: "must be a list of weekdays" })
       .min(1, "must include at least one working day"),

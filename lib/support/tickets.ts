@@ -20,6 +20,7 @@ import { recordAudit } from "@/lib/audit";
 import { can, requirePermission, withTransaction, type Ctx } from "@/lib/context";
 import { ForbiddenError, NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { idOf, parseTargetInput } from "@/lib/ids";
+import { isValidTimeZone } from "@/lib/alerts/schedule";
 import { boundedDate, storable } from "@/lib/validation";
 import { addBusinessHours } from "./business-hours";
 import { getSupportMatrix, getSupportSettings } from "./desk";
@@ -185,15 +186,6 @@ const text = (max: number) =>
       .max(max, `must be at most ${max} characters`),
   );
 
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const RaiseTicketInput = z
   .object({
     subject: text(200),
@@ -211,7 +203,7 @@ export const RaiseTicketInput = z
     observedTimeZone: z
       .string()
       .trim()
-      .refine(isTimeZone, { message: "must be a time zone such as Asia/Kolkata" })
+      .refine(isValidTimeZone, { message: "must be a time zone such as Asia/Kolkata" })
       .optional(),
   })
   .strict();
