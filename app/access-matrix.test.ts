@@ -17,6 +17,7 @@ import {
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { ACTIONS, ROUTES, type Entry } from "@/test/access-matrix";
 import type { Role } from "@/lib/auth/roles";
+import { escalateToTier2, raiseTicket } from "@/lib/support/tickets";
 import type { Ctx } from "@/lib/context";
 import { createApiKey } from "@/lib/api-keys/keys";
 import { createEndpoint } from "@/lib/alerts/endpoints";
@@ -86,6 +87,7 @@ const ROLES: readonly Role[] = [
   "support_manager",
   "platform_admin",
   "responder",
+  "support_agent",
 ];
 const CALLERS: readonly Caller[] = [...ROLES, "anonymous"];
 /** The demo member signed in for each role (Acme for tenant roles, Beacon staff for platform roles). */
@@ -96,6 +98,7 @@ const MEMBER: Record<Role, string> = {
   support_manager: "support@acme.test",
   platform_admin: "admin@beacon.test",
   responder: "oncall@beacon.test",
+  support_agent: "support@beacon.test",
 };
 
 function walk(dir: string, name: string): string[] {
@@ -155,7 +158,9 @@ beforeAll(async () => {
   platformAdmin = await ctxFor(t.db, "admin@beacon.test");
   acmeAdmin = await ctxFor(t.db, "admin@acme.test");
   for (const role of ROLES) {
-    const ctx = role === "platform_admin" || role === "responder" ? platformAdmin : acmeAdmin;
+    const ctx = ["platform_admin", "responder", "support_agent"].includes(role)
+      ? platformAdmin
+      : acmeAdmin;
     keys[role] = (await createApiKey({ ctx, input: { name: `matrix ${role}`, role } })).secret;
   }
   globexAdminKey = (
@@ -348,6 +353,8 @@ const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>
     });
     return { id: endpoint.id, secret: endpoint.name };
   },
+  "/api/v1/tickets/[id]": () => acmeTicket(),
+  "/api/v1/tickets/[id]/replies": () => acmeTicket(),
   // Platform-only routes: Globex's org admin is refused whatever the id (another tenant's own).
   "/api/v1/organizations/[id]": async () => ({ id: acmeId, secret: "Acme Telecom" }),
   "/api/v1/organizations/[id]/invitations": async () => ({ id: acmeId, secret: "Acme Telecom" }),
@@ -402,6 +409,18 @@ async function acmeIncident() {
     },
   });
   return { id: incident.id, secret: "Acme-only matrix incident" };
+}
+
+async function acmeTicket() {
+  const ticket = await raiseTicket({
+    ctx: acmeAdmin,
+    input: {
+      subject: "Acme-only matrix ticket",
+      description: "Our SMS alerts are late",
+      severity: "low",
+    },
+  });
+  return { id: ticket.id, secret: "Acme-only matrix ticket" };
 }
 
 async function acmeMaintenance() {
@@ -591,6 +610,37 @@ const ACTION_CROSS_TENANT: Record<string, () => Promise<Record<string, string>>>
       enabled: "off",
     };
   },
+  "app/portal/support/actions.ts#raiseTicketAction": async () => ({
+    subject: "Cross-tenant ticket",
+    description: "x",
+    severity: "low",
+    deliveryId: (
+      await sendTestAlert({ ctx: acmeAdmin, input: { channel: "email", to: "support@acme.test" } })
+    ).deliveryIds[0]!,
+  }),
+  "app/portal/support/actions.ts#replyToTicketAction": async () => ({
+    id: (await acmeTicket()).id,
+    body: "hello",
+  }),
+  "app/portal/support/actions.ts#markUnsatisfactoryAction": async () => ({
+    id: (await acmeTicket()).id,
+    reason: "no",
+  }),
+  "app/portal/support/actions.ts#escalateToTier2Action": async () => ({
+    id: (await acmeTicket()).id,
+    reason: "late",
+  }),
+  "app/portal/support/actions.ts#escalateToTier3Action": async () => {
+    // A Tier 2 ticket of Acme's, escalable by Acme (its acknowledgement target is long past).
+    const t1 = await raiseTicket({
+      ctx: acmeAdmin,
+      now: new Date(Date.now() - 30 * 86_400_000),
+      input: { subject: "Acme old ticket", description: "x", severity: "low" },
+    });
+    const t2 = await escalateToTier2({ ctx: acmeAdmin, input: { id: t1.id, reason: "late" } });
+    return { tier2TicketId: t2.ref, reason: "urgent" };
+  },
+  "app/portal/support/actions.ts#closeTicketAction": async () => ({ id: (await acmeTicket()).id }),
   "app/portal/inbox/actions.ts#markReadAction": async () => {
     const [item] = await t.db
       .insert(inboxItems)
@@ -679,12 +729,25 @@ describe("another tenant's ids, through server actions", () => {
         expect(kept).toHaveLength(1);
         return;
       }
+      if (a.name === "escalateToTier3Action") {
+        // The Tier 3 form says why it refuses an ID; another tenant's must read as an unknown one.
+        const unknown = await mod[a.name]!(
+          null,
+          formWith({ ...fields, tier2TicketId: "T2-2026-999999" }),
+        );
+        expect(res).toEqual(unknown);
+        expect(res.ok).toBe(false);
+        return;
+      }
       expect(res.ok).toBe(false);
       expect(lastActionErrorStatus).toBe(404);
       // ...while Acme's own org admin gets past that (the fixture is real).
       session = { user: { id: userIds["admin@acme.test"]! } };
       lastActionErrorStatus = undefined;
-      await mod[a.name]!(null, form());
+      // (Some actions redirect to what they made.)
+      await mod[a.name]!(null, form()).catch((e: unknown) => {
+        if (!(e instanceof Redirected)) throw e;
+      });
       expect(lastActionErrorStatus).not.toBe(404);
     } finally {
       session = null;

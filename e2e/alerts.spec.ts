@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
 import { Webhook } from "standardwebhooks";
-import { signIn, USERS } from "./helpers";
+import { createKey, signIn, USERS } from "./helpers";
 
 /** A local webhook receiver (the app runs with ALLOW_PRIVATE_WEBHOOKS=true for tests). */
 async function startReceiver() {
@@ -122,15 +122,6 @@ test("a member without the permission sees the settings read-only", async ({ pag
   await expect(page.getByRole("button", { name: "Save channels" })).toHaveCount(0);
   await expect(page.getByLabel("Infrastructure · Support Managers · Email")).toBeDisabled();
 });
-
-async function createKey(page: import("@playwright/test").Page, email: string, role: string) {
-  await signIn(page, email);
-  await page.goto("/portal/api-keys");
-  await page.getByLabel("Name").fill(`alerts e2e ${role} ${Date.now()}`);
-  await page.getByLabel("Role").selectOption({ label: role });
-  await page.getByRole("button", { name: "Create key" }).click();
-  return page.getByLabel("New API key").inputValue();
-}
 
 test("the same settings through /api/v1: validation, permission, endpoint, test alert and its result", async ({
   browser,

@@ -13,6 +13,7 @@ export const USERS = {
   techDevops: "devops@acme.test",
   supportManager: "support@acme.test",
   globexAdmin: "admin@globex.test",
+  supportAgent: "support@beacon.test",
 } as const;
 
 /** Signs in through Auth.js's credentials endpoint (faster than the form); cookies land in the page's context. */
@@ -87,4 +88,14 @@ export async function newAcmeMember(
   await expect(page).toHaveURL(/\/portal$/, { timeout: 30_000 });
   await expect(page.getByTestId("role")).toHaveText(role);
   return { page, email, password };
+}
+
+/** Signs `page` in as `email` and creates an API key with the role labelled `role`; returns it. */
+export async function createKey(page: Page, email: string, role: string): Promise<string> {
+  await signIn(page, email);
+  await page.goto("/portal/api-keys");
+  await page.getByLabel("Name").fill(`e2e ${role} ${Date.now()}`);
+  await page.getByLabel("Role").selectOption({ label: role });
+  await page.getByRole("button", { name: "Create key" }).click();
+  return page.getByLabel("New API key").inputValue();
 }

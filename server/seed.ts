@@ -50,6 +50,12 @@ export const DEMO_USERS: { org: string; email: string; name: string; role: Role 
     role: "platform_admin",
   },
   { org: PLATFORM_SLUG, email: "oncall@beacon.test", name: "Omar On-call", role: "responder" },
+  {
+    org: PLATFORM_SLUG,
+    email: "support@beacon.test",
+    name: "Sunil Support",
+    role: "support_agent",
+  },
   { org: "acme", email: "admin@acme.test", name: "Asha Admin", role: "org_admin" },
   { org: "acme", email: "billing@acme.test", name: "Bela Billing", role: "billing_admin" },
   { org: "acme", email: "devops@acme.test", name: "Dev Ops", role: "tech_devops" },

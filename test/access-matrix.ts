@@ -25,6 +25,7 @@ const ALL: readonly Role[] = [
   "support_manager",
   "platform_admin",
   "responder",
+  "support_agent",
 ];
 const TENANT: readonly Role[] = ["org_admin", "billing_admin", "tech_devops", "support_manager"];
 
@@ -45,6 +46,11 @@ const statusPageManage: readonly Role[] = ["platform_admin"];
 const auditRead: readonly Role[] = ["org_admin", "platform_admin"];
 const organizationsManage: readonly Role[] = ["platform_admin"];
 const componentsManage: readonly Role[] = ["platform_admin"];
+const ticketsRaise = TENANT;
+const ticketsWork: readonly Role[] = ["platform_admin", "support_agent"];
+// A tenant reads its own tickets (support:read); platform support reads the queue (tickets:work).
+const ticketsRead: readonly Role[] = [...TENANT, ...ticketsWork];
+const supportManage: readonly Role[] = ["platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -68,6 +74,11 @@ export const ROUTES: Record<string, Entry> = {
   "PATCH /api/v1/regions/[id]": key(componentsManage),
   "DELETE /api/v1/regions/[id]": key(componentsManage),
   "GET /api/v1/deliveries/[id]": key(deliveriesRead),
+  "GET /api/v1/tickets": key(ticketsRead),
+  "POST /api/v1/tickets": key(ticketsRaise),
+  "GET /api/v1/tickets/[id]": key(ticketsRead),
+  "PATCH /api/v1/tickets/[id]": key(ticketsWork),
+  "POST /api/v1/tickets/[id]/replies": key(ticketsRead),
   "GET /api/v1/endpoints": key(alertsRead),
   "POST /api/v1/endpoints": key(alertsManage),
   "DELETE /api/v1/endpoints/[id]": key(alertsManage),
@@ -187,6 +198,15 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/status-page/actions.ts#saveStatusPageAction": session(statusPageManage),
   "app/portal/status-page/actions.ts#removeLogoAction": session(statusPageManage),
   "app/portal/subscribers/actions.ts#rotateSubscriberSecretAction": session(subscribersManage),
+  "app/portal/support/actions.ts#raiseTicketAction": session(ticketsRaise),
+  "app/portal/support/actions.ts#replyToTicketAction": session(ticketsRead),
+  "app/portal/support/actions.ts#updateTicketAction": session(ticketsWork),
+  "app/portal/support/actions.ts#markUnsatisfactoryAction": session(ticketsRaise),
+  "app/portal/support/actions.ts#escalateToTier2Action": session(ticketsRaise),
+  "app/portal/support/actions.ts#escalateToTier3Action": session(ticketsRaise),
+  "app/portal/support/actions.ts#closeTicketAction": session(ticketsRaise),
+  "app/portal/support/actions.ts#updateSupportTierAction": session(supportManage),
+  "app/portal/support/actions.ts#updateSupportSettingsAction": session(supportManage),
   "app/portal/thresholds/actions.ts#createRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#toggleRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#deleteRuleAction": session(thresholdsManage),

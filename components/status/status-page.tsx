@@ -285,16 +285,11 @@ export function StatusPageBody({ view, tenantName }: { view: StatusView; tenantN
         ·{" "}
         <a href="/badge.svg" className="underline">
           Badge
+        </a>{" "}
+        ·{" "}
+        <a href={view.page.supportUrl ?? "/support"} className="underline" rel="noopener">
+          Support
         </a>
-        {view.page.supportUrl && (
-          <>
-            {" "}
-            ·{" "}
-            <a href={view.page.supportUrl} className="underline" rel="noopener">
-              Support
-            </a>
-          </>
-        )}
         {view.page.contactUrl && (
           <>
             {" "}

@@ -17,6 +17,7 @@ export const NOTIFICATION_KINDS = [
   "threshold.triggered",
   "threshold.recovered",
   "user.warning",
+  "ticket.notice",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

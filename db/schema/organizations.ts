@@ -25,7 +25,7 @@ export const TENANT_ROLES = [
   "tech_devops",
   "support_manager",
 ] as const;
-export const PLATFORM_ROLES = ["platform_admin", "responder"] as const;
+export const PLATFORM_ROLES = ["platform_admin", "responder", "support_agent"] as const;
 export const ROLES = [...TENANT_ROLES, ...PLATFORM_ROLES] as const;
 export type Role = (typeof ROLES)[number];
 export type TenantRole = (typeof TENANT_ROLES)[number];

@@ -23,6 +23,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   support_manager: "Support Manager",
   platform_admin: "Platform Admin",
   responder: "Responder",
+  support_agent: "Support Agent",
 };
 
 // The role group names are with the other labels (lib/labels.ts), which client components import.
@@ -47,6 +48,11 @@ export const PERMISSIONS = [
   "subscribers:manage",
   "status_page:manage",
   "organizations:manage",
+  // The support desk: raising and following one's own organization's tickets (tenants), working
+  // every tenant's tickets (platform support), editing the matrix and the business calendar.
+  "tickets:raise",
+  "tickets:work",
+  "support:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -72,6 +78,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "incidents:read",
     "audit:read",
     "support:read",
+    "tickets:raise",
   ],
   billing_admin: [
     "org:read",
@@ -80,6 +87,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "deliveries:read",
     "incidents:read",
     "support:read",
+    "tickets:raise",
   ],
   tech_devops: [
     "org:read",
@@ -89,8 +97,16 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "metrics:write",
     "incidents:read",
     "support:read",
+    "tickets:raise",
   ],
-  support_manager: ["org:read", "alerts:read", "deliveries:read", "incidents:read", "support:read"],
+  support_manager: [
+    "org:read",
+    "alerts:read",
+    "deliveries:read",
+    "incidents:read",
+    "support:read",
+    "tickets:raise",
+  ],
   platform_admin: [
     "org:read",
     "members:manage",
@@ -107,6 +123,10 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "status_page:manage",
     // Creating, renaming and suspending tenant organizations, and inviting their first admin.
     "organizations:manage",
+    // The support desk: working tickets, and the matrix and business calendar they are held to.
+    "support:read",
+    "tickets:work",
+    "support:manage",
   ],
   responder: [
     "org:read",
@@ -115,6 +135,9 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "maintenance:write",
     "deliveries:read",
   ],
+  // Platform support: works every tenant's tickets; sees a tenant's delivery log only through a
+  // ticket, read-only and audited (lib/support/support-view.ts).
+  support_agent: ["org:read", "incidents:read", "deliveries:read", "support:read", "tickets:work"],
 };
 
 export function rolesForKind(kind: OrgKind): readonly Role[] {

@@ -37,12 +37,13 @@ const KIND_VERBS: Record<NotificationKind, string> = {
   "threshold.triggered": "Threshold crossed",
   "threshold.recovered": "Threshold recovered",
   "user.warning": "Warning",
+  "ticket.notice": "Support",
 };
 
 export function itemHeadline(item: AlertItem): string {
   const p = item.payload;
   // A warning about the member's own things, not an incident: its category and impact say nothing.
-  if (item.kind === "user.warning") return `${KIND_VERBS[item.kind]}: ${p.title}`;
+  if (item.kind === "user.warning" || item.kind === "ticket.notice") return `${KIND_VERBS[item.kind]}: ${p.title}`;
   return `${KIND_VERBS[item.kind]} · ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}: ${p.title}`;
 }
 

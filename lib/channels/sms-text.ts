@@ -62,6 +62,8 @@ export function composeSms(message: AlertMessage): string {
   const prefix = toGsm(
     item.kind === "user.warning"
       ? "[Beacon] Warning: "
+      : item.kind === "ticket.notice"
+        ? "[Beacon] Support: "
       : `[Beacon] ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}${item.kind === "incident.resolved" ? " RESOLVED" : ""}: `,
   );
   const title = toGsm(p.title + (p.status ? ` (${p.status})` : ""));

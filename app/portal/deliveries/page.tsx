@@ -249,6 +249,13 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               </tbody>
             </table>
           )}
+          {can(ctx, "tickets:raise") && ["failed", "skipped"].includes(selected.status) && (
+            <p className="mt-4 text-sm">
+              <Link className="underline" href={`/portal/support/new?delivery=${selected.id}`}>
+                Raise a ticket about this delivery
+              </Link>
+            </p>
+          )}
           {manage && RESENDABLE.includes(selected.status) && (
             <div className="mt-4">
               <SettingsForm

@@ -49,6 +49,13 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
           <FanoutProgress incidentId={incident.id} />
         </Card>
       )}
+      {can(ctx, "tickets:raise") && (
+        <p className="text-sm">
+          <Link className="underline" href={`/portal/support/new?incident=${incident.id}`}>
+            Raise a ticket about this incident
+          </Link>
+        </p>
+      )}
       <IncidentCard
         incident={incident}
         names={{ ...catalog.names, tenantName, regionCodes: true }}
