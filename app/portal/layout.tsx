@@ -49,7 +49,9 @@ export default async function PortalLayout({ children }: { children: React.React
           ))}
         </nav>
         <div className="mt-4">
-          <InboxIndicator />
+          <Providers orgId={ctx.org.id}>
+            <InboxIndicator />
+          </Providers>
         </div>
         <div className="mt-6 flex items-center justify-between gap-2 text-sm">
           <Link href="/" className="text-slate-600 hover:underline dark:text-slate-400">
@@ -64,7 +66,7 @@ export default async function PortalLayout({ children }: { children: React.React
       </aside>
       <main className="flex-1 p-6 md:p-10">
         <ActiveOrgProvider orgId={ctx.org.id}>
-          <Providers>{children}</Providers>
+          <Providers orgId={ctx.org.id}>{children}</Providers>
         </ActiveOrgProvider>
       </main>
     </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import type { QueryKey } from "@tanstack/react-query";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import type { ActionResult } from "@/lib/errors";
@@ -16,6 +17,7 @@ export function SettingsForm({
   children,
   disabled,
   className,
+  invalidates,
 }: {
   action: FormAction<unknown>;
   label: string;
@@ -23,9 +25,16 @@ export function SettingsForm({
   children?: React.ReactNode;
   disabled?: boolean;
   className?: string;
+  /** Live views this form's action changes (see ActionForm). */
+  invalidates?: readonly QueryKey[];
 }) {
   return (
-    <ActionForm action={action} label={label} className={className ?? "space-y-4"}>
+    <ActionForm
+      action={action}
+      label={label}
+      className={className ?? "space-y-4"}
+      invalidates={invalidates}
+    >
       {children}
       {!disabled && <SubmitButton pendingText="Saving…">{submit}</SubmitButton>}
     </ActionForm>
