@@ -90,8 +90,9 @@ beforeAll(async () => {
     title: "Globex only",
     body: "for Globex",
   });
-});
-afterAll(() => t.close());
+  // A fresh database with the demo data: slow on a busy machine.
+}, 300_000);
+afterAll(() => t?.close());
 
 const get = (url: string) => new Request(`http://beacon.test${url}`);
 
