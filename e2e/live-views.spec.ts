@@ -95,5 +95,10 @@ test("the delivery log names the incident and leads to the explainer, as does th
   await acme
     .getByRole("link", { name: /Why did or didn't this incident's alert reach someone/ })
     .click();
-  await expect(acme.getByLabel("Alert about")).toHaveValue(incidentPath.split("/").pop()!);
+  await acme.waitForURL(/\/portal\/deliveries\?explain=[0-9a-f-]{36}#explain$/, {
+    timeout: 60_000,
+  });
+  await expect(acme.getByLabel("Alert about")).toHaveValue(incidentPath.split("/").pop()!, {
+    timeout: 30_000,
+  });
 });
