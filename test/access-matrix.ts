@@ -105,7 +105,10 @@ export const ROUTES: Record<string, Entry> = {
   "POST /api/v1/organizations/[id]/invitations": key(organizationsManage),
   "POST /api/v1/test-alerts": key(alertsManage),
 
+  "GET /api/portal/deliveries": session(deliveriesRead),
   "GET /api/portal/fanout": session(incidentsRead),
+  // Platform staff only: the verb also refuses tenants, whose deliveries:read is their own log's.
+  "GET /api/portal/incident-deliveries": session(["platform_admin", "responder"]),
   "GET /api/portal/inbox": session(ALL),
   "POST /api/portal/status-page/logo": session(statusPageManage),
 

@@ -25,7 +25,9 @@ export default async function PortalLayout({ children }: { children: React.React
               <Link href="/portal" className="text-lg font-semibold">
                 Beacon
               </Link>
-              <InboxIndicator />
+              <Providers orgId={ctx.org.id}>
+                <InboxIndicator />
+              </Providers>
             </div>
           }
         >
@@ -70,7 +72,7 @@ export default async function PortalLayout({ children }: { children: React.React
       </aside>
       <main className="min-w-0 flex-1 p-4 sm:p-6 md:p-10">
         <ActiveOrgProvider orgId={ctx.org.id}>
-          <Providers>{children}</Providers>
+          <Providers orgId={ctx.org.id}>{children}</Providers>
         </ActiveOrgProvider>
       </main>
     </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import type { QueryKey } from "@tanstack/react-query";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { ConfirmSubmit } from "@/components/ui/confirm-submit";
@@ -18,6 +19,7 @@ export function SettingsForm({
   disabled,
   className,
   labels,
+  invalidates,
 }: {
   action: FormAction<unknown>;
   label: string;
@@ -27,9 +29,17 @@ export function SettingsForm({
   children?: React.ReactNode;
   disabled?: boolean;
   className?: string;
+  /** Live views this form's action changes (see ActionForm). */
+  invalidates?: readonly QueryKey[];
 }) {
   return (
-    <ActionForm action={action} label={label} labels={labels} className={className ?? "space-y-4"}>
+    <ActionForm
+      action={action}
+      label={label}
+      labels={labels}
+      className={className ?? "space-y-4"}
+      invalidates={invalidates}
+    >
       {children}
       {!disabled && <SubmitButton pendingText="Saving…">{submit}</SubmitButton>}
     </ActionForm>

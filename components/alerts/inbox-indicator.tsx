@@ -2,41 +2,50 @@
 
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { fetchJson, live, liveKeys } from "@/components/live";
 
-interface InboxState {
+export interface InboxItemJson {
+  id: string;
+  title: string;
+  body: string;
+  url: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export interface InboxState {
   unread: number;
   latest: { id: string; title: string; url: string | null } | null;
+  items: InboxItemJson[];
+}
+
+/** The member's inbox, live: refetched every `pollMs` while the tab is visible. */
+export function useInbox(pollMs = 10_000, initialData?: InboxState) {
+  return useQuery({
+    queryKey: liveKeys.inbox,
+    queryFn: () => fetchJson<InboxState>("/api/portal/inbox"),
+    refetchInterval: pollMs,
+    ...live,
+    ...(initialData ? { initialData, initialDataUpdatedAt: Date.now() } : {}),
+  });
 }
 
 /** Unread count beside the portal navigation, and a toast when a new in-app alert arrives. */
 export function InboxIndicator({ pollMs = 10_000 }: { pollMs?: number }) {
-  const [state, setState] = useState<InboxState | null>(null);
+  const { data: state } = useInbox(pollMs);
   const [toast, setToast] = useState<InboxState["latest"]>(null);
   const lastSeen = useRef<string | null | undefined>(undefined);
 
   useEffect(() => {
-    let stopped = false;
-    async function poll() {
-      try {
-        const res = await fetch("/api/portal/inbox", { cache: "no-store" });
-        if (!res.ok || stopped) return;
-        const next = (await res.json()) as InboxState;
-        // The first answer only sets the baseline; later new items raise a toast.
-        if (lastSeen.current !== undefined && next.latest && next.latest.id !== lastSeen.current)
-          setToast(next.latest);
-        lastSeen.current = next.latest?.id ?? null;
-        setState(next);
-      } catch {
-        // Offline or restarting: try again on the next tick.
-      }
+    if (!state) return;
+    // The first answer only sets the baseline; later new items raise a toast.
+    const latest = state.latest;
+    if (lastSeen.current !== undefined && latest && latest.id !== lastSeen.current) {
+      setToast(latest);
     }
-    void poll();
-    const timer = setInterval(poll, pollMs);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [pollMs]);
+    lastSeen.current = latest?.id ?? null;
+  }, [state]);
 
   useEffect(() => {
     if (!toast) return;

@@ -1,6 +1,16 @@
 "use client";
 
-import { Fragment, useActionState, useLayoutEffect, useMemo, useRef, useState } from "react";
+import {
+  Fragment,
+  useActionState,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { QueryClientContext, type QueryKey } from "@tanstack/react-query";
 import type { ActionResult } from "@/lib/errors";
 import {
   claimedSummary,
@@ -145,6 +155,7 @@ export function ActionForm<T>({
   label,
   labels,
   render,
+  invalidates,
 }: {
   action: Action<T>;
   children?: React.ReactNode;
@@ -153,8 +164,17 @@ export function ActionForm<T>({
   /** Words for error paths no visible field shows (see KeptForm). */
   labels?: Record<string, string>;
   render?: (state: ActionResult<T> | null) => React.ReactNode;
+  /** Live views (TanStack queries) this action changes: refetched once it succeeds. */
+  invalidates?: readonly QueryKey[];
 }) {
   const [state, formAction] = useKeptActionState<ActionResult<T> | null>(action, null);
+  // Outside the portal there is no query client (and nothing live to refresh).
+  const queryClient = useContext(QueryClientContext);
+  useEffect(() => {
+    if (!state?.ok || !queryClient || !invalidates) return;
+    for (const queryKey of invalidates) void queryClient.invalidateQueries({ queryKey });
+    // Once per result: `state` is a new object after every submission.
+  }, [state]);
   return (
     <KeptForm
       state={state}

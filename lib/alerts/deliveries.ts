@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { containsText } from "@/db/like";
 import { z } from "zod";
 import { DATE_RANGE_MESSAGE, inDateRange, storable } from "@/lib/validation";
@@ -7,6 +7,7 @@ import {
   deliveries,
   DELIVERY_STATUSES,
   deliveryAttempts,
+  incidents,
   notificationJobs,
   type Delivery,
   type DeliveryAttempt,
@@ -18,7 +19,7 @@ import { MAX_ATTEMPTS } from "./retry";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { idOf, parseTargetInput } from "@/lib/ids";
-import { deliveryReason } from "@/lib/labels";
+import { deliveryReason, deliveryStateLabel, deliveryStatusText, inDevMailbox } from "@/lib/labels";
 
 export const ListDeliveriesInput = z.object({
   incidentId: z.uuid({ message: "must be an incident id" }).optional(),
@@ -40,6 +41,8 @@ export interface DeliveryRow extends Delivery {
   kind: string | null;
   /** Why it is where it is, in one line (see deliveryReason): "skipped: endpoint disabled on …". */
   reason: string | null;
+  /** The title of the incident the alert was about, if it was about one. */
+  incidentTitle: string | null;
 }
 
 export async function listDeliveries({
@@ -63,9 +66,11 @@ export async function listDeliveries({
       d: deliveries,
       title: sql<string | null>`${notificationJobs.payload} ->> 'title'`,
       kind: notificationJobs.kind,
+      incidentTitle: incidents.title,
     })
     .from(deliveries)
     .leftJoin(notificationJobs, eq(notificationJobs.id, deliveries.jobId))
+    .leftJoin(incidents, eq(incidents.id, deliveries.incidentId))
     .where(and(...where))
     .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
     .limit(f.limit);
@@ -74,6 +79,7 @@ export async function listDeliveries({
     title: r.title ?? (r.d.jobId ? null : "Digest"),
     kind: r.kind,
     reason: deliveryReason(r.d),
+    incidentTitle: r.incidentTitle,
   }));
 }
 
@@ -96,9 +102,11 @@ async function loadOwn(ctx: Ctx, id: string, db: Pick<Ctx["db"], "select"> = ctx
       d: deliveries,
       title: sql<string | null>`${notificationJobs.payload} ->> 'title'`,
       kind: notificationJobs.kind,
+      incidentTitle: incidents.title,
     })
     .from(deliveries)
     .leftJoin(notificationJobs, eq(notificationJobs.id, deliveries.jobId))
+    .leftJoin(incidents, eq(incidents.id, deliveries.incidentId))
     .where(and(eq(deliveries.id, id), eq(deliveries.orgId, ctx.org.id)));
   if (!row) throw new NotFoundError("Delivery");
   return {
@@ -106,6 +114,7 @@ async function loadOwn(ctx: Ctx, id: string, db: Pick<Ctx["db"], "select"> = ctx
     title: row.title ?? (row.d.jobId ? null : "Digest"),
     kind: row.kind,
     reason: deliveryReason(row.d),
+    incidentTitle: row.incidentTitle,
   };
 }
 
@@ -181,32 +190,57 @@ export async function resendDelivery({
   });
 }
 
-/**
- * Fan-out progress of an incident's notifications (delivered / held / failed of total, and those
- * suppressed by routing or skipped because their endpoint is disabled), for responders.
- */
-const FanoutProgressInput = z.object({ incidentId: idOf("incident") });
+/** A row of the delivery log as the portal shows it and polls it (plain JSON). */
+export interface DeliveryLogRow {
+  id: string;
+  createdAt: string;
+  title: string | null;
+  kind: string | null;
+  incidentId: string | null;
+  incidentTitle: string | null;
+  destination: string;
+  channel: string;
+  /** The state's key (for its colour) and its words ("retrying", "In dev mailbox (not sent)"). */
+  state: string;
+  stateText: string;
+  attempts: number;
+  response: string;
+  reason: string | null;
+  /** The explainer's question for this row ("who" and "explain"), when it can be asked. */
+  explain: { who: string; about: string } | null;
+}
 
-export async function getFanoutProgress({ ctx, input }: { ctx: Ctx; input: unknown }) {
-  requirePermission(ctx, "incidents:read");
-  const { incidentId } = parseInput(FanoutProgressInput, input);
-  const rows = await ctx.db
-    .select({ status: deliveries.status, n: count() })
-    .from(deliveries)
-    .innerJoin(notificationJobs, eq(notificationJobs.id, deliveries.jobId))
-    .where(and(eq(deliveries.incidentId, incidentId), eq(notificationJobs.orgId, ctx.org.id)))
-    .groupBy(deliveries.status);
-  const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Partial<
-    Record<Delivery["status"], number>
-  >;
-  const total = rows.reduce((a, r) => a + Number(r.n), 0);
+/**
+ * The explainer's question for a delivery: who (a member, an endpoint or an extra recipient) and
+ * about what (its incident, else its notification). Digests and public subscribers are not routed
+ * by the tenant's settings, so there is nothing to explain.
+ */
+function explainQuestion(d: Delivery): DeliveryLogRow["explain"] {
+  const about = d.incidentId ?? (d.jobId ? `job:${d.jobId}` : null);
+  if (!about) return null;
+  if (d.recipientType === "member" && d.recipientId)
+    return { who: `member:${d.recipientId}`, about };
+  if (d.recipientType === "endpoint" && d.recipientId)
+    return { who: `endpoint:${d.recipientId}`, about };
+  if (d.recipientType === "recipient") return { who: `recipient:${d.destination}`, about };
+  return null;
+}
+
+export function deliveryLogRow(d: DeliveryRow): DeliveryLogRow {
   return {
-    total,
-    delivered: (by.delivered ?? 0) + (by.digested ?? 0),
-    held: by.held ?? 0,
-    pending: (by.pending ?? 0) + (by.sending ?? 0),
-    failed: by.failed ?? 0,
-    suppressed: by.suppressed ?? 0,
-    skipped: by.skipped ?? 0,
+    id: d.id,
+    createdAt: d.createdAt.toISOString(),
+    title: d.title,
+    kind: d.kind,
+    incidentId: d.incidentId,
+    incidentTitle: d.incidentTitle,
+    destination: d.destination,
+    channel: d.channel,
+    state: inDevMailbox(d) ? "dev_mailbox" : deliveryStateLabel(d),
+    stateText: deliveryStatusText(d),
+    attempts: d.attempts,
+    response: d.responseCode != null ? String(d.responseCode) : d.error ? "error" : "—",
+    reason: d.reason,
+    explain: explainQuestion(d),
   };
 }

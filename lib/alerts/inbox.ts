@@ -104,3 +104,24 @@ export async function listDevMailbox({ ctx, input = {} }: { ctx: Ctx; input?: un
     .orderBy(desc(devMailbox.createdAt))
     .limit(limit);
 }
+
+/**
+ * The member's inbox as the portal shows it live (plain JSON): the unread count, the newest item
+ * (for the indicator's toast) and the newest items (for the inbox page).
+ */
+export async function inboxView({ ctx }: { ctx: Ctx }) {
+  const [unread, items] = await Promise.all([unreadCount({ ctx }), listInbox({ ctx })]);
+  const latest = items[0];
+  return {
+    unread,
+    latest: latest ? { id: latest.id, title: latest.title, url: latest.url } : null,
+    items: items.map((i) => ({
+      id: i.id,
+      title: i.title,
+      body: i.body,
+      url: i.url,
+      createdAt: i.createdAt.toISOString(),
+      readAt: i.readAt?.toISOString() ?? null,
+    })),
+  };
+}

@@ -5,12 +5,21 @@ import { CHANNELS, DELIVERY_STATUSES } from "@/db/schema";
 import { listMembers } from "@/lib/members/list";
 import { listEndpoints } from "@/lib/alerts/endpoints";
 import { can } from "@/lib/context";
-import { getDelivery, listDeliveries, RESENDABLE } from "@/lib/alerts/deliveries";
+import {
+  deliveryLogRow,
+  getDelivery,
+  listDeliveries,
+  RESENDABLE,
+  type DeliveryRow,
+} from "@/lib/alerts/deliveries";
+import { listIncidentsFor } from "@/lib/incidents/list";
 import { explainRouting, listRecipientAddresses, type Explanation } from "@/lib/alerts/explain";
 import { ValidationError, NotFoundError } from "@/lib/errors";
 import { deliveryStateLabel, deliveryStatusText, inDevMailbox, logTime } from "@/lib/labels";
 import { Card, PageHeader } from "@/components/ui/card";
 import { SettingsForm } from "@/components/alerts/forms";
+import { DeliveryLog } from "@/components/alerts/delivery-log";
+import { liveKeys } from "@/components/live";
 import { resendDeliveryAction } from "./actions";
 
 export const metadata: Metadata = { title: "Delivery log" };
@@ -64,7 +73,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
     recipient: one(sp.recipient),
   };
   let error: string | null = null;
-  let rows: Awaited<ReturnType<typeof listDeliveries>> = [];
+  let rows: DeliveryRow[] = [];
   try {
     rows = await listDeliveries({ ctx, input: filters });
   } catch (e) {
@@ -81,6 +90,19 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
     }
   }
   const manage = can(ctx, "alerts:manage");
+  // Incidents to pick from (the filter and the explainer), newest first: never a pasted id.
+  const incidentChoices = (await listIncidentsFor({ ctx, input: { limit: 100 } })).map((i) => ({
+    id: i.id,
+    label: `${i.title} (${logTime(new Date(i.startedAt))})`,
+  }));
+  const incidentOptions = (selectedId: string | undefined) => {
+    const options = [...incidentChoices];
+    // An incident from a link that is no longer among the newest still shows by its title.
+    const fromRow = rows.find((r) => r.incidentId === selectedId);
+    if (selectedId && !options.some((o) => o.id === selectedId))
+      options.push({ id: selectedId, label: fromRow?.incidentTitle ?? "The incident linked" });
+    return options;
+  };
 
   // The explainer: members, endpoints and extra recipients of this organization only.
   const members = (await listMembers({ ctx })).members.map((m) => ({
@@ -129,14 +151,25 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         description="Every alert sent to your organization: who, on which channel, when, why, and with what result."
       />
       <Card title="Filter">
-        <form className="flex flex-wrap items-end gap-3" aria-label="Filter deliveries">
+        <form
+          key={JSON.stringify(filters)}
+          className="flex flex-wrap items-end gap-3"
+          aria-label="Filter deliveries"
+        >
           <label className="text-sm">
-            Incident id
-            <input
+            Incident
+            <select
               name="incident"
-              defaultValue={filters.incidentId}
-              className={`${inputClass} block`}
-            />
+              defaultValue={filters.incidentId ?? ""}
+              className={`${inputClass} block max-w-xs`}
+            >
+              <option value="">Any</option>
+              {incidentOptions(filters.incidentId).map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.label}
+                </option>
+              ))}
+            </select>
           </label>
           <label className="text-sm">
             Channel
@@ -193,6 +226,16 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           }
         >
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+            {selected.incidentId && (
+              <>
+                <dt className="text-slate-500 dark:text-slate-400">Incident</dt>
+                <dd>
+                  <Link href={`/portal/incidents/${selected.incidentId}`} className="underline">
+                    {selected.incidentTitle ?? "Incident"}
+                  </Link>
+                </dd>
+              </>
+            )}
             <dt className="text-slate-500 dark:text-slate-400">Recipient</dt>
             <dd>{selected.destination}</dd>
             <dt className="text-slate-500 dark:text-slate-400">Channel</dt>
@@ -263,6 +306,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
                 label="Resend delivery"
                 submit="Resend"
                 className="flex items-center gap-3"
+                invalidates={[liveKeys.deliveries]}
               >
                 <input type="hidden" name="id" value={selected.id} />
               </SettingsForm>
@@ -272,50 +316,24 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
       )}
 
       <Card title="Deliveries">
-        {rows.length === 0 ? (
-          <p className="text-sm text-slate-600 dark:text-slate-400">No deliveries match.</p>
-        ) : (
-          <div className="scroll-x">
-            <table className="w-full text-left text-sm">
-              <thead className="text-slate-500 dark:text-slate-400">
-                <tr>
-                  <th className="py-2 font-medium">When</th>
-                  <th className="font-medium">Alert</th>
-                  <th className="font-medium">Recipient</th>
-                  <th className="font-medium">Channel</th>
-                  <th className="font-medium">Status</th>
-                  <th className="font-medium">Attempts</th>
-                  <th className="font-medium">Response</th>
-                  <th className="font-medium">Reason</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-                {rows.map((d) => (
-                  <tr key={d.id}>
-                    <td className="py-2 whitespace-nowrap">
-                      {d.createdAt.toISOString().slice(0, 19).replace("T", " ")}
-                    </td>
-                    <td>
-                      <Link href={qs({ id: d.id })} className="underline">
-                        {d.title ?? d.kind}
-                      </Link>
-                    </td>
-                    <td>{d.destination}</td>
-                    <td>{d.channel}</td>
-                    <td className={statusStyle(d)}>{deliveryStatusText(d)}</td>
-                    <td>{d.attempts}</td>
-                    <td>{d.responseCode ?? (d.error ? "error" : "—")}</td>
-                    <td className="text-slate-600 dark:text-slate-400">{d.reason ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DeliveryLog
+          initial={rows.map(deliveryLogRow)}
+          filters={{
+            incident: filters.incidentId,
+            channel: filters.channel,
+            status: filters.status,
+            recipient: filters.recipient,
+          }}
+        />
       </Card>
 
-      <Card title="Why did or didn't someone get an alert?">
-        <form className="flex flex-wrap items-end gap-3" aria-label="Explain routing">
+      <Card title="Why did or didn't someone get an alert?" id="explain">
+        <form
+          // A new question from a link (a log row's "Why?") shows its own choices.
+          key={`${who ?? ""}|${explainFor ?? ""}`}
+          className="flex flex-wrap items-end gap-3"
+          aria-label="Explain routing"
+        >
           <label className="text-sm">
             Member, endpoint or extra recipient
             <select name="who" defaultValue={who ?? ""} className={`${inputClass} block`}>
@@ -337,13 +355,29 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
             </select>
           </label>
           <label className="text-sm">
-            Incident id (or job:&lt;notification id&gt;)
-            <input
+            Alert about
+            <select
               name="explain"
               required
-              defaultValue={explainFor}
-              className={`${inputClass} block w-80`}
-            />
+              defaultValue={explainFor ?? ""}
+              className={`${inputClass} block max-w-xs`}
+            >
+              <option value="" disabled>
+                Pick an incident
+              </option>
+              {explainFor?.startsWith("job:") && (
+                <option value={explainFor}>
+                  {explanation?.notifications[0]?.title ??
+                    rows.find((r) => `job:${r.jobId}` === explainFor)?.title ??
+                    "The alert picked in the log"}
+                </option>
+              )}
+              {incidentOptions(explainFor?.startsWith("job:") ? undefined : explainFor).map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.label}
+                </option>
+              ))}
+            </select>
           </label>
           <button type="submit" className={secondaryButton}>
             Explain

@@ -1,5 +1,5 @@
 import { getSessionCtx } from "@/app/_server/ctx";
-import { getFanoutProgress } from "@/lib/alerts/deliveries";
+import { getFanoutProgress } from "@/lib/alerts/fanout";
 import { toHttpResponse, UnauthorizedError } from "@/lib/errors";
 
 /** Live fan-out progress of an incident's alerts (delivered / held / failed of total), for the incident page. */

@@ -8,7 +8,8 @@ import { readCatalog } from "@/lib/catalog/read";
 import { getIncidentFor, listAudienceTenants } from "@/lib/incidents/list";
 import { STATUS_LABELS } from "@/lib/status/derive";
 import { Card, PageHeader, PublicPageLink } from "@/components/ui/card";
-import { FanoutProgress } from "@/components/alerts/fanout-progress";
+import { FanoutProgress, RefreshIncidentLive } from "@/components/alerts/fanout-progress";
+import { IncidentDeliveries } from "@/components/alerts/incident-deliveries";
 import { PostmortemForm, PostUpdateForm, ReopenForm } from "@/components/incidents/forms";
 import { IncidentCard } from "@/components/status/incident-timeline";
 import { postmortemAction, postUpdateAction, reopenIncidentAction } from "../actions";
@@ -32,6 +33,7 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
     incident.cells.map((c) => [`${c.componentId}:${c.regionId}`, STATUS_LABELS[c.status]]),
   );
   const canWrite = can(ctx, "incidents:write");
+  const readsDeliveries = can(ctx, "deliveries:read");
   const tenantName =
     ctx.org.kind === "tenant"
       ? ctx.org.name
@@ -44,16 +46,43 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
         title={incident.title}
         description={<PublicPageLink path={`/incidents/${incident.id}`} />}
       />
+      <RefreshIncidentLive
+        incidentId={incident.id}
+        version={`${incident.status}:${incident.updates.length}`}
+      />
       {canWrite && (
         <Card title="Alerts">
           <FanoutProgress incidentId={incident.id} />
         </Card>
       )}
-      {can(ctx, "tickets:raise") && (
-        <p className="text-sm">
-          <Link className="underline" href={`/portal/support/new?incident=${incident.id}`}>
-            Raise a ticket about this incident
+      {ctx.org.kind === "platform" && readsDeliveries && (
+        <Card title="Who was alerted">
+          <IncidentDeliveries incidentId={incident.id} />
+        </Card>
+      )}
+      {readsDeliveries && (
+        <p className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+          <Link
+            href={`/portal/deliveries?incident=${incident.id}`}
+            className="text-sky-700 hover:underline dark:text-sky-400"
+          >
+            This incident&apos;s deliveries
+            {ctx.org.kind === "tenant" ? ` to ${ctx.org.name}` : ""}
           </Link>
+          <Link
+            href={`/portal/deliveries?explain=${incident.id}#explain`}
+            className="text-sky-700 hover:underline dark:text-sky-400"
+          >
+            Why did or didn&apos;t this incident&apos;s alert reach someone?
+          </Link>
+          {can(ctx, "tickets:raise") && (
+            <Link
+              href={`/portal/support/new?incident=${incident.id}`}
+              className="text-sky-700 hover:underline dark:text-sky-400"
+            >
+              Raise a ticket about this incident
+            </Link>
+          )}
         </p>
       )}
       <IncidentCard
