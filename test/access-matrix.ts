@@ -81,7 +81,8 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/maintenances/[id]": key(incidentsRead),
   "POST /api/v1/maintenances/[id]/updates": key(maintenanceWrite),
   "GET /api/v1/me": key(ALL),
-  "POST /api/v1/metrics": key(metricsWrite),
+  // Platform keys post for a tenant they name (its balance and credit); tenant keys their own.
+  "POST /api/v1/metrics": key([...metricsWrite, "platform_admin"]),
   "GET /api/v1/subscribers": key(subscribersManage),
   "GET /api/v1/status-page": key(statusPageManage),
   "PUT /api/v1/status-page": key(statusPageManage),

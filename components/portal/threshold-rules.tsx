@@ -76,28 +76,13 @@ export function RuleRowActions({
   toggle,
   remove,
 }: {
-  rule: Record<string, string | number | boolean | null> & {
-    id: string;
-    name: string;
-    enabled: boolean;
-  };
+  rule: { id: string; name: string; enabled: boolean };
   toggle: Action;
   remove: Action;
 }) {
   return (
     <div className="flex justify-end gap-2">
       <ActionForm action={toggle} label={`${rule.enabled ? "Pause" : "Resume"} ${rule.name}`}>
-        {[
-          "name",
-          "metric",
-          "operator",
-          "threshold",
-          "samplePeriodMinutes",
-          "category",
-          "impact",
-        ].map((k) => (
-          <input key={k} type="hidden" name={k} value={String(rule[k])} />
-        ))}
         <input type="hidden" name="ruleId" value={rule.id} />
         <input type="hidden" name="enabled" value={rule.enabled ? "off" : "on"} />
         <SubmitButton variant="secondary">{rule.enabled ? "Pause" : "Resume"}</SubmitButton>

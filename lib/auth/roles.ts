@@ -107,6 +107,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "status_page:manage",
     // Creating, renaming and suspending tenant organizations, and inviting their first admin.
     "organizations:manage",
+    // Posting a tenant's metrics the platform knows (balance, credit), naming the tenant.
+    "metrics:write",
   ],
   responder: [
     "org:read",

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { runFormAction, type FormFields } from "@/app/_server/form";
-import { createRule, deleteRule, updateRule } from "@/lib/metrics/rules";
+import { createRule, deleteRule, setRuleEnabled } from "@/lib/metrics/rules";
 
 function ruleInput(f: FormFields) {
   return {
@@ -32,8 +32,8 @@ export async function createRuleAction(_prev: unknown, form: FormData) {
 
 export async function toggleRuleAction(_prev: unknown, form: FormData) {
   const result = await runFormAction(form, {
-    input: ruleInput,
-    verb: updateRule,
+    input: (f) => ({ ruleId: f.text("ruleId"), enabled: f.text("enabled") !== "off" }),
+    verb: setRuleEnabled,
     result: () => null,
   });
   revalidatePath("/portal/thresholds");

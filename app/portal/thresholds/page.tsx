@@ -61,12 +61,7 @@ export default async function ThresholdsPage() {
                     </td>
                     <td>
                       <RuleRowActions
-                        rule={{
-                          ...r,
-                          createdAt: null,
-                          lastEvaluatedAt: null,
-                          stateChangedAt: null,
-                        }}
+                        rule={{ id: r.id, name: r.name, enabled: r.enabled }}
                         toggle={toggleRuleAction}
                         remove={deleteRuleAction}
                       />
