@@ -6,7 +6,7 @@ import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { NotFoundError, parseInput } from "@/lib/errors";
 import { parseTargetInput } from "@/lib/ids";
 import { evaluateRules } from "./evaluate";
-import { categoryOfArea, RuleIdInput, RuleInput, UpdateRuleInput } from "./schemas";
+import { categoryOfArea, RuleIdInput, RuleInput } from "./schemas";
 
 /** The stored columns of a parsed rule: the category follows the Area. */
 function columns(v: RuleInput) {
@@ -106,19 +106,19 @@ export async function updateRule({
   now?: Date;
 }) {
   requirePermission(ctx, "thresholds:manage");
-  const parsed = parseTargetInput(UpdateRuleInput, input, {
+  const { ruleId } = parseTargetInput(RuleIdInput, input, {
     field: "ruleId",
     notFound: "Threshold rule",
   });
-  const ruleId = parsed.ruleId;
-  const values = columns(parsed);
   return withTransaction(ctx, async (tx) => {
     const [before] = await tx
       .select()
       .from(thresholdRules)
       .where(and(eq(thresholdRules.id, ruleId), eq(thresholdRules.orgId, ctx.org.id)))
       .for("update");
+    // Another organization's rule is not found, whatever the settings sent.
     if (!before) throw new NotFoundError("Threshold rule");
+    const values = columns(parseInput(RuleInput, input));
     const conditionChanged =
       before.metric !== values.metric ||
       before.operator !== values.operator ||

@@ -16,6 +16,7 @@ import { ForbiddenError, ValidationError } from "@/lib/errors";
 import { breaches, resets, step, type RuleClock } from "./state";
 import { callMetricValue, observe } from "./evaluate";
 import { evaluateAllRules } from "./evaluator";
+import { ruleChart } from "./chart";
 import { createRule, getRule, updateRule } from "./rules";
 import { recordSamples } from "./record-samples";
 
@@ -290,6 +291,13 @@ describe("a balance-below rule with a reset threshold and a contact", () => {
       "sms:+919812345678",
     ]);
     expect(mine[0]!.trace[0]).toMatchObject({ step: "contact" });
+
+    // The chart: the values as the rule saw them, firing from 450 until 650 (not ended at 520).
+    const chart = await ruleChart(t.db, await ruleRow(rule.id), at(10));
+    expect(chart.points.filter((p) => p.value !== null).map((p) => p.value)).toEqual([
+      800, 450, 520, 650, 650,
+    ]);
+    expect(chart.firing).toEqual([{ from: at(2), to: at(4) }]);
   });
 
   it("refuses bad contacts, a reset on the wrong side and minimum calls on a gauge, naming each field", async () => {
