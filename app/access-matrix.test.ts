@@ -355,6 +355,13 @@ const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>
   },
   "/api/v1/tickets/[id]": () => acmeTicket(),
   "/api/v1/tickets/[id]/replies": () => acmeTicket(),
+  "/api/v1/threshold-rules/[id]": async () => {
+    const r = await createRule({
+      ctx: acmeAdmin,
+      input: { name: "Acme matrix rule", metric: "balance", operator: "<", threshold: 5 },
+    });
+    return { id: r.id, secret: "Acme matrix rule" };
+  },
   // Platform-only routes: Globex's org admin is refused whatever the id (another tenant's own).
   "/api/v1/organizations/[id]": async () => ({ id: acmeId, secret: "Acme Telecom" }),
   "/api/v1/organizations/[id]/invitations": async () => ({ id: acmeId, secret: "Acme Telecom" }),

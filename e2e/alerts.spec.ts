@@ -225,7 +225,7 @@ test("a real trigger (a threshold rule firing) reaches the dev mailbox and the i
   await page.getByLabel("Metric").fill(metric);
   await page.getByLabel("Condition").selectOption("lt");
   await page.getByLabel("Threshold", { exact: true }).fill("500");
-  await page.getByLabel("Category").selectOption("billing");
+  await page.getByLabel("Area").selectOption("billing");
   await page.getByRole("button", { name: "Save rule" }).click();
   await expect(page.getByRole("row", { name: new RegExp(name) })).toBeVisible();
 

@@ -175,6 +175,7 @@ const schema = z.object({
   RETENTION_DELIVERIES_DAYS: retentionDays(90, 7, "endpoint health reads 5 days of deliveries"),
   RETENTION_NOTIFICATION_JOBS_DAYS: retentionDays(30),
   RETENTION_METRIC_SAMPLES_DAYS: retentionDays(30, 2, "threshold rules average up to a day"),
+  RETENTION_CALL_RECORDS_DAYS: retentionDays(7, 2, "threshold rules read up to a day of calls"),
   RETENTION_INBOX_DAYS: retentionDays(90),
   RETENTION_DEV_MAILBOX_DAYS: retentionDays(7),
   /** Days an invitation that was never accepted is kept after it expired. */

@@ -92,7 +92,13 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/maintenances/[id]": key(incidentsRead),
   "POST /api/v1/maintenances/[id]/updates": key(maintenanceWrite),
   "GET /api/v1/me": key(ALL),
-  "POST /api/v1/metrics": key(metricsWrite),
+  // Platform keys post for a tenant they name (its balance and credit); tenant keys their own.
+  "POST /api/v1/metrics": key([...metricsWrite, "platform_admin"]),
+  "GET /api/v1/threshold-rules": key(thresholdsManage),
+  "POST /api/v1/threshold-rules": key(thresholdsManage),
+  "GET /api/v1/threshold-rules/[id]": key(thresholdsManage),
+  "PUT /api/v1/threshold-rules/[id]": key(thresholdsManage),
+  "DELETE /api/v1/threshold-rules/[id]": key(thresholdsManage),
   "GET /api/v1/subscribers": key(subscribersManage),
   "GET /api/v1/status-page": key(statusPageManage),
   "PUT /api/v1/status-page": key(statusPageManage),
@@ -213,6 +219,7 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/thresholds/actions.ts#createRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#toggleRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#deleteRuleAction": session(thresholdsManage),
+  "app/portal/thresholds/actions.ts#updateRuleAction": session(thresholdsManage),
   "app/portal/actions.ts#switchOrganization": session(ALL),
 
   "app/portal/actions.ts#signOutAction": open("ends whatever session there is"),

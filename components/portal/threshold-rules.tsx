@@ -4,30 +4,62 @@ import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { ConfirmSubmit } from "@/components/ui/confirm-submit";
 import { Field, SelectField } from "@/components/ui/field";
-import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
+import { IMPACT_LABELS } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
 
 type Action = (prev: unknown, form: FormData) => Promise<ActionResult<unknown>>;
 
 const OPERATORS = [
   { value: "lt", label: "< falls below" },
+  { value: "le", label: "<= at or below" },
   { value: "gt", label: "> rises above" },
+  { value: "ge", label: ">= at or above" },
   { value: "eq", label: "= equals" },
 ];
-const CATEGORIES = (["billing", "configurable", "infrastructure"] as const).map((c) => ({
-  value: c,
-  label: CATEGORY_LABELS[c],
+const AREAS = [
+  { value: "billing", label: "Billing" },
+  { value: "routing_voice", label: "Routing/Voice" },
+  { value: "messaging", label: "Messaging" },
+  { value: "api", label: "API" },
+  { value: "other", label: "Other" },
+];
+const AGGREGATIONS = ["last", "avg", "min", "max", "sum", "count"].map((a) => ({
+  value: a,
+  label: a === "last" ? "last (latest sample)" : a,
 }));
 const IMPACTS = [
   ...(["minor", "major", "critical"] as const).map((i) => ({ value: i, label: IMPACT_LABELS[i] })),
   { value: "none", label: "None" },
 ];
 
-export function RuleForm({ action }: { action: Action }) {
+/** A rule's settings as the editor shows them (strings, as the form sends them back). */
+export interface RuleDraft {
+  id?: string;
+  name: string;
+  metric: string;
+  operator: string;
+  threshold: string;
+  resetThreshold: string;
+  samplePeriodMinutes: string;
+  aggregation: string;
+  labelFilter: string;
+  minCalls: string;
+  pendingSeconds: string;
+  repeatMinutes: string;
+  noDataMinutes: string;
+  noDataAlert: boolean;
+  area: string;
+  contactEmails: string;
+  contactPhones: string;
+  impact: string;
+}
+
+export function RuleForm({ action, rule }: { action: Action; rule?: RuleDraft }) {
+  const d = rule;
   return (
     <ActionForm
       action={action}
-      label="New threshold rule"
+      label={d?.id ? `Edit ${d.name}` : "New threshold rule"}
       className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4"
       render={(state) =>
         state && !state.ok && state.fields ? (
@@ -44,27 +76,113 @@ export function RuleForm({ action }: { action: Action }) {
         ) : null
       }
     >
-      <Field label="Title" name="name" required placeholder="Low balance" />
+      {d?.id && <input type="hidden" name="ruleId" value={d.id} />}
+      <Field label="Title" name="name" required placeholder="Low balance" defaultValue={d?.name} />
+      <SelectField label="Area" name="area" options={AREAS} defaultValue={d?.area ?? "other"} />
       <Field
         label="Metric"
         name="metric"
         required
         placeholder="balance"
-        hint="balance, cps, channels, asr, acd, pdd…"
+        hint="a sample's name (balance, cps, channels…) or asr, acd, pdd, attempts from calls"
+        defaultValue={d?.metric}
       />
-      <SelectField label="Condition" name="operator" options={OPERATORS} />
-      <Field label="Threshold" name="threshold" type="number" step="any" required />
+      <Field
+        label="Label filter"
+        name="labelFilter"
+        placeholder="region=BOM, trunk=t1"
+        defaultValue={d?.labelFilter}
+      />
+      <SelectField
+        label="Condition"
+        name="operator"
+        options={OPERATORS}
+        defaultValue={d?.operator ?? "lt"}
+      />
+      <Field
+        label="Threshold"
+        name="threshold"
+        type="number"
+        step="any"
+        required
+        defaultValue={d?.threshold}
+      />
+      <Field
+        label="Reset threshold"
+        name="resetThreshold"
+        type="number"
+        step="any"
+        hint="resets only beyond this value (empty: when the condition stops)"
+        defaultValue={d?.resetThreshold}
+      />
+      <SelectField
+        label="Aggregation"
+        name="aggregation"
+        options={AGGREGATIONS}
+        defaultValue={d?.aggregation ?? "last"}
+      />
       <Field
         label="Sample period (minutes)"
         name="samplePeriodMinutes"
         type="number"
-        min={0}
+        min={1}
         max={1440}
-        defaultValue={0}
-        hint="0 compares the latest sample"
+        defaultValue={d?.samplePeriodMinutes ?? "60"}
+        hint="1 to 1440 (24 hours)"
       />
-      <SelectField label="Category" name="category" options={CATEGORIES} />
-      <SelectField label="Impact" name="impact" options={IMPACTS} />
+      <Field
+        label="Minimum calls"
+        name="minCalls"
+        type="number"
+        min={0}
+        defaultValue={d?.minCalls ?? "0"}
+        hint="asr, acd, pdd only"
+      />
+      <Field
+        label="Pending period (seconds)"
+        name="pendingSeconds"
+        type="number"
+        min={0}
+        defaultValue={d?.pendingSeconds ?? "0"}
+      />
+      <Field
+        label="Repeat every (minutes)"
+        name="repeatMinutes"
+        type="number"
+        min={0}
+        defaultValue={d?.repeatMinutes ?? "0"}
+        hint="0: alert once"
+      />
+      <Field
+        label="No data after (minutes)"
+        name="noDataMinutes"
+        type="number"
+        min={1}
+        defaultValue={d?.noDataMinutes}
+        hint="empty: never"
+      />
+      <label className="flex items-end gap-2 text-sm">
+        <input type="checkbox" name="noDataAlert" defaultChecked={d?.noDataAlert} />
+        Alert on no data
+      </label>
+      <SelectField
+        label="Severity"
+        name="impact"
+        options={IMPACTS}
+        defaultValue={d?.impact ?? "minor"}
+      />
+      <Field
+        label="Contact emails"
+        name="contactEmails"
+        placeholder="finance@example.com, noc@example.com"
+        defaultValue={d?.contactEmails}
+      />
+      <Field
+        label="Contact phone numbers"
+        name="contactPhones"
+        placeholder="+919812345678"
+        defaultValue={d?.contactPhones}
+      />
       <div className="flex items-end">
         <SubmitButton pendingText="Saving…">Save rule</SubmitButton>
       </div>
@@ -77,28 +195,13 @@ export function RuleRowActions({
   toggle,
   remove,
 }: {
-  rule: Record<string, string | number | boolean | null> & {
-    id: string;
-    name: string;
-    enabled: boolean;
-  };
+  rule: { id: string; name: string; enabled: boolean };
   toggle: Action;
   remove: Action;
 }) {
   return (
     <div className="flex justify-end gap-2">
       <ActionForm action={toggle} label={`${rule.enabled ? "Pause" : "Resume"} ${rule.name}`}>
-        {[
-          "name",
-          "metric",
-          "operator",
-          "threshold",
-          "samplePeriodMinutes",
-          "category",
-          "impact",
-        ].map((k) => (
-          <input key={k} type="hidden" name={k} value={String(rule[k])} />
-        ))}
         <input type="hidden" name="ruleId" value={rule.id} />
         <input type="hidden" name="enabled" value={rule.enabled ? "off" : "on"} />
         <SubmitButton variant="secondary">{rule.enabled ? "Pause" : "Resume"}</SubmitButton>

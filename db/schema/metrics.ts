@@ -1,8 +1,11 @@
+import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   text,
@@ -13,9 +16,20 @@ import { organizations } from "./organizations";
 import { IMPACTS, INCIDENT_CATEGORIES } from "./jobs";
 
 /** Threshold rules on a tenant's own metrics (balance, CPS, channels, ASR, ACD, PDD, ...). */
-export const THRESHOLD_OPERATORS = ["lt", "gt", "eq"] as const;
+export const THRESHOLD_OPERATORS = ["lt", "gt", "eq", "le", "ge"] as const;
 export type ThresholdOperator = (typeof THRESHOLD_OPERATORS)[number];
-export const RULE_STATES = ["ok", "firing"] as const;
+/** "ok" is the seed's normal state; "pending" waits out the pending period; "nodata" after a silence. */
+export const RULE_STATES = ["ok", "firing", "pending", "nodata"] as const;
+export type RuleState = (typeof RULE_STATES)[number];
+export const AGGREGATIONS = ["avg", "min", "max", "sum", "count", "last"] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+/** The seed's "Area": the part of the system a rule watches (mapped to an alert category). */
+export const RULE_AREAS = ["billing", "routing_voice", "messaging", "api", "other"] as const;
+export type RuleArea = (typeof RULE_AREAS)[number];
+/** Metrics computed from call records over the sample period rather than read from samples. */
+export const CALL_METRICS = ["asr", "acd", "pdd", "attempts"] as const;
+export type CallMetric = (typeof CALL_METRICS)[number];
+export type Labels = Record<string, string>;
 
 export const thresholdOperator = pgEnum("threshold_operator", THRESHOLD_OPERATORS);
 export const ruleState = pgEnum("rule_state", RULE_STATES);
@@ -32,11 +46,38 @@ export const metricSamples = pgTable(
     metric: text().notNull(),
     value: doublePrecision().notNull(),
     at: timestamp({ withTimezone: true }).notNull(),
+    /** Labels rules filter on (region, trunk, …); {} when none. */
+    labels: jsonb().$type<Labels>().notNull().default({}),
   },
   (t) => [
     index("metric_samples_org_metric_at_idx").on(t.orgId, t.metric, t.at),
     // Retention prunes samples by age across organizations (lib/retention).
     index("metric_samples_at_idx").on(t.at),
+  ],
+);
+
+/**
+ * Call records (CDR summaries) from which ASR, ACD and PDD are computed over a rule's sample
+ * period. Compact: no UUID, a bigint identity key, and only what the metrics need.
+ */
+export const callRecords = pgTable(
+  "call_records",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    at: timestamp({ withTimezone: true }).notNull(),
+    answered: boolean().notNull(),
+    durationSeconds: doublePrecision().notNull().default(0),
+    pddMs: integer(),
+    region: text(),
+    trunk: text(),
+  },
+  (t) => [
+    index("call_records_org_at_idx").on(t.orgId, t.at),
+    // Retention prunes by age across organizations (lib/retention).
+    index("call_records_at_idx").on(t.at),
   ],
 );
 
@@ -51,12 +92,41 @@ export const thresholdRules = pgTable(
     metric: text().notNull(),
     operator: thresholdOperator().notNull(),
     threshold: doublePrecision().notNull(),
-    /** Minutes of samples averaged; 0 compares the latest sample alone. */
-    samplePeriodMinutes: integer().notNull().default(0),
+    /** Back on the safe side of this value the rule resets (hysteresis); null: when the condition stops. */
+    resetThreshold: doublePrecision(),
+    /** The window (minutes, 1 to 1440) the aggregation or the call metric is computed over. */
+    samplePeriodMinutes: integer().notNull().default(60),
+    aggregation: text().$type<Aggregation>().notNull().default("last"),
+    /** Only samples (or calls: region, trunk) carrying all these labels count. */
+    labelFilter: jsonb().$type<Labels>().notNull().default({}),
+    /** ASR, ACD, PDD: fewer calls than this in the window is not enough to judge. */
+    minCalls: integer().notNull().default(0),
+    /** The condition must hold this long before the rule fires. */
+    pendingSeconds: integer().notNull().default(0),
+    /** While firing, alert again this often; 0: once. */
+    repeatMinutes: integer().notNull().default(0),
+    /** No sample or call for this long: state "nodata"; null: never. */
+    noDataMinutes: integer(),
+    /** Alert (and open an incident) on no data, or only show it. */
+    noDataAlert: boolean().notNull().default(false),
+    area: text().$type<RuleArea>().notNull().default("other"),
+    contactEmails: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    contactPhones: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     category: ruleCategory().notNull().default("configurable"),
+    /** The severity of the incident and alerts it raises. */
     impact: ruleImpact().notNull().default("minor"),
     enabled: boolean().notNull().default(true),
     state: ruleState().notNull().default("ok"),
+    pendingSince: timestamp({ withTimezone: true }),
+    lastNotifiedAt: timestamp({ withTimezone: true }),
+    /** The tenant-only incident this rule opened and has not resolved. */
+    incidentId: uuid(),
     lastValue: doublePrecision(),
     lastEvaluatedAt: timestamp({ withTimezone: true }),
     stateChangedAt: timestamp({ withTimezone: true }),
@@ -67,3 +137,4 @@ export const thresholdRules = pgTable(
 
 export type ThresholdRule = typeof thresholdRules.$inferSelect;
 export type MetricSample = typeof metricSamples.$inferSelect;
+export type CallRecord = typeof callRecords.$inferSelect;

@@ -127,6 +127,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "support:read",
     "tickets:work",
     "support:manage",
+    // Posting a tenant's metrics the platform knows (balance, credit), naming the tenant.
+    "metrics:write",
   ],
   responder: [
     "org:read",

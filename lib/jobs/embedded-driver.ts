@@ -16,6 +16,7 @@ import { claimDueJobs, markJobError, planJob, releaseJob } from "@/lib/alerts/pl
 import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { pruneExpired } from "@/lib/auth/prune";
 import { runRetentionIfDue } from "@/lib/retention/schedule";
+import { evaluateAllRules } from "@/lib/metrics/evaluator";
 import { onJobsEnqueued } from "@/lib/alerts/outbox";
 import { createSender } from "./sender";
 
@@ -58,6 +59,8 @@ export interface EmbeddedDriver {
   stop(): Promise<void>;
 }
 
+/** Threshold rules are evaluated this often without new samples (no data, pending, windows). */
+const RULES_EVERY_MS = 30_000;
 /** Subscribers, magic-link tokens, rate-limit windows and old instances: pruned this often. */
 const PRUNE_EVERY_MS = 30_000;
 /**
@@ -98,6 +101,7 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
   let again = false;
   let stopped = false;
   let lastPrune = 0;
+  let lastRules = 0;
   let lastSweep = 0;
   const instance: Instance = newInstance(opts.instanceHost);
   let registered = false;
@@ -181,6 +185,10 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       await pruneStarts(db, inst.id);
       await pruneInstances(db);
       await runRetentionIfDue(db, { now, onError }); // hourly, one instance, in the background
+    }
+    if (now.getTime() - lastRules >= RULES_EVERY_MS) {
+      lastRules = now.getTime();
+      await evaluateAllRules(db, now);
     }
     if (!stopped && planning.size < PLANNING_MAX) {
       const jobs = await claimDueJobs(db, {

@@ -44,7 +44,7 @@ describe("threshold rules", () => {
         metric: "balance",
         operator: "lt",
         threshold: 500,
-        category: "billing",
+        area: "billing",
         impact: "major",
       },
     });
@@ -63,7 +63,9 @@ describe("threshold rules", () => {
       ctx: devops,
       input: { samples: [{ metric: "balance", value: 420 }] },
     });
-    expect(low.transitions).toEqual([{ ruleId: rule.id, state: "firing", value: 420 }]);
+    expect(low.transitions).toEqual([
+      { ruleId: rule.id, state: "firing", value: 420, action: "fire" },
+    ]);
     // Still low: no second alert.
     expect(
       (
@@ -77,7 +79,9 @@ describe("threshold rules", () => {
       ctx: devops,
       input: { samples: [{ metric: "balance", value: 5000 }] },
     });
-    expect(back.transitions).toEqual([{ ruleId: rule.id, state: "ok", value: 5000 }]);
+    expect(back.transitions).toEqual([
+      { ruleId: rule.id, state: "ok", value: 5000, action: "recover" },
+    ]);
 
     const jobs = await jobsFor(admin.org.id);
     expect(jobs.map((j) => j.kind)).toEqual(["threshold.triggered", "threshold.recovered"]);
@@ -101,6 +105,7 @@ describe("threshold rules", () => {
         operator: "gt",
         threshold: 50,
         samplePeriodMinutes: 5,
+        aggregation: "avg",
       },
     });
     const now = Date.now();
@@ -149,7 +154,7 @@ describe("threshold rules", () => {
     const admin = await ctxFor(t.db, "admin@acme.test");
     const err = await createRule({
       ctx: admin,
-      input: { name: "", metric: "Bad Name!", operator: "ge", threshold: "x" },
+      input: { name: "", metric: "Bad Name!", operator: "gte", threshold: "x" },
     }).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     const fields = Object.fromEntries(
@@ -158,7 +163,7 @@ describe("threshold rules", () => {
     expect(fields).toMatchObject({
       name: "is required",
       metric: expect.stringContaining("must be a name like balance"),
-      operator: "must be lt (below), gt (above) or eq (equal to)",
+      operator: "must be one of < (lt), <= (le), > (gt), >= (ge), = (eq)",
       threshold: "is required and must be a number",
     });
     const blank = await createRule({
@@ -173,7 +178,7 @@ describe("threshold rules", () => {
       recordSamples({ ctx: admin, input: { samples: [{ metric: "cps", value: 1, at: future }] } }),
     ).rejects.toThrowError(/samples.0.at: is in the future/);
     await expect(recordSamples({ ctx: admin, input: { samples: [] } })).rejects.toThrowError(
-      /samples: must hold at least one sample/,
+      /samples: must hold at least one sample \(or send calls\)/,
     );
   });
 
@@ -218,12 +223,12 @@ describe("threshold rules", () => {
     const admin = await ctxFor(t.db, "admin@acme.test");
     const rule = await createRule({
       ctx: admin,
-      input: { name: "PDD", metric: "pdd", operator: "gt", threshold: 3 },
+      input: { name: "Latency", metric: "latency", operator: "gt", threshold: 3 },
     });
-    await recordSamples({ ctx: admin, input: { samples: [{ metric: "pdd", value: 5 }] } });
+    await recordSamples({ ctx: admin, input: { samples: [{ metric: "latency", value: 5 }] } });
     const updated = await updateRule({
       ctx: admin,
-      input: { ruleId: rule.id, name: "PDD", metric: "pdd", operator: "gt", threshold: 10 },
+      input: { ruleId: rule.id, name: "Latency", metric: "latency", operator: "gt", threshold: 10 },
     });
     expect(updated.state).toBe("ok");
     await deleteRule({ ctx: admin, input: { ruleId: rule.id } });
@@ -236,6 +241,8 @@ describe("threshold rules", () => {
     expect(actions.sort()).toEqual([
       "threshold_rule.created",
       "threshold_rule.deleted",
+      "threshold_rule.fired",
+      "threshold_rule.recovered",
       "threshold_rule.updated",
     ]);
   });

@@ -1,48 +1,110 @@
-import { and, eq, inArray } from "drizzle-orm";
-import { metricSamples, thresholdRules } from "@/db/schema";
+import { and, eq, inArray, or } from "drizzle-orm";
+import {
+  callRecords,
+  metricSamples,
+  organizations,
+  thresholdRules,
+  CALL_METRICS,
+} from "@/db/schema";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
-import { parseInput, ValidationError } from "@/lib/errors";
-import { evaluateRules } from "./evaluate";
-import { SamplesInput } from "./schemas";
+import { ForbiddenError, parseInput, ValidationError } from "@/lib/errors";
+import { requestEvaluation } from "./evaluator";
+import { MetricsInput } from "./schemas";
 
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
+/** The organization the metrics are for: the key's own, or for a platform key the named tenant. */
+async function targetOrg(ctx: Ctx, tenant: string | undefined): Promise<string> {
+  if (ctx.org.kind === "platform") {
+    if (!tenant) {
+      throw new ValidationError([
+        { field: "tenant", message: "is required with a platform key: the tenant's slug" },
+      ]);
+    }
+    const [org] = await ctx.db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(and(eq(organizations.slug, tenant.toLowerCase()), eq(organizations.kind, "tenant")));
+    if (!org)
+      throw new ValidationError([{ field: "tenant", message: "is not a tenant organization" }]);
+    return org.id;
+  }
+  if (tenant !== undefined && tenant.toLowerCase() !== ctx.org.slug) {
+    throw new ForbiddenError(
+      "A tenant's key posts only its own metrics (tenant must be omitted or its own slug)",
+    );
+  }
+  return ctx.org.id;
+}
+
 /**
- * Records metric samples for the caller's organization and, in the same transaction, evaluates
- * the rules on those metrics, so a crossing and its alert commit together or not at all.
+ * Records gauge samples and call records for the caller's organization (or, with a platform key,
+ * for the tenant named), all or none, then evaluates the rules that read them, coalesced with
+ * other batches (lib/metrics/evaluator.ts), and answers with the transitions.
  * verb-no-audit: samples are a feed of readings, not a change anyone made; a crossing leaves its
- * outbox row and the rule's state.
+ * outbox row, an audit row and the rule's state.
  */
-export async function recordSamples({ ctx, input }: { ctx: Ctx; input: unknown }) {
+export async function recordSamples({
+  ctx,
+  input,
+  now: clock,
+}: {
+  ctx: Ctx;
+  input: unknown;
+  now?: () => Date;
+}) {
   requirePermission(ctx, "metrics:write");
-  const { samples } = parseInput(SamplesInput, input);
-  const now = new Date();
+  const { tenant, samples, calls } = parseInput(MetricsInput, input);
+  const now = clock ? clock() : new Date();
   const tooLate = now.getTime() + MAX_CLOCK_SKEW_MS;
-  const future = samples.flatMap((s, i) =>
-    s.at && new Date(s.at).getTime() > tooLate
-      ? [{ field: `samples.${i}.at`, message: "is in the future" }]
+  const future = [
+    ...samples.map((s, i) => ({ at: s.at, field: `samples.${i}.at` })),
+    ...calls.map((c, i) => ({ at: c.at, field: `calls.${i}.at` })),
+  ].flatMap((x) =>
+    x.at && new Date(x.at).getTime() > tooLate
+      ? [{ field: x.field, message: "is in the future" }]
       : [],
   );
   if (future.length) throw new ValidationError(future);
-  const rows = samples.map((s) => ({
-    orgId: ctx.org.id,
+  const orgId = await targetOrg(ctx, tenant);
+  const sampleRows = samples.map((s) => ({
+    orgId,
     metric: s.metric,
     value: s.value,
     at: s.at ? new Date(s.at) : now,
+    labels: s.labels ?? {},
   }));
-  const metrics = [...new Set(rows.map((r) => r.metric))];
-  const transitions = await withTransaction(ctx, async (tx) => {
-    await tx.insert(metricSamples).values(rows);
-    const rules = await tx
-      .select({ id: thresholdRules.id })
+  const callRows = calls.map((c) => ({
+    orgId,
+    at: c.at ? new Date(c.at) : now,
+    answered: c.answered,
+    durationSeconds: c.answered ? c.durationSeconds : 0,
+    pddMs: c.pddMs ?? null,
+    region: c.region ?? null,
+    trunk: c.trunk ?? null,
+  }));
+  const metrics = [...new Set(sampleRows.map((r) => r.metric))];
+  const rules = await withTransaction(ctx, async (tx) => {
+    if (sampleRows.length) await tx.insert(metricSamples).values(sampleRows);
+    if (callRows.length) await tx.insert(callRecords).values(callRows);
+    const read = [...metrics, ...(callRows.length ? CALL_METRICS : [])];
+    return tx
+      .select({ id: thresholdRules.id, orgId: thresholdRules.orgId })
       .from(thresholdRules)
-      .where(and(eq(thresholdRules.orgId, ctx.org.id), inArray(thresholdRules.metric, metrics)));
-    return evaluateRules(
-      tx,
-      ctx,
-      rules.map((r) => r.id),
-      now,
-    );
+      .where(
+        and(
+          eq(thresholdRules.orgId, orgId),
+          eq(thresholdRules.enabled, true),
+          or(inArray(thresholdRules.metric, read)),
+        ),
+      );
   });
-  return { accepted: rows.length, transitions };
+  const transitions = await requestEvaluation(ctx.db, rules, now);
+  const mine = new Set(rules.map((r) => r.id));
+  return {
+    accepted: sampleRows.length + callRows.length,
+    samples: sampleRows.length,
+    calls: callRows.length,
+    transitions: transitions.filter((t) => mine.has(t.ruleId)),
+  };
 }

@@ -1,10 +1,37 @@
 import { and, asc, eq } from "drizzle-orm";
-import { thresholdRules } from "@/db/schema";
+import { z } from "zod";
+import { thresholdRules, type ThresholdRule } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { NotFoundError, parseInput } from "@/lib/errors";
+import { parseTargetInput } from "@/lib/ids";
 import { evaluateRules } from "./evaluate";
-import { RuleIdInput, RuleInput, UpdateRuleInput } from "./schemas";
+import { categoryOfArea, RuleIdInput, RuleInput } from "./schemas";
+
+/** The stored columns of a parsed rule: the category follows the Area. */
+function columns(v: RuleInput) {
+  return {
+    name: v.name,
+    metric: v.metric,
+    operator: v.operator,
+    threshold: v.threshold,
+    resetThreshold: v.resetThreshold ?? null,
+    samplePeriodMinutes: v.samplePeriodMinutes,
+    aggregation: v.aggregation,
+    labelFilter: v.labelFilter,
+    minCalls: v.minCalls,
+    pendingSeconds: v.pendingSeconds,
+    repeatMinutes: v.repeatMinutes,
+    noDataMinutes: v.noDataMinutes ?? null,
+    noDataAlert: v.noDataAlert,
+    area: v.area,
+    category: categoryOfArea(v.area),
+    contactEmails: [...new Set(v.contactEmails)],
+    contactPhones: [...new Set(v.contactPhones)],
+    impact: v.impact,
+    enabled: v.enabled,
+  };
+}
 
 export async function listRules({ ctx }: { ctx: Ctx }) {
   requirePermission(ctx, "thresholds:manage");
@@ -15,10 +42,38 @@ export async function listRules({ ctx }: { ctx: Ctx }) {
     .orderBy(asc(thresholdRules.name));
 }
 
-/** Creates a rule and evaluates it at once against the samples already recorded. */
-export async function createRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
+export async function getRule({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: unknown;
+}): Promise<ThresholdRule> {
   requirePermission(ctx, "thresholds:manage");
-  const values = parseInput(RuleInput, input);
+  const { ruleId } = parseTargetInput(RuleIdInput, input, {
+    field: "ruleId",
+    notFound: "Threshold rule",
+  });
+  const [rule] = await ctx.db
+    .select()
+    .from(thresholdRules)
+    .where(and(eq(thresholdRules.id, ruleId), eq(thresholdRules.orgId, ctx.org.id)));
+  if (!rule) throw new NotFoundError("Threshold rule");
+  return rule;
+}
+
+/** Creates a rule and evaluates it at once against the samples already recorded. */
+export async function createRule({
+  ctx,
+  input,
+  now = new Date(),
+}: {
+  ctx: Ctx;
+  input: unknown;
+  now?: Date;
+}) {
+  requirePermission(ctx, "thresholds:manage");
+  const values = columns(parseInput(RuleInput, input));
   return withTransaction(ctx, async (tx) => {
     const [rule] = await tx
       .insert(thresholdRules)
@@ -30,45 +85,99 @@ export async function createRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
       targetId: rule!.id,
       data: values,
     });
-    await evaluateRules(tx, ctx, [rule!.id]);
-    return rule!;
+    await evaluateRules(tx, ctx, [rule!.id], now);
+    const [after] = await tx.select().from(thresholdRules).where(eq(thresholdRules.id, rule!.id));
+    return after!;
   });
 }
 
-export async function updateRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
+/**
+ * Replaces a rule's settings (the whole rule, as the editor and PUT send it). A changed condition
+ * starts from normal, so it fires afresh if it holds; an open incident stays linked and is
+ * resolved by the next reset. Pausing keeps the state but stops evaluation.
+ */
+export async function updateRule({
+  ctx,
+  input,
+  now = new Date(),
+}: {
+  ctx: Ctx;
+  input: unknown;
+  now?: Date;
+}) {
   requirePermission(ctx, "thresholds:manage");
-  const { ruleId, ...values } = parseInput(UpdateRuleInput, input);
+  const { ruleId } = parseTargetInput(RuleIdInput, input, {
+    field: "ruleId",
+    notFound: "Threshold rule",
+  });
   return withTransaction(ctx, async (tx) => {
     const [before] = await tx
       .select()
       .from(thresholdRules)
       .where(and(eq(thresholdRules.id, ruleId), eq(thresholdRules.orgId, ctx.org.id)))
       .for("update");
+    // Another organization's rule is not found, whatever the settings sent.
     if (!before) throw new NotFoundError("Threshold rule");
-    // A changed condition starts from "ok" so that it fires afresh if it holds.
+    const values = columns(parseInput(RuleInput, input));
     const conditionChanged =
       before.metric !== values.metric ||
       before.operator !== values.operator ||
-      before.threshold !== values.threshold;
-    const [rule] = await tx
+      before.threshold !== values.threshold ||
+      JSON.stringify(before.labelFilter) !== JSON.stringify(values.labelFilter);
+    await tx
       .update(thresholdRules)
-      .set({ ...values, ...(conditionChanged || !values.enabled ? { state: "ok" as const } : {}) })
-      .where(and(eq(thresholdRules.id, ruleId), eq(thresholdRules.orgId, ctx.org.id)))
-      .returning();
+      .set({
+        ...values,
+        ...(conditionChanged && before.state !== "firing"
+          ? { state: "ok" as const, pendingSince: null }
+          : {}),
+      })
+      .where(and(eq(thresholdRules.id, ruleId), eq(thresholdRules.orgId, ctx.org.id)));
     await recordAudit(tx, ctx, {
       action: "threshold_rule.updated",
       targetType: "threshold_rule",
       targetId: ruleId,
       data: values,
     });
-    await evaluateRules(tx, ctx, [ruleId]);
+    await evaluateRules(tx, ctx, [ruleId], now);
+    const [rule] = await tx.select().from(thresholdRules).where(eq(thresholdRules.id, ruleId));
     return rule!;
+  });
+}
+
+/** Pauses or resumes a rule without touching its other settings. */
+export async function setRuleEnabled({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requirePermission(ctx, "thresholds:manage");
+  const { ruleId, enabled } = parseTargetInput(
+    RuleIdInput.extend({
+      enabled: z.boolean({ message: "must be true or false" }),
+    }),
+    input,
+    { field: "ruleId", notFound: "Threshold rule" },
+  );
+  return withTransaction(ctx, async (tx) => {
+    const [rule] = await tx
+      .update(thresholdRules)
+      .set({ enabled })
+      .where(and(eq(thresholdRules.id, ruleId), eq(thresholdRules.orgId, ctx.org.id)))
+      .returning();
+    if (!rule) throw new NotFoundError("Threshold rule");
+    await recordAudit(tx, ctx, {
+      action: enabled ? "threshold_rule.resumed" : "threshold_rule.paused",
+      targetType: "threshold_rule",
+      targetId: ruleId,
+    });
+    if (enabled) await evaluateRules(tx, ctx, [ruleId]);
+    return rule;
   });
 }
 
 export async function deleteRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "thresholds:manage");
-  const { ruleId } = parseInput(RuleIdInput, input);
+  const { ruleId } = parseTargetInput(RuleIdInput, input, {
+    field: "ruleId",
+    notFound: "Threshold rule",
+  });
   await withTransaction(ctx, async (tx) => {
     const [rule] = await tx
       .delete(thresholdRules)

@@ -14,6 +14,7 @@ import {
   invitations,
   maintenances,
   metricSamples,
+  callRecords,
   notificationJobs,
   providerEvents,
   regions,
@@ -35,6 +36,7 @@ const settings: RetentionSettings = {
   deliveriesDays: 90,
   notificationJobsDays: 30,
   metricSamplesDays: 30,
+  callRecordsDays: 7,
   inboxDays: 90,
   devMailboxDays: 7,
   invitationsDays: 30,
@@ -60,6 +62,7 @@ beforeEach(async () => {
     incidents,
     maintenances,
     metricSamples,
+    callRecords,
     devMailbox,
     invitations,
   ]) {
@@ -326,6 +329,10 @@ describe("pruneRetention: samples, inbox, dev mailbox, invitations", () => {
       createdAt,
     });
     await t.db.insert(devMailbox).values([mail("old", older(7)), mail("kept", atCutoff(7))]);
+    await t.db.insert(callRecords).values([
+      { orgId: acme, at: older(7), answered: true, durationSeconds: 1 },
+      { orgId: acme, at: atCutoff(7), answered: false },
+    ]);
     const invite = (email: string, expiresAt: Date, acceptedAt: Date | null = null) => ({
       orgId: acme,
       email,
@@ -346,6 +353,7 @@ describe("pruneRetention: samples, inbox, dev mailbox, invitations", () => {
     const res = await pruneRetention(t.db, { now, settings });
     expect(res.deleted).toMatchObject({
       metricSamples: 2,
+      callRecords: 1,
       inboxItems: 1,
       devMailbox: 1,
       invitations: 1,
@@ -472,6 +480,7 @@ describe("pruneRetention and the status page", () => {
         deliveriesDays: 7,
         notificationJobsDays: 1,
         metricSamplesDays: 2,
+        callRecordsDays: 2,
         inboxDays: 1,
         devMailboxDays: 1,
         invitationsDays: 1,

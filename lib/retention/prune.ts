@@ -4,7 +4,7 @@ import { env, type Env } from "@/lib/env";
 
 /**
  * Retention: records that only grow (deliveries with their attempts, notification jobs, metric
- * samples, inbox items, dev mailbox messages, invitations never accepted) are deleted once they are
+ * samples, call records, inbox items, dev mailbox messages, invitations never accepted) are deleted once they are
  * older than their configured number of days (README, Configuration: RETENTION_*). Expired
  * sign-in tokens and ended rate-limit windows are deleted as soon as they expire, by the job
  * drivers' sweep (lib/auth/prune.ts).
@@ -36,6 +36,8 @@ export interface RetentionSettings {
   deliveriesDays: number;
   notificationJobsDays: number;
   metricSamplesDays: number;
+  /** Call records (ASR, ACD, PDD windows). */
+  callRecordsDays: number;
   inboxDays: number;
   devMailboxDays: number;
   /** Days an invitation that was never accepted is kept after it expired. */
@@ -47,6 +49,7 @@ export function retentionSettings(e: Env = env): RetentionSettings {
     deliveriesDays: e.RETENTION_DELIVERIES_DAYS,
     notificationJobsDays: e.RETENTION_NOTIFICATION_JOBS_DAYS,
     metricSamplesDays: e.RETENTION_METRIC_SAMPLES_DAYS,
+    callRecordsDays: e.RETENTION_CALL_RECORDS_DAYS,
     inboxDays: e.RETENTION_INBOX_DAYS,
     devMailboxDays: e.RETENTION_DEV_MAILBOX_DAYS,
     invitationsDays: e.RETENTION_INVITATIONS_DAYS,
@@ -61,6 +64,7 @@ export const RETENTION_TABLES = [
   "deliveries",
   "notificationJobs",
   "metricSamples",
+  "callRecords",
   "inboxItems",
   "devMailbox",
   "invitations",
@@ -104,6 +108,7 @@ function batches(
   const deliveries = cut(s.deliveriesDays);
   const jobs = cut(s.notificationJobsDays);
   const samples = cut(s.metricSamplesDays);
+  const calls = cut(s.callRecordsDays);
   const inbox = cut(s.inboxDays);
   const mailbox = cut(s.devMailboxDays);
   const invitations = cut(s.invitationsDays);
@@ -171,6 +176,13 @@ function batches(
             select 1 from metric_samples n
             where n.org_id = s.org_id and n.metric = s.metric and n.at > s.at)
         limit ${batch}
+      ))
+      returning id`,
+    callRecords:
+      calls &&
+      sql`
+      delete from call_records where id = any(array(
+        select id from call_records where at < ${calls} limit ${batch}
       ))
       returning id`,
     inboxItems:

@@ -5,6 +5,8 @@ import { RuleForm, RuleRowActions } from "@/components/portal/threshold-rules";
 import { listRules } from "@/lib/metrics/rules";
 import { OPERATOR_SYMBOLS } from "@/lib/metrics/evaluate";
 import { env } from "@/lib/env";
+import Link from "next/link";
+import { AREA_LABELS } from "@/lib/metrics/schemas";
 import { createRuleAction, deleteRuleAction, toggleRuleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Threshold rules" };
@@ -16,7 +18,7 @@ export default async function ThresholdsPage() {
     <div className="space-y-6">
       <PageHeader
         title="Threshold rules"
-        description="Alert when one of your metrics crosses a threshold: balance below a value, CPS or channels above one. A rule fires once when its condition starts to hold and sends a recovery when it stops."
+        description="Alert when one of your metrics crosses a threshold: balance below a value, CPS or channels above one, ASR, ACD or PDD of your calls over a sample period. A rule fires once when its condition holds (for its pending period), opens an incident for your organization, and sends a recovered notice when the value passes its reset threshold."
       />
       <Card title="New rule">
         <RuleForm action={createRuleAction} />
@@ -40,14 +42,17 @@ export default async function ThresholdsPage() {
                 {rules.map((r) => (
                   <tr key={r.id}>
                     <td className="py-2">
-                      {r.name}
+                      <Link href={`/portal/thresholds/${r.id}`} className="underline">
+                        {r.name}
+                      </Link>
                       <span className="block text-xs text-slate-500 capitalize dark:text-slate-400">
-                        {r.category} · {r.impact}
+                        {AREA_LABELS[r.area]} · {r.impact}
                       </span>
                     </td>
                     <td className="font-mono text-xs">
                       {r.metric} {OPERATOR_SYMBOLS[r.operator]} {r.threshold}
-                      {r.samplePeriodMinutes > 0 && ` (avg ${r.samplePeriodMinutes} min)`}
+                      {r.resetThreshold !== null && `, reset ${r.resetThreshold}`} ({r.aggregation}{" "}
+                      {r.samplePeriodMinutes} min)
                     </td>
                     <td>{r.lastValue ?? "No samples yet"}</td>
                     <td>
@@ -55,18 +60,17 @@ export default async function ThresholdsPage() {
                         <span className="text-slate-500 dark:text-slate-400">Paused</span>
                       ) : r.state === "firing" ? (
                         <span className="font-medium text-red-700 dark:text-red-400">Firing</span>
+                      ) : r.state === "pending" ? (
+                        <span className="text-amber-700 dark:text-amber-400">Pending</span>
+                      ) : r.state === "nodata" ? (
+                        <span className="text-slate-600 dark:text-slate-400">No data</span>
                       ) : (
                         <span className="text-emerald-700 dark:text-emerald-400">OK</span>
                       )}
                     </td>
                     <td>
                       <RuleRowActions
-                        rule={{
-                          ...r,
-                          createdAt: null,
-                          lastEvaluatedAt: null,
-                          stateChangedAt: null,
-                        }}
+                        rule={{ id: r.id, name: r.name, enabled: r.enabled }}
                         toggle={toggleRuleAction}
                         remove={deleteRuleAction}
                       />
@@ -85,7 +89,8 @@ export default async function ThresholdsPage() {
         <pre className="overflow-x-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800">
           {`curl -X POST ${env.APP_URL}/api/v1/metrics \\
   -H "Authorization: Bearer bk_…" -H "Content-Type: application/json" \\
-  -d '{"samples":[{"metric":"balance","value":420}]}'`}
+  -d '{"samples":[{"metric":"balance","value":420}],
+       "calls":[{"answered":true,"durationSeconds":63,"pddMs":1800,"region":"BOM","trunk":"t1"}]}'`}
         </pre>
       </Card>
     </div>
