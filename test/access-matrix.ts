@@ -222,4 +222,7 @@ export const ACTIONS: Record<string, Entry> = {
   "app/(public)/subscribe/actions.ts#confirmAction": open("guarded by the confirmation token"),
   "app/(public)/subscribe/actions.ts#rotateOwnSecretAction": open("guarded by the manage token"),
   "app/(public)/subscribe/actions.ts#verifyOwnWebhookAction": open("guarded by the manage token"),
+  "app/(public)/subscribe/actions.ts#savePreferencesAction": open(
+    "guarded by the signed token in the subscriber's own emails; it changes only that subscription",
+  ),
 };
