@@ -114,7 +114,8 @@ export const OPERATIONS: Operation[] = [
     path: "/openapi.json",
     tag: "Account",
     summary: "This description",
-    description: "The OpenAPI 3.1 document you are reading. Needs no key.",
+    description:
+      "The OpenAPI 3.1 document you are reading (people read it at /portal/api-reference).",
     permission: null,
     success: { status: 200, description: "The OpenAPI document." },
   },
@@ -777,7 +778,7 @@ const RETRY_AFTER = {
 
 function errorCodes(op: Operation): number[] {
   const codes = new Set<number>([503]);
-  if (op.path !== "/openapi.json") codes.add(401);
+  codes.add(401);
   if (op.permission) codes.add(403);
   if (op.idOf) codes.add(404);
   if (op.body || op.rawBody || op.query) codes.add(422);
@@ -834,15 +835,12 @@ function pathItem(op: Operation): JsonSchema {
   }
   const permissionNote = op.permission
     ? `Needs the \`${op.permission}\` permission.`
-    : op.path === "/openapi.json"
-      ? "Open to anyone."
-      : "Any valid key.";
+    : "Any valid key.";
   return {
     tags: [op.tag],
     summary: op.summary,
     description: [op.description, permissionNote].filter(Boolean).join("\n\n"),
     operationId: operationId(op),
-    ...(op.path === "/openapi.json" ? { security: [] } : {}),
     ...(op.permission ? { "x-permission": op.permission } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
