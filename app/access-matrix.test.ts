@@ -566,6 +566,10 @@ const ACTION_CROSS_TENANT: Record<string, () => Promise<Record<string, string>>>
   "app/portal/alerts/actions.ts#clearRecipientMarkAction": async () => ({
     id: await acmeRecipientId(),
   }),
+  "app/portal/alerts/actions.ts#updateEndpointAction": async () => ({
+    id: await acmeEndpointId(),
+    name: "renamed by another tenant",
+  }),
   "app/portal/alerts/actions.ts#deleteEndpointAction": async () => ({ id: await acmeEndpointId() }),
   "app/portal/alerts/actions.ts#enableEndpointAction": async () => ({ id: await acmeEndpointId() }),
   "app/portal/alerts/actions.ts#rotateSecretAction": async () => ({ id: await acmeEndpointId() }),

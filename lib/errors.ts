@@ -132,9 +132,22 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   return result.data;
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string; fields?: FieldIssue[] };
-}
+/** Every error answer of /api/v1 (toHttpResponse); the OpenAPI document describes it from this. */
+export const ErrorBodySchema = z
+  .object({
+    error: z
+      .object({
+        /** Stable, for programs: validation_failed, unauthorized, forbidden, not_found, … */
+        code: z.string(),
+        /** For people. */
+        message: z.string(),
+        /** 422 only: each bad field, by its path in the request ("filters.minImpact", "(body)"). */
+        fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export function toHttpResponse(err: unknown): Response {
   if (err instanceof ServiceError) {

@@ -81,6 +81,7 @@ export const ROUTES: Record<string, Entry> = {
   "POST /api/v1/tickets/[id]/replies": key(ticketsRead),
   "GET /api/v1/endpoints": key(alertsRead),
   "POST /api/v1/endpoints": key(alertsManage),
+  "PATCH /api/v1/endpoints/[id]": key(alertsManage),
   "DELETE /api/v1/endpoints/[id]": key(alertsManage),
   "GET /api/v1/incidents": key(incidentsRead),
   "POST /api/v1/incidents": key(incidentsWrite),
@@ -100,6 +101,7 @@ export const ROUTES: Record<string, Entry> = {
   "PUT /api/v1/threshold-rules/[id]": key(thresholdsManage),
   "DELETE /api/v1/threshold-rules/[id]": key(thresholdsManage),
   "GET /api/v1/subscribers": key(subscribersManage),
+  "GET /api/v1/openapi.json": key(ALL),
   "GET /api/v1/status-page": key(statusPageManage),
   "PUT /api/v1/status-page": key(statusPageManage),
   "PUT /api/v1/status-page/logo": key(statusPageManage),
@@ -163,6 +165,7 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/alerts/actions.ts#clearRecipientMarkAction": session(alertsManage),
   "app/portal/alerts/actions.ts#saveNoiseAction": session(alertsManage),
   "app/portal/alerts/actions.ts#createEndpointAction": session(alertsManage),
+  "app/portal/alerts/actions.ts#updateEndpointAction": session(alertsManage),
   "app/portal/alerts/actions.ts#deleteEndpointAction": session(alertsManage),
   "app/portal/alerts/actions.ts#enableEndpointAction": session(alertsManage),
   "app/portal/alerts/actions.ts#rotateSecretAction": session(alertsManage),
@@ -247,4 +250,7 @@ export const ACTIONS: Record<string, Entry> = {
   "app/(public)/subscribe/actions.ts#confirmAction": open("guarded by the confirmation token"),
   "app/(public)/subscribe/actions.ts#rotateOwnSecretAction": open("guarded by the manage token"),
   "app/(public)/subscribe/actions.ts#verifyOwnWebhookAction": open("guarded by the manage token"),
+  "app/(public)/subscribe/actions.ts#savePreferencesAction": open(
+    "guarded by the signed token in the subscriber's own emails; it changes only that subscription",
+  ),
 };

@@ -4,29 +4,43 @@ import { CHANNEL_LABELS, ENDPOINT_TYPE_LABELS, ROLE_GROUP_LABELS } from "@/lib/l
 import type { EndpointView } from "@/lib/alerts/settings";
 import { Card } from "@/components/ui/card";
 import { Field, SelectField } from "@/components/ui/field";
+import { EndpointFilterFields, filtersSummary, type CatalogOption } from "./endpoint-filters";
 import {
   RowActionForm,
+  SettingsForm,
   SecretOnceForm,
   TestAlertButton,
   type FormAction,
   type TestOutcome,
 } from "./forms";
 
+const ROLE_GROUP_OPTIONS = [
+  { value: "", label: "All role groups" },
+  ...TENANT_ROLES.map((r) => ({ value: r, label: ROLE_GROUP_LABELS[r] })),
+];
+
 type SecretResult = { name?: string; secret: string | null; previousValidUntil?: string };
 
 /** Slack, Teams and signed webhook endpoints: the list with its row actions, and "Add endpoint". */
 export function EndpointsCard({
   endpoints,
+  components,
+  regions,
   manage,
   create,
+  update,
   remove,
   enable,
   rotateSecret,
   sendTest,
 }: {
   endpoints: EndpointView[];
+  /** The catalogue the filters choose from. */
+  components: CatalogOption[];
+  regions: CatalogOption[];
   manage: boolean;
   create: FormAction<SecretResult>;
+  update: FormAction;
   remove: FormAction;
   enable: FormAction;
   rotateSecret: FormAction<SecretResult>;
@@ -43,7 +57,8 @@ export function EndpointsCard({
               <div className="flex flex-wrap items-center justify-between gap-2">
                 <span>
                   <strong>{e.name}</strong> · {CHANNEL_LABELS[e.type]} · {e.urlHint} ·{" "}
-                  {e.roleGroup ? ROLE_GROUP_LABELS[e.roleGroup] : "all role groups"}
+                  {e.roleGroup ? ROLE_GROUP_LABELS[e.roleGroup] : "all role groups"} ·{" "}
+                  {filtersSummary(e.filters, components, regions)}
                   {!e.enabled && (
                     <span className="ml-2 text-red-700">
                       disabled{e.disabledReason ? `: ${e.disabledReason}` : ""}
@@ -86,6 +101,40 @@ export function EndpointsCard({
                   </div>
                 )}
               </div>
+              {manage && (
+                <details>
+                  <summary className="cursor-pointer text-sm text-sky-700 dark:text-sky-400">
+                    Edit {e.name}
+                  </summary>
+                  <SettingsForm
+                    action={update}
+                    label={`Edit ${e.name}`}
+                    submit="Save endpoint"
+                    className="mt-3 grid gap-3 sm:grid-cols-2"
+                  >
+                    <input type="hidden" name="id" value={e.id} />
+                    <Field label="Name" name="name" required maxLength={80} defaultValue={e.name} />
+                    <Field
+                      label="URL"
+                      name="url"
+                      type="url"
+                      placeholder={`unchanged (${e.urlHint})`}
+                      hint="Leave empty to keep the current URL."
+                    />
+                    <SelectField
+                      label="Receives for"
+                      name="roleGroup"
+                      defaultValue={e.roleGroup ?? ""}
+                      options={ROLE_GROUP_OPTIONS}
+                    />
+                    <EndpointFilterFields
+                      filters={e.filters}
+                      components={components}
+                      regions={regions}
+                    />
+                  </SettingsForm>
+                </details>
+              )}
               {manage && e.enabled && (
                 <TestAlertButton
                   action={sendTest}
@@ -112,14 +161,8 @@ export function EndpointsCard({
           />
           <Field label="Name" name="name" required maxLength={80} />
           <Field label="URL" name="url" type="url" required placeholder="https://" />
-          <SelectField
-            label="Receives for"
-            name="roleGroup"
-            options={[
-              { value: "", label: "All role groups" },
-              ...TENANT_ROLES.map((r) => ({ value: r, label: ROLE_GROUP_LABELS[r] })),
-            ]}
-          />
+          <SelectField label="Receives for" name="roleGroup" options={ROLE_GROUP_OPTIONS} />
+          <EndpointFilterFields components={components} regions={regions} />
         </SecretOnceForm>
       )}
     </Card>

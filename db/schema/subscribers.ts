@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   index,
   jsonb,
   pgEnum,
@@ -50,6 +51,8 @@ export const publicSubscribers = pgTable(
       .$type<string[]>()
       .notNull()
       .default(sql`'[]'::jsonb`),
+    /** Maintenance notices only: incidents are not sent (the subscriber's own choice). */
+    maintenanceOnly: boolean().notNull().default(false),
     /** sha256 of the emailed confirmation token; cleared once confirmed. */
     confirmTokenHash: text(),
     confirmedAt: timestamp({ withTimezone: true }),

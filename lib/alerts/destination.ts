@@ -5,7 +5,10 @@ import { decryptSecretForSending } from "@/lib/crypto/secrets";
 import { signingSecrets } from "@/lib/crypto/webhook-secrets";
 import { DeliveryError } from "@/lib/channels/errors";
 import type { ChannelSettings } from "@/lib/channels/settings";
-import { unsubscribeUrl as subscriberUnsubscribeUrl } from "@/lib/subscribers/tokens";
+import {
+  preferencesUrl as subscriberPreferencesUrl,
+  unsubscribeUrl as subscriberUnsubscribeUrl,
+} from "@/lib/subscribers/tokens";
 import type { AlertItem } from "@/lib/channels/message";
 import {
   ENDPOINT_FOR_SEND,
@@ -100,6 +103,7 @@ async function resolveSubscriber(
     return {
       to: s.email,
       unsubscribeUrl: subscriberUnsubscribeUrl(settings.appUrl, s.id),
+      preferencesUrl: subscriberPreferencesUrl(settings.appUrl, s.id),
       oneClick: true,
       publicSubscriber: true,
     };

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { alertEndpoints } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
@@ -10,7 +10,7 @@ import { encryptSecret } from "@/lib/crypto/secrets";
 import { generateWebhookSecret, rotateWebhookSecret } from "@/lib/crypto/webhook-secrets";
 import { checkDestinationUrl } from "@/lib/channels/net";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
-import { CreateEndpointInput } from "./schemas";
+import { CreateEndpointInput, UpdateEndpointInput } from "./schemas";
 import { checkCatalogIds } from "@/lib/catalog/check";
 import { loadEndpoint, toEndpointView, type EndpointView } from "./settings";
 
@@ -94,6 +94,78 @@ export async function deleteEndpoint({ ctx, input }: { ctx: Ctx; input: unknown 
       targetId: e.id,
       data: { name: e.name },
     });
+  });
+}
+
+/**
+ * Edits an endpoint in place: its name, URL, role group and filters (components, regions, minimum
+ * impact). Fields left out keep their values; its type, signing secret, state and delivery
+ * history stay. `input` is `{ id, ...fields }`.
+ */
+export async function updateEndpoint({
+  ctx,
+  input,
+  channelSettings = channelSettingsFromEnv(),
+}: {
+  ctx: Ctx;
+  input: unknown;
+  /** Injected by tests (local receivers need allowPrivate). */
+  channelSettings?: Pick<ChannelSettings, "allowPrivate" | "resolver">;
+}): Promise<EndpointView> {
+  requirePermission(ctx, "alerts:manage");
+  assertTenant(ctx);
+  const { id: rawId, ...fields } =
+    typeof input === "object" && input !== null && !Array.isArray(input)
+      ? (input as Record<string, unknown>)
+      : { id: undefined };
+  const id = parseEndpointId({ id: rawId });
+  const data = parseInput(UpdateEndpointInput, fields);
+  // The URL is checked against the endpoint's own type (Slack and Teams hosts) before the
+  // transaction: the check resolves the host name.
+  const current = await loadEndpoint(ctx.db, ctx, id);
+  const url = data.url === undefined ? null : new URL(data.url);
+  if (url) {
+    const problem = await checkDestinationUrl(url, channelSettings, current.type);
+    if (problem) throw new ValidationError([{ field: "url", message: problem }]);
+  }
+  return withTransaction(ctx, async (tx) => {
+    const e = await loadEndpoint(tx, ctx, id);
+    if (data.filters) {
+      const issues = await checkCatalogIds(tx, data.filters, "filters");
+      if (issues.length) throw new ValidationError(issues);
+    }
+    const changes: Partial<typeof alertEndpoints.$inferInsert> = {};
+    if (data.name !== undefined) changes.name = data.name;
+    if (url) {
+      changes.urlEncrypted = encryptSecret(url.toString());
+      changes.urlHint = url.host;
+    }
+    if (data.roleGroup !== undefined) changes.roleGroup = data.roleGroup;
+    if (data.filters) {
+      changes.componentIds = data.filters.componentIds;
+      changes.regionIds = data.filters.regionIds;
+      changes.minImpact = data.filters.minImpact;
+    }
+    if (Object.keys(changes).length === 0) return toEndpointView(e);
+    const [row] = await tx
+      .update(alertEndpoints)
+      .set(changes)
+      .where(and(eq(alertEndpoints.id, e.id), eq(alertEndpoints.orgId, ctx.org.id)))
+      .returning();
+    await recordAudit(tx, ctx, {
+      action: "endpoint.update",
+      targetType: "alert_endpoint",
+      targetId: e.id,
+      // What changed, never the URL itself (Slack and Teams URLs carry their credential).
+      data: {
+        name: row!.name,
+        ...(data.name !== undefined && data.name !== e.name ? { previousName: e.name } : {}),
+        ...(url ? { host: url.host } : {}),
+        ...(data.roleGroup !== undefined ? { roleGroup: data.roleGroup } : {}),
+        ...(data.filters ? { filters: data.filters } : {}),
+      },
+    });
+    return toEndpointView(row!);
   });
 }
 

@@ -96,26 +96,46 @@ export const UpdateAlertSettingsInput = z
   .strict();
 export type UpdateAlertSettingsInput = z.input<typeof UpdateAlertSettingsInput>;
 
+const EndpointName = storable(
+  z
+    .string({ message: "is required" })
+    .trim()
+    .min(1, "is required")
+    .max(80, "must be at most 80 characters"),
+);
+const EndpointUrl = storable(
+  z
+    .string({ message: "must be a URL such as https://hooks.example.com/beacon" })
+    .max(MAX_URL, `must be at most ${MAX_URL} characters`),
+).pipe(z.url({ message: "must be a URL such as https://hooks.example.com/beacon" }));
+const EndpointRoleGroup = z
+  .enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` })
+  .nullable();
+
 export const CreateEndpointInput = z
   .object({
     type: z.enum(ENDPOINT_TYPES, { message: `must be one of ${ENDPOINT_TYPES.join(", ")}` }),
-    name: storable(
-      z
-        .string({ message: "is required" })
-        .trim()
-        .min(1, "is required")
-        .max(80, "must be at most 80 characters"),
-    ),
-    url: storable(
-      z
-        .string({ message: "must be a URL such as https://hooks.example.com/beacon" })
-        .max(MAX_URL, `must be at most ${MAX_URL} characters`),
-    ).pipe(z.url({ message: "must be a URL such as https://hooks.example.com/beacon" })),
-    roleGroup: z
-      .enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` })
-      .nullable()
-      .default(null),
+    name: EndpointName,
+    url: EndpointUrl,
+    roleGroup: EndpointRoleGroup.default(null),
     filters: FiltersInput.optional(),
   })
   .strict();
 export type CreateEndpointInput = z.input<typeof CreateEndpointInput>;
+
+/**
+ * An edit: every field is optional and a field left out keeps its value; `filters`, when present,
+ * replaces all three filters. The type is fixed (a webhook's signing secret belongs to it).
+ */
+export const UpdateEndpointInput = z
+  .object({
+    type: z
+      .never({ message: "cannot be changed: add a new endpoint of the other type instead" })
+      .optional(),
+    name: EndpointName.optional(),
+    url: EndpointUrl.optional(),
+    roleGroup: EndpointRoleGroup.optional(),
+    filters: FiltersInput.optional(),
+  })
+  .strict();
+export type UpdateEndpointInput = z.input<typeof UpdateEndpointInput>;

@@ -19,7 +19,7 @@ import { requirePermission, withTransaction } from "@/lib/context";
 import { recordAudit } from "@/lib/audit";
 import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { idOf } from "@/lib/ids";
-import type { Tx } from "@/db";
+import type { Db, Tx } from "@/db";
 import { checkCatalogIds } from "@/lib/catalog/check";
 import { applyDefaultAlertSettings } from "./defaults";
 import { formatMinutes, parseHhMm } from "./schedule";
@@ -313,7 +313,7 @@ export async function clearRecipientMark({
   });
 }
 
-export async function loadEndpoint(tx: Tx, ctx: Ctx, id: string) {
+export async function loadEndpoint(tx: Tx | Db, ctx: Ctx, id: string) {
   const [e] = await tx
     .select()
     .from(alertEndpoints)

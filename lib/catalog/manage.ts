@@ -64,13 +64,13 @@ const position = z
 const direction = z.enum(["up", "down"], { message: 'must be "up" or "down"' });
 const flag = z.boolean({ message: "must be true or false" });
 
-const GroupInput = z.strictObject({ name, position: position.optional() });
-const GroupUpdate = z.strictObject({
+export const GroupInput = z.strictObject({ name, position: position.optional() });
+export const GroupUpdate = z.strictObject({
   id: idOf("group"),
   name: name.optional(),
   position: position.optional(),
 });
-const ComponentInput = z.strictObject({
+export const ComponentInput = z.strictObject({
   name,
   description: description.optional(),
   groupId: idOf("group").nullable().optional(),
@@ -80,7 +80,7 @@ const ComponentInput = z.strictObject({
   /** The regions it runs in; left out, every live region. */
   regionIds: z.array(idOf("region")).max(500).optional(),
 });
-const ComponentUpdate = z.strictObject({
+export const ComponentUpdate = z.strictObject({
   id: idOf("component"),
   name: name.optional(),
   description: description.optional(),
@@ -90,14 +90,14 @@ const ComponentUpdate = z.strictObject({
   onlyShowIfDegraded: flag.optional(),
   regionIds: z.array(idOf("region")).max(500).optional(),
 });
-const RegionInput = z.strictObject({
+export const RegionInput = z.strictObject({
   code,
   name,
   position: position.optional(),
   /** The components that run in it; left out, every live component. */
   componentIds: z.array(idOf("component")).max(500).optional(),
 });
-const RegionUpdate = z.strictObject({
+export const RegionUpdate = z.strictObject({
   id: idOf("region"),
   code: code.optional(),
   name: name.optional(),

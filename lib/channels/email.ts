@@ -15,13 +15,18 @@ const USER_WARNING_REASON =
 
 interface FooterConfig {
   unsubscribeUrl: string;
+  preferencesUrl?: string;
   publicSubscriber?: boolean;
   userWarning?: boolean;
 }
 
 function footer(config: FooterConfig): string {
   if (config.publicSubscriber)
-    return `You receive this because you subscribed to status updates. <a href="${escapeHtml(config.unsubscribeUrl)}">Unsubscribe</a>`;
+    return `You receive this because you subscribed to status updates. ${
+      config.preferencesUrl
+        ? `<a href="${escapeHtml(config.preferencesUrl)}">Change what you receive</a> · `
+        : ""
+    }<a href="${escapeHtml(config.unsubscribeUrl)}">Unsubscribe</a>`;
   if (config.userWarning)
     return `${USER_WARNING_REASON} <a href="${escapeHtml(config.unsubscribeUrl)}">Change this in My notifications</a>`;
   return TENANT_FOOTER;
@@ -29,7 +34,9 @@ function footer(config: FooterConfig): string {
 
 function textBody(message: SendContext<unknown>["message"], config: FooterConfig): string {
   if (config.publicSubscriber)
-    return `${message.text}\n\nYou receive this because you subscribed to status updates.\nUnsubscribe: ${config.unsubscribeUrl}`;
+    return `${message.text}\n\nYou receive this because you subscribed to status updates.\n${
+      config.preferencesUrl ? `Change what you receive: ${config.preferencesUrl}\n` : ""
+    }Unsubscribe: ${config.unsubscribeUrl}`;
   if (config.userWarning)
     return `${message.text}\n\n${USER_WARNING_REASON}\nChange this in My notifications: ${config.unsubscribeUrl}`;
   return message.text;
@@ -59,6 +66,8 @@ export const emailAdapter = defineAdapter({
     to: z.email(),
     /** One-click unsubscribe URL (RFC 8058) for addresses that are not members, else the settings page. */
     unsubscribeUrl: z.url(),
+    /** A public subscriber's page for changing components, regions and maintenance only. */
+    preferencesUrl: z.url().optional(),
     oneClick: z.boolean(),
     /** A visitor subscribed on the status page (the footer says so), not a tenant's recipient. */
     publicSubscriber: z.boolean().optional(),

@@ -27,7 +27,7 @@ export async function viewerFor(ctx: Ctx): Promise<Viewer> {
   return { viewerOrgId: ctx.org.id };
 }
 
-const ListInput = z.object({
+export const ListIncidentsInput = z.object({
   limit: z.coerce
     .number({ message: "must be a number" })
     .int("must be a whole number")
@@ -39,7 +39,7 @@ const ListInput = z.object({
 
 export async function listIncidentsFor({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "incidents:read");
-  const v = parseInput(ListInput, input);
+  const v = parseInput(ListIncidentsInput, input);
   return listIncidents(ctx.db, await viewerFor(ctx), { limit: v.limit, before: v.before });
 }
 
@@ -51,7 +51,7 @@ export async function getIncidentFor({ ctx, input }: { ctx: Ctx; input: unknown 
 
 export async function listMaintenancesFor({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "incidents:read");
-  const v = parseInput(ListInput.pick({ limit: true }), input);
+  const v = parseInput(ListIncidentsInput.pick({ limit: true }), input);
   return listMaintenances(ctx.db, await viewerFor(ctx), { limit: v.limit });
 }
 

@@ -76,3 +76,14 @@ export const ManageTokenInput = z.object({
       error: "must be the management token (bsm_…) shown when you subscribed",
     }),
 });
+
+/** What a subscriber chooses on its preferences page (the link in every email). */
+export const SubscriptionPreferencesInput = z
+  .object({
+    /** The signed link's token (lib/subscribers/tokens.ts): it names the subscriber. */
+    token: z.string({ error: "is required" }).max(200),
+    componentIds: ids,
+    regionIds: ids,
+    maintenanceOnly: z.boolean({ error: "must be true or false" }).default(false),
+  })
+  .strict();

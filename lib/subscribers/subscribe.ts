@@ -25,6 +25,7 @@ import {
   hashToken,
   newConfirmToken,
   newManageToken,
+  preferencesUrl,
   unsubscribeUrl,
   verifyUnsubscribeToken,
 } from "./tokens";
@@ -103,7 +104,7 @@ async function sendConfirmation(
   const msg = {
     to,
     subject: "Confirm your status updates subscription",
-    text: `Someone (hopefully you) asked to receive status updates at ${to}.\n\nConfirm the subscription: ${link}\n\nThe link expires in 7 days. If this was not you, ignore this email and nothing will be sent.\n\nUnsubscribe at any time: ${unsubscribeUrl(deps.settings.appUrl, subscriberId)}`,
+    text: `Someone (hopefully you) asked to receive status updates at ${to}.\n\nConfirm the subscription: ${link}\n\nThe link expires in 7 days. If this was not you, ignore this email and nothing will be sent.\n\nChange what you receive at any time: ${preferencesUrl(deps.settings.appUrl, subscriberId)}\nUnsubscribe at any time: ${unsubscribeUrl(deps.settings.appUrl, subscriberId)}`,
     idempotencyKey: `subscriber-confirm:${subscriberId}`,
   };
   if (deps.emailConfigured) {

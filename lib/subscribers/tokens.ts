@@ -38,3 +38,8 @@ export function verifyUnsubscribeToken(token: string): string | null {
 export function unsubscribeUrl(appUrl: string, subscriberId: string): string {
   return `${appUrl}/api/subscribers/unsubscribe?token=${subscriberUnsubscribeToken(subscriberId)}`;
 }
+
+/** Where a subscriber changes what it receives (components, regions, maintenance only). */
+export function preferencesUrl(appUrl: string, subscriberId: string): string {
+  return `${appUrl}/subscribe/preferences/${subscriberUnsubscribeToken(subscriberId)}`;
+}

@@ -508,7 +508,7 @@ export async function listTicketWorkers({ ctx }: { ctx: Ctx }) {
 
 // ---------- working a ticket ----------
 
-const ReplyInput = z.object({
+export const ReplyInput = z.object({
   id: idOf("ticket"),
   body: text(10_000),
   internal: z.boolean({ message: "must be true or false" }).default(false),
@@ -622,7 +622,7 @@ export async function replyToTicket({
   });
 }
 
-const UpdateTicketInput = z.object({
+export const UpdateTicketInput = z.object({
   id: idOf("ticket"),
   status: z
     .enum(TICKET_STATUSES, { message: `must be one of ${TICKET_STATUSES.join(", ")}` })

@@ -6,10 +6,11 @@ import { clientAddressOf } from "@/app/_server/client-address";
 import { runPublicFormAction } from "@/app/_server/form";
 import { channelSettingsFromEnv } from "@/lib/channels/settings";
 import { env } from "@/lib/env";
-import { NotFoundError } from "@/lib/errors";
+import { NotFoundError, type ActionResult } from "@/lib/errors";
 import { rotateOwnSecret } from "@/lib/subscribers/rotate-secret";
 import { confirmSubscription, subscribe } from "@/lib/subscribers/subscribe";
 import { verifyOwnWebhook } from "@/lib/subscribers/verify";
+import { updateSubscriptionPreferences } from "@/lib/subscribers/preferences";
 import type { SubscribeState, VerifyState } from "@/components/status/subscribe-form";
 
 async function clientAddress(): Promise<string> {
@@ -114,6 +115,38 @@ export async function verifyOwnWebhookAction(
         { settings: channelSettingsFromEnv() },
       );
       return { ok: true, host: out.host, alreadyVerified: out.alreadyVerified };
+    },
+  });
+}
+
+/** A subscriber saves its choices on the page its emails link to; the token names it. */
+export async function savePreferencesAction(_prev: unknown, form: FormData): Promise<ActionResult> {
+  return runPublicFormAction(form, {
+    input: (f) => ({
+      token: f.text("token") ?? "",
+      componentIds: f.list("componentIds"),
+      regionIds: f.list("regionIds"),
+      maintenanceOnly: f.text("scope") === "maintenance",
+    }),
+    run: async (input): Promise<ActionResult> => {
+      try {
+        const saved = await updateSubscriptionPreferences({ db: await getDb(), input });
+        return {
+          ok: true,
+          data: undefined,
+          message: saved.maintenanceOnly
+            ? "Saved: you will hear about maintenance only."
+            : "Saved: your choices apply from the next update.",
+        };
+      } catch (e) {
+        if (e instanceof NotFoundError)
+          return {
+            ok: false,
+            error:
+              "This subscription no longer exists (it was removed, or never confirmed in time). Subscribe again on the status page.",
+          };
+        throw e;
+      }
     },
   });
 }

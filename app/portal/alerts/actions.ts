@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runFormAction } from "@/app/_server/form";
+import { runFormAction, type FormFields } from "@/app/_server/form";
 import { CHANNELS, INCIDENT_CATEGORIES } from "@/db/schema";
 import { TENANT_ROLES } from "@/lib/auth/roles";
 import {
@@ -9,6 +9,7 @@ import {
   deleteEndpoint,
   enableEndpoint,
   rotateEndpointSecret,
+  updateEndpoint,
 } from "@/lib/alerts/endpoints";
 import { addRecipient, removeRecipient } from "@/lib/alerts/recipients";
 import { clearRecipientMark, updateAlertSettings } from "@/lib/alerts/settings";
@@ -118,6 +119,12 @@ export async function saveNoiseAction(_prev: unknown, form: FormData) {
   return r;
 }
 
+const endpointFilters = (f: FormFields) => ({
+  componentIds: f.list("componentIds"),
+  regionIds: f.list("regionIds"),
+  minImpact: f.text("minImpact"),
+});
+
 export async function createEndpointAction(_prev: unknown, form: FormData) {
   const r = await runFormAction(form, {
     input: (f) => ({
@@ -125,9 +132,28 @@ export async function createEndpointAction(_prev: unknown, form: FormData) {
       name: f.text("name"),
       url: f.text("url"),
       roleGroup: f.nullable("roleGroup"),
+      filters: endpointFilters(f),
     }),
     verb: createEndpoint,
     result: ({ endpoint, secret }) => ({ name: endpoint.name, secret }),
+  });
+  done();
+  return r;
+}
+
+/** Edits an endpoint in place; an empty URL field keeps the stored URL. */
+export async function updateEndpointAction(_prev: unknown, form: FormData) {
+  const r = await runFormAction(form, {
+    input: (f) => ({
+      id: f.text("id"),
+      name: f.text("name"),
+      url: f.optional("url"),
+      roleGroup: f.nullable("roleGroup"),
+      filters: endpointFilters(f),
+    }),
+    verb: updateEndpoint,
+    result: nothing,
+    message: "Endpoint saved.",
   });
   done();
   return r;

@@ -23,6 +23,7 @@ import {
   saveMatrixAction,
   saveNoiseAction,
   sendTestAlertAction,
+  updateEndpointAction,
 } from "./actions";
 
 export const metadata: Metadata = { title: "Alerts & Notifications" };
@@ -73,8 +74,11 @@ export default async function AlertsPage() {
       />
       <EndpointsCard
         endpoints={s.endpoints}
+        components={catalog.groups.flatMap((g) => g.components)}
+        regions={catalog.regions.map((r) => ({ id: r.id, name: `${r.name} (${r.code})` }))}
         manage={manage}
         create={createEndpointAction}
+        update={updateEndpointAction}
         remove={deleteEndpointAction}
         enable={enableEndpointAction}
         rotateSecret={rotateSecretAction}

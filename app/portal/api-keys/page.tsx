@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { listApiKeys } from "@/lib/api-keys/keys";
 import { ROLE_LABELS, rolesForKind } from "@/lib/auth/roles";
@@ -17,7 +18,16 @@ export default async function ApiKeysPage() {
     <div className="space-y-6">
       <PageHeader
         title="API keys"
-        description="Keys for /api/v1. Each acts for this organization with the role you choose. Send it as Authorization: Bearer <key>."
+        description={
+          <>
+            Keys for /api/v1. Each acts for this organization with the role you choose. Send it as
+            Authorization: Bearer &lt;key&gt;. What each call takes and answers:{" "}
+            <Link href="/portal/api-reference" className="text-sky-700 underline dark:text-sky-400">
+              API reference
+            </Link>
+            .
+          </>
+        }
       />
       <Card title="Create a key">
         <CreateKeyForm action={createApiKeyAction} roles={roles} />

@@ -23,6 +23,8 @@ const SUBSCRIBER_KEY = sql.raw(
 
 export function subscriberFanoutSql(job: NotificationJob, now: Date, part: PlanPart) {
   const p = job.payload;
+  // Subscribers who chose maintenance only are not told about incidents.
+  const incident = job.kind.startsWith("incident.");
   return sql`
 with p as (
   select ${JSON.stringify(p.componentIds ?? [])}::jsonb as comps,
@@ -30,8 +32,9 @@ with p as (
 ),
 cand as (
   select s.*,
-    ${componentsAndRegionsPass({ comps: [sql`s.component_ids`], regs: [sql`s.region_ids`] })}
-      as filter_ok,
+    (${componentsAndRegionsPass({ comps: [sql`s.component_ids`], regs: [sql`s.region_ids`] })})
+      and not (s.maintenance_only and ${incident}::boolean) as filter_ok,
+    s.maintenance_only and ${incident}::boolean as maintenance_only_skip,
     jsonb_array_length(s.component_ids) + jsonb_array_length(s.region_ids) = 0 as everything,
     ${SUBSCRIBER_KEY} as dkey
   from public_subscribers s cross join p
@@ -48,7 +51,8 @@ select distinct on (dkey) ${job.id}::uuid as job_id, ${job.orgId}::uuid as org_i
     jsonb_build_object('step', 'rule', 'outcome', 'matched', 'detail',
       'Public subscriber (' || kind || ', confirmed ' || to_char(confirmed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC) of public incidents and maintenance'),
     jsonb_build_object('step', 'filter', 'outcome', case when filter_ok then 'pass' else 'suppressed' end, 'detail',
-      case when everything then 'subscribed to everything'
+      case when maintenance_only_skip then 'subscribed to maintenance only'
+        when everything then 'subscribed to everything'
         when filter_ok then 'components and regions match the subscription'
         else 'none of the affected components/regions is in the subscription' end),
     jsonb_build_object('step', 'digest', 'outcome', 'pass', 'detail', 'public subscribers are told immediately')

@@ -1,0 +1,1 @@
+ALTER TABLE "public_subscribers" ADD COLUMN "maintenance_only" boolean DEFAULT false NOT NULL;
