@@ -161,11 +161,8 @@ export async function createTemplate({ ctx, input }: { ctx: Ctx; input: unknown 
         .where(
           and(eq(thresholdRules.id, data.thresholdRuleId), eq(thresholdRules.orgId, ctx.org.id)),
         );
-      if (!rule) {
-        throw new ValidationError([
-          { field: "thresholdRuleId", message: "must be one of your threshold rules" },
-        ]);
-      }
+      // Another tenant's rule is as unknown as one that does not exist.
+      if (!rule) throw new NotFoundError("Threshold rule");
       ruleName = rule.name;
     }
     const [existing] = await tx
