@@ -24,6 +24,7 @@ import { createEndpoint } from "@/lib/alerts/endpoints";
 import { addRecipient } from "@/lib/alerts/recipients";
 import { inviteMember } from "@/lib/members/invite";
 import { createRule } from "@/lib/metrics/rules";
+import { createTemplate } from "@/lib/alerts/templates";
 import { sendTestAlert } from "@/lib/alerts/test-alert";
 import { openIncident } from "@/lib/incidents/open-incident";
 import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
@@ -652,6 +653,19 @@ const ACTION_CROSS_TENANT: Record<string, () => Promise<Record<string, string>>>
     return { tier2TicketId: t2.ref, reason: "urgent" };
   },
   "app/portal/support/actions.ts#closeTicketAction": async () => ({ id: (await acmeTicket()).id }),
+  // Another tenant's rule is not found, as another tenant's template is.
+  "app/portal/templates/actions.ts#createTemplateAction": async () => ({
+    channel: "teams",
+    body: "{{ alert.title }}",
+    thresholdRuleId: (await acmeRule()).id,
+  }),
+  "app/portal/templates/actions.ts#updateTemplateAction": async () => ({
+    id: (await acmeTemplate()).id,
+    body: "{{ alert.headline }}",
+  }),
+  "app/portal/templates/actions.ts#deleteTemplateAction": async () => ({
+    id: (await acmeTemplate()).id,
+  }),
   "app/portal/inbox/actions.ts#markReadAction": async () => {
     const [item] = await t.db
       .insert(inboxItems)
@@ -665,6 +679,14 @@ const ACTION_CROSS_TENANT: Record<string, () => Promise<Record<string, string>>>
     return { id: item!.id };
   },
 };
+
+/** A new template of Acme's (SMS, for a rule of its own, so each is unique). */
+async function acmeTemplate() {
+  return createTemplate({
+    ctx: acmeAdmin,
+    input: { channel: "sms", body: "{{ alert.title }}", thresholdRuleId: (await acmeRule()).id },
+  });
+}
 
 /** The fields of a form an action reads that hold an id (`id`, `…Id`), from its source. */
 function idFieldsOf(file: string, name: string): string[] {

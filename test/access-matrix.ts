@@ -118,6 +118,7 @@ export const ROUTES: Record<string, Entry> = {
   // Platform staff only: the verb also refuses tenants, whose deliveries:read is their own log's.
   "GET /api/portal/incident-deliveries": session(["platform_admin", "responder"]),
   "GET /api/portal/inbox": session(ALL),
+  "POST /api/portal/templates/preview": session(alertsManage),
   "POST /api/portal/status-page/logo": session(statusPageManage),
 
   "GET /api/auth/[...nextauth]": open("Auth.js's own sign-in endpoints"),
@@ -170,6 +171,9 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/alerts/actions.ts#enableEndpointAction": session(alertsManage),
   "app/portal/alerts/actions.ts#rotateSecretAction": session(alertsManage),
   "app/portal/alerts/actions.ts#sendTestAlertAction": session(alertsManage),
+  "app/portal/templates/actions.ts#createTemplateAction": session(alertsManage),
+  "app/portal/templates/actions.ts#updateTemplateAction": session(alertsManage),
+  "app/portal/templates/actions.ts#deleteTemplateAction": session(alertsManage),
   "app/portal/api-keys/actions.ts#createApiKeyAction": session(apikeysManage),
   "app/portal/api-keys/actions.ts#revokeApiKeyAction": session(apikeysManage),
   "app/portal/deliveries/actions.ts#resendDeliveryAction": session(alertsManage),

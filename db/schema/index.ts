@@ -12,3 +12,4 @@ export * from "./subscribers";
 export * from "./schedules";
 export * from "./status-page";
 export * from "./support";
+export * from "./templates";

@@ -2,6 +2,7 @@ import { getTableColumns, sql, type Table } from "drizzle-orm";
 import { CasingCache } from "drizzle-orm/casing";
 import { alertEndpoints, deliveries, type AlertEndpoint, type Delivery } from "@/db/schema";
 import type { AlertItem, AlertMessage } from "@/lib/channels/message";
+import type { CustomOutcome } from "./templates";
 
 /**
  * What a sender holds of a claimed delivery, and the look-ups it shares across a batch. Claims come
@@ -64,10 +65,12 @@ export interface PrepCache {
   endpoints: Map<string, EndpointForSend>;
   /** A job's message, rendered once for every delivery of the batch that carries it. */
   messages: Map<string, AlertMessage>;
+  /** A tenant's custom wording of a job on a channel (lib/alerts/templates.ts), rendered once. */
+  customs: Map<string, CustomOutcome>;
 }
 
 export function emptyPrepCache(): PrepCache {
-  return { jobs: new Map(), endpoints: new Map(), messages: new Map() };
+  return { jobs: new Map(), endpoints: new Map(), messages: new Map(), customs: new Map() };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import type { Delivery } from "@/db/schema";
+import type { Delivery, TraceStep } from "@/db/schema";
 import type { DeliveryError } from "@/lib/channels/errors";
 import type { SendResult } from "@/lib/channels/types";
 import type { ClaimedDelivery } from "./claim";
@@ -41,6 +41,8 @@ export interface OutcomeRow {
   retryAt: Date | null;
   status: Delivery["status"];
   deliveredAt: Date | null;
+  /** Steps sending adds to the delivery's trace (e.g. which template worded it); each once. */
+  trace?: TraceStep[] | null;
 }
 
 /**
@@ -62,13 +64,15 @@ export async function writeOutcomes(db: Db, rows: OutcomeRow[]): Promise<void> {
       retry_at: r.retryAt?.toISOString() ?? null,
       status: r.status,
       delivered_at: r.deliveredAt?.toISOString() ?? null,
+      trace: r.trace?.length ? r.trace : null,
     })),
   );
   await db.execute(sql`
     with r as (
       select * from json_to_recordset(${json}::json) as x(
         id uuid, attempt int, started_at timestamptz, duration_ms int, response_code int,
-        provider_id text, error text, retry_at timestamptz, status delivery_status, delivered_at timestamptz)
+        provider_id text, error text, retry_at timestamptz, status delivery_status, delivered_at timestamptz,
+        trace jsonb)
     ),
     attempt as (
       insert into delivery_attempts (delivery_id, attempt, started_at, duration_ms, response_code, provider_id, error, retry_at)
@@ -83,7 +87,9 @@ export async function writeOutcomes(db: Db, rows: OutcomeRow[]): Promise<void> {
       run_at = coalesce(r.retry_at, d.run_at),
       locked_until = null,
       locked_by = null,
-      delivered_at = r.delivered_at
+      delivered_at = r.delivered_at,
+      -- A retry that says the same thing again adds nothing.
+      trace = case when r.trace is null or d.trace @> r.trace then d.trace else d.trace || r.trace end
     from r
     where d.id = r.id and d.status = 'sending' and d.attempts = r.attempt`);
 }
@@ -208,7 +214,7 @@ export async function recordOutcome(
   db: Db,
   d: ClaimedDelivery,
   started: number,
-  outcome: { result: SendResult } | { error: DeliveryError },
+  outcome: ({ result: SendResult } | { error: DeliveryError }) & { trace?: TraceStep[] },
   opts: RecordOptions,
 ): Promise<DeliverOutcome> {
   const now = opts.now ?? new Date();
@@ -238,6 +244,7 @@ export async function recordOutcome(
     retryAt,
     status,
     deliveredAt: status === "delivered" ? now : null,
+    trace: outcome.trace ?? null,
   };
   const followUp =
     followUpOf(db, d, error, status, now) ?? subscriberFollowUpOf(db, d, status, now);

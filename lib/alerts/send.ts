@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "@/db";
-import { deliveries, notificationJobs } from "@/db/schema";
+import { deliveries, notificationJobs, type TraceStep } from "@/db/schema";
 import { DeliveryError } from "@/lib/channels/errors";
 import { adapterFor } from "@/lib/channels/registry";
 import { channelSettingsFromEnv, type ChannelSettings } from "@/lib/channels/settings";
@@ -10,6 +10,7 @@ import type { ClaimedDelivery, PrepCache } from "./claim";
 import { resolveConfig } from "./destination";
 import { recordOutcome, type DeliverOutcome, type RecordOptions } from "./outcomes";
 import { claimDeliveries } from "./queue";
+import { customTextFor, type CustomOutcome } from "./templates";
 
 /**
  * Sending a claimed delivery: what it carries (its alert, or a digest's), where it goes, the
@@ -49,7 +50,35 @@ async function loadItems(
   return { items: rows, digest: true };
 }
 
-type Prepared = { d: ClaimedDelivery; started: number; ctx: SendContext<unknown> };
+type Prepared = {
+  d: ClaimedDelivery;
+  started: number;
+  ctx: SendContext<unknown>;
+  trace?: TraceStep[];
+};
+
+/**
+ * The tenant's custom wording for this delivery, rendered once per job, organization and channel
+ * for a whole claimed batch. Never throws: a template that fails leaves the default wording and a
+ * trace step saying so.
+ */
+async function customFor(
+  db: Db,
+  d: ClaimedDelivery,
+  items: AlertItem[],
+  digest: boolean,
+  appUrl: string,
+  cache?: PrepCache,
+): Promise<CustomOutcome> {
+  // A digest keeps Beacon's layout: a template words one alert.
+  if (digest || !d.jobId) return {};
+  const key = `${d.jobId}:${d.orgId}:${d.channel}:${d.recipientType === "subscriber"}`;
+  const cached = cache?.customs.get(key);
+  if (cached) return cached;
+  const out = await customTextFor(db, d, items[0]!, appUrl);
+  cache?.customs.set(key, out);
+  return out;
+}
 
 /** Everything an adapter needs for one delivery; a DeliveryError here is recorded like a send failure. */
 async function prepare(
@@ -58,7 +87,7 @@ async function prepare(
   settings: ChannelSettings,
   now: Date,
   cache?: PrepCache,
-): Promise<SendContext<unknown>> {
+): Promise<{ ctx: SendContext<unknown>; trace?: TraceStep[] }> {
   const { items, digest } = await loadItems(db, d, cache);
   const adapter = adapterFor(d.channel);
   const parsed = adapter.configSchema.safeParse(
@@ -77,7 +106,12 @@ async function prepare(
     message = renderMessage(items, settings.appUrl, digest);
     if (!digest && d.jobId) cache?.messages.set(d.jobId, message);
   }
-  return { db, delivery: d, config: parsed.data, message, settings, now };
+  const { custom, trace } = await customFor(db, d, items, digest, settings.appUrl, cache);
+  if (custom) message = { ...message, custom };
+  return {
+    ctx: { db, delivery: d, config: parsed.data, message, settings, now },
+    trace: trace ? [trace] : undefined,
+  };
 }
 
 function asDeliveryError(e: unknown): DeliveryError {
@@ -96,13 +130,16 @@ export async function deliverClaimed(
   const now = opts.now ?? new Date();
   const settings = opts.settings ?? channelSettingsFromEnv();
   const started = Date.now();
-  let outcome: { result: SendResult } | { error: DeliveryError };
+  let outcome: ({ result: SendResult } | { error: DeliveryError }) & { trace?: TraceStep[] };
+  let trace: TraceStep[] | undefined;
   try {
-    const ctx = await prepare(db, d, settings, now, cache);
-    outcome = { result: await adapterFor(d.channel).send(ctx) };
+    const prepared = await prepare(db, d, settings, now, cache);
+    trace = prepared.trace;
+    outcome = { result: await adapterFor(d.channel).send(prepared.ctx) };
   } catch (e) {
     outcome = { error: asDeliveryError(e) };
   }
+  if (trace) outcome = { ...outcome, trace };
   // Recorded outside the try: a failure to record must not turn a sent message into a retry.
   return recordOutcome(db, d, started, outcome, opts);
 }
@@ -128,7 +165,7 @@ export async function deliverClaimedBatch(
   for (const d of ds) {
     const started = Date.now();
     try {
-      ready.push({ d, started, ctx: await prepare(db, d, settings, now, cache) });
+      ready.push({ d, started, ...(await prepare(db, d, settings, now, cache)) });
     } catch (e) {
       out.push(await recordOutcome(db, d, started, { error: asDeliveryError(e) }, opts));
     }
@@ -145,7 +182,9 @@ export async function deliverClaimedBatch(
     }
     out.push(
       ...(await Promise.all(
-        chunk.map((p, j) => recordOutcome(db, p.d, p.started, outcomes[j]!, opts)),
+        chunk.map((p, j) =>
+          recordOutcome(db, p.d, p.started, { ...outcomes[j]!, trace: p.trace }, opts),
+        ),
       )),
     );
   }

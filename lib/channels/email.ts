@@ -10,6 +10,9 @@ import { DEV_MAILBOX_PROVIDER_PREFIX } from "@/lib/labels";
 const TENANT_FOOTER =
   "You receive this because of your organisation's Alerts &amp; Notifications settings in Beacon.";
 
+const TENANT_FOOTER_TEXT =
+  "You receive this because of your organisation's Alerts & Notifications settings in Beacon.";
+
 const USER_WARNING_REASON =
   "You receive this because you opted in to email for user-level warnings.";
 
@@ -33,6 +36,7 @@ function footer(config: FooterConfig): string {
 }
 
 function textBody(message: SendContext<unknown>["message"], config: FooterConfig): string {
+  if (message.custom?.channel === "email") return `${message.custom.text}\n\n${TENANT_FOOTER_TEXT}`;
   if (config.publicSubscriber)
     return `${message.text}\n\nYou receive this because you subscribed to status updates.\n${
       config.preferencesUrl ? `Change what you receive: ${config.preferencesUrl}\n` : ""
@@ -47,6 +51,10 @@ function html(
   appUrl: string,
   config: FooterConfig,
 ): string {
+  if (message.custom?.channel === "email" && message.custom.html !== undefined) {
+    // The tenant's body, sanitized when rendered; Beacon's footer stays.
+    return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#111"><div style="white-space:pre-wrap">${message.custom.html}</div><p style="color:#666;font-size:12px">${TENANT_FOOTER}</p></body></html>`;
+  }
   const rows = message.items
     .map((item) => {
       const p = item.payload;
@@ -58,6 +66,10 @@ function html(
     })
     .join("");
   return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#111">${rows}<p style="color:#666;font-size:12px">${footer(config)}</p></body></html>`;
+}
+
+function subjectOf(message: SendContext<unknown>["message"]): string {
+  return (message.custom?.channel === "email" && message.custom.subject) || message.subject;
 }
 
 export const emailAdapter = defineAdapter({
@@ -78,7 +90,7 @@ export const emailAdapter = defineAdapter({
     const headers: Record<string, string> = { "List-Unsubscribe": `<${config.unsubscribeUrl}>` };
     if (config.oneClick) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
     const body = {
-      subject: message.subject,
+      subject: subjectOf(message),
       text: textBody(message, config),
       html: html(message, settings.appUrl, config),
     };
@@ -112,7 +124,7 @@ export const emailAdapter = defineAdapter({
       return {
         from: settings.email.from,
         to: config.to,
-        subject: message.subject,
+        subject: subjectOf(message),
         text: textBody(message, config),
         html: html(message, settings.appUrl, config),
         headers,

@@ -4,6 +4,7 @@
  */
 import type { NotificationKind, NotificationPayload } from "@/db/schema";
 import { CATEGORY_LABELS, IMPACT_LABELS } from "@/lib/labels";
+import type { CustomText } from "./templates";
 
 /** What every channel renders from: one notification, or several for a digest. */
 export interface AlertItem {
@@ -24,6 +25,11 @@ export interface AlertMessage {
   subject: string;
   text: string;
   url: string;
+  /**
+   * The tenant's own wording for this delivery's channel (lib/channels/templates.ts), already
+   * rendered and escaped; the adapter sends it instead of its default layout.
+   */
+  custom?: CustomText;
 }
 
 const KIND_VERBS: Record<NotificationKind, string> = {

@@ -45,6 +45,22 @@ export const slackAdapter = defineAdapter({
   type: "slack",
   configSchema: z.object({ url: z.url() }),
   async send({ config, message, settings }) {
+    if (message.custom?.channel === "slack") {
+      // The tenant's text, its values already escaped for mrkdwn when rendered.
+      const res = await postToDestination(
+        "Slack",
+        config.url,
+        {
+          body: JSON.stringify({
+            text: message.custom.text,
+            blocks: [{ type: "section", text: { type: "mrkdwn", text: message.custom.text } }],
+          }),
+          headers: { "content-type": "application/json" },
+        },
+        settings,
+      );
+      return { providerId: null, responseCode: res.status };
+    }
     // Slack allows 50 blocks; a digest keeps the newest 23 items (2 blocks each) plus header/footer.
     const items = message.items.slice(-23);
     const blocks = [

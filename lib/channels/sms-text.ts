@@ -47,6 +47,8 @@ function fit(prefix: string, variable: string, suffix: string, budget: number): 
 
 /** One segment when it can be: the title is shortened before the link is dropped. */
 export function composeSms(message: AlertMessage): string {
+  // The tenant's text, folded to GSM-7 and cut to its limit when rendered.
+  if (message.custom?.channel === "sms") return message.custom.text;
   if (message.digest) {
     return toGsm(
       fit(

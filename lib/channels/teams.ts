@@ -54,7 +54,10 @@ export const teamsAdapter = defineAdapter({
           size: "Large",
           weight: "Bolder",
         },
-        ...message.items.slice(-20).flatMap((i) => itemElements(i, settings.appUrl)),
+        ...(message.custom?.channel === "teams"
+          ? // The tenant's text, its values already escaped for Teams markdown when rendered.
+            [{ type: "TextBlock", text: message.custom.text, wrap: true }]
+          : message.items.slice(-20).flatMap((i) => itemElements(i, settings.appUrl))),
       ],
     };
     const res = await postToDestination(

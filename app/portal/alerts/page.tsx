@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { getDb } from "@/server/database";
 import { can } from "@/lib/context";
@@ -93,6 +94,21 @@ export default async function AlertsPage() {
         manage={manage}
         save={saveNoiseAction}
       />
+      {manage && (
+        <Card title="Alert templates" id="templates">
+          <p className="text-sm">
+            Word your email, SMS, Slack and Teams alerts yourself, for all alerts or per threshold
+            rule, with a live preview:{" "}
+            <Link
+              href="/portal/templates"
+              className="font-medium text-sky-700 underline dark:text-sky-400"
+            >
+              Edit alert templates
+            </Link>
+            .
+          </p>
+        </Card>
+      )}
       {manage && (
         <TestAlertsCard
           emailPlaceholder={ctx.actor.type === "user" ? ctx.actor.email : "email"}
