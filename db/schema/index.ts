@@ -11,3 +11,4 @@ export * from "./deliveries";
 export * from "./subscribers";
 export * from "./schedules";
 export * from "./status-page";
+export * from "./oncall";

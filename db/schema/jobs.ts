@@ -17,6 +17,7 @@ export const NOTIFICATION_KINDS = [
   "threshold.triggered",
   "threshold.recovered",
   "user.warning",
+  "oncall.page",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -54,6 +55,10 @@ export interface NotificationPayload {
   /** alert.test: the destination the admin pressed "Send test alert" for. */
   test?: { channel: string; destination: string; endpointId?: string };
   data?: Record<string, unknown>;
+  /** oncall.page: the endpoints (alert_endpoints.id of the organization) this page goes to. */
+  endpointIds?: string[];
+  /** oncall.page: the one-click acknowledge link (relative to the app) every message of the page carries. */
+  ackUrl?: string;
 }
 
 export const notificationJobs = pgTable(

@@ -47,6 +47,7 @@ export const PERMISSIONS = [
   "subscribers:manage",
   "status_page:manage",
   "organizations:manage",
+  "oncall:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -72,6 +73,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "incidents:read",
     "audit:read",
     "support:read",
+    // The tenant's own on-call escalation policies, paged by its threshold rules.
+    "oncall:manage",
   ],
   billing_admin: [
     "org:read",
@@ -107,6 +110,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "status_page:manage",
     // Creating, renaming and suspending tenant organizations, and inviting their first admin.
     "organizations:manage",
+    // The platform's on-call escalation policies.
+    "oncall:manage",
   ],
   responder: [
     "org:read",

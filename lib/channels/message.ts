@@ -37,6 +37,7 @@ const KIND_VERBS: Record<NotificationKind, string> = {
   "threshold.triggered": "Threshold crossed",
   "threshold.recovered": "Threshold recovered",
   "user.warning": "Warning",
+  "oncall.page": "On-call page",
 };
 
 export function itemHeadline(item: AlertItem): string {
@@ -59,6 +60,8 @@ function itemText(item: AlertItem, appUrl: string): string {
     p.status ? `Status: ${p.status}` : null,
     p.message ? p.message : null,
     itemUrl(item, appUrl),
+    // An on-call page: one click acknowledges it (a signed, single-use, expiring link).
+    p.ackUrl ? `Acknowledge: ${new URL(p.ackUrl, appUrl).toString()}` : null,
   ]
     .filter(Boolean)
     .join("\n");

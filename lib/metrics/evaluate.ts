@@ -8,6 +8,7 @@ import {
 } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { enqueueNotification } from "@/lib/alerts/outbox";
+import { startRuleEscalation, stopEscalations } from "@/lib/oncall/engine";
 import { LOW_BALANCE_TOPIC } from "@/lib/alerts/defaults";
 
 export const OPERATOR_SYMBOLS: Record<ThresholdOperator, string> = { lt: "<", gt: ">", eq: "=" };
@@ -96,6 +97,16 @@ export async function evaluateRules(
       .where(and(eq(thresholdRules.id, rule.id), eq(thresholdRules.orgId, ctx.org.id)));
     if (!changed) continue;
     transitions.push({ ruleId: rule.id, state, value });
+    // On-call: a firing rule that names an escalation policy pages it; recovering stops it.
+    if (state === "firing")
+      await startRuleEscalation(tx, rule, `${rule.name}: ${rule.metric} is ${value}`, now);
+    else
+      await stopEscalations(
+        tx,
+        { ruleId: rule.id },
+        `threshold rule "${rule.name}" recovered`,
+        now,
+      );
     const condition = `${rule.metric} ${OPERATOR_SYMBOLS[rule.operator]} ${rule.threshold}`;
     await enqueueNotification(tx, {
       orgId: ctx.org.id,
