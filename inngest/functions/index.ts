@@ -1,4 +1,5 @@
 import type { Inngest } from "inngest";
+import { createEscalation } from "./escalation";
 import { createFlushDigests } from "./flush-digests";
 import { createPlanNotification } from "./plan-notification";
 import { createPruneRetention } from "./prune-retention";
@@ -20,5 +21,6 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
     flushDigestsFn: createFlushDigests(inngest, deps),
     sweep: createSweep(inngest, deps),
     pruneRetention: createPruneRetention(inngest, deps),
+    escalation: createEscalation(inngest, deps),
   };
 }

@@ -418,3 +418,13 @@ async function step(tx: Tx, e: Escalation, now: Date): Promise<Escalation> {
     .returning();
   return next!;
 }
+
+/** Active escalations nothing has paged yet (the Inngest dispatcher starts their functions). */
+export async function unstartedEscalations(db: Db, limit = 100): Promise<string[]> {
+  const rows = await db
+    .select({ id: escalations.id })
+    .from(escalations)
+    .where(and(eq(escalations.status, "active"), eq(escalations.tier, 0)))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
