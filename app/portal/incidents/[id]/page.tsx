@@ -12,6 +12,9 @@ import { FanoutProgress } from "@/components/alerts/fanout-progress";
 import { PostmortemForm, PostUpdateForm, ReopenForm } from "@/components/incidents/forms";
 import { IncidentCard } from "@/components/status/incident-timeline";
 import { postmortemAction, postUpdateAction, reopenIncidentAction } from "../actions";
+import { OnCallCard } from "@/components/oncall/oncall-card";
+import { incidentOnCall } from "@/lib/oncall/policies";
+import { acknowledgeIncidentAction } from "../../oncall/actions";
 
 export const metadata: Metadata = { title: "Incident" };
 
@@ -38,6 +41,7 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
       : canWrite && incident.audienceOrgId
         ? (await listAudienceTenants({ ctx })).find((t) => t.id === incident.audienceOrgId)?.name
         : undefined;
+  const onCall = await incidentOnCall({ ctx, input: { incidentId: incident.id } });
   return (
     <div className="space-y-6">
       <PageHeader
@@ -49,6 +53,12 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
           <FanoutProgress incidentId={incident.id} />
         </Card>
       )}
+      <OnCallCard
+        incidentId={incident.id}
+        escalations={onCall.escalations}
+        events={onCall.events}
+        acknowledge={canWrite ? acknowledgeIncidentAction : undefined}
+      />
       <IncidentCard
         incident={incident}
         names={{ ...catalog.names, tenantName }}
