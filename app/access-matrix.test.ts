@@ -344,6 +344,7 @@ describe("server actions × roles", () => {
 const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>> = {
   "/api/v1/incidents/[id]": () => acmeIncident(),
   "/api/v1/incidents/[id]/updates": () => acmeIncident(),
+  "/api/v1/incidents/[id]/acknowledge": () => acmeIncident(),
   "/api/v1/maintenances/[id]": () => acmeMaintenance(),
   "/api/v1/maintenances/[id]/updates": () => acmeMaintenance(),
   "/api/v1/endpoints/[id]": async () => {

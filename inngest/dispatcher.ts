@@ -2,7 +2,9 @@ import type { Db } from "@/db";
 import { dueDeliveries, pendingJobIds } from "@/lib/alerts/steps";
 import { onJobsEnqueued } from "@/lib/alerts/outbox";
 import { inngest } from "./client";
-import { deliveryDue, jobEnqueued } from "./events";
+import { deliveryDue, escalationStarted, escalationStopped, jobEnqueued } from "./events";
+import { unstartedEscalations } from "@/lib/oncall/engine";
+import { onEscalationSignal } from "@/lib/oncall/signals";
 
 /**
  * With Inngest as the driver, a commit wakes this instead of the embedded runner: pending jobs
@@ -23,7 +25,12 @@ export function startInngestDispatcher(db: Db): { stop(): void } {
         again = false;
         const jobs = await pendingJobIds(db);
         const due = await dueDeliveries(db, { limit: 500 });
+        // Escalations that no function has paged yet (their start event's id de-duplicates).
+        const escalations = await unstartedEscalations(db);
         const events = [
+          ...escalations.map((escalationId) =>
+            escalationStarted.create({ escalationId }, { id: `${escalationId}:started` }),
+          ),
           ...jobs.map((jobId) => jobEnqueued.create({ jobId }, { id: jobId })),
           ...due.map((d) =>
             deliveryDue.create(
@@ -41,6 +48,25 @@ export function startInngestDispatcher(db: Db): { stop(): void } {
     }
   }
   const unsubscribe = onJobsEnqueued(() => void dispatch());
+  // An acknowledgement or resolution ends the escalation's waiting function at once.
+  const unsubscribeOnCall = onEscalationSignal((s) => {
+    if (s.type !== "stopped") return void dispatch();
+    inngest
+      .send(
+        escalationStopped.create(
+          { escalationId: s.escalationId },
+          { id: `${s.escalationId}:stopped` },
+        ),
+      )
+      .catch((e: unknown) =>
+        console.error("[beacon] could not tell Inngest an escalation stopped:", e),
+      );
+  });
   void dispatch();
-  return { stop: unsubscribe };
+  return {
+    stop: () => {
+      unsubscribe();
+      unsubscribeOnCall();
+    },
+  };
 }

@@ -12,3 +12,13 @@ export const jobEnqueued = eventType("alerts/job.enqueued", {
 export const deliveryDue = eventType("alerts/delivery.due", {
   schema: z.object({ deliveryId: z.uuid(), destination: z.string() }),
 });
+
+/** An on-call escalation started (lib/oncall): its function pages tier after tier. */
+export const escalationStarted = eventType("oncall/escalation.started", {
+  schema: z.object({ escalationId: z.uuid() }),
+});
+
+/** An escalation was acknowledged, resolved or ran out: its waiting function stops. */
+export const escalationStopped = eventType("oncall/escalation.stopped", {
+  schema: z.object({ escalationId: z.uuid() }),
+});

@@ -51,6 +51,7 @@ const ticketsWork: readonly Role[] = ["platform_admin", "support_agent"];
 // A tenant reads its own tickets (support:read); platform support reads the queue (tickets:work).
 const ticketsRead: readonly Role[] = [...TENANT, ...ticketsWork];
 const supportManage: readonly Role[] = ["platform_admin"];
+const oncallManage: readonly Role[] = ["org_admin", "platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -88,6 +89,7 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/incidents/[id]": key(incidentsRead),
   "PATCH /api/v1/incidents/[id]": key(incidentsWrite),
   "POST /api/v1/incidents/[id]/updates": key(incidentsWrite),
+  "POST /api/v1/incidents/[id]/acknowledge": key(incidentsWrite),
   "GET /api/v1/maintenances": key(incidentsRead),
   "POST /api/v1/maintenances": key(maintenanceWrite),
   "GET /api/v1/maintenances/[id]": key(incidentsRead),
@@ -139,6 +141,10 @@ export const ROUTES: Record<string, Entry> = {
   "POST /api/alerts/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
   "GET /api/subscribers/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
   "POST /api/subscribers/unsubscribe": open("one-click unsubscribe, guarded by its signed token"),
+  "GET /api/oncall/ack": open("asks only; the on-call page's signed, single-use, expiring token"),
+  "POST /api/oncall/ack": open(
+    "one-click acknowledge, guarded by its signed, single-use, expiring token",
+  ),
   "POST /api/subscribers/rotate-secret": open("webhook subscriber's own manage token"),
   "POST /api/subscribers/verify": open("webhook subscriber's own manage token"),
   "GET /api/v2/[...path]": open("public status API"),
@@ -227,6 +233,10 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/thresholds/actions.ts#toggleRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#deleteRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#updateRuleAction": session(thresholdsManage),
+  "app/portal/oncall/actions.ts#createPolicyAction": session(oncallManage),
+  "app/portal/oncall/actions.ts#updatePolicyAction": session(oncallManage),
+  "app/portal/oncall/actions.ts#deletePolicyAction": session(oncallManage),
+  "app/portal/oncall/actions.ts#acknowledgeIncidentAction": session(incidentsWrite),
   "app/portal/actions.ts#switchOrganization": session(ALL),
 
   "app/portal/actions.ts#signOutAction": open("ends whatever session there is"),

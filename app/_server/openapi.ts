@@ -192,6 +192,17 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: "post",
+    path: "/incidents/{id}/acknowledge",
+    tag: "Incidents",
+    summary: "Acknowledge the incident's on-call page",
+    description:
+      "Stops its escalation: nobody further is paged. The same as the one-click link in every page.",
+    permission: "incidents:write",
+    idOf: "incident",
+    success: { status: 200, description: "The escalations acknowledged." },
+  },
+  {
+    method: "post",
     path: "/incidents/{id}/updates",
     tag: "Incidents",
     summary: "Post an update, or reopen",

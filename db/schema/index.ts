@@ -13,3 +13,4 @@ export * from "./schedules";
 export * from "./status-page";
 export * from "./support";
 export * from "./templates";
+export * from "./oncall";

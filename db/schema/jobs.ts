@@ -18,6 +18,7 @@ export const NOTIFICATION_KINDS = [
   "threshold.recovered",
   "user.warning",
   "ticket.notice",
+  "oncall.page",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -55,6 +56,10 @@ export interface NotificationPayload {
   /** alert.test: the destination the admin pressed "Send test alert" for. */
   test?: { channel: string; destination: string; endpointId?: string };
   data?: Record<string, unknown>;
+  /** oncall.page: the endpoints (alert_endpoints.id of the organization) this page goes to. */
+  endpointIds?: string[];
+  /** oncall.page: the one-click acknowledge link (relative to the app) every message of the page carries. */
+  ackUrl?: string;
 }
 
 export const notificationJobs = pgTable(

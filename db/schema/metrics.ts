@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  type AnyPgColumn,
   boolean,
   doublePrecision,
   index,
@@ -12,6 +13,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import { escalationPolicies } from "./oncall";
 import { organizations } from "./organizations";
 import { IMPACTS, INCIDENT_CATEGORIES } from "./jobs";
 
@@ -130,6 +132,10 @@ export const thresholdRules = pgTable(
     lastValue: doublePrecision(),
     lastEvaluatedAt: timestamp({ withTimezone: true }),
     stateChangedAt: timestamp({ withTimezone: true }),
+    /** The escalation policy paged when the rule fires (lib/oncall); null: none. */
+    escalationPolicyId: uuid().references((): AnyPgColumn => escalationPolicies.id, {
+      onDelete: "set null",
+    }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("threshold_rules_org_metric_idx").on(t.orgId, t.metric)],

@@ -1,5 +1,6 @@
 import type { Inngest } from "inngest";
 import { createEvaluateThresholds } from "./evaluate-thresholds";
+import { createEscalation } from "./escalation";
 import { createFlushDigests } from "./flush-digests";
 import { createPlanNotification } from "./plan-notification";
 import { createPruneRetention } from "./prune-retention";
@@ -22,5 +23,6 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
     sweep: createSweep(inngest, deps),
     pruneRetention: createPruneRetention(inngest, deps),
     evaluateThresholds: createEvaluateThresholds(inngest, deps),
+    escalation: createEscalation(inngest, deps),
   };
 }

@@ -5,6 +5,7 @@ export const PORTAL_NAV: { href: string; label: string; permission: Permission }
   { href: "/portal/incidents", label: "Incidents", permission: "incidents:read" },
   { href: "/portal/alerts", label: "Alerts & Notifications", permission: "alerts:read" },
   { href: "/portal/thresholds", label: "Threshold rules", permission: "thresholds:manage" },
+  { href: "/portal/oncall", label: "On-call", permission: "oncall:manage" },
   { href: "/portal/deliveries", label: "Delivery log", permission: "deliveries:read" },
   { href: "/portal/subscribers", label: "Subscribers", permission: "subscribers:manage" },
   { href: "/portal/status-page", label: "Status page", permission: "status_page:manage" },

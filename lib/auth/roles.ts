@@ -53,6 +53,7 @@ export const PERMISSIONS = [
   "tickets:raise",
   "tickets:work",
   "support:manage",
+  "oncall:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -79,6 +80,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit:read",
     "support:read",
     "tickets:raise",
+    // The tenant's own on-call escalation policies, paged by its threshold rules.
+    "oncall:manage",
   ],
   billing_admin: [
     "org:read",
@@ -129,6 +132,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "support:manage",
     // Posting a tenant's metrics the platform knows (balance, credit), naming the tenant.
     "metrics:write",
+    // The platform's on-call escalation policies.
+    "oncall:manage",
   ],
   responder: [
     "org:read",

@@ -62,7 +62,7 @@ function html(
         p.status ? `<p style="margin:4px 0">Status: ${escapeHtml(p.status)}</p>` : ""
       }${p.message ? `<p style="margin:4px 0;white-space:pre-wrap">${escapeHtml(p.message)}</p>` : ""}<p style="margin:4px 0"><a href="${escapeHtml(
         itemUrl(item, appUrl),
-      )}">View details</a></p></div>`;
+      )}">${p.ackUrl ? "Acknowledge" : "View details"}</a></p></div>`;
     })
     .join("");
   return `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#111">${rows}<p style="color:#666;font-size:12px">${footer(config)}</p></body></html>`;

@@ -44,12 +44,14 @@ const KIND_VERBS: Record<NotificationKind, string> = {
   "threshold.recovered": "Threshold recovered",
   "user.warning": "Warning",
   "ticket.notice": "Support",
+  "oncall.page": "On-call page",
 };
 
 export function itemHeadline(item: AlertItem): string {
   const p = item.payload;
   // A warning about the member's own things, not an incident: its category and impact say nothing.
-  if (item.kind === "user.warning" || item.kind === "ticket.notice") return `${KIND_VERBS[item.kind]}: ${p.title}`;
+  if (item.kind === "user.warning" || item.kind === "ticket.notice")
+    return `${KIND_VERBS[item.kind]}: ${p.title}`;
   return `${KIND_VERBS[item.kind]} · ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}: ${p.title}`;
 }
 
@@ -66,6 +68,8 @@ function itemText(item: AlertItem, appUrl: string): string {
     p.status ? `Status: ${p.status}` : null,
     p.message ? p.message : null,
     itemUrl(item, appUrl),
+    // An on-call page: one click acknowledges it (a signed, single-use, expiring link).
+    p.ackUrl ? `Acknowledge: ${new URL(p.ackUrl, appUrl).toString()}` : null,
   ]
     .filter(Boolean)
     .join("\n");

@@ -1,3 +1,4 @@
+import { startIncidentEscalations } from "@/lib/oncall/engine";
 import { incidents, incidentUpdates } from "@/db/schema";
 import { publicBaseUrl } from "@/lib/status/page-settings";
 import { recordAudit } from "@/lib/audit";
@@ -64,6 +65,8 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
         notify: v.notify,
       },
     });
+    // On-call: the platform's escalation policies this impact reaches page their first tier.
+    await startIncidentEscalations(tx, incident!, now);
     if (v.notify) {
       await enqueueNotification(tx, {
         orgId: ctx.org.id,

@@ -1,3 +1,4 @@
+import { stopEscalations } from "@/lib/oncall/engine";
 import { eq } from "drizzle-orm";
 import { publicBaseUrl } from "@/lib/status/page-settings";
 import { incidents, incidentUpdates, type ComponentStatus } from "@/db/schema";
@@ -80,6 +81,9 @@ export async function postUpdate({ ctx, input }: { ctx: Ctx; input: unknown }) {
         notify: v.notify,
       },
     });
+    // Resolving stops every on-call escalation of the incident: nobody more is paged.
+    if (v.status === "resolved")
+      await stopEscalations(tx, { incidentId: incident.id }, "the incident was resolved", now);
     if (v.notify) {
       await enqueueNotification(tx, {
         orgId: ctx.org.id,

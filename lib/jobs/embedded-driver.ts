@@ -17,6 +17,7 @@ import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { pruneExpired } from "@/lib/auth/prune";
 import { runRetentionIfDue } from "@/lib/retention/schedule";
 import { evaluateAllRules } from "@/lib/metrics/evaluator";
+import { runDueEscalations } from "@/lib/oncall/engine";
 import { onJobsEnqueued } from "@/lib/alerts/outbox";
 import { createSender } from "./sender";
 
@@ -199,6 +200,8 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       for (const jobId of jobs) plan(jobId, inst);
     }
     await flushDigests(db);
+    // On-call escalation steps that are due (lib/oncall): page the next tier or give up.
+    if (!stopped) await runDueEscalations(db, { now });
     if (!stopped) await sender.pull();
   }
 

@@ -17,6 +17,7 @@ import {
 } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit";
 import { enqueueNotification } from "@/lib/alerts/outbox";
+import { startRuleEscalation, stopEscalations } from "@/lib/oncall/engine";
 import { LOW_BALANCE_TOPIC } from "@/lib/alerts/defaults";
 import { renderMarkdown } from "@/lib/markdown";
 import { statusChangesOnCommit } from "@/lib/status/changes";
@@ -353,6 +354,17 @@ export async function evaluateRules(
         payload,
       });
       await contactDeliveries(tx, rule, job.id, payload.incidentId ?? null);
+      // On-call: a rule that fires (or goes silent, when that alerts) pages the escalation policy it
+      // names; recovering stops the escalation. A repeat does not start another.
+      if (action === "fire" || action === "nodata")
+        await startRuleEscalation(tx, rule, text.title, now);
+      else if (action === "recover")
+        await stopEscalations(
+          tx,
+          { ruleId: rule.id },
+          `threshold rule "${rule.name}" recovered`,
+          now,
+        );
       await recordAudit(
         tx,
         { actor: SYSTEM_ACTOR, org: { id: rule.orgId } },

@@ -28,6 +28,7 @@ import {
 } from "./scope";
 import { reachesPublicSubscribers, subscriberFanoutSql } from "./subscribers";
 import { warningFanoutSql } from "./warnings";
+import { pageFanoutSql } from "./pages";
 
 export type { PlanPart } from "./parts";
 export type { OneRecipient } from "./scope";
@@ -254,6 +255,11 @@ async function planParts(db: Db, job: NotificationJob, now: Date, opts: PlanOpti
     await write(warningFanoutSql(job, await orgClocks(db, scope, now), now));
     return;
   }
+  if (job.kind === "oncall.page") {
+    // Addressed to one escalation tier's members and endpoints (lib/oncall/), now.
+    await write(pageFanoutSql(job, now));
+    return;
+  }
   // Tenants created before alerting existed (or by code that forgot) get the seed's defaults.
   await ensureDefaultAlertSettings(db, inScope(sql`o.id`, scope));
   if (!job.payload.test) {
@@ -307,7 +313,8 @@ export async function dryRunPlan(
     job.payload.audience.type === "public"
       ? org.kind === "tenant"
       : job.payload.audience.orgId === org.id;
-  const routed = jobs.filter((j) => !j.payload.test && reaches(j));
+  // On-call pages are addressed, not routed: the escalation timeline says who was paged.
+  const routed = jobs.filter((j) => !j.payload.test && j.kind !== "oncall.page" && reaches(j));
   if (routed.length === 0) return [];
   const settings = await orgSettings(db, [org.id]);
   const selects = routed.map((job) => {

@@ -13,6 +13,9 @@ import { IncidentDeliveries } from "@/components/alerts/incident-deliveries";
 import { PostmortemForm, PostUpdateForm, ReopenForm } from "@/components/incidents/forms";
 import { IncidentCard } from "@/components/status/incident-timeline";
 import { postmortemAction, postUpdateAction, reopenIncidentAction } from "../actions";
+import { OnCallCard } from "@/components/oncall/oncall-card";
+import { incidentOnCall } from "@/lib/oncall/policies";
+import { acknowledgeIncidentAction } from "../../oncall/actions";
 
 export const metadata: Metadata = { title: "Incident" };
 
@@ -40,6 +43,7 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
       : canWrite && incident.audienceOrgId
         ? (await listAudienceTenants({ ctx })).find((t) => t.id === incident.audienceOrgId)?.name
         : undefined;
+  const onCall = await incidentOnCall({ ctx, input: { incidentId: incident.id } });
   return (
     <div className="space-y-6">
       <PageHeader
@@ -85,6 +89,12 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
           )}
         </p>
       )}
+      <OnCallCard
+        incidentId={incident.id}
+        escalations={onCall.escalations}
+        events={onCall.events}
+        acknowledge={canWrite ? acknowledgeIncidentAction : undefined}
+      />
       <IncidentCard
         incident={incident}
         names={{ ...catalog.names, tenantName, regionCodes: true }}
