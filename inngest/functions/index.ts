@@ -1,5 +1,6 @@
 import type { Inngest } from "inngest";
 import { createFlushDigests } from "./flush-digests";
+import { createMaintenanceSteps } from "./maintenance";
 import { createPlanNotification } from "./plan-notification";
 import { createPruneRetention } from "./prune-retention";
 import { createSendDelivery } from "./send-delivery";
@@ -20,5 +21,6 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
     flushDigestsFn: createFlushDigests(inngest, deps),
     sweep: createSweep(inngest, deps),
     pruneRetention: createPruneRetention(inngest, deps),
+    maintenanceSteps: createMaintenanceSteps(inngest, deps),
   };
 }

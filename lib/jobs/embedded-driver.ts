@@ -17,6 +17,7 @@ import { deleteExpiredUnconfirmed } from "@/lib/subscribers/cleanup";
 import { pruneExpired } from "@/lib/auth/prune";
 import { runRetentionIfDue } from "@/lib/retention/schedule";
 import { onJobsEnqueued } from "@/lib/alerts/outbox";
+import { runDueMaintenanceSteps } from "@/lib/incidents/run-maintenance-steps";
 import { createSender } from "./sender";
 
 export interface EmbeddedDriverOptions {
@@ -182,6 +183,9 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       await pruneInstances(db);
       await runRetentionIfDue(db, { now, onError }); // hourly, one instance, in the background
     }
+    // Maintenance reminders and automatic starts and ends that are due (each done once, in the
+    // transaction that marks it done); what they enqueue is planned just below.
+    if (!stopped) await runDueMaintenanceSteps(db, { now });
     if (!stopped && planning.size < PLANNING_MAX) {
       const jobs = await claimDueJobs(db, {
         now,
