@@ -46,6 +46,8 @@ export function itemHeadline(item: AlertItem): string {
   const p = item.payload;
   // A warning about the member's own things, not an incident: its category and impact say nothing.
   if (item.kind === "user.warning") return `${KIND_VERBS[item.kind]}: ${p.title}`;
+  // An advisory: no impact to speak of.
+  if (p.category === "maintenance") return `${KIND_VERBS[item.kind]}: ${p.title}`;
   return `${KIND_VERBS[item.kind]} · ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}: ${p.title}`;
 }
 

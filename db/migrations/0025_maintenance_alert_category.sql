@@ -1,0 +1,1 @@
+ALTER TYPE "public"."incident_category" ADD VALUE 'maintenance';
