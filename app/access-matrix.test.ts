@@ -347,6 +347,7 @@ const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>
   "/api/v1/incidents/[id]/acknowledge": () => acmeIncident(),
   "/api/v1/maintenances/[id]": () => acmeMaintenance(),
   "/api/v1/maintenances/[id]/updates": () => acmeMaintenance(),
+  "/api/v1/maintenances/[id]/cancel": () => acmeMaintenance(),
   "/api/v1/endpoints/[id]": async () => {
     const { endpoint } = await createEndpoint({
       ctx: acmeAdmin,

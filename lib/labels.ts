@@ -4,7 +4,7 @@ import type {
   DigestMode,
   EndpointType,
   Impact,
-  IncidentCategory,
+  AlertCategory,
   TenantRole,
 } from "@/db/schema";
 
@@ -13,10 +13,11 @@ import type {
  * channels' messages use these. Type-only imports, so client components can use them too.
  */
 
-export const CATEGORY_LABELS: Record<IncidentCategory, string> = {
+export const CATEGORY_LABELS: Record<AlertCategory, string> = {
   infrastructure: "Infrastructure",
   billing: "Billing",
   configurable: "Configurable",
+  maintenance: "Maintenance",
 };
 
 export const IMPACT_LABELS: Record<Impact, string> = {

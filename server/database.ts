@@ -4,6 +4,7 @@ import { env } from "@/lib/env";
 import { DatabaseUnavailableError } from "@/lib/errors";
 import { databaseCause, describeError } from "@/lib/health";
 import { formatDemoCredentials, seedDatabase, type SeedResult } from "./seed";
+import { adoptMaintenanceCategory } from "@/lib/alerts/defaults";
 
 /** Retries of an unreachable database at start: 0.5 s, 1 s, 2 s, … up to 30 s apart. */
 export const RETRY_MIN_MS = 500;
@@ -48,6 +49,7 @@ export async function prepareDatabase(
   let result: SeedResult = { created: false, demoUsers: [] };
   await migrateDatabase(handle, MIGRATIONS_FOLDER, async () => {
     result = await seedDatabase(handle.db, opts);
+    await adoptMaintenanceCategory(handle.db);
   });
   return result;
 }

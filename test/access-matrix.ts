@@ -93,6 +93,8 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/v1/maintenances": key(incidentsRead),
   "POST /api/v1/maintenances": key(maintenanceWrite),
   "GET /api/v1/maintenances/[id]": key(incidentsRead),
+  "PATCH /api/v1/maintenances/[id]": key(maintenanceWrite),
+  "POST /api/v1/maintenances/[id]/cancel": key(maintenanceWrite),
   "POST /api/v1/maintenances/[id]/updates": key(maintenanceWrite),
   "GET /api/v1/me": key(ALL),
   // Platform keys post for a tenant they name (its balance and credit); tenant keys their own.
@@ -203,6 +205,8 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/incidents/actions.ts#postmortemAction": session(incidentsWrite),
   "app/portal/incidents/actions.ts#scheduleMaintenanceAction": session(maintenanceWrite),
   "app/portal/incidents/actions.ts#advanceMaintenanceAction": session(maintenanceWrite),
+  "app/portal/incidents/actions.ts#editMaintenanceAction": session(maintenanceWrite),
+  "app/portal/incidents/actions.ts#cancelMaintenanceAction": session(maintenanceWrite),
   "app/portal/members/actions.ts#inviteAction": session(membersManage),
   "app/portal/members/actions.ts#changeRoleAction": session(membersManage),
   "app/portal/members/actions.ts#setGrantsAction": session(membersManage),

@@ -1,4 +1,4 @@
-import { INCIDENT_CATEGORIES, type CategoryToggles } from "@/db/schema";
+import { ALERT_CATEGORIES, type CategoryToggles } from "@/db/schema";
 import { CATEGORY_LABELS } from "@/lib/labels";
 import { Card } from "@/components/ui/card";
 import { SettingsForm, type FormAction } from "./forms";
@@ -18,7 +18,7 @@ export function CategoriesCard({
     <Card title="Incident Categories">
       <SettingsForm action={save} label="Incident categories" submit="Save" disabled={!manage}>
         <fieldset disabled={manage ? undefined : true} className="flex flex-wrap gap-6">
-          {INCIDENT_CATEGORIES.map((c) => (
+          {ALERT_CATEGORIES.map((c) => (
             <label key={c} className="flex items-center gap-2 text-sm">
               <input
                 type="checkbox"

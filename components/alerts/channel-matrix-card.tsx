@@ -1,10 +1,10 @@
 import Link from "next/link";
 import {
   CHANNELS,
-  INCIDENT_CATEGORIES,
+  ALERT_CATEGORIES,
   type CategoryToggles,
   type Channel,
-  type IncidentCategory,
+  type AlertCategory,
 } from "@/db/schema";
 import { TENANT_ROLES, type TenantRole } from "@/lib/auth/roles";
 import { CATEGORY_LABELS, CHANNEL_LABELS, ROLE_GROUP_LABELS, TOPIC_LABELS } from "@/lib/labels";
@@ -25,7 +25,7 @@ export function ChannelMatrixCard({
   manage: boolean;
   save: FormAction;
 }) {
-  const cell = (category: IncidentCategory, roleGroup: TenantRole, channel: Channel) =>
+  const cell = (category: AlertCategory, roleGroup: TenantRole, channel: Channel) =>
     matrix.find(
       (m) => m.category === category && m.roleGroup === roleGroup && m.channel === channel,
     );
@@ -33,7 +33,7 @@ export function ChannelMatrixCard({
     <Card title="Channels">
       <SettingsForm action={save} label="Channels" submit="Save channels" disabled={!manage}>
         <fieldset disabled={manage ? undefined : true} className="space-y-6">
-          {INCIDENT_CATEGORIES.map((category) => (
+          {ALERT_CATEGORIES.map((category) => (
             <div key={category} className="scroll-x">
               <table className="w-full min-w-xl table-fixed text-left text-sm">
                 <caption className="mb-2 text-left font-medium">

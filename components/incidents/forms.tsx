@@ -298,8 +298,8 @@ export function ScheduleMaintenanceForm({
     <ActionForm action={action} label="Schedule maintenance" className="space-y-4">
       <Field label="Title" name="title" required maxLength={200} />
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Starts (UTC)" name="scheduledFor" type="datetime-local" required />
-        <Field label="Ends (UTC)" name="scheduledUntil" type="datetime-local" required />
+        <Field label="Starts (UTC)" name="scheduledFor" type="datetime-local" step={1} required />
+        <Field label="Ends (UTC)" name="scheduledUntil" type="datetime-local" step={1} required />
         <SelectField
           label="Audience"
           name="audienceOrgId"
@@ -316,6 +316,7 @@ export function ScheduleMaintenanceForm({
       />
       <MessageField />
       <Notify />
+      <MaintenanceAutomationFields automatic reminderMinutes={[1440, 60]} withNotifyAutomatic />
       <SubmitButton pendingText="Scheduling…">Schedule maintenance</SubmitButton>
     </ActionForm>
   );
@@ -356,5 +357,111 @@ export function AdvanceMaintenanceForm({
       <Notify />
       <SubmitButton variant="secondary">Advance</SubmitButton>
     </ActionForm>
+  );
+}
+
+/** Whether a window moves on its own, whether those moves notify, and its reminders. */
+function MaintenanceAutomationFields({
+  automatic,
+  reminderMinutes,
+  withNotifyAutomatic = false,
+}: {
+  automatic: boolean;
+  reminderMinutes: number[];
+  withNotifyAutomatic?: boolean;
+}) {
+  return (
+    <fieldset className="space-y-2">
+      <legend className="text-sm font-medium">Automation</legend>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="automatic" defaultChecked={automatic} className="size-4" />{" "}
+        Start and complete on its own at the times above
+      </label>
+      {withNotifyAutomatic && (
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="notifyAutomatic" defaultChecked className="size-4" /> Notify
+          subscribers when it starts and completes on its own
+        </label>
+      )}
+      <Field
+        label="Reminders (minutes before the start)"
+        name="reminderMinutes"
+        defaultValue={reminderMinutes.join(", ")}
+        hint="Sent once each to subscribers and affected tenants; 1440 is 24 hours. Leave empty for none."
+      />
+    </fieldset>
+  );
+}
+
+const toLocalInput = (iso: string) => iso.slice(0, 19);
+
+/** Reschedule a window that has not ended (its automation follows), or cancel one not started. */
+export function EditMaintenanceForms({
+  editAction,
+  cancelAction,
+  maintenanceId,
+  title,
+  status,
+  scheduledFor,
+  scheduledUntil,
+  automatic,
+  reminderMinutes,
+}: {
+  editAction: Action;
+  cancelAction: Action;
+  maintenanceId: string;
+  title: string;
+  status: string;
+  scheduledFor: string;
+  scheduledUntil: string;
+  automatic: boolean;
+  reminderMinutes: number[];
+}) {
+  if (status === "completed") return null;
+  return (
+    <details className="mt-2">
+      <summary className="cursor-pointer text-sm text-sky-700 dark:text-sky-400">
+        Reschedule or cancel
+      </summary>
+      <ActionForm action={editAction} label={`Reschedule ${title}`} className="mt-2 space-y-3">
+        <input type="hidden" name="maintenanceId" value={maintenanceId} />
+        <div className="grid gap-4 sm:grid-cols-2">
+          {status === "scheduled" && (
+            <Field
+              label="Starts (UTC)"
+              name="scheduledFor"
+              type="datetime-local"
+              step={1}
+              defaultValue={toLocalInput(scheduledFor)}
+              required
+            />
+          )}
+          <Field
+            label="Ends (UTC)"
+            name="scheduledUntil"
+            type="datetime-local"
+            step={1}
+            defaultValue={toLocalInput(scheduledUntil)}
+            required
+          />
+        </div>
+        <MaintenanceAutomationFields automatic={automatic} reminderMinutes={reminderMinutes} />
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="notify" defaultChecked className="size-4" /> Tell subscribers
+          about a new time
+        </label>
+        <SubmitButton variant="secondary">Save changes</SubmitButton>
+      </ActionForm>
+      {status === "scheduled" && (
+        <ActionForm action={cancelAction} label={`Cancel ${title}`} className="mt-3 space-y-2">
+          <input type="hidden" name="maintenanceId" value={maintenanceId} />
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="notify" defaultChecked className="size-4" /> Tell
+            subscribers it is cancelled
+          </label>
+          <SubmitButton variant="secondary">Cancel this maintenance</SubmitButton>
+        </ActionForm>
+      )}
+    </details>
   );
 }

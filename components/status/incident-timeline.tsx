@@ -161,7 +161,8 @@ export function MaintenanceCard({
         )}
       </H>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-        {statusWord(maintenance.status)} · <LocalTime iso={maintenance.scheduledFor} /> to{" "}
+        {maintenance.cancelledAt ? "Cancelled" : statusWord(maintenance.status)} ·{" "}
+        <LocalTime iso={maintenance.scheduledFor} /> to{" "}
         <LocalTime iso={maintenance.scheduledUntil} />
         {" · "}
         {[

@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { IMPACTS, INCIDENT_CATEGORIES, type IncidentCategory } from "./jobs";
+import { ALERT_CATEGORIES, IMPACTS, type AlertCategory } from "./jobs";
 import { organizations, TENANT_ROLES } from "./organizations";
 
 /** Alert settings of one tenant: what it wants to hear about, on which channels, and when. */
@@ -30,10 +30,10 @@ export const channel = pgEnum("channel", CHANNELS);
 export const endpointType = pgEnum("endpoint_type", ENDPOINT_TYPES);
 export const digestMode = pgEnum("digest_mode", DIGEST_MODES);
 export const tenantRole = pgEnum("tenant_role", TENANT_ROLES);
-export const incidentCategory = pgEnum("incident_category", INCIDENT_CATEGORIES);
+export const incidentCategory = pgEnum("incident_category", ALERT_CATEGORIES);
 export const impact = pgEnum("impact", IMPACTS);
 
-export type CategoryToggles = Record<IncidentCategory, boolean>;
+export type CategoryToggles = Record<AlertCategory, boolean>;
 
 export const alertSettings = pgTable("alert_settings", {
   orgId: uuid()

@@ -13,6 +13,9 @@ export const NOTIFICATION_KINDS = [
   "maintenance.scheduled",
   "maintenance.started",
   "maintenance.completed",
+  "maintenance.reminder",
+  "maintenance.rescheduled",
+  "maintenance.cancelled",
   "alert.test",
   "threshold.triggered",
   "threshold.recovered",
@@ -28,13 +31,20 @@ export const jobStatus = pgEnum("job_status", JOB_STATUSES);
 
 export const INCIDENT_CATEGORIES = ["infrastructure", "billing", "configurable"] as const;
 export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+/**
+ * What tenants choose to hear about in Alerts & Notifications: the incident categories, and
+ * maintenance advisories (seed 000: pre-announced maintenance sends advisories, not incident
+ * alerts), which have their own toggle and channel choices.
+ */
+export const ALERT_CATEGORIES = [...INCIDENT_CATEGORIES, "maintenance"] as const;
+export type AlertCategory = (typeof ALERT_CATEGORIES)[number];
 export const IMPACTS = ["none", "minor", "major", "critical"] as const;
 export type Impact = (typeof IMPACTS)[number];
 
 /** Everything routing needs, copied at enqueue time so planning never re-reads mutable rows. */
 export interface NotificationPayload {
   title: string;
-  category: IncidentCategory;
+  category: AlertCategory;
   impact: Impact;
   /** "public" reaches every tenant's subscriptions and public subscribers; a tenant id only that tenant. */
   audience: { type: "public" } | { type: "tenant"; orgId: string };

@@ -3,6 +3,7 @@ import {
   boolean,
   check,
   index,
+  integer,
   pgEnum,
   pgTable,
   primaryKey,
@@ -34,6 +35,20 @@ export const maintenances = pgTable(
     scheduledUntil: timestamp({ withTimezone: true }).notNull(),
     startedAt: timestamp({ withTimezone: true }),
     completedAt: timestamp({ withTimezone: true }),
+    /**
+     * Moves to in progress at `scheduledFor` and to completed at `scheduledUntil` on its own
+     * (maintenance_steps), unless an operator moved it first.
+     */
+    automatic: boolean().notNull().default(true),
+    /** Whether those automatic steps notify (as an operator's update with "notify" would). */
+    notifyAutomatic: boolean().notNull().default(true),
+    /** Reminders to send this many minutes before the start, each once. */
+    reminderMinutes: integer()
+      .array()
+      .notNull()
+      .default(sql`'{1440,60}'::integer[]`),
+    /** Set when the window was called off before it started (its status is then completed). */
+    cancelledAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -81,6 +96,46 @@ export const maintenanceUpdates = pgTable(
   (t) => [index("maintenance_updates_maintenance_idx").on(t.maintenanceId, t.createdAt)],
 );
 
+/**
+ * The automatic work due for a window: its reminders, its start and its end. Each row is done at
+ * most once, in the same transaction as its effect (`doneAt`), so a driver that restarts neither
+ * loses nor repeats one. `key` names the step for good: a reminder's key includes the start it
+ * announced, so a window moved to another start gets new reminders, and one already sent is
+ * never sent again.
+ */
+export const MAINTENANCE_STEP_KINDS = ["reminder", "start", "complete"] as const;
+export type MaintenanceStepKind = (typeof MAINTENANCE_STEP_KINDS)[number];
+
+export const maintenanceSteps = pgTable(
+  "maintenance_steps",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    maintenanceId: uuid()
+      .notNull()
+      .references(() => maintenances.id, { onDelete: "cascade" }),
+    kind: text().$type<MaintenanceStepKind>().notNull(),
+    key: text().notNull().unique(),
+    /** Reminders: minutes before the start. */
+    minutesBefore: integer(),
+    dueAt: timestamp({ withTimezone: true }).notNull(),
+    doneAt: timestamp({ withTimezone: true }),
+    /** What the step did ("moved to in_progress", "skipped: …"), for operators. */
+    outcome: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      "maintenance_steps_kind_check",
+      sql`${t.kind} in (${sql.raw(MAINTENANCE_STEP_KINDS.map((k) => `'${k}'`).join(", "))})`,
+    ),
+    index("maintenance_steps_due_idx")
+      .on(t.dueAt)
+      .where(sql`${t.doneAt} is null`),
+    index("maintenance_steps_maintenance_idx").on(t.maintenanceId),
+  ],
+);
+
+export type MaintenanceStep = typeof maintenanceSteps.$inferSelect;
 export type Maintenance = typeof maintenances.$inferSelect;
 export type MaintenanceCell = typeof maintenanceCells.$inferSelect;
 export type MaintenanceUpdate = typeof maintenanceUpdates.$inferSelect;

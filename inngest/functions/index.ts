@@ -2,6 +2,7 @@ import type { Inngest } from "inngest";
 import { createEvaluateThresholds } from "./evaluate-thresholds";
 import { createEscalation } from "./escalation";
 import { createFlushDigests } from "./flush-digests";
+import { createMaintenanceSteps } from "./maintenance";
 import { createPlanNotification } from "./plan-notification";
 import { createPruneRetention } from "./prune-retention";
 import { createSendDelivery } from "./send-delivery";
@@ -24,5 +25,6 @@ export function createAlertFunctions(inngest: Inngest, deps: AlertFunctionDeps) 
     pruneRetention: createPruneRetention(inngest, deps),
     evaluateThresholds: createEvaluateThresholds(inngest, deps),
     escalation: createEscalation(inngest, deps),
+    maintenanceSteps: createMaintenanceSteps(inngest, deps),
   };
 }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Db, Tx } from "@/db";
+import { rowsOf, type Db, type Tx } from "@/db";
 import type { Channel } from "@/db/schema";
-import type { IncidentCategory } from "@/db/schema";
+import type { AlertCategory } from "@/db/schema";
 import type { TenantRole } from "@/lib/auth/roles";
 
 /**
@@ -10,18 +10,15 @@ import type { TenantRole } from "@/lib/auth/roles";
  * `topic` narrows a cell: Billing Admins get SMS for low-balance alerts only.
  */
 export interface DefaultCell {
-  category: IncidentCategory;
+  category: AlertCategory;
   roleGroup: TenantRole;
   channel: Channel;
   enabled: boolean;
   topic?: string;
 }
 
-const on = (
-  category: IncidentCategory,
-  roleGroup: TenantRole,
-  channels: Channel[],
-): DefaultCell[] => channels.map((channel) => ({ category, roleGroup, channel, enabled: true }));
+const on = (category: AlertCategory, roleGroup: TenantRole, channels: Channel[]): DefaultCell[] =>
+  channels.map((channel) => ({ category, roleGroup, channel, enabled: true }));
 
 export const LOW_BALANCE_TOPIC = "low_balance";
 
@@ -42,12 +39,18 @@ export const DEFAULT_MATRIX: readonly DefaultCell[] = [
   ...on("configurable", "tech_devops", ["email", "slack", "teams", "webhook"]),
   ...on("infrastructure", "support_manager", ["email", "slack", "teams"]),
   ...on("configurable", "support_manager", ["email", "slack", "teams"]),
+  // Maintenance advisories: whoever hears of Infrastructure incidents hears of planned work,
+  // by email and chat (and the org admin's and DevOps' webhooks), never by SMS.
+  ...on("maintenance", "org_admin", ["email", "slack", "teams", "webhook"]),
+  ...on("maintenance", "tech_devops", ["email", "slack", "teams", "webhook"]),
+  ...on("maintenance", "support_manager", ["email", "slack", "teams"]),
 ];
 
 export const DEFAULT_CATEGORIES = {
   infrastructure: true,
   billing: true,
   configurable: true,
+  maintenance: true,
 } as const;
 
 const DEFAULT_MATRIX_JSON = JSON.stringify(
@@ -89,4 +92,34 @@ export async function ensureDefaultAlertSettings(db: Db | Tx, orgs: SQL): Promis
  */
 export async function applyDefaultAlertSettings(tx: Tx, orgId: string): Promise<void> {
   await ensureDefaultAlertSettings(tx, sql`o.id = ${orgId}::uuid`);
+}
+
+/**
+ * Maintenance advisories became a category of their own after tenants had saved settings: each
+ * organization whose toggles do not mention it yet gets it on, with the default matrix's
+ * maintenance cells, once (the toggle's key marks it done, so cells an admin later unticks stay
+ * unticked). Run at start-up, after the migrations: a migration cannot use the enum value it adds.
+ */
+export async function adoptMaintenanceCategory(db: Db | Tx): Promise<number> {
+  const cells = JSON.stringify(
+    DEFAULT_MATRIX.filter((c) => c.category === "maintenance").map((c) => ({
+      role_group: c.roleGroup,
+      channel: c.channel,
+      enabled: c.enabled,
+    })),
+  );
+  const result = await db.execute(sql`
+    with adopted as (
+      update alert_settings set categories = categories || '{"maintenance": true}'::jsonb
+      where not (categories ? 'maintenance')
+      returning org_id
+    ), cells as (
+      insert into alert_rules (org_id, category, role_group, channel, enabled, topic)
+      select a.org_id, 'maintenance'::incident_category, d.role_group::tenant_role, d.channel::channel, d.enabled, null
+      from adopted a
+      cross join jsonb_to_recordset(${cells}::jsonb) as d(role_group text, channel text, enabled boolean)
+      on conflict do nothing
+    )
+    select org_id from adopted`);
+  return rowsOf<{ org_id: string }>(result).length;
 }

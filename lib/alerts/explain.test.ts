@@ -311,7 +311,9 @@ describe("the explainer's verdict is what planning produced", () => {
 
   it("with the category turned off", async () => {
     const v = await withSettings(
-      { categories: { infrastructure: false, billing: true, configurable: true } },
+      {
+        categories: { infrastructure: false, billing: true, configurable: true, maintenance: true },
+      },
       async () => planAndCompare(await job({ category: "infrastructure", impact: "major" })),
     );
     expect(why(v, "admin@acme.test", "email")).toBe(

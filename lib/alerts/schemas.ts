@@ -4,7 +4,7 @@ import {
   DIGEST_MODES,
   ENDPOINT_TYPES,
   IMPACTS,
-  INCIDENT_CATEGORIES,
+  ALERT_CATEGORIES,
   RECIPIENT_CHANNELS,
 } from "@/db/schema";
 import { TENANT_ROLES } from "@/lib/auth/roles";
@@ -58,8 +58,8 @@ export const RecipientInput = z
   });
 
 export const MatrixCellInput = z.object({
-  category: z.enum(INCIDENT_CATEGORIES, {
-    message: `must be one of ${INCIDENT_CATEGORIES.join(", ")}`,
+  category: z.enum(ALERT_CATEGORIES, {
+    message: `must be one of ${ALERT_CATEGORIES.join(", ")}`,
   }),
   roleGroup: z.enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` }),
   channel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(", ")}` }),
@@ -82,7 +82,12 @@ export const FiltersInput = z.object({
 export const UpdateAlertSettingsInput = z
   .object({
     categories: z
-      .object({ infrastructure: z.boolean(), billing: z.boolean(), configurable: z.boolean() })
+      .object({
+        infrastructure: z.boolean(),
+        billing: z.boolean(),
+        configurable: z.boolean(),
+        maintenance: z.boolean(),
+      })
       .partial()
       .optional(),
     matrix: z.array(MatrixCellInput).max(200).optional(),

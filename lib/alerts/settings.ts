@@ -10,7 +10,7 @@ import {
   type DigestMode,
   type EndpointType,
   type Impact,
-  type IncidentCategory,
+  type AlertCategory,
   type RecipientChannel,
 } from "@/db/schema";
 import type { TenantRole } from "@/lib/auth/roles";
@@ -42,7 +42,7 @@ export interface AlertSettingsView {
 }
 
 export interface MatrixCellView {
-  category: IncidentCategory;
+  category: AlertCategory;
   roleGroup: TenantRole;
   channel: Channel;
   enabled: boolean;

@@ -186,13 +186,17 @@ describe("routing user-level warnings", () => {
   it("does not depend on category toggles: Configurable turned off still warns", async () => {
     await t.db
       .update(alertSettings)
-      .set({ categories: { infrastructure: true, billing: true, configurable: false } })
+      .set({
+        categories: { infrastructure: true, billing: true, configurable: false, maintenance: true },
+      })
       .where(eq(alertSettings.orgId, acme));
     const job = await warn(acme, ["admin@acme.test"]);
     expect((await decision(job, "admin@acme.test", "in_app")).status).toBe("pending");
     await t.db
       .update(alertSettings)
-      .set({ categories: { infrastructure: true, billing: true, configurable: true } })
+      .set({
+        categories: { infrastructure: true, billing: true, configurable: true, maintenance: true },
+      })
       .where(eq(alertSettings.orgId, acme));
   });
 

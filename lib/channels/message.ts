@@ -39,6 +39,9 @@ const KIND_VERBS: Record<NotificationKind, string> = {
   "maintenance.scheduled": "Maintenance scheduled",
   "maintenance.started": "Maintenance started",
   "maintenance.completed": "Maintenance completed",
+  "maintenance.reminder": "Maintenance reminder",
+  "maintenance.rescheduled": "Maintenance rescheduled",
+  "maintenance.cancelled": "Maintenance cancelled",
   "alert.test": "Test alert",
   "threshold.triggered": "Threshold crossed",
   "threshold.recovered": "Threshold recovered",
@@ -52,6 +55,8 @@ export function itemHeadline(item: AlertItem): string {
   // A warning about the member's own things, not an incident: its category and impact say nothing.
   if (item.kind === "user.warning" || item.kind === "ticket.notice")
     return `${KIND_VERBS[item.kind]}: ${p.title}`;
+  // An advisory: no impact to speak of.
+  if (p.category === "maintenance") return `${KIND_VERBS[item.kind]}: ${p.title}`;
   return `${KIND_VERBS[item.kind]} · ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}: ${p.title}`;
 }
 

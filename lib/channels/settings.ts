@@ -1,5 +1,5 @@
 import { env } from "@/lib/env";
-import type { IncidentCategory } from "@/db/schema";
+import type { AlertCategory } from "@/db/schema";
 import type { Resolver } from "./net";
 
 /**
@@ -23,14 +23,14 @@ export interface ChannelSettings {
     token?: string;
     senderId?: string;
     dltEntityId?: string;
-    dltTemplateIds: Partial<Record<IncidentCategory, string>>;
+    dltTemplateIds: Partial<Record<AlertCategory, string>>;
   };
 }
 
-function parseTemplates(raw: string | undefined): Partial<Record<IncidentCategory, string>> {
+function parseTemplates(raw: string | undefined): Partial<Record<AlertCategory, string>> {
   if (!raw) return {};
   return Object.fromEntries(
-    raw.split(",").map((pair) => pair.split("=") as [IncidentCategory, string]),
+    raw.split(",").map((pair) => pair.split("=") as [AlertCategory, string]),
   );
 }
 

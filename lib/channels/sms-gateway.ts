@@ -1,4 +1,4 @@
-import type { IncidentCategory } from "@/db/schema";
+import type { AlertCategory } from "@/db/schema";
 import { callProvider, httpFailure, readJson } from "./errors";
 import type { ChannelSettings } from "./settings";
 
@@ -8,7 +8,7 @@ import type { ChannelSettings } from "./settings";
  */
 export async function sendWithSmsGateway(
   g: NonNullable<ChannelSettings["smsGateway"]>,
-  sms: { to: string; body: string; category: IncidentCategory; reference: string },
+  sms: { to: string; body: string; category: AlertCategory; reference: string },
   idempotencyKey: string,
 ): Promise<{ providerId: string | null; responseCode: number }> {
   const templateId = g.dltTemplateIds[sms.category];

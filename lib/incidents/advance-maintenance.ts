@@ -1,9 +1,12 @@
 import { eq } from "drizzle-orm";
+import type { Tx } from "@/db";
 import { publicBaseUrl } from "@/lib/status/page-settings";
 import {
   maintenanceCells,
   maintenances,
   maintenanceUpdates,
+  type Maintenance,
+  type MaintenanceStatus,
   type NotificationKind,
 } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
@@ -14,6 +17,7 @@ import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { checkMaintenanceTransition } from "./lifecycle";
 import { lockMaintenance } from "./load";
 import { maintenancePayload } from "./maintenance-shared";
+import { syncMaintenanceSteps } from "./maintenance-steps";
 import { renderMarkdown } from "@/lib/markdown";
 import { AdvanceMaintenanceInput } from "./schemas";
 import { authorOf } from "./shared";
@@ -34,48 +38,66 @@ export async function advanceMaintenance({ ctx, input }: { ctx: Ctx; input: unkn
   return withTransaction(ctx, async (tx) => {
     const before = await lockMaintenance(tx, ctx, v.maintenanceId);
     checkMaintenanceTransition(before.status, v.status);
-    await lockStatus(tx);
-    const [m] = await tx
-      .update(maintenances)
-      .set({
-        status: v.status,
-        startedAt: v.status !== "scheduled" ? (before.startedAt ?? now) : null,
-        completedAt: v.status === "completed" ? now : null,
-        updatedAt: now,
-      })
-      .where(eq(maintenances.id, before.id))
-      .returning();
-    const [update] = await tx
-      .insert(maintenanceUpdates)
-      .values({
-        maintenanceId: before.id,
-        status: v.status,
-        message: v.message,
-        messageHtml: renderMarkdown(v.message),
-        notify: v.notify,
-        ...authorOf(ctx),
-        createdAt: now,
-      })
-      .returning();
-    const cells = await tx
-      .select()
-      .from(maintenanceCells)
-      .where(eq(maintenanceCells.maintenanceId, before.id));
-    if (!before.audienceOrgId) await syncCellIntervals(tx, ctx.org.id, cells, now);
-    await recordAudit(tx, ctx, {
-      action: `maintenance.${v.status}`,
-      targetType: "maintenance",
-      targetId: before.id,
-      data: { from: before.status, to: v.status, updateId: update!.id, notify: v.notify },
-    });
-    const kind = KIND[v.status];
-    if (v.notify && kind && v.status !== before.status) {
-      await enqueueNotification(tx, {
-        orgId: ctx.org.id,
-        kind,
-        payload: maintenancePayload(m!, cells, update!, await publicBaseUrl(tx, ctx.org.id)),
-      });
-    }
-    return { maintenance: m!, update: update! };
+    return moveMaintenance(tx, ctx, before, v, now);
   });
+}
+
+/**
+ * Moves a locked window to `status` with an update, in the caller's transaction: the operator's
+ * step above and the automatic one (run-maintenance-steps.ts, acting as the system) alike. Cell
+ * status, the audit row, the notification and the window's remaining automatic steps follow.
+ */
+export async function moveMaintenance(
+  tx: Tx,
+  by: { actor: Ctx["actor"]; org: { id: string } },
+  before: Maintenance,
+  v: { status: MaintenanceStatus; message: string; notify: boolean },
+  now: Date,
+  audit: Record<string, unknown> = {},
+) {
+  await lockStatus(tx);
+  const [m] = await tx
+    .update(maintenances)
+    .set({
+      status: v.status,
+      startedAt: v.status !== "scheduled" ? (before.startedAt ?? now) : null,
+      completedAt: v.status === "completed" ? now : null,
+      updatedAt: now,
+    })
+    .where(eq(maintenances.id, before.id))
+    .returning();
+  const [update] = await tx
+    .insert(maintenanceUpdates)
+    .values({
+      maintenanceId: before.id,
+      status: v.status,
+      message: v.message,
+      messageHtml: renderMarkdown(v.message),
+      notify: v.notify,
+      ...authorOf(by),
+      createdAt: now,
+    })
+    .returning();
+  const cells = await tx
+    .select()
+    .from(maintenanceCells)
+    .where(eq(maintenanceCells.maintenanceId, before.id));
+  if (!before.audienceOrgId) await syncCellIntervals(tx, by.org.id, cells, now);
+  // An operator who moved the window first takes its automatic step's place.
+  await syncMaintenanceSteps(tx, m!, now);
+  await recordAudit(tx, by, {
+    action: `maintenance.${v.status}`,
+    targetType: "maintenance",
+    targetId: before.id,
+    data: { from: before.status, to: v.status, updateId: update!.id, notify: v.notify, ...audit },
+  });
+  const kind = KIND[v.status];
+  if (v.notify && kind && v.status !== before.status) {
+    await enqueueNotification(tx, {
+      orgId: by.org.id,
+      kind,
+      payload: maintenancePayload(m!, cells, update!, await publicBaseUrl(tx, by.org.id)),
+    });
+  }
+  return { maintenance: m!, update: update! };
 }

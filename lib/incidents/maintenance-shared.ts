@@ -9,8 +9,8 @@ export function maintenancePayload(
 ): NotificationPayload {
   return {
     title: m.title,
-    // Maintenance is platform work: it reaches subscribers of infrastructure notices, at no impact.
-    category: "infrastructure",
+    // An advisory, not an incident: tenants route it with its own row in Alerts & Notifications.
+    category: "maintenance",
     impact: "none",
     audience: m.audienceOrgId ? { type: "tenant", orgId: m.audienceOrgId } : { type: "public" },
     componentIds: [...new Set(cells.map((c) => c.componentId))],

@@ -10,12 +10,21 @@ import { renderMarkdown } from "@/lib/markdown";
 import { ScheduleMaintenanceInput } from "./schemas";
 import { checkCells } from "@/lib/catalog/check";
 import { authorOf, checkAudience } from "./shared";
+import { syncMaintenanceSteps } from "./maintenance-steps";
 
 /** Schedules a maintenance window over some component × region cells. */
-export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unknown }) {
+export async function scheduleMaintenance({
+  ctx,
+  input,
+  now = new Date(),
+}: {
+  ctx: Ctx;
+  input: unknown;
+  /** Tests: the clock reminders already past are judged by. */
+  now?: Date;
+}) {
   requirePermission(ctx, "maintenance:write");
   const v = parseInput(ScheduleMaintenanceInput, input);
-  const now = new Date();
   return withTransaction(ctx, async (tx) => {
     await checkAudience(tx, v.audienceOrgId);
     // A new window shows on the status page at once, though it changes no cell's status yet
@@ -31,6 +40,9 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
         audienceOrgId: v.audienceOrgId,
         scheduledFor: v.scheduledFor,
         scheduledUntil: v.scheduledUntil,
+        automatic: v.automatic,
+        notifyAutomatic: v.notifyAutomatic,
+        reminderMinutes: v.reminderMinutes,
         createdAt: now,
         updatedAt: now,
       })
@@ -54,6 +66,7 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
         createdAt: now,
       })
       .returning();
+    const steps = await syncMaintenanceSteps(tx, m!, now);
     await recordAudit(tx, ctx, {
       action: "maintenance.scheduled",
       targetType: "maintenance",
@@ -64,6 +77,10 @@ export async function scheduleMaintenance({ ctx, input }: { ctx: Ctx; input: unk
         scheduledUntil: v.scheduledUntil.toISOString(),
         cells: v.cells,
         notify: v.notify,
+        automatic: v.automatic,
+        notifyAutomatic: v.notifyAutomatic,
+        reminderMinutes: v.reminderMinutes,
+        steps: steps.map((s) => ({ kind: s.kind, dueAt: s.dueAt.toISOString() })),
       },
     });
     if (v.notify) {

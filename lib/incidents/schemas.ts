@@ -114,6 +114,26 @@ export const PostmortemInput = z.object({
 
 const date = boundedDate();
 
+/** Reminders before a window: minutes before its start, each at most 30 days ahead. */
+export const DEFAULT_REMINDER_MINUTES = [1440, 60];
+const reminderMinutes = z
+  .array(
+    z
+      .number({ message: "must be whole minutes before the start" })
+      .int("must be whole minutes before the start")
+      .min(1, "must be at least 1 minute before the start")
+      .max(43_200, "must be at most 30 days (43200 minutes) before the start"),
+  )
+  .max(5, "must list at most 5 reminders")
+  .transform((list) => [...new Set(list)].sort((a, b) => b - a));
+const automation = {
+  /** Move to in progress at the start and to completed at the end on its own. */
+  automatic: z.boolean({ message: "must be true or false" }).default(true),
+  /** Whether those automatic steps notify. */
+  notifyAutomatic: z.boolean({ message: "must be true or false" }).default(true),
+  reminderMinutes: reminderMinutes.default(DEFAULT_REMINDER_MINUTES),
+};
+
 export const ScheduleMaintenanceInput = z
   .object({
     title,
@@ -126,6 +146,7 @@ export const ScheduleMaintenanceInput = z
       .min(1, "must list at least one component × region")
       .max(500, "must list at most 500 cells"),
     notify,
+    ...automation,
   })
   .refine((v) => v.scheduledUntil > v.scheduledFor, {
     message: "must be after the start of the window",
@@ -139,6 +160,40 @@ export const AdvanceMaintenanceInput = z.object({
   }),
   message,
   notify,
+});
+
+/**
+ * Changes a window that has not ended: its title, times, automation or reminders. Subscribers
+ * hear of a new window by default (`notify`).
+ */
+export const EditMaintenanceInput = z
+  .object({
+    maintenanceId: id("maintenance"),
+    title: title.optional(),
+    scheduledFor: date.optional(),
+    scheduledUntil: date.optional(),
+    automatic: automation.automatic.optional(),
+    notifyAutomatic: automation.notifyAutomatic.optional(),
+    reminderMinutes: reminderMinutes.optional(),
+    /** Posted as an update; a default saying what changed is written when omitted. */
+    message: message.optional(),
+    notify: z.boolean({ message: "must be true or false" }).default(true),
+  })
+  .refine(
+    (v) =>
+      v.title !== undefined ||
+      v.scheduledFor !== undefined ||
+      v.scheduledUntil !== undefined ||
+      v.automatic !== undefined ||
+      v.notifyAutomatic !== undefined ||
+      v.reminderMinutes !== undefined,
+    { message: "give something to change", path: ["scheduledFor"] },
+  );
+
+export const CancelMaintenanceInput = z.object({
+  maintenanceId: id("maintenance"),
+  message: message.optional(),
+  notify: z.boolean({ message: "must be true or false" }).default(true),
 });
 
 export const IncidentIdInput = z.object({ incidentId: id("incident") });

@@ -14,7 +14,7 @@ import type { Ctx } from "@/lib/context";
 import { env } from "@/lib/env";
 import { ValidationError } from "@/lib/errors";
 
-export function authorOf(ctx: Ctx) {
+export function authorOf(ctx: Pick<Ctx, "actor">) {
   const a = ctx.actor;
   return {
     authorType: a.type,

@@ -19,6 +19,7 @@ import { runRetentionIfDue } from "@/lib/retention/schedule";
 import { evaluateAllRules } from "@/lib/metrics/evaluator";
 import { runDueEscalations } from "@/lib/oncall/engine";
 import { onJobsEnqueued } from "@/lib/alerts/outbox";
+import { runDueMaintenanceSteps } from "@/lib/incidents/run-maintenance-steps";
 import { createSender } from "./sender";
 
 export interface EmbeddedDriverOptions {
@@ -191,6 +192,9 @@ export function startEmbeddedDriver(db: Db, opts: EmbeddedDriverOptions = {}): E
       lastRules = now.getTime();
       await evaluateAllRules(db, now);
     }
+    // Maintenance reminders and automatic starts and ends that are due (each done once, in the
+    // transaction that marks it done); what they enqueue is planned just below.
+    if (!stopped) await runDueMaintenanceSteps(db, { now });
     if (!stopped && planning.size < PLANNING_MAX) {
       const jobs = await claimDueJobs(db, {
         now,

@@ -146,6 +146,12 @@ export interface MaintenanceView {
   scheduledUntil: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** Set when it was called off before it started (its status is then completed). */
+  cancelledAt: string | null;
+  /** Starts and completes on its own at its times. */
+  automatic: boolean;
+  /** Reminders, in minutes before the start. */
+  reminderMinutes: number[];
   createdAt: string;
   updatedAt: string;
   cells: { componentId: string; regionId: string }[];
@@ -298,6 +304,9 @@ async function hydrateMaintenances(
     scheduledUntil: r.scheduledUntil.toISOString(),
     startedAt: iso(r.startedAt),
     completedAt: iso(r.completedAt),
+    cancelledAt: iso(r.cancelledAt),
+    automatic: r.automatic,
+    reminderMinutes: r.reminderMinutes,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     cells: cells

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { runFormAction, type FormFields } from "@/app/_server/form";
-import { CHANNELS, INCIDENT_CATEGORIES } from "@/db/schema";
+import { CHANNELS, ALERT_CATEGORIES } from "@/db/schema";
 import { TENANT_ROLES } from "@/lib/auth/roles";
 import {
   createEndpoint,
@@ -23,9 +23,7 @@ const nothing = () => undefined;
 export async function saveCategoriesAction(_prev: unknown, form: FormData) {
   const r = await runFormAction(form, {
     input: (f) => ({
-      categories: Object.fromEntries(
-        INCIDENT_CATEGORIES.map((c) => [c, f.checked(`category.${c}`)]),
-      ),
+      categories: Object.fromEntries(ALERT_CATEGORIES.map((c) => [c, f.checked(`category.${c}`)])),
     }),
     verb: updateAlertSettings,
     result: nothing,
@@ -38,7 +36,7 @@ export async function saveCategoriesAction(_prev: unknown, form: FormData) {
 export async function saveMatrixAction(_prev: unknown, form: FormData) {
   const r = await runFormAction(form, {
     input: (f) => ({
-      matrix: INCIDENT_CATEGORIES.flatMap((category) =>
+      matrix: ALERT_CATEGORIES.flatMap((category) =>
         TENANT_ROLES.flatMap((roleGroup) =>
           CHANNELS.map((channel) => ({
             category,

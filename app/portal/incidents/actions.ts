@@ -10,7 +10,8 @@ import { postUpdate } from "@/lib/incidents/post-update";
 import { publishPostmortem } from "@/lib/incidents/publish-postmortem";
 import { reopenIncident } from "@/lib/incidents/reopen-incident";
 import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
-import { cellsFromForm, utcLocal } from "./form-input";
+import { cancelMaintenance, editMaintenance } from "@/lib/incidents/edit-maintenance";
+import { cellsFromForm, reminderMinutesFromForm, utcLocal } from "./form-input";
 
 // The public page and /api/v2 read the status snapshot, which each verb invalidates on commit
 // (lib/status/changes.ts); revalidatePath refreshes the console's own server-rendered pages.
@@ -104,6 +105,9 @@ export async function scheduleMaintenanceAction(
       scheduledUntil: utcLocal(f.text("scheduledUntil")),
       cells: cellsFromForm(f.form, { onlyStatus: true }),
       notify: f.checked("notify"),
+      automatic: f.checked("automatic"),
+      notifyAutomatic: f.checked("notifyAutomatic"),
+      reminderMinutes: reminderMinutesFromForm(f.text("reminderMinutes")),
     }),
     verb: scheduleMaintenance,
     message: "Maintenance scheduled.",
@@ -125,6 +129,44 @@ export async function advanceMaintenanceAction(
     }),
     verb: advanceMaintenance,
     message: "Maintenance updated.",
+  });
+  refresh();
+  return result;
+}
+
+export async function editMaintenanceAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
+  const result = await runFormAction(form, {
+    input: (f) => ({
+      maintenanceId: f.text("maintenanceId"),
+      scheduledFor: utcLocal(f.optional("scheduledFor")),
+      scheduledUntil: utcLocal(f.optional("scheduledUntil")),
+      automatic: f.checked("automatic"),
+      reminderMinutes: reminderMinutesFromForm(f.text("reminderMinutes")),
+      message: f.optional("message"),
+      notify: f.checked("notify"),
+    }),
+    verb: editMaintenance,
+    message: "Maintenance changed.",
+  });
+  refresh();
+  return result;
+}
+
+export async function cancelMaintenanceAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
+  const result = await runFormAction(form, {
+    input: (f) => ({
+      maintenanceId: f.text("maintenanceId"),
+      message: f.optional("message"),
+      notify: f.checked("notify"),
+    }),
+    verb: cancelMaintenance,
+    message: "Maintenance cancelled.",
   });
   refresh();
   return result;

@@ -21,3 +21,11 @@ export const utcLocal = (v: string | undefined) => {
   if (!v) return v;
   return /[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.length === 16 ? `${v}:00` : v}Z`;
 };
+
+/** "1440, 60" → [1440, 60]; anything not a whole number is passed on for the verb to name. */
+export function reminderMinutesFromForm(v: string | undefined): unknown[] {
+  return (v ?? "")
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}

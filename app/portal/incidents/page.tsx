@@ -7,12 +7,19 @@ import { listAudienceTenants, listIncidentsFor, listMaintenancesFor } from "@/li
 import { Card, PageHeader } from "@/components/ui/card";
 import {
   AdvanceMaintenanceForm,
+  EditMaintenanceForms,
   OpenIncidentForm,
   ScheduleMaintenanceForm,
 } from "@/components/incidents/forms";
 import { LocalTime } from "@/components/status/local-time";
 import { statusWord } from "@/components/status/incident-timeline";
-import { advanceMaintenanceAction, openIncidentAction, scheduleMaintenanceAction } from "./actions";
+import {
+  advanceMaintenanceAction,
+  cancelMaintenanceAction,
+  editMaintenanceAction,
+  openIncidentAction,
+  scheduleMaintenanceAction,
+} from "./actions";
 
 export const metadata: Metadata = { title: "Incidents" };
 
@@ -92,18 +99,32 @@ export default async function IncidentsConsole() {
                     {m.title}
                   </Link>{" "}
                   <span className="text-sm text-slate-600 dark:text-slate-400">
-                    {statusWord(m.status)} · <LocalTime iso={m.scheduledFor} /> –{" "}
-                    <LocalTime iso={m.scheduledUntil} />
+                    {m.cancelledAt ? "Cancelled" : statusWord(m.status)} ·{" "}
+                    <LocalTime iso={m.scheduledFor} /> – <LocalTime iso={m.scheduledUntil} />
                     {m.tenantOnly ? ` · ${tenantName(m.audienceOrgId)} only` : ""}
+                    {m.status !== "completed" && m.automatic ? " · moves on its own" : ""}
                   </span>
                 </p>
                 {canMaintain && (
-                  <AdvanceMaintenanceForm
-                    action={advanceMaintenanceAction}
-                    maintenanceId={m.id}
-                    status={m.status}
-                    title={m.title}
-                  />
+                  <>
+                    <AdvanceMaintenanceForm
+                      action={advanceMaintenanceAction}
+                      maintenanceId={m.id}
+                      status={m.status}
+                      title={m.title}
+                    />
+                    <EditMaintenanceForms
+                      editAction={editMaintenanceAction}
+                      cancelAction={cancelMaintenanceAction}
+                      maintenanceId={m.id}
+                      title={m.title}
+                      status={m.status}
+                      scheduledFor={m.scheduledFor}
+                      scheduledUntil={m.scheduledUntil}
+                      automatic={m.automatic}
+                      reminderMinutes={m.reminderMinutes}
+                    />
+                  </>
                 )}
               </li>
             ))}

@@ -64,7 +64,8 @@ cand as (
 dec as (
   select c.*, s.digest_mode, s.quiet_allow_critical, oc.quiet_until, oc.digest_at, p.impact, p.now, p.job_id, p.incident_id,
     coalesce((s.categories ->> p.category::text)::boolean, false) as cat_on,
-    p.impact >= s.min_impact and p.impact >= c.ep_min as sev_ok,
+    -- Maintenance advisories have no severity: their own category row decides, not the minimum.
+    (p.category = 'maintenance' or (p.impact >= s.min_impact and p.impact >= c.ep_min)) as sev_ok,
     s.min_impact as org_min,
     ${componentsAndRegionsPass({
       comps: [sql`s.component_ids`, sql`c.ep_comps`],

@@ -125,7 +125,9 @@ describe("routing: the seed's default table", () => {
   it("stores a routing trace, and a turned-off category suppresses with the reason", async () => {
     await t.db
       .update(alertSettings)
-      .set({ categories: { infrastructure: false, billing: true, configurable: true } })
+      .set({
+        categories: { infrastructure: false, billing: true, configurable: true, maintenance: true },
+      })
       .where(eq(alertSettings.orgId, globex));
     const job = await enqueue(t.db, { category: "infrastructure", impact: "critical" });
     await planJob(t.db, job.id);
@@ -146,7 +148,9 @@ describe("routing: the seed's default table", () => {
     expect(d!.trace[0]!.detail).toBe("Member of Org Admins: infrastructure → email");
     await t.db
       .update(alertSettings)
-      .set({ categories: { infrastructure: true, billing: true, configurable: true } })
+      .set({
+        categories: { infrastructure: true, billing: true, configurable: true, maintenance: true },
+      })
       .where(eq(alertSettings.orgId, globex));
   });
 
