@@ -66,7 +66,7 @@ export function composeSms(message: AlertMessage): string {
       ? "[Beacon] Warning: "
       : item.kind === "ticket.notice"
         ? "[Beacon] Support: "
-      : `[Beacon] ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}${item.kind === "incident.resolved" ? " RESOLVED" : ""}: `,
+        : `[Beacon] ${IMPACT_LABELS[p.impact]} ${CATEGORY_LABELS[p.category]}${item.kind === "incident.resolved" ? " RESOLVED" : ""}: `,
   );
   const title = toGsm(p.title + (p.status ? ` (${p.status})` : ""));
   const link = ` ${message.url}`;
