@@ -18,6 +18,7 @@ import { ctxFor, seedDemo } from "@/test/fixtures";
 import { ACTIONS, ROUTES, type Entry } from "@/test/access-matrix";
 import type { Role } from "@/lib/auth/roles";
 import { escalateToTier2, raiseTicket } from "@/lib/support/tickets";
+import { createPolicy } from "@/lib/oncall/policies";
 import type { Ctx } from "@/lib/context";
 import { createApiKey } from "@/lib/api-keys/keys";
 import { createEndpoint } from "@/lib/alerts/endpoints";
@@ -421,6 +422,16 @@ async function acmeIncident() {
   return { id: incident.id, secret: "Acme-only matrix incident" };
 }
 
+async function acmePolicy() {
+  return createPolicy({
+    ctx: acmeAdmin,
+    input: {
+      name: `Acme matrix policy ${randomUUID().slice(0, 8)}`,
+      tiers: [{ roleGroups: ["org_admin"], timeoutMinutes: 5 }],
+    },
+  });
+}
+
 async function acmeTicket() {
   const ticket = await raiseTicket({
     ctx: acmeAdmin,
@@ -667,6 +678,15 @@ const ACTION_CROSS_TENANT: Record<string, () => Promise<Record<string, string>>>
   }),
   "app/portal/templates/actions.ts#deleteTemplateAction": async () => ({
     id: (await acmeTemplate()).id,
+  }),
+  "app/portal/oncall/actions.ts#updatePolicyAction": async () => ({
+    policyId: (await acmePolicy()).id,
+    name: "Renamed by Globex",
+    "tier1.roleGroups": "org_admin",
+    "tier1.timeoutMinutes": "5",
+  }),
+  "app/portal/oncall/actions.ts#deletePolicyAction": async () => ({
+    policyId: (await acmePolicy()).id,
   }),
   "app/portal/inbox/actions.ts#markReadAction": async () => {
     const [item] = await t.db

@@ -140,6 +140,7 @@ test("the same settings through /api/v1: validation, permission, endpoint, test 
       infrastructure: true,
       billing: true,
       configurable: true,
+      maintenance: true,
     });
 
     const bad = await request.put("/api/v1/alert-settings", {

@@ -107,7 +107,7 @@ const ROLE_MATRIX: {
   {
     email: USERS.platformAdmin,
     role: "Platform Admin",
-    sees: ["Incidents", "Delivery log", "Members", "API keys"],
+    sees: ["Incidents", "Delivery log", "Members", "API keys", "Support"],
     forbidden: "/portal/alerts",
   },
   {

@@ -96,4 +96,8 @@ test("a ticket from a failed delivery goes through Tier 1, Tier 2 and the Tier 3
   await signIn(admin, USERS.platformAdmin);
   const mail = await devMailText(admin, USERS.platformAdmin, /Tier 3 escalation/);
   expect(mail).toContain("Alerts lost for a day.");
+
+  // The dead endpoint would otherwise be sent (and retry) every later public incident.
+  const removed = await request.delete(`/api/v1/endpoints/${endpoint.id}`, { headers: auth });
+  expect(removed.status()).toBe(204);
 });

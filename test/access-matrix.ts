@@ -120,7 +120,8 @@ export const ROUTES: Record<string, Entry> = {
   "GET /api/portal/deliveries": session(deliveriesRead),
   "GET /api/portal/fanout": session(incidentsRead),
   // Platform staff only: the verb also refuses tenants, whose deliveries:read is their own log's.
-  "GET /api/portal/incident-deliveries": session(["platform_admin", "responder"]),
+  // Platform staff (deliveries:read in the platform organization), support agents included.
+  "GET /api/portal/incident-deliveries": session(["platform_admin", "responder", "support_agent"]),
   "GET /api/portal/inbox": session(ALL),
   "POST /api/portal/templates/preview": session(alertsManage),
   "POST /api/portal/status-page/logo": session(statusPageManage),

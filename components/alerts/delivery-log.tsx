@@ -62,7 +62,7 @@ export function DeliveryLog({
     return <p className="text-sm text-slate-600 dark:text-slate-400">No deliveries match.</p>;
   }
   return (
-    <div className="overflow-x-auto">
+    <div className="scroll-x max-w-full">
       <table className="w-full text-left text-sm" aria-label="Deliveries">
         <thead className="text-slate-500">
           <tr>

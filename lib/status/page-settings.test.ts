@@ -64,7 +64,8 @@ describe("status page settings: defaults", () => {
     const body = renderToStaticMarkup(
       createElement(StatusPageBody, { view: await publicStatusView(t.db) }),
     );
-    expect(body).not.toContain("Support");
+    // Without a support URL of its own, the footer's Support link is Beacon's escalation matrix.
+    expect(body).toContain('<a href="/support" class="underline" rel="noopener">Support</a>');
     expect(body).toMatch(/Updated <time[^>]*>\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/time>/);
     const settings = await getStatusPageSettings({ ctx: admin });
     expect(settings).toMatchObject({

@@ -48,7 +48,7 @@ const statusStyle = (d: Parameters<typeof deliveryStatusText>[0]) =>
 const secondaryButton =
   "inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-900 hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800";
 const inputClass =
-  "rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
+  "max-w-full rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900";
 
 function Trace({ steps }: { steps: { step: string; outcome: string; detail: string }[] }) {
   return (
@@ -156,7 +156,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           className="flex flex-wrap items-end gap-3"
           aria-label="Filter deliveries"
         >
-          <label className="text-sm">
+          <label className="flex max-w-full min-w-0 flex-col text-sm">
             Incident
             <select
               name="incident"
@@ -171,7 +171,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               ))}
             </select>
           </label>
-          <label className="text-sm">
+          <label className="flex max-w-full min-w-0 flex-col text-sm">
             Channel
             <select
               name="channel"
@@ -184,7 +184,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               ))}
             </select>
           </label>
-          <label className="text-sm">
+          <label className="flex max-w-full min-w-0 flex-col text-sm">
             Status
             <select
               name="status"
@@ -197,7 +197,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               ))}
             </select>
           </label>
-          <label className="text-sm">
+          <label className="flex max-w-full min-w-0 flex-col text-sm">
             Recipient
             <input
               name="recipient"
@@ -334,7 +334,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
           className="flex flex-wrap items-end gap-3"
           aria-label="Explain routing"
         >
-          <label className="text-sm">
+          <label className="flex max-w-full min-w-0 flex-col text-sm">
             Member, endpoint or extra recipient
             <select name="who" defaultValue={who ?? ""} className={`${inputClass} block`}>
               {members.map((m) => (
@@ -354,7 +354,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
               ))}
             </select>
           </label>
-          <label className="text-sm">
+          <label className="flex max-w-full min-w-0 flex-col text-sm">
             Alert about
             <select
               name="explain"
