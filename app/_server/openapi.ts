@@ -30,7 +30,9 @@ import {
 } from "@/lib/catalog/manage";
 import {
   AdvanceMaintenanceInput,
+  CancelMaintenanceInput,
   EditIncidentInput,
+  EditMaintenanceInput,
   OpenIncidentInput,
   PostmortemInput,
   PostUpdateInput,
@@ -274,6 +276,38 @@ export const OPERATIONS: Operation[] = [
     permission: "incidents:read",
     idOf: "maintenance",
     success: { status: 200, description: "`{ maintenance }`" },
+  },
+  {
+    method: "patch",
+    path: "/maintenances/{id}",
+    tag: "Maintenance",
+    summary: "Reschedule or edit a maintenance window",
+    description:
+      "Moves its times (its automatic start, end and reminders move too), renames it, or changes its automation; posted as an update that tells subscribers unless `notify` is false. Status changes are updates: POST /maintenances/{id}/updates.",
+    permission: "maintenance:write",
+    idOf: "maintenance",
+    body: {
+      schema: EditMaintenanceInput,
+      fromPath: "maintenanceId",
+      example: { scheduledFor: "2030-05-02T22:00:00Z", scheduledUntil: "2030-05-02T23:30:00Z" },
+    },
+    success: { status: 200, description: "The maintenance window." },
+  },
+  {
+    method: "post",
+    path: "/maintenances/{id}/cancel",
+    tag: "Maintenance",
+    summary: "Cancel a maintenance window that has not started",
+    description:
+      "Its automation and reminders stop; subscribers are told unless `notify` is false.",
+    permission: "maintenance:write",
+    idOf: "maintenance",
+    body: {
+      schema: CancelMaintenanceInput,
+      fromPath: "maintenanceId",
+      example: { message: "Postponed: the carrier moved its window." },
+    },
+    success: { status: 200, description: "The maintenance window, cancelled." },
   },
   {
     method: "post",
