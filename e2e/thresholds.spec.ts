@@ -64,8 +64,12 @@ test("Balance below 500 with a reset at 600 and a contact: fires once at 450, no
   // The delivery log: one alert and one recovered notice to the rule's contact.
   await expect(async () => {
     await page.goto(`/portal/deliveries?recipient=${encodeURIComponent(contact)}`);
-    const links = page.getByRole("link", { name: new RegExp(name) });
-    await expect(links).toHaveCount(2, { timeout: 1000 });
+    // One row each (a row links both the alert and its incident, both named after the rule).
+    const rows = page
+      .getByRole("table", { name: "Deliveries" })
+      .getByRole("row")
+      .filter({ hasText: name });
+    await expect(rows).toHaveCount(2, { timeout: 1000 });
   }).toPass({ timeout: 180_000 });
 
   // The dev mailbox: the fired alert and the recovered notice, once each.
