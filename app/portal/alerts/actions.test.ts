@@ -72,6 +72,11 @@ describe("recipient actions", () => {
     );
     expect(res).toEqual({ ok: true, data: undefined, message: "Categories saved." });
     const view = await getAlertSettings({ ctx: await ctxFor(t.db, "admin@acme.test") });
-    expect(view.categories).toEqual({ infrastructure: true, billing: false, configurable: true });
+    expect(view.categories).toEqual({
+      infrastructure: true,
+      billing: false,
+      configurable: true,
+      maintenance: false,
+    });
   });
 });
