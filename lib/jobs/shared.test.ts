@@ -29,13 +29,22 @@ it("two drivers on one database both send parts of one fan-out", async () => {
   const N = 160;
   // Which driver sent a request shows in the event body's link (each has its own app URL).
   const by = new Map<string, number>();
+  // Answers are held until both drivers have sent something: the first driver's workers stay busy,
+  // so the parts it planned but has no room for must be claimed by the other. How big a share
+  // each gets depends on the machine's load, so the test asserts participation, not a ratio.
+  let held: (() => void)[] = [];
   const s = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       const host = new URL((JSON.parse(body) as { data: { url: string } }).data.url).host;
       by.set(host, (by.get(host) ?? 0) + 1);
-      setTimeout(() => res.end(), 20);
+      const answer = () => setTimeout(() => res.end(), 20);
+      if (by.size >= 2) {
+        for (const h of held) h();
+        held = [];
+        answer();
+      } else held.push(answer);
     });
   });
   await new Promise<void>((res) => s.listen(0, "127.0.0.1", res));
@@ -58,7 +67,8 @@ it("two drivers on one database both send parts of one fan-out", async () => {
       pollIntervalMs: 200,
       concurrency: 4,
       planPartRows: 20,
-      deliver: { settings: testSettings({ appUrl }) },
+      // Held answers must not time out while the other driver is slow to start on a busy machine.
+      deliver: { settings: testSettings({ appUrl, webhookTimeoutMs: 60_000 }) },
       onError: () => {},
     });
   const a = start("http://a.test");
@@ -82,9 +92,9 @@ it("two drivers on one database both send parts of one fan-out", async () => {
       { timeoutMs: 60_000 },
     );
     expect((by.get("a.test") ?? 0) + (by.get("b.test") ?? 0)).toBe(N);
-    // Both took a real share of it.
-    expect(by.get("a.test") ?? 0).toBeGreaterThanOrEqual(N / 8);
-    expect(by.get("b.test") ?? 0).toBeGreaterThanOrEqual(N / 8);
+    // Both sent parts of it.
+    expect(by.get("a.test") ?? 0).toBeGreaterThanOrEqual(1);
+    expect(by.get("b.test") ?? 0).toBeGreaterThanOrEqual(1);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
     s.closeAllConnections();
