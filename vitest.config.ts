@@ -13,6 +13,8 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
     environment: "node",
+    // On PostgreSQL: one migrated template database per run, copied for each test file.
+    globalSetup: ["./test/global-setup.ts"],
     // Loaded through Vite so that the alias above applies (app/_server/auth-epoch.test.ts).
     server: { deps: { inline: ["next-auth"] } },
     testTimeout: 30_000,

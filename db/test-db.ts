@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
+import { inject } from "vitest";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import * as schema from "./schema";
@@ -22,6 +23,19 @@ async function migratedPglite(): Promise<PGlite> {
   return handle.pglite!;
 }
 
+function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The migrated template database of this run on PostgreSQL (test/global-setup.ts makes it). */
+function pgTemplate(): string {
+  const name = inject("pgTemplate");
+  if (!name) throw new Error("TEST_DATABASE_URL is set but the run has no template database");
+  return name;
+}
+
 export async function createTestDb(): Promise<TestDb> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
@@ -33,11 +47,13 @@ export async function createTestDb(): Promise<TestDb> {
   }
   const name = `beacon_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ engine: "postgres", url: url.toString(), max: 5 });
-  await migrateDatabase(handle);
+  // The same on PostgreSQL: the run's migrated template, copied by CREATE DATABASE.
+  await admin.unsafe(`create database "${name}" template "${pgTemplate()}"`);
+  const handle = await openDatabase({
+    engine: "postgres",
+    url: databaseUrl(adminUrl, name),
+    max: 5,
+  });
   return {
     ...handle,
     close: async () => {

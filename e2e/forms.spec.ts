@@ -174,6 +174,12 @@ test("adding a recipient and an endpoint: the choices stay; removing asks first"
   // Not https (the e2e server allows private http receivers, and any Slack host).
   await endpoint.getByLabel("URL").fill("ftp://example.com/not-slack");
   await endpoint.getByLabel("Receives for").selectOption("tech_devops");
+  // Filters: one component, one region and a minimum impact, all kept after the error.
+  const componentBoxes = endpoint.getByRole("group", { name: /^Components/ }).getByRole("checkbox");
+  const regionBoxes = endpoint.getByRole("group", { name: /^Regions/ }).getByRole("checkbox");
+  await componentBoxes.nth(1).check();
+  await regionBoxes.first().check();
+  await endpoint.getByLabel("Minimum impact").selectOption("major");
   await endpoint.getByRole("button", { name: "Add endpoint" }).click();
   const url = endpoint.getByLabel("URL");
   await expect(endpoint.getByText(/^URL: must use https:\/\//)).toBeVisible({
@@ -184,6 +190,10 @@ test("adding a recipient and an endpoint: the choices stay; removing asks first"
   await expect(endpoint.getByLabel("Name")).toHaveValue(name);
   await expect(url).toHaveValue("ftp://example.com/not-slack");
   await expect(endpoint.getByLabel("Receives for")).toHaveValue("tech_devops");
+  await expect(componentBoxes.nth(1)).toBeChecked();
+  await expect(componentBoxes.first()).not.toBeChecked();
+  await expect(regionBoxes.first()).toBeChecked();
+  await expect(endpoint.getByLabel("Minimum impact")).toHaveValue("major");
 
   // A valid recipient, then removing it: a red button that asks, Cancel and Escape keep it.
   const phone = `+9198${String(Date.now()).slice(-8)}`;

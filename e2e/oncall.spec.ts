@@ -99,10 +99,13 @@ test("a major incident pages the on-call responder, who acknowledges from the em
   } finally {
     // Other specs open major incidents too: this policy should not page for them.
     await admin.goto("/portal/oncall");
-    admin.once("dialog", (d) => void d.accept());
     await admin
       .getByRole("listitem", { name: policyName })
-      .getByRole("button", { name: "Delete" })
+      .getByRole("button", { name: `Delete ${policyName}` })
+      .click();
+    await admin
+      .getByRole("dialog", { name: /Delete the escalation policy/ })
+      .getByRole("button", { name: "Delete policy" })
       .click();
     await expect(admin.getByRole("listitem", { name: policyName })).toHaveCount(0);
   }

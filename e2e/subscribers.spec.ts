@@ -73,6 +73,30 @@ test("a visitor subscribes by email, confirms, and receives a public incident wi
   await expect(staff.getByText(/Public subscriber \(email, confirmed/)).toBeVisible();
   await expect(staff.getByText("subscribed to everything")).toBeVisible();
 
+  // "Change what you receive" in the email: maintenance only, for one component; kept on reload.
+  const preferences = /Change what you receive: (https?:\/\/\S+)/.exec(alert)?.[1];
+  expect(preferences, alert).toBeTruthy();
+  await visitor.goto(preferences!);
+  await expect(visitor.getByRole("heading", { name: "Your status updates" })).toBeVisible();
+  await expect(visitor.getByText(email)).toBeVisible();
+  const choices = visitor.getByRole("form", { name: "Your status updates" });
+  await expect(choices.getByLabel("Incidents and maintenance")).toBeChecked();
+  await choices.getByLabel("Maintenance only").check();
+  await choices
+    .getByRole("group", { name: /^Components/ })
+    .getByLabel("SIP trunking")
+    .check();
+  await choices.getByRole("button", { name: "Save my choices" }).click();
+  await expect(choices.getByRole("status")).toBeVisible({ timeout: 30_000 });
+  await visitor.reload();
+  await expect(choices.getByLabel("Maintenance only")).toBeChecked();
+  await expect(
+    choices.getByRole("group", { name: /^Components/ }).getByLabel("SIP trunking"),
+  ).toBeChecked();
+  await expect(
+    choices.getByRole("group", { name: /^Components/ }).getByLabel("Voice routing"),
+  ).not.toBeChecked();
+
   // One click (what a mail client does with List-Unsubscribe-Post) removes the subscription.
   const unsubscribeUrl = /List-Unsubscribe: <([^>]+)>/.exec(alert)![1]!;
   await visitor.goto(unsubscribeUrl);

@@ -1,6 +1,7 @@
 import { ALERT_CATEGORIES, type CategoryToggles } from "@/db/schema";
 import { CATEGORY_LABELS } from "@/lib/labels";
 import { Card } from "@/components/ui/card";
+import { KeptCheckbox } from "@/components/ui/field";
 import { SettingsForm, type FormAction } from "./forms";
 import { CHECKBOX } from "./styles";
 
@@ -20,8 +21,7 @@ export function CategoriesCard({
         <fieldset disabled={manage ? undefined : true} className="flex flex-wrap gap-6">
           {ALERT_CATEGORIES.map((c) => (
             <label key={c} className="flex items-center gap-2 text-sm">
-              <input
-                type="checkbox"
+              <KeptCheckbox
                 role="switch"
                 name={`category.${c}`}
                 defaultChecked={categories[c]}

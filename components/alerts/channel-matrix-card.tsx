@@ -10,6 +10,7 @@ import { TENANT_ROLES, type TenantRole } from "@/lib/auth/roles";
 import { CATEGORY_LABELS, CHANNEL_LABELS, ROLE_GROUP_LABELS, TOPIC_LABELS } from "@/lib/labels";
 import type { MatrixCellView } from "@/lib/alerts/settings";
 import { Card } from "@/components/ui/card";
+import { KeptCheckbox } from "@/components/ui/field";
 import { SettingsForm, type FormAction } from "./forms";
 import { CHECKBOX } from "./styles";
 
@@ -62,8 +63,7 @@ export function ChannelMatrixCard({
                         const c = cell(category, rg, ch);
                         return (
                           <td key={ch} className="px-2">
-                            <input
-                              type="checkbox"
+                            <KeptCheckbox
                               name={`cell.${category}.${rg}.${ch}`}
                               defaultChecked={c?.enabled ?? false}
                               aria-label={`${CATEGORY_LABELS[category]} · ${ROLE_GROUP_LABELS[rg]} · ${CHANNEL_LABELS[ch]}`}

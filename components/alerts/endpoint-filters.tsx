@@ -1,7 +1,7 @@
 import { IMPACTS } from "@/db/schema";
 import { MIN_IMPACT_LABELS } from "@/lib/labels";
 import type { FiltersView } from "@/lib/alerts/settings";
-import { SelectField } from "@/components/ui/field";
+import { KeptCheckbox, SelectField } from "@/components/ui/field";
 import { CHECKBOX } from "./styles";
 
 export interface CatalogOption {
@@ -41,8 +41,7 @@ export function EndpointFilterFields({
         <legend className="mb-2 text-sm font-medium">Components (none ticked: all)</legend>
         {components.map((c) => (
           <label key={c.id} className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
+            <KeptCheckbox
               name="componentIds"
               value={c.id}
               defaultChecked={filters?.componentIds.includes(c.id)}
@@ -56,8 +55,7 @@ export function EndpointFilterFields({
         <legend className="mb-2 text-sm font-medium">Regions (none ticked: all)</legend>
         {regions.map((r) => (
           <label key={r.id} className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
+            <KeptCheckbox
               name="regionIds"
               value={r.id}
               defaultChecked={filters?.regionIds.includes(r.id)}

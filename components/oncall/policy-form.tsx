@@ -2,6 +2,7 @@
 
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
+import { ConfirmSubmit } from "@/components/ui/confirm-submit";
 import { Field, SelectField } from "@/components/ui/field";
 import { IMPACT_LABELS } from "@/lib/labels";
 import type { ActionResult } from "@/lib/errors";
@@ -187,14 +188,13 @@ export function DeletePolicyButton({
   return (
     <ActionForm action={action} label={`Delete ${name}`}>
       <input type="hidden" name="policyId" value={id} />
-      <SubmitButton
-        variant="danger"
-        onClick={(e) => {
-          if (!window.confirm(`Delete the escalation policy “${name}”?`)) e.preventDefault();
-        }}
+      <ConfirmSubmit
+        aria-label={`Delete ${name}`}
+        question={`Delete the escalation policy “${name}”? Threshold rules that name it stop paging.`}
+        confirm="Delete policy"
       >
         Delete
-      </SubmitButton>
+      </ConfirmSubmit>
     </ActionForm>
   );
 }

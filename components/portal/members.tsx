@@ -3,7 +3,7 @@
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
 import { ConfirmSubmit } from "@/components/ui/confirm-submit";
-import { Field, SelectField } from "@/components/ui/field";
+import { Field, KeptCheckbox, SelectField } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 import type { InviteResult } from "@/lib/members/invitation-email";
 
@@ -94,18 +94,20 @@ export function RoleForm({
         defaultValue={role}
         options={roles}
       />
-      <SubmitButton
+      <ConfirmSubmit
         variant="secondary"
-        onClick={(e) => {
-          if (!keysNotice) return;
-          const chosen = new FormData(e.currentTarget.form ?? undefined).get("role");
-          if (chosen === role || !keysNotice.roles.includes(String(chosen))) return;
+        question={`Change the role of ${name}?`}
+        confirm="Change role"
+        ask={(form) => {
+          if (!keysNotice) return null;
+          const chosen = new FormData(form).get("role");
+          if (chosen === role || !keysNotice.roles.includes(String(chosen))) return null;
           const label = roles.find((r) => r.value === chosen)?.label ?? String(chosen);
-          if (!window.confirm(`Make ${name} ${label}?\n\n${keysNotice.text}`)) e.preventDefault();
+          return `Make ${name} ${label}?\n${keysNotice.text}`;
         }}
       >
         Save role
-      </SubmitButton>
+      </ConfirmSubmit>
     </ActionForm>
   );
 }
@@ -147,12 +149,7 @@ export function GrantsForm({
           </label>
         ) : (
           <label key={p.value} className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              name="grants"
-              value={p.value}
-              defaultChecked={grants.includes(p.value)}
-            />
+            <KeptCheckbox name="grants" value={p.value} defaultChecked={grants.includes(p.value)} />
             {p.label}
           </label>
         ),

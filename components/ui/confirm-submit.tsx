@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useId, useRef } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useFormStatus } from "react-dom";
 import { buttonClass } from "./button";
 
@@ -9,12 +9,17 @@ import { buttonClass } from "./button";
  * first, in a modal <dialog> inside the same form. The dialog opens with the focus on "Cancel";
  * Escape or Cancel closes it; the dialog's red button submits the form. Works with the keyboard
  * and screen readers (the dialog is named by its question).
+ *
+ * With `ask`, the question depends on what the form holds (a role change that revokes keys): the
+ * button looks like `variant` and submits at once when `ask` answers null.
  */
 export function ConfirmSubmit({
   children,
   question,
   confirm,
   "aria-label": ariaLabel,
+  ask,
+  variant = "danger",
 }: {
   /** The button's visible text ("Delete"). */
   children: React.ReactNode;
@@ -24,10 +29,14 @@ export function ConfirmSubmit({
   confirm: string;
   /** When the row's context is not in the visible text: "Delete Ops Slack". */
   "aria-label"?: string;
+  /** The question for what the form holds now, or null to submit without asking. */
+  ask?: (form: HTMLFormElement) => string | null;
+  variant?: Parameters<typeof buttonClass>[0];
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const { pending } = useFormStatus();
+  const [asked, setAsked] = useState(question);
   useEffect(() => {
     if (pending) dialog.current?.close();
   }, [pending]);
@@ -35,11 +44,20 @@ export function ConfirmSubmit({
     <>
       <button
         type="button"
-        className={buttonClass("danger")}
+        className={buttonClass(variant)}
         aria-label={ariaLabel}
         aria-haspopup="dialog"
         disabled={pending}
-        onClick={() => dialog.current?.showModal()}
+        onClick={(e) => {
+          const form = e.currentTarget.form;
+          const q = ask && form ? ask(form) : question;
+          if (q === null) {
+            form?.requestSubmit();
+            return;
+          }
+          setAsked(q);
+          dialog.current?.showModal();
+        }}
       >
         {pending ? "Working…" : children}
       </button>
@@ -49,7 +67,7 @@ export function ConfirmSubmit({
         className="m-auto max-w-md rounded-lg border border-slate-200 bg-white p-5 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
       >
         <div id={titleId} className="space-y-2 text-sm">
-          {question.split(/\n+/).map((line) => (
+          {asked.split(/\n+/).map((line) => (
             <p key={line}>{line}</p>
           ))}
         </div>

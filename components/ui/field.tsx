@@ -1,7 +1,7 @@
 "use client";
 
 import { useId } from "react";
-import { useFieldState } from "./form-context";
+import { useFieldState, useSentValues } from "./form-context";
 
 export const inputClass =
   "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-sky-600 aria-[invalid=true]:border-red-600 dark:border-slate-700 dark:bg-slate-900 dark:aria-[invalid=true]:border-red-400";
@@ -194,5 +194,24 @@ export function SelectField({
       )}
       <FieldError id={`${id}-error`} error={shown} claim={error ? undefined : f.claim} />
     </div>
+  );
+}
+
+/**
+ * A bare checkbox in a grid or list whose label is laid out by the caller (a matrix cell, a
+ * filter list): after a failed submission it stays as it was sent, not as the page first had it.
+ */
+export function KeptCheckbox({
+  defaultChecked,
+  ...input
+}: Omit<React.InputHTMLAttributes<HTMLInputElement>, "type" | "checked">) {
+  const sent = useSentValues();
+  const value = input.value === undefined ? "on" : String(input.value);
+  return (
+    <input
+      type="checkbox"
+      {...input}
+      defaultChecked={input.name ? sent.checked(input.name, value, defaultChecked) : defaultChecked}
+    />
   );
 }

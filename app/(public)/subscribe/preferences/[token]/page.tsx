@@ -8,6 +8,7 @@ import { regionLabel } from "@/lib/labels";
 import { getSubscriptionPreferences } from "@/lib/subscribers/preferences";
 import { ActionForm } from "@/components/ui/action-form";
 import { SubmitButton } from "@/components/ui/button";
+import { KeptCheckbox } from "@/components/ui/field";
 import { savePreferencesAction } from "../../actions";
 
 export const metadata: Metadata = { title: "Your status updates", robots: { index: false } };
@@ -70,8 +71,7 @@ export default async function SubscriptionPreferencesPage({
           <legend className="mb-1 text-sm font-medium">Components (none ticked: all)</legend>
           {components.map((c) => (
             <label key={c.id} className="flex items-center gap-2 text-sm">
-              <input
-                type="checkbox"
+              <KeptCheckbox
                 name="componentIds"
                 value={c.id}
                 defaultChecked={prefs.componentIds.includes(c.id)}
@@ -85,8 +85,7 @@ export default async function SubscriptionPreferencesPage({
           <legend className="mb-1 text-sm font-medium">Regions (none ticked: all)</legend>
           {catalog.regions.map((r) => (
             <label key={r.id} className="flex items-center gap-2 text-sm">
-              <input
-                type="checkbox"
+              <KeptCheckbox
                 name="regionIds"
                 value={r.id}
                 defaultChecked={prefs.regionIds.includes(r.id)}
