@@ -136,6 +136,13 @@ export const thresholdRules = pgTable(
     escalationPolicyId: uuid().references((): AnyPgColumn => escalationPolicies.id, {
       onDelete: "set null",
     }),
+    /**
+     * A script condition in CEL over the window's aggregates and labels (lib/metrics/condition.ts),
+     * ANDed with the threshold comparison; null: the comparison alone.
+     */
+    condition: text(),
+    /** Why the condition could not be evaluated at the last evaluation; null: it could. */
+    conditionError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("threshold_rules_org_metric_idx").on(t.orgId, t.metric)],
