@@ -55,6 +55,8 @@ export const metricSamples = pgTable(
     index("metric_samples_org_metric_at_idx").on(t.orgId, t.metric, t.at),
     // Retention prunes samples by age across organizations (lib/retention).
     index("metric_samples_at_idx").on(t.at),
+    // The per-tenant cap counts a tenant's samples and deletes its oldest (lib/metrics/storage-cap.ts).
+    index("metric_samples_org_at_idx").on(t.orgId, t.at),
   ],
 );
 
