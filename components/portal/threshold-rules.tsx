@@ -1,9 +1,9 @@
 "use client";
 
 import { ActionForm } from "@/components/ui/action-form";
-import { SubmitButton } from "@/components/ui/button";
+import { buttonClass, SubmitButton } from "@/components/ui/button";
 import { ConfirmSubmit } from "@/components/ui/confirm-submit";
-import { useActionState } from "react";
+import { useState, useTransition } from "react";
 import { Field, SelectField, TextareaField } from "@/components/ui/field";
 import { ThresholdChart } from "@/components/portal/threshold-chart";
 import type { ChartData } from "@/lib/metrics/chart";
@@ -80,7 +80,15 @@ export function RuleForm({
   rule?: RuleDraft;
 }) {
   const d = rule;
-  const [shown, previewAction, previewing] = useActionState<PreviewResult, FormData>(preview, null);
+  // Called directly (not as the form's action), so the form keeps the draft as typed.
+  const [shown, setShown] = useState<PreviewResult>(null);
+  const [previewing, startPreview] = useTransition();
+  const previewDraft = (e: React.MouseEvent<HTMLButtonElement>) => {
+    const form = e.currentTarget.form;
+    if (!form) return;
+    const data = new FormData(form);
+    startPreview(async () => setShown(await preview(null, data)));
+  };
   return (
     <>
       <ActionForm
@@ -239,10 +247,10 @@ export function RuleForm({
         <div className="flex items-end gap-2">
           <SubmitButton pendingText="Saving…">Save rule</SubmitButton>
           <button
-            type="submit"
-            formAction={previewAction}
-            formNoValidate
-            className="rounded border border-slate-300 px-3 py-2 text-sm dark:border-slate-700"
+            type="button"
+            onClick={previewDraft}
+            disabled={previewing}
+            className={buttonClass("secondary")}
           >
             {previewing ? "Previewing…" : "Preview"}
           </button>

@@ -48,6 +48,7 @@ describe("type-checking a condition", () => {
     expect(checkCondition("asr", "asr < 30 && attempts > 100.0").ok).toBe(true);
     expect(checkCondition("balance", 'value < 10.0 && labels.account == "x"').ok).toBe(true);
     expect(checkCondition("cps", 'samples >= 3 && trunk.startsWith("t")').ok).toBe(true);
+    expect(checkCondition("pdd", 'region in ["BOM", "FRA"] && trunk.size() > 0').ok).toBe(true);
   });
   it("names the unknown variable, the wrong types, a non-boolean result and a syntax error, with where", () => {
     expect(bad("asr", "foo > 1")).toMatch(/Unknown variable: foo \(line 1, column 1\).*asr, acd/);
