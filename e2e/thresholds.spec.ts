@@ -23,7 +23,7 @@ test("Balance below 500 with a reset at 600 and a contact: fires once at 450, no
   await page.getByLabel("Title").fill(name);
   await page.getByLabel("Area").selectOption("billing");
   await page.getByLabel("Metric").fill(metric);
-  await page.getByLabel("Condition").selectOption("lt");
+  await page.getByLabel("Condition", { exact: true }).selectOption("lt");
   await page.getByLabel("Threshold", { exact: true }).fill("500");
   await page.getByLabel("Reset threshold").fill("600");
   await page.getByLabel("Contact emails").fill(contact);

@@ -176,6 +176,19 @@ const schema = z.object({
   RETENTION_NOTIFICATION_JOBS_DAYS: retentionDays(30),
   RETENTION_METRIC_SAMPLES_DAYS: retentionDays(30, 2, "threshold rules average up to a day"),
   RETENTION_CALL_RECORDS_DAYS: retentionDays(7, 2, "threshold rules read up to a day of calls"),
+  /**
+   * Metric samples and call records kept per tenant (each kind): a batch that would go beyond
+   * deletes that tenant's oldest first (lib/metrics/storage-cap.ts); 0: no cap.
+   */
+  METRICS_MAX_ROWS_PER_TENANT: z.coerce
+    .number({ message: "must be a whole number of rows" })
+    .int("must be a whole number of rows")
+    .refine(
+      (n) => n === 0 || n >= 10_000,
+      "must be 0 (no cap) or at least 10000 (two full batches)",
+    )
+    .refine((n) => n <= 1_000_000_000, "must be at most 1000000000")
+    .default(1_000_000),
   RETENTION_INBOX_DAYS: retentionDays(90),
   RETENTION_DEV_MAILBOX_DAYS: retentionDays(7),
   /** Days an invitation that was never accepted is kept after it expired. */

@@ -238,6 +238,7 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/thresholds/actions.ts#toggleRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#deleteRuleAction": session(thresholdsManage),
   "app/portal/thresholds/actions.ts#updateRuleAction": session(thresholdsManage),
+  "app/portal/thresholds/actions.ts#previewRuleAction": session(thresholdsManage),
   "app/portal/oncall/actions.ts#createPolicyAction": session(oncallManage),
   "app/portal/oncall/actions.ts#updatePolicyAction": session(oncallManage),
   "app/portal/oncall/actions.ts#deletePolicyAction": session(oncallManage),

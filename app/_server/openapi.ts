@@ -483,16 +483,18 @@ export const OPERATIONS: Operation[] = [
     tag: "Metrics",
     summary: "Create a threshold rule",
     description:
-      "Fires when the metric's aggregate over the sample period crosses the threshold (held for the pending period); resets only past the reset threshold.",
+      "Fires when the metric's aggregate over the sample period crosses the threshold and the optional CEL `condition` holds (held for the pending period); resets only past the reset threshold, or when the condition stops holding. A condition that does not type-check is refused (422, path `condition`, with the line and column); `escalationPolicyId` must be one of the organization's escalation policies.",
     permission: "thresholds:manage",
     body: {
       schema: RuleInput,
       example: {
-        name: "Balance below 500",
-        metric: "balance",
+        name: "ASR below 30 in Mumbai",
+        metric: "asr",
         operator: "<",
-        threshold: 500,
-        resetThreshold: 600,
+        threshold: 30,
+        resetThreshold: 35,
+        samplePeriodMinutes: 15,
+        condition: 'attempts > 100 && region == "BOM"',
       },
     },
     success: { status: 201, description: "The rule." },

@@ -16,11 +16,17 @@ export function ThresholdChart({
   metric,
   threshold,
   resetThreshold,
+  id = "threshold-chart",
+  what = "",
 }: {
   data: ChartData;
   metric: string;
   threshold: number;
   resetThreshold: number | null;
+  /** Tells two charts on one page apart (their summaries' ids and test ids). */
+  id?: string;
+  /** Words before the summary, e.g. "Preview: ". */
+  what?: string;
 }) {
   const values = data.points.flatMap((p) => (p.value === null ? [] : [p.value]));
   const refs = [threshold, ...(resetThreshold === null ? [] : [resetThreshold])];
@@ -56,20 +62,21 @@ export function ThresholdChart({
   const last = [...data.points].reverse().find((p) => p.value !== null);
   if (prev && last) path += ` L${x(data.to).toFixed(1)},${prev.y.toFixed(1)}`;
   const summary =
-    values.length === 0
+    what +
+    (values.length === 0
       ? `No ${metric} values in the last 24 hours.`
       : `${metric} over the last 24 hours: ${values.length} values from ${num(Math.min(...values))} to ${num(Math.max(...values))}, latest ${num(last!.value!)}. Threshold ${num(threshold)}${resetThreshold === null ? "" : `, reset ${num(resetThreshold)}`}. ` +
         (data.firing.length === 0
           ? "Not firing at any time."
-          : `Firing ${data.firing.map((f) => `from ${time(f.from)} to ${time(f.to)}`).join(", ")}.`);
+          : `Firing ${data.firing.map((f) => `from ${time(f.from)} to ${time(f.to)}`).join(", ")}.`));
   return (
-    <figure className="space-y-2" aria-labelledby="threshold-chart-summary">
+    <figure className="space-y-2" aria-labelledby={`${id}-summary`}>
       <svg
         viewBox={`0 0 ${W} ${H}`}
         className="w-full max-w-3xl rounded border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-950"
         role="img"
-        aria-labelledby="threshold-chart-summary"
-        data-testid="threshold-chart"
+        aria-labelledby={`${id}-summary`}
+        data-testid={id}
       >
         {data.firing.map((f, i) => (
           <rect
@@ -132,10 +139,7 @@ export function ThresholdChart({
           {time(data.to)}
         </text>
       </svg>
-      <figcaption
-        id="threshold-chart-summary"
-        className="text-sm text-slate-600 dark:text-slate-400"
-      >
+      <figcaption id={`${id}-summary`} className="text-sm text-slate-600 dark:text-slate-400">
         {summary}
       </figcaption>
     </figure>

@@ -55,6 +55,8 @@ export const metricSamples = pgTable(
     index("metric_samples_org_metric_at_idx").on(t.orgId, t.metric, t.at),
     // Retention prunes samples by age across organizations (lib/retention).
     index("metric_samples_at_idx").on(t.at),
+    // The per-tenant cap counts a tenant's samples and deletes its oldest (lib/metrics/storage-cap.ts).
+    index("metric_samples_org_at_idx").on(t.orgId, t.at),
   ],
 );
 
@@ -136,6 +138,13 @@ export const thresholdRules = pgTable(
     escalationPolicyId: uuid().references((): AnyPgColumn => escalationPolicies.id, {
       onDelete: "set null",
     }),
+    /**
+     * A script condition in CEL over the window's aggregates and labels (lib/metrics/condition.ts),
+     * ANDed with the threshold comparison; null: the comparison alone.
+     */
+    condition: text(),
+    /** Why the condition could not be evaluated at the last evaluation; null: it could. */
+    conditionError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("threshold_rules_org_metric_idx").on(t.orgId, t.metric)],

@@ -2,7 +2,14 @@ import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { callRecords, metricSamples, type ThresholdRule } from "@/db/schema";
 import { callMetricValue, isCallMetric } from "./evaluate";
+import { commonLabels, evaluateCondition, type ConditionVariables } from "./condition";
 import { step, type RuleClock } from "./state";
+
+/** A point's condition: an expression that cannot be evaluated there does not hold. */
+function holds(metric: string, condition: string, vars: ConditionVariables): boolean {
+  const judged = evaluateCondition(metric, condition, vars);
+  return "holds" in judged && judged.holds;
+}
 
 export const CHART_HOURS = 24;
 const MAX_ROWS = 20_000;
@@ -11,6 +18,8 @@ const MAX_POINTS = 400;
 export interface ChartPoint {
   at: Date;
   value: number | null;
+  /** The rule's script condition at this point (absent without one); an error counts as false. */
+  condition?: boolean;
 }
 export interface ChartData {
   from: Date;
@@ -32,7 +41,7 @@ type ChartRule = Pick<
   | "threshold"
   | "resetThreshold"
   | "pendingSeconds"
->;
+> & { condition?: string | null };
 
 function aggregate(agg: ThresholdRule["aggregation"], values: number[]): number | null {
   if (values.length === 0) return null;
@@ -70,6 +79,8 @@ export async function ruleChart(db: Db, rule: ChartRule, now = new Date()): Prom
         answered: callRecords.answered,
         duration: callRecords.durationSeconds,
         pdd: callRecords.pddMs,
+        region: callRecords.region,
+        trunk: callRecords.trunk,
       })
       .from(callRecords)
       .where(
@@ -88,25 +99,45 @@ export async function ruleChart(db: Db, rule: ChartRule, now = new Date()): Prom
       const inWindow = rows.filter((r) => r.at.getTime() > t - periodMs && r.at.getTime() <= t);
       const answered = inWindow.filter((r) => r.answered);
       const pdds = inWindow.flatMap((r) => (r.pdd === null ? [] : [r.pdd]));
+      const w = {
+        attempts: inWindow.length,
+        answered: answered.length,
+        acd: answered.length
+          ? answered.reduce((a, r) => a + r.duration, 0) / answered.length
+          : null,
+        pdd: pdds.length ? pdds.reduce((a, b) => a + b, 0) / pdds.length : null,
+      };
+      const value = callMetricValue(
+        rule.metric as Parameters<typeof callMetricValue>[0],
+        w,
+        rule.minCalls,
+      );
       points.push({
         at: new Date(t),
-        value: callMetricValue(
-          rule.metric as Parameters<typeof callMetricValue>[0],
-          {
-            attempts: inWindow.length,
-            answered: answered.length,
-            acd: answered.length
-              ? answered.reduce((a, r) => a + r.duration, 0) / answered.length
-              : null,
-            pdd: pdds.length ? pdds.reduce((a, b) => a + b, 0) / pdds.length : null,
-          },
-          rule.minCalls,
-        ),
+        value,
+        ...(rule.condition && value !== null
+          ? {
+              condition: holds(rule.metric, rule.condition, {
+                value,
+                labels: commonLabels(
+                  inWindow.map((r) => ({
+                    ...(r.region === null ? {} : { region: r.region }),
+                    ...(r.trunk === null ? {} : { trunk: r.trunk }),
+                  })),
+                ),
+                attempts: w.attempts,
+                answered: w.answered,
+                asr: w.attempts ? (w.answered / w.attempts) * 100 : 0,
+                acd: w.acd ?? 0,
+                pdd: w.pdd ?? 0,
+              }),
+            }
+          : {}),
       });
     }
   } else {
     const rows = await db
-      .select({ at: metricSamples.at, value: metricSamples.value })
+      .select({ at: metricSamples.at, value: metricSamples.value, labels: metricSamples.labels })
       .from(metricSamples)
       .where(
         and(
@@ -129,12 +160,23 @@ export async function ruleChart(db: Db, rule: ChartRule, now = new Date()): Prom
     points = at.map((t) => {
       while (hi < rows.length && rows[hi]!.at.getTime() <= t) hi++;
       while (lo < hi && rows[lo]!.at.getTime() <= t - periodMs) lo++;
+      const window = rows.slice(lo, hi);
+      const value = aggregate(
+        rule.aggregation,
+        window.map((r) => r.value),
+      );
       return {
         at: new Date(t),
-        value: aggregate(
-          rule.aggregation,
-          rows.slice(lo, hi).map((r) => r.value),
-        ),
+        value,
+        ...(rule.condition && value !== null
+          ? {
+              condition: holds(rule.metric, rule.condition, {
+                value,
+                labels: commonLabels(window.map((r) => r.labels ?? {})),
+                samples: window.length,
+              }),
+            }
+          : {}),
       };
     });
   }
@@ -154,7 +196,7 @@ export async function ruleChart(db: Db, rule: ChartRule, now = new Date()): Prom
   const firing: ChartData["firing"] = [];
   let start: Date | null = null;
   for (const p of points) {
-    const s = step(clock, { value: p.value, lastDataAt: p.at }, p.at);
+    const s = step(clock, { value: p.value, lastDataAt: p.at, condition: p.condition }, p.at);
     if (s.state === "firing" && !start) start = p.at;
     if (s.state !== "firing" && start) {
       firing.push({ from: start, to: p.at });

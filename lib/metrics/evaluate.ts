@@ -21,7 +21,8 @@ import { startRuleEscalation, stopEscalations } from "@/lib/oncall/engine";
 import { LOW_BALANCE_TOPIC } from "@/lib/alerts/defaults";
 import { renderMarkdown } from "@/lib/markdown";
 import { statusChangesOnCommit } from "@/lib/status/changes";
-import { OPERATOR_SYMBOLS, OPERATOR_WORDS, step, type Action, type Observation } from "./state";
+import { OPERATOR_SYMBOLS, OPERATOR_WORDS, type Action, type Observation } from "./state";
+import { stepWithCondition } from "./condition";
 
 export { OPERATOR_SYMBOLS, OPERATOR_WORDS, breaches } from "./state";
 
@@ -144,7 +145,7 @@ export interface Transition {
 const fmt = (v: number | null) => (v === null ? "no value" : String(Math.round(v * 1000) / 1000));
 
 function describe(rule: ThresholdRule, action: Exclude<Action, null>, value: number | null) {
-  const condition = `${rule.metric} ${OPERATOR_SYMBOLS[rule.operator]} ${rule.threshold}`;
+  const condition = `${rule.metric} ${OPERATOR_SYMBOLS[rule.operator]} ${rule.threshold}${rule.condition ? ` and ${rule.condition}` : ""}`;
   if (action === "nodata") {
     return {
       title: `${rule.name}: no data for ${rule.noDataMinutes} minutes`,
@@ -316,7 +317,8 @@ export async function evaluateRules(
   const transitions: Transition[] = [];
   for (const rule of rules) {
     const obs = await observe(tx, rule, now);
-    const next = step(rule, obs, now);
+    // Script condition hook (lib/metrics/condition.ts): `step`, with the rule's condition ANDed in.
+    const { next, conditionError } = await stepWithCondition(tx, rule, obs, now);
     const changed = next.state !== rule.state;
     const alerting =
       next.action !== null && (next.action !== "recover" || rule.incidentId !== null);
@@ -381,6 +383,7 @@ export async function evaluateRules(
       .set({
         lastValue: obs.value ?? rule.lastValue,
         lastEvaluatedAt: now,
+        conditionError,
         state: next.state,
         pendingSince: next.pendingSince,
         incidentId,

@@ -10,6 +10,7 @@ import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { ForbiddenError, parseInput, ValidationError } from "@/lib/errors";
 import { requestEvaluation } from "./evaluator";
 import { MetricsInput } from "./schemas";
+import { keepUnderCap } from "./storage-cap";
 
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -48,10 +49,13 @@ export async function recordSamples({
   ctx,
   input,
   now: clock,
+  maxRowsPerTenant,
 }: {
   ctx: Ctx;
   input: unknown;
   now?: () => Date;
+  /** The per-tenant cap (default METRICS_MAX_ROWS_PER_TENANT); tests inject a small one. */
+  maxRowsPerTenant?: number;
 }) {
   requirePermission(ctx, "metrics:write");
   const { tenant, samples, calls } = parseInput(MetricsInput, input);
@@ -85,6 +89,13 @@ export async function recordSamples({
   }));
   const metrics = [...new Set(sampleRows.map((r) => r.metric))];
   const rules = await withTransaction(ctx, async (tx) => {
+    // Per-tenant cap hook (lib/metrics/storage-cap.ts): room for the batch, oldest deleted first.
+    await keepUnderCap(
+      tx,
+      orgId,
+      { samples: sampleRows.length, calls: callRows.length },
+      { maxRows: maxRowsPerTenant },
+    );
     if (sampleRows.length) await tx.insert(metricSamples).values(sampleRows);
     if (callRows.length) await tx.insert(callRecords).values(callRows);
     const read = [...metrics, ...(callRows.length ? CALL_METRICS : [])];

@@ -1,10 +1,12 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { thresholdRules, type ThresholdRule } from "@/db/schema";
+import type { Tx } from "@/db";
+import { escalationPolicies, thresholdRules, type ThresholdRule } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
-import { NotFoundError, parseInput } from "@/lib/errors";
+import { NotFoundError, parseInput, ValidationError } from "@/lib/errors";
 import { parseTargetInput } from "@/lib/ids";
+import { ruleChart } from "./chart";
 import { evaluateRules } from "./evaluate";
 import { categoryOfArea, RuleIdInput, RuleInput } from "./schemas";
 
@@ -30,7 +32,35 @@ function columns(v: RuleInput) {
     contactPhones: [...new Set(v.contactPhones)],
     impact: v.impact,
     enabled: v.enabled,
+    condition: v.condition ?? null,
+    escalationPolicyId: v.escalationPolicyId,
   };
+}
+
+/**
+ * A rule may page only its own organization's escalation policies: another organization's id is
+ * refused exactly like an unknown one.
+ */
+async function checkPolicy(tx: Tx, ctx: Ctx, policyId: string | null) {
+  if (!policyId) return;
+  const [p] = await tx
+    .select({ id: escalationPolicies.id })
+    .from(escalationPolicies)
+    .where(and(eq(escalationPolicies.id, policyId), eq(escalationPolicies.orgId, ctx.org.id)));
+  if (!p)
+    throw new ValidationError([
+      { field: "escalationPolicyId", message: "must be one of your escalation policies" },
+    ]);
+}
+
+/** The organization's escalation policies a rule may page (the editor's choices). */
+export async function rulePolicyChoices({ ctx }: { ctx: Ctx }) {
+  requirePermission(ctx, "thresholds:manage");
+  return ctx.db
+    .select({ id: escalationPolicies.id, name: escalationPolicies.name })
+    .from(escalationPolicies)
+    .where(eq(escalationPolicies.orgId, ctx.org.id))
+    .orderBy(asc(escalationPolicies.name));
 }
 
 export async function listRules({ ctx }: { ctx: Ctx }) {
@@ -75,6 +105,7 @@ export async function createRule({
   requirePermission(ctx, "thresholds:manage");
   const values = columns(parseInput(RuleInput, input));
   return withTransaction(ctx, async (tx) => {
+    await checkPolicy(tx, ctx, values.escalationPolicyId);
     const [rule] = await tx
       .insert(thresholdRules)
       .values({ ...values, orgId: ctx.org.id })
@@ -119,15 +150,18 @@ export async function updateRule({
     // Another organization's rule is not found, whatever the settings sent.
     if (!before) throw new NotFoundError("Threshold rule");
     const values = columns(parseInput(RuleInput, input));
+    await checkPolicy(tx, ctx, values.escalationPolicyId);
     const conditionChanged =
       before.metric !== values.metric ||
       before.operator !== values.operator ||
       before.threshold !== values.threshold ||
+      before.condition !== values.condition ||
       JSON.stringify(before.labelFilter) !== JSON.stringify(values.labelFilter);
     await tx
       .update(thresholdRules)
       .set({
         ...values,
+        ...(before.condition !== values.condition ? { conditionError: null } : {}),
         ...(conditionChanged && before.state !== "firing"
           ? { state: "ok" as const, pendingSince: null }
           : {}),
@@ -191,4 +225,63 @@ export async function deleteRule({ ctx, input }: { ctx: Ctx; input: unknown }) {
       data: { name: rule.name },
     });
   });
+}
+
+/** The fields of a draft the preview reads (the rest take their defaults). */
+const PREVIEW_FIELDS = [
+  "metric",
+  "operator",
+  "threshold",
+  "resetThreshold",
+  "samplePeriodMinutes",
+  "aggregation",
+  "labelFilter",
+  "minCalls",
+  "pendingSeconds",
+  "condition",
+] as const;
+
+/**
+ * A draft rule's chart: its metric over the last 24 hours as the draft would compute it, with
+ * where it would have been firing. Reads only; the draft is checked like a saved rule (its
+ * metric, threshold, reset, window, filter and condition), so a bad value is named as on save.
+ */
+export async function previewRule({
+  ctx,
+  input,
+  now = new Date(),
+}: {
+  ctx: Ctx;
+  input: unknown;
+  now?: Date;
+}) {
+  requirePermission(ctx, "thresholds:manage");
+  const sent = (input && typeof input === "object" ? input : {}) as Record<string, unknown>;
+  const draft = parseInput(RuleInput, {
+    name: "Preview",
+    ...Object.fromEntries(PREVIEW_FIELDS.map((f) => [f, sent[f]])),
+  });
+  const chart = await ruleChart(
+    ctx.db,
+    {
+      orgId: ctx.org.id,
+      metric: draft.metric,
+      aggregation: draft.aggregation,
+      labelFilter: draft.labelFilter,
+      samplePeriodMinutes: draft.samplePeriodMinutes,
+      minCalls: draft.minCalls,
+      operator: draft.operator,
+      threshold: draft.threshold,
+      resetThreshold: draft.resetThreshold ?? null,
+      pendingSeconds: draft.pendingSeconds,
+      condition: draft.condition ?? null,
+    },
+    now,
+  );
+  return {
+    chart,
+    metric: draft.metric,
+    threshold: draft.threshold,
+    resetThreshold: draft.resetThreshold ?? null,
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkCondition } from "./condition";
 import { DATE_RANGE_MESSAGE, inDateRange, MAX_EMAIL, storable } from "@/lib/validation";
 import {
   AGGREGATIONS,
@@ -169,6 +170,18 @@ export const RuleInput = z
     ),
     impact: z.enum(IMPACTS, { message: `must be one of ${IMPACTS.join(", ")}` }).default("minor"),
     enabled: z.boolean({ message: "must be true or false" }).default(true),
+    /** A CEL expression ANDed with the threshold (lib/metrics/condition.ts); empty: none. */
+    condition: z.preprocess(
+      (v) => (v === "" || v === null ? undefined : v),
+      storable(z.string({ message: "must be text (a CEL expression)" }).trim())
+        .transform((s) => s || undefined)
+        .optional(),
+    ),
+    /** The tenant's escalation policy paged when the rule fires; empty or null: none. */
+    escalationPolicyId: z.preprocess(
+      (v) => (v === "" ? null : v),
+      z.uuid({ message: "must be one of your escalation policies" }).nullable().default(null),
+    ),
   })
   .superRefine((v, c) => {
     const reset = v.resetThreshold;
@@ -208,6 +221,11 @@ export const RuleInput = z
         path: ["minCalls"],
         message: "applies only to the call metrics asr, acd, pdd and attempts",
       });
+    }
+    if (v.condition !== undefined) {
+      const checked = checkCondition(v.metric, v.condition);
+      if (!checked.ok)
+        c.addIssue({ code: "custom", path: ["condition"], message: checked.message });
     }
     if (v.noDataAlert && v.noDataMinutes === undefined) {
       c.addIssue({

@@ -65,6 +65,8 @@ export interface Observation {
   value: number | null;
   /** The latest sample or call the rule reads, at or before now (any age); null: none ever. */
   lastDataAt: Date | null;
+  /** A script condition's result (lib/metrics/condition.ts), ANDed with the threshold; absent: none. */
+  condition?: boolean;
 }
 
 /** What the evaluation does besides storing the state. */
@@ -104,9 +106,9 @@ export function step(rule: RuleClock, obs: Observation, now: Date): Step {
     return { state: rule.state, pendingSince: rule.pendingSince, action: null };
   }
   const v = obs.value;
-  const holds = breaches(rule.operator, v, rule.threshold);
+  const holds = breaches(rule.operator, v, rule.threshold) && obs.condition !== false;
   if (rule.state === "firing") {
-    if (resets(rule.operator, v, rule.threshold, rule.resetThreshold)) {
+    if (obs.condition === false || resets(rule.operator, v, rule.threshold, rule.resetThreshold)) {
       return { state: "ok", pendingSince: null, action: "recover" };
     }
     const repeat =

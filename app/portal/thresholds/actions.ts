@@ -2,7 +2,13 @@
 
 import { revalidatePath } from "next/cache";
 import { runFormAction, type FormFields } from "@/app/_server/form";
-import { createRule, deleteRule, setRuleEnabled, updateRule } from "@/lib/metrics/rules";
+import {
+  createRule,
+  deleteRule,
+  previewRule,
+  setRuleEnabled,
+  updateRule,
+} from "@/lib/metrics/rules";
 
 /** "region=BOM, trunk=t1" → { region: "BOM", trunk: "t1" }; a malformed pair is kept for the error. */
 function labels(text: string): unknown {
@@ -39,6 +45,8 @@ function ruleInput(f: FormFields) {
     contactPhones: f.text("contactPhones"),
     impact: f.text("impact") || undefined,
     enabled: f.text("enabled") !== "off",
+    condition: f.text("condition"),
+    escalationPolicyId: f.nullable("escalationPolicyId"),
   };
 }
 
@@ -82,4 +90,9 @@ export async function deleteRuleAction(_prev: unknown, form: FormData) {
   });
   revalidatePath("/portal/thresholds");
   return result;
+}
+
+/** The editor's Preview: the draft's chart over the last 24 hours (reads only, saves nothing). */
+export async function previewRuleAction(_prev: unknown, form: FormData) {
+  return runFormAction(form, { input: ruleInput, verb: previewRule });
 }

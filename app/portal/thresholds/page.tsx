@@ -2,18 +2,18 @@ import type { Metadata } from "next";
 import { requirePageCtx } from "@/app/_server/ctx";
 import { Card, PageHeader } from "@/components/ui/card";
 import { RuleForm, RuleRowActions } from "@/components/portal/threshold-rules";
-import { listRules } from "@/lib/metrics/rules";
+import { listRules, rulePolicyChoices } from "@/lib/metrics/rules";
 import { OPERATOR_SYMBOLS } from "@/lib/metrics/evaluate";
 import { env } from "@/lib/env";
 import Link from "next/link";
 import { AREA_LABELS } from "@/lib/metrics/schemas";
-import { createRuleAction, deleteRuleAction, toggleRuleAction } from "./actions";
+import { createRuleAction, deleteRuleAction, previewRuleAction, toggleRuleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Threshold rules" };
 
 export default async function ThresholdsPage() {
   const ctx = await requirePageCtx("thresholds:manage", "/portal/thresholds");
-  const rules = await listRules({ ctx });
+  const [rules, policies] = await Promise.all([listRules({ ctx }), rulePolicyChoices({ ctx })]);
   return (
     <div className="space-y-6">
       <PageHeader
@@ -21,7 +21,7 @@ export default async function ThresholdsPage() {
         description="Alert when one of your metrics crosses a threshold: balance below a value, CPS or channels above one, ASR, ACD or PDD of your calls over a sample period. A rule fires once when its condition holds (for its pending period), opens an incident for your organization, and sends a recovered notice when the value passes its reset threshold."
       />
       <Card title="New rule">
-        <RuleForm action={createRuleAction} />
+        <RuleForm action={createRuleAction} preview={previewRuleAction} policies={policies} />
       </Card>
       <Card title="Rules">
         {rules.length === 0 ? (
@@ -52,10 +52,15 @@ export default async function ThresholdsPage() {
                     <td className="font-mono text-xs">
                       {r.metric} {OPERATOR_SYMBOLS[r.operator]} {r.threshold}
                       {r.resetThreshold !== null && `, reset ${r.resetThreshold}`} ({r.aggregation}{" "}
-                      {r.samplePeriodMinutes} min)
+                      {r.samplePeriodMinutes} min){r.condition && <> and {r.condition}</>}
                     </td>
                     <td>{r.lastValue ?? "No samples yet"}</td>
                     <td>
+                      {r.enabled && r.conditionError && (
+                        <span className="block text-red-700 dark:text-red-400">
+                          Condition error
+                        </span>
+                      )}
                       {!r.enabled ? (
                         <span className="text-slate-500 dark:text-slate-400">Paused</span>
                       ) : r.state === "firing" ? (

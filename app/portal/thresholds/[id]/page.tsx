@@ -4,9 +4,14 @@ import { requirePageCtx } from "@/app/_server/ctx";
 import { Card, PageHeader } from "@/components/ui/card";
 import { RuleForm, RuleRowActions } from "@/components/portal/threshold-rules";
 import { ThresholdChart } from "@/components/portal/threshold-chart";
-import { getRule } from "@/lib/metrics/rules";
+import { getRule, rulePolicyChoices } from "@/lib/metrics/rules";
 import { ruleChart } from "@/lib/metrics/chart";
-import { deleteRuleAction, toggleRuleAction, updateRuleAction } from "../actions";
+import {
+  deleteRuleAction,
+  previewRuleAction,
+  toggleRuleAction,
+  updateRuleAction,
+} from "../actions";
 
 export const metadata: Metadata = { title: "Edit threshold rule" };
 
@@ -16,7 +21,10 @@ export default async function EditRulePage({ params }: { params: Promise<{ id: s
   const ctx = await requirePageCtx("thresholds:manage", "/portal/thresholds");
   const { id } = await params;
   const rule = await getRule({ ctx, input: { ruleId: id } });
-  const chart = await ruleChart(ctx.db, rule);
+  const [chart, policies] = await Promise.all([
+    ruleChart(ctx.db, rule),
+    rulePolicyChoices({ ctx }),
+  ]);
   const s = (v: number | null) => (v === null ? "" : String(v));
   return (
     <div className="space-y-6">
@@ -29,6 +37,13 @@ export default async function EditRulePage({ params }: { params: Promise<{ id: s
           All threshold rules
         </Link>
       </p>
+      {rule.conditionError && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          The script condition could not be evaluated at the last evaluation (
+          {rule.lastEvaluatedAt?.toISOString().slice(0, 16).replace("T", " ")} UTC), so the rule
+          stayed as it was: {rule.conditionError}
+        </p>
+      )}
       <Card title="Last 24 hours">
         <ThresholdChart
           data={chart}
@@ -40,6 +55,8 @@ export default async function EditRulePage({ params }: { params: Promise<{ id: s
       <Card title="Edit rule">
         <RuleForm
           action={updateRuleAction}
+          preview={previewRuleAction}
+          policies={policies}
           rule={{
             id: rule.id,
             name: rule.name,
@@ -61,6 +78,8 @@ export default async function EditRulePage({ params }: { params: Promise<{ id: s
             contactEmails: rule.contactEmails.join(", "),
             contactPhones: rule.contactPhones.join(", "),
             impact: rule.impact,
+            condition: rule.condition ?? "",
+            escalationPolicyId: rule.escalationPolicyId ?? "",
           }}
         />
         <div className="mt-4">
