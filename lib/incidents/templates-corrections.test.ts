@@ -21,6 +21,8 @@ import { testSettings } from "@/test/alerts";
 import type { Ctx } from "@/lib/context";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { planJob } from "@/lib/alerts/plan";
+import { alertItemOf } from "@/lib/channels/message";
+import { webhookEvent } from "@/lib/channels/webhook";
 import { processDelivery } from "@/lib/alerts/send";
 import { getIncident, loadStatusView } from "@/lib/status/read";
 import { openIncident } from "./open-incident";
@@ -280,6 +282,17 @@ describe("postmortem notices", () => {
       componentIds: [voice],
       message: "## Cause\n\nA route flapped.",
       audience: { type: "public" },
+    });
+
+    // A webhook receives it as its own event type.
+    expect(webhookEvent(alertItemOf(jobs[0]!), "http://beacon.test")).toMatchObject({
+      type: "incident.postmortem",
+      data: {
+        status: "postmortem",
+        message: "## Cause\n\nA route flapped.",
+        incident_id: incident.id,
+        update_id: null,
+      },
     });
 
     await planJob(t.db, jobs[0]!.id);
