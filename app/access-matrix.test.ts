@@ -346,6 +346,7 @@ const CROSS_TENANT: Record<string, () => Promise<{ id: string; secret: string }>
   "/api/v1/incidents/[id]": () => acmeIncident(),
   "/api/v1/incidents/[id]/updates": () => acmeIncident(),
   "/api/v1/incidents/[id]/acknowledge": () => acmeIncident(),
+  "/api/v1/incidents/[id]/updates/[updateId]": () => acmeIncident(),
   "/api/v1/maintenances/[id]": () => acmeMaintenance(),
   "/api/v1/maintenances/[id]/updates": () => acmeMaintenance(),
   "/api/v1/maintenances/[id]/cancel": () => acmeMaintenance(),

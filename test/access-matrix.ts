@@ -52,6 +52,7 @@ const ticketsWork: readonly Role[] = ["platform_admin", "support_agent"];
 const ticketsRead: readonly Role[] = [...TENANT, ...ticketsWork];
 const supportManage: readonly Role[] = ["platform_admin"];
 const oncallManage: readonly Role[] = ["org_admin", "platform_admin"];
+const incidentTemplatesManage: readonly Role[] = ["platform_admin"];
 
 const key = (allow: readonly Role[]): Entry => ({ auth: "apiKey", allow });
 const session = (allow: readonly Role[]): Entry => ({ auth: "session", allow });
@@ -90,6 +91,8 @@ export const ROUTES: Record<string, Entry> = {
   "PATCH /api/v1/incidents/[id]": key(incidentsWrite),
   "POST /api/v1/incidents/[id]/updates": key(incidentsWrite),
   "POST /api/v1/incidents/[id]/acknowledge": key(incidentsWrite),
+  "PATCH /api/v1/incidents/[id]/updates/[updateId]": key(incidentsWrite),
+  "GET /api/v1/incident-templates": key(incidentsWrite),
   "GET /api/v1/maintenances": key(incidentsRead),
   "POST /api/v1/maintenances": key(maintenanceWrite),
   "GET /api/v1/maintenances/[id]": key(incidentsRead),
@@ -204,6 +207,14 @@ export const ACTIONS: Record<string, Entry> = {
   "app/portal/incidents/actions.ts#postUpdateAction": session(incidentsWrite),
   "app/portal/incidents/actions.ts#reopenIncidentAction": session(incidentsWrite),
   "app/portal/incidents/actions.ts#postmortemAction": session(incidentsWrite),
+  "app/portal/incidents/actions.ts#editUpdateAction": session(incidentsWrite),
+  "app/portal/incidents/actions.ts#backfillIncidentAction": session(incidentsWrite),
+  "app/portal/incident-templates/actions.ts#createIncidentTemplateAction":
+    session(incidentTemplatesManage),
+  "app/portal/incident-templates/actions.ts#updateIncidentTemplateAction":
+    session(incidentTemplatesManage),
+  "app/portal/incident-templates/actions.ts#deleteIncidentTemplateAction":
+    session(incidentTemplatesManage),
   "app/portal/incidents/actions.ts#scheduleMaintenanceAction": session(maintenanceWrite),
   "app/portal/incidents/actions.ts#advanceMaintenanceAction": session(maintenanceWrite),
   "app/portal/incidents/actions.ts#editMaintenanceAction": session(maintenanceWrite),

@@ -30,7 +30,9 @@ import {
 } from "@/lib/catalog/manage";
 import {
   AdvanceMaintenanceInput,
+  BackfillIncidentInput,
   CancelMaintenanceInput,
+  EditUpdateInput,
   EditIncidentInput,
   EditMaintenanceInput,
   OpenIncidentInput,
@@ -66,7 +68,7 @@ type JsonSchema = Record<string, unknown>;
 export interface BodySpec {
   schema: z.ZodType;
   /** Fields the route fills from the path (`id`, `incidentId`): not part of the body. */
-  fromPath?: string;
+  fromPath?: string | string[];
   example: Record<string, unknown>;
   /** Extra top-level properties the route itself reads (`reopen`). */
   extra?: { properties: Record<string, JsonSchema>; required?: string[] };
@@ -85,6 +87,8 @@ export interface Operation {
   permission: Permission | null;
   /** What `{id}` names, for routes that have one. */
   idOf?: string;
+  /** Further ids in the path (`{updateId}`) and what each names. */
+  pathIds?: Record<string, string>;
   query?: z.ZodType;
   /** One body, or several alternatives (oneOf), each with its example. */
   body?: BodySpec | BodySpec[];
@@ -140,7 +144,7 @@ export const OPERATIONS: Operation[] = [
     tag: "Incidents",
     summary: "Open an incident",
     description:
-      "Opens an incident on one or more component × region cells. `audienceOrgId` null makes it public; a tenant's id shows it to that tenant only (Configurable incidents are tenant-only). `notify` (default false) alerts subscribers and tenants.",
+      "Opens an incident on one or more component × region cells. `audienceOrgId` null makes it public; a tenant's id shows it to that tenant only (Configurable incidents are tenant-only). `notify` (default false) alerts subscribers and tenants. `templateId` (GET /incident-templates) fills the title, message, category, impact and cells from an incident template; any of them given in the body wins over the template's.",
     permission: "incidents:write",
     body: {
       schema: OpenIncidentInput,
@@ -159,6 +163,16 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: "get",
+    path: "/incident-templates",
+    tag: "Incidents",
+    summary: "List incident templates",
+    description:
+      "The platform's incident templates, by name: pass one's id as `templateId` when opening an incident. Platform admins manage them in the portal.",
+    permission: "incidents:write",
+    success: { status: 200, description: "`{ templates: [...] }`" },
+  },
+  {
+    method: "get",
     path: "/incidents/{id}",
     tag: "Incidents",
     summary: "Get an incident",
@@ -170,9 +184,9 @@ export const OPERATIONS: Operation[] = [
     method: "patch",
     path: "/incidents/{id}",
     tag: "Incidents",
-    summary: "Correct an incident, or publish its postmortem",
+    summary: "Correct an incident, publish its postmortem, or back-fill its times",
     description:
-      "Either corrects the title or impact, or (on a resolved incident) publishes the postmortem, sent on its own. Status changes are updates: POST /incidents/{id}/updates.",
+      "One of three, each sent on its own: corrects the title or impact; (on a resolved incident) publishes the postmortem, with `notify` (default false, revisions too) sending it to subscribers who take postmortem notices; or (on a resolved incident) back-fills its real `startedAt` and `resolvedAt`, not in the future and start before end, after which uptime counts it for those times. Status changes are updates: POST /incidents/{id}/updates.",
     permission: "incidents:write",
     idOf: "incident",
     body: [
@@ -186,7 +200,13 @@ export const OPERATIONS: Operation[] = [
         schema: PostmortemInput,
         fromPath: "incidentId",
         title: "Postmortem",
-        example: { postmortem: "## What happened\n\nA carrier route flapped…" },
+        example: { postmortem: "## What happened\n\nA carrier route flapped…", notify: true },
+      },
+      {
+        schema: BackfillIncidentInput,
+        fromPath: "incidentId",
+        title: "Back-fill",
+        example: { startedAt: "2026-11-20T09:12:00Z", resolvedAt: "2026-11-20T10:05:00Z" },
       },
     ],
     success: { status: 200, description: "`{ incident }`" },
@@ -237,6 +257,23 @@ export const OPERATIONS: Operation[] = [
     ],
     success: { status: 201, description: "The update." },
     also: [409],
+  },
+  {
+    method: "patch",
+    path: "/incidents/{id}/updates/{updateId}",
+    tag: "Incidents",
+    summary: "Correct an update's message",
+    description:
+      "Replaces the message of an update already posted. The status page shows the corrected text marked edited; the audit log keeps the original. Nobody is notified again.",
+    permission: "incidents:write",
+    idOf: "incident",
+    pathIds: { updateId: "incident update" },
+    body: {
+      schema: EditUpdateInput,
+      fromPath: ["incidentId", "updateId"],
+      example: { message: "Calls failing in Mumbai and Delhi since 09:12 UTC." },
+    },
+    success: { status: 200, description: "`{ update }`" },
   },
   // Maintenance
   {
@@ -880,9 +917,9 @@ function bodySchema(spec: BodySpec): JsonSchema {
   const json = requestSchema(spec.schema);
   const properties = { ...(json.properties as Record<string, JsonSchema>) };
   let required = [...((json.required as string[] | undefined) ?? [])];
-  if (spec.fromPath) {
-    delete properties[spec.fromPath];
-    required = required.filter((r) => r !== spec.fromPath);
+  for (const field of [spec.fromPath ?? []].flat()) {
+    delete properties[field];
+    required = required.filter((r) => r !== field);
   }
   if (spec.extra) {
     Object.assign(properties, spec.extra.properties);
@@ -974,7 +1011,7 @@ function errorCodes(op: Operation): number[] {
   const codes = new Set<number>([503]);
   codes.add(401);
   if (op.permission) codes.add(403);
-  if (op.idOf) codes.add(404);
+  if (op.idOf || op.pathIds) codes.add(404);
   if (op.body || op.rawBody || op.query) codes.add(422);
   for (const c of op.also ?? []) codes.add(c);
   return [...codes].sort();
@@ -988,6 +1025,16 @@ function pathItem(op: Operation): JsonSchema {
       in: "path",
       required: true,
       description: `The ${op.idOf}'s id.`,
+      schema: { type: "string", format: "uuid" },
+      example: ID_EXAMPLE,
+    });
+  }
+  for (const [name, what] of Object.entries(op.pathIds ?? {})) {
+    parameters.push({
+      name,
+      in: "path",
+      required: true,
+      description: `The ${what}'s id.`,
       schema: { type: "string", format: "uuid" },
       example: ID_EXAMPLE,
     });

@@ -60,10 +60,13 @@ export function CellMatrix({
   regions,
   cells,
   current = {},
+  initial = {},
   blankLabel,
   statuses = CELL_STATUS_OPTIONS,
 }: CatalogProps & {
   current?: Record<string, string>;
+  /** Each cell's preselected status (`componentId:regionId` → status), e.g. a template's. */
+  initial?: Record<string, string>;
   blankLabel: string;
   statuses?: { value: string; label: string }[];
 }) {
@@ -119,7 +122,7 @@ export function CellMatrix({
                       <select
                         name={`cell:${key}`}
                         aria-label={`${c.name} in ${r.name}`}
-                        defaultValue={sent.value(`cell:${key}`, "")}
+                        defaultValue={sent.value(`cell:${key}`, initial[key] ?? "")}
                         aria-invalid={error && key === first ? true : undefined}
                         aria-describedby={error ? errorId : undefined}
                         className="w-28 rounded border border-slate-300 bg-white px-1 py-1 text-xs dark:border-slate-700 dark:bg-slate-900"
@@ -146,13 +149,74 @@ export function CellMatrix({
   );
 }
 
+/** What the open-incident form needs of a template to fill itself in. */
+export interface TemplateChoice {
+  id: string;
+  name: string;
+  title: string;
+  body: string;
+  category: string;
+  impact: string;
+  cells: { componentId: string; regionId: string; status: string }[];
+}
+
+/**
+ * "New incident from template": choosing one fills the title, first message, category, impact
+ * and the cell grid, all still editable before the incident is opened.
+ */
+function TemplatePicker({ templates }: { templates: TemplateChoice[] }) {
+  if (templates.length === 0) return null;
+  const fill = (select: HTMLSelectElement) => {
+    const t = templates.find((x) => x.id === select.value);
+    const form = select.form;
+    if (!t || !form) return;
+    const set = (name: string, value: string) => {
+      const el = form.elements.namedItem(name);
+      if (
+        el instanceof HTMLInputElement ||
+        el instanceof HTMLTextAreaElement ||
+        el instanceof HTMLSelectElement
+      )
+        el.value = value;
+    };
+    set("title", t.title);
+    set("message", t.body);
+    set("category", t.category);
+    set("impact", t.impact);
+    const cells = new Map(t.cells.map((c) => [`cell:${c.componentId}:${c.regionId}`, c.status]));
+    for (const el of Array.from(form.elements)) {
+      if (el instanceof HTMLSelectElement && el.name.startsWith("cell:"))
+        el.value = cells.get(el.name) ?? "";
+    }
+  };
+  return (
+    <SelectField
+      label="New incident from template"
+      name="templateId"
+      defaultValue=""
+      hint="Fills in the fields below; change any of them before opening."
+      onChange={(e) => fill(e.currentTarget)}
+      options={[
+        { value: "", label: "No template" },
+        ...templates.map((t) => ({ value: t.id, label: t.name })),
+      ]}
+    />
+  );
+}
+
 export function OpenIncidentForm({
   action,
   tenants,
+  templates = [],
   ...catalog
-}: CatalogProps & { action: Action; tenants: { id: string; name: string }[] }) {
+}: CatalogProps & {
+  action: Action;
+  tenants: { id: string; name: string }[];
+  templates?: TemplateChoice[];
+}) {
   return (
     <ActionForm action={action} label="Open an incident" className="space-y-4">
+      <TemplatePicker templates={templates} />
       <Field label="Title" name="title" required maxLength={200} />
       <div className="grid gap-4 sm:grid-cols-3">
         <SelectField
@@ -272,6 +336,7 @@ export function PostmortemForm({
   incidentId: string;
   current: string | null;
 }) {
+  // Statuspage's "notify subscribers": on for the first publication, off for a revision.
   return (
     <ActionForm action={action} label="Postmortem" className="space-y-4">
       <input type="hidden" name="incidentId" value={incidentId} />
@@ -282,6 +347,10 @@ export function PostmortemForm({
         rows={8}
         defaultValue={current ?? ""}
       />
+      <CheckboxField label="Notify subscribers" name="notify" defaultChecked={!current} />
+      <p className="text-xs text-slate-500 dark:text-slate-400">
+        Sends the postmortem to subscribers of the affected components who take postmortem notices.
+      </p>
       <SubmitButton pendingText="Publishing…">
         {current ? "Update postmortem" : "Publish postmortem"}
       </SubmitButton>
@@ -463,5 +532,138 @@ export function EditMaintenanceForms({
         </ActionForm>
       )}
     </details>
+  );
+}
+
+/** Create or edit an incident template (the platform admins' Incident templates page). */
+export function IncidentTemplateForm({
+  action,
+  template,
+  ...catalog
+}: CatalogProps & { action: Action; template?: TemplateChoice }) {
+  const initial = Object.fromEntries(
+    (template?.cells ?? []).map((c) => [`${c.componentId}:${c.regionId}`, c.status]),
+  );
+  return (
+    <ActionForm
+      action={action}
+      label={template ? `Edit template ${template.name}` : "New template"}
+      className="space-y-4"
+    >
+      {template && <input type="hidden" name="templateId" value={template.id} />}
+      <Field label="Name" name="name" required maxLength={100} defaultValue={template?.name} />
+      <Field
+        label="Incident title"
+        name="title"
+        required
+        maxLength={200}
+        defaultValue={template?.title}
+      />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <SelectField
+          label="Category"
+          name="category"
+          defaultValue={template?.category ?? "infrastructure"}
+          options={[
+            { value: "infrastructure", label: CATEGORY_LABELS.infrastructure },
+            { value: "billing", label: CATEGORY_LABELS.billing },
+            { value: "configurable", label: `${CATEGORY_LABELS.configurable} (one tenant)` },
+          ]}
+        />
+        <SelectField
+          label="Impact"
+          name="impact"
+          defaultValue={template?.impact ?? "minor"}
+          options={[
+            { value: "none", label: "None" },
+            ...(["minor", "major", "critical"] as const).map((i) => ({
+              value: i,
+              label: IMPACT_LABELS[i],
+            })),
+          ]}
+        />
+      </div>
+      <CellMatrix {...catalog} initial={initial} blankLabel="Not affected" />
+      <TextareaField
+        label="Message (markdown)"
+        name="body"
+        required
+        rows={4}
+        defaultValue={template?.body}
+      />
+      <SubmitButton pendingText="Saving…">
+        {template ? "Save template" : "Add template"}
+      </SubmitButton>
+    </ActionForm>
+  );
+}
+
+/** Corrects the message of an update already posted (the original stays in the audit log). */
+export function EditUpdateForm({
+  action,
+  incidentId,
+  updateId,
+  message,
+}: {
+  action: Action;
+  incidentId: string;
+  updateId: string;
+  message: string;
+}) {
+  return (
+    <ActionForm action={action} label="Correct this update" className="space-y-2">
+      <input type="hidden" name="incidentId" value={incidentId} />
+      <input type="hidden" name="updateId" value={updateId} />
+      <TextareaField
+        label="Corrected message (markdown)"
+        name="message"
+        required
+        rows={3}
+        defaultValue={message}
+      />
+      <SubmitButton pendingText="Saving…">Save correction</SubmitButton>
+    </ActionForm>
+  );
+}
+
+/** A resolved incident's real start and end (UTC), for uptime. */
+export function BackfillForm({
+  action,
+  incidentId,
+  startedAt,
+  resolvedAt,
+}: {
+  action: Action;
+  incidentId: string;
+  startedAt: string;
+  resolvedAt: string;
+}) {
+  const local = (iso: string) => iso.slice(0, 19);
+  return (
+    <ActionForm action={action} label="Real start and end" className="space-y-4">
+      <input type="hidden" name="incidentId" value={incidentId} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field
+          label="Started (UTC)"
+          name="startedAt"
+          type="datetime-local"
+          step={1}
+          required
+          defaultValue={local(startedAt)}
+        />
+        <Field
+          label="Resolved (UTC)"
+          name="resolvedAt"
+          type="datetime-local"
+          step={1}
+          required
+          defaultValue={local(resolvedAt)}
+        />
+      </div>
+      <p className="text-xs text-slate-500 dark:text-slate-400">
+        The uptime of the affected components is recomputed for these times. Nobody is notified.
+      </p>
+      <SubmitButton pendingText="Saving…">Save times</SubmitButton>
+    </ActionForm>
   );
 }

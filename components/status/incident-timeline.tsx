@@ -117,6 +117,12 @@ function Timeline({
             </strong>{" "}
             <span className="text-slate-500 dark:text-slate-400">
               <LocalTime iso={u.createdAt} />
+              {"editedAt" in u && u.editedAt && (
+                <span className="text-xs">
+                  {" "}
+                  · edited <LocalTime iso={u.editedAt} />
+                </span>
+              )}
             </span>
           </p>
           {/* messageHtml is sanitised when written (lib/markdown.ts). */}

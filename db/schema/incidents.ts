@@ -3,11 +3,13 @@ import {
   boolean,
   check,
   index,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 import { components, regions } from "./catalog";
@@ -101,6 +103,8 @@ export const incidentUpdates = pgTable(
     authorId: uuid(),
     authorName: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** When the message was last corrected (the original is in the audit log); NULL: never. */
+    editedAt: timestamp({ withTimezone: true }),
   },
   (t) => [index("incident_updates_incident_idx").on(t.incidentId, t.createdAt)],
 );
@@ -177,6 +181,43 @@ export const cellStatusIntervals = pgTable(
   ],
 );
 
+/**
+ * A platform-owned starting point for a new incident (Statuspage's incident templates): the
+ * title, first message, category, impact and affected cells a responder would otherwise type.
+ * Opening from a template copies it; later edits to the template change no incident.
+ */
+export const incidentTemplates = pgTable(
+  "incident_templates",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    title: text().notNull(),
+    /** Markdown: the first update's message. */
+    body: text().notNull(),
+    category: text().$type<IncidentCategory>().notNull(),
+    impact: text().$type<Impact>().notNull(),
+    /** The affected cells and the status each starts in. */
+    cells: jsonb()
+      .$type<{ componentId: string; regionId: string; status: ComponentStatus }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      "incident_templates_category_check",
+      sql`${t.category} in (${inList(INCIDENT_CATEGORIES)})`,
+    ),
+    check("incident_templates_impact_check", sql`${t.impact} in (${inList(IMPACTS)})`),
+    uniqueIndex("incident_templates_org_name_key").on(t.orgId, sql`lower(${t.name})`),
+  ],
+);
+
+export type IncidentTemplate = typeof incidentTemplates.$inferSelect;
 export type Incident = typeof incidents.$inferSelect;
 export type IncidentUpdate = typeof incidentUpdates.$inferSelect;
 export type IncidentCell = typeof incidentCells.$inferSelect;

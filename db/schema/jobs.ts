@@ -10,6 +10,7 @@ export const NOTIFICATION_KINDS = [
   "incident.created",
   "incident.updated",
   "incident.resolved",
+  "incident.postmortem",
   "maintenance.scheduled",
   "maintenance.started",
   "maintenance.completed",

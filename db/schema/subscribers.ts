@@ -53,6 +53,11 @@ export const publicSubscribers = pgTable(
       .default(sql`'[]'::jsonb`),
     /** Maintenance notices only: incidents are not sent (the subscriber's own choice). */
     maintenanceOnly: boolean().notNull().default(false),
+    /**
+     * Postmortem notices: sent when a postmortem is published with "notify subscribers" ticked.
+     * On unless the subscriber opts out (Statuspage sends them to every incident subscriber).
+     */
+    postmortemNotices: boolean().notNull().default(true),
     /** sha256 of the emailed confirmation token; cleared once confirmed. */
     confirmTokenHash: text(),
     confirmedAt: timestamp({ withTimezone: true }),

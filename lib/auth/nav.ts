@@ -11,6 +11,11 @@ export const PORTAL_NAV: { href: string; label: string; permission: Permission }
   { href: "/portal/status-page", label: "Status page", permission: "status_page:manage" },
   { href: "/portal/organizations", label: "Organizations", permission: "organizations:manage" },
   { href: "/portal/catalog", label: "Catalog", permission: "components:manage" },
+  {
+    href: "/portal/incident-templates",
+    label: "Incident templates",
+    permission: "incident_templates:manage",
+  },
   { href: "/portal/inbox", label: "Inbox", permission: "org:read" },
   { href: "/portal/members", label: "Members", permission: "org:read" },
   { href: "/portal/api-keys", label: "API keys", permission: "apikeys:manage" },

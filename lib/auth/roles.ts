@@ -54,6 +54,8 @@ export const PERMISSIONS = [
   "tickets:work",
   "support:manage",
   "oncall:manage",
+  // Incident templates: the platform's named starting points for a new incident.
+  "incident_templates:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -134,6 +136,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "metrics:write",
     // The platform's on-call escalation policies.
     "oncall:manage",
+    // Incident templates, which responders open incidents from.
+    "incident_templates:manage",
   ],
   responder: [
     "org:read",

@@ -36,6 +36,7 @@ const KIND_VERBS: Record<NotificationKind, string> = {
   "incident.created": "New incident",
   "incident.updated": "Incident update",
   "incident.resolved": "Resolved",
+  "incident.postmortem": "Postmortem",
   "maintenance.scheduled": "Maintenance scheduled",
   "maintenance.started": "Maintenance started",
   "maintenance.completed": "Maintenance completed",

@@ -3,20 +3,49 @@ import { incidents, incidentUpdates } from "@/db/schema";
 import { publicBaseUrl } from "@/lib/status/page-settings";
 import { recordAudit } from "@/lib/audit";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
-import { parseInput } from "@/lib/errors";
+import { z } from "zod";
+import { parseInput, ValidationError } from "@/lib/errors";
 import { enqueueNotification } from "@/lib/alerts/outbox";
 import { lockStatus, syncCellIntervals } from "@/lib/status/intervals";
 import { renderMarkdown } from "@/lib/markdown";
-import { OpenIncidentInput } from "./schemas";
+import { OpenIncidentInput, templateIdSchema } from "./schemas";
+import { findTemplate } from "./templates";
 import { checkCells } from "@/lib/catalog/check";
 import { applyCellChanges, authorOf, checkAudience, incidentPayload } from "./shared";
 
-/** Opens an incident with its first update and affected cells. */
+/**
+ * Opens an incident with its first update and affected cells. With `templateId`, the template's
+ * title, message (its body), category, impact and cells stand in for each field not given.
+ */
 export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requirePermission(ctx, "incidents:write");
-  const v = parseInput(OpenIncidentInput, input);
+  const raw: Record<string, unknown> =
+    typeof input === "object" && input !== null && !Array.isArray(input)
+      ? (input as Record<string, unknown>)
+      : {};
+  const { templateId } = parseInput(z.object({ templateId: templateIdSchema.optional() }), {
+    templateId: raw.templateId ?? undefined,
+  });
   const now = new Date();
   return withTransaction(ctx, async (tx) => {
+    let merged: unknown = input;
+    if (templateId) {
+      const t = await findTemplate(tx, ctx, templateId);
+      if (!t)
+        throw new ValidationError([
+          { field: "templateId", message: "is not an incident template of this status page" },
+        ]);
+      const given = Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined));
+      merged = {
+        title: t.title,
+        message: t.body,
+        category: t.category,
+        impact: t.impact,
+        cells: t.cells,
+        ...given,
+      };
+    }
+    const v = parseInput(OpenIncidentInput, merged);
     await checkAudience(tx, v.audienceOrgId, v.category);
     // The status lock first: catalogue changes take it too, so a cell cannot be taken away
     // between this check and the commit.
@@ -63,6 +92,7 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
         status: v.status,
         cells: changes,
         notify: v.notify,
+        ...(templateId ? { templateId } : {}),
       },
     });
     // On-call: the platform's escalation policies this impact reaches page their first tier.

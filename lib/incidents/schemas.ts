@@ -47,7 +47,11 @@ const audienceOrgId = z
   .nullable()
   .default(null);
 
+/** An incident template's id: its title, message, category, impact and cells fill what is not given. */
+export const templateIdSchema = z.uuid({ message: "must be the id of an incident template" });
+
 export const OpenIncidentInput = z.object({
+  templateId: templateIdSchema.optional(),
   title,
   category: z.enum(INCIDENT_CATEGORIES, {
     message: `must be one of ${INCIDENT_CATEGORIES.join(", ")}`,
@@ -110,7 +114,32 @@ export const PostmortemInput = z.object({
       .min(1, "is required")
       .max(MAX_POSTMORTEM_LENGTH, `must be at most ${MAX_POSTMORTEM_LENGTH} characters`),
   ),
+  /** Sends the postmortem to subscribers (default off, for revisions too). */
+  notify,
 });
+
+/** Corrects the message of an update already posted; the original is kept in the audit log. */
+export const EditUpdateInput = z.object({
+  incidentId: id("incident"),
+  /** Checked by the verb: a malformed id is as unknown as another incident's (404). */
+  updateId: z.string({ message: "must be the id of an incident update" }),
+  message,
+});
+
+/**
+ * Back-fills a resolved incident with when it really started and ended, so uptime is right.
+ * Either may be given alone; the other keeps its value.
+ */
+export const BackfillIncidentInput = z
+  .object({
+    incidentId: id("incident"),
+    startedAt: boundedDate().optional(),
+    resolvedAt: boundedDate().optional(),
+  })
+  .refine((v) => v.startedAt !== undefined || v.resolvedAt !== undefined, {
+    message: "give the start or the end to change",
+    path: ["startedAt"],
+  });
 
 const date = boundedDate();
 

@@ -99,6 +99,8 @@ export interface UpdateView {
   /** Whether this update was sent to subscribers (the "Notify" choice, API `notify`). */
   notify: boolean;
   createdAt: string;
+  /** When the message was last corrected; null: as first posted. */
+  editedAt: string | null;
   cells: {
     componentId: string;
     regionId: string;
@@ -268,6 +270,7 @@ async function hydrateIncidents(
         messageHtml: u.messageHtml,
         notify: u.notify,
         createdAt: u.createdAt.toISOString(),
+        editedAt: iso(u.editedAt),
         cells: updateCells
           .filter((c) => c.updateId === u.id)
           .map((c) => ({

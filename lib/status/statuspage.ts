@@ -189,7 +189,8 @@ export function spIncident(i: IncidentView, cat: Catalog): SpIncident {
       body: u.message,
       incident_id: i.id,
       created_at: u.createdAt,
-      updated_at: u.createdAt,
+      // A corrected message: Statuspage's updated_at is when the update was last edited.
+      updated_at: u.editedAt ?? u.createdAt,
       display_at: u.createdAt,
       affected_components: affected(cat, u.cells),
       deliver_notifications: u.notify,

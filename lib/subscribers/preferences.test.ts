@@ -63,6 +63,7 @@ describe("a subscriber's preferences, behind the link in its emails", () => {
       componentIds: [voice],
       regionIds: [],
       maintenanceOnly: false,
+      postmortemNotices: true,
     });
     const saved = await updateSubscriptionPreferences({
       db: t.db,

@@ -21,6 +21,8 @@ export interface SubscriptionPreferences {
   componentIds: string[];
   regionIds: string[];
   maintenanceOnly: boolean;
+  /** Whether published postmortems are sent (when the publisher asks for it). */
+  postmortemNotices: boolean;
 }
 
 function subscriberIdOf(token: unknown): string {
@@ -38,6 +40,7 @@ function toView(row: typeof publicSubscribers.$inferSelect): SubscriptionPrefere
     componentIds: row.componentIds,
     regionIds: row.regionIds,
     maintenanceOnly: row.maintenanceOnly,
+    postmortemNotices: row.postmortemNotices,
   };
 }
 
@@ -88,6 +91,9 @@ export async function updateSubscriptionPreferences({
         componentIds: [...new Set(data.componentIds)],
         regionIds: [...new Set(data.regionIds)],
         maintenanceOnly: data.maintenanceOnly,
+        ...(data.postmortemNotices === undefined
+          ? {}
+          : { postmortemNotices: data.postmortemNotices }),
       })
       .where(eq(publicSubscribers.id, id))
       .returning();

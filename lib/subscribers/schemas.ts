@@ -85,5 +85,7 @@ export const SubscriptionPreferencesInput = z
     componentIds: ids,
     regionIds: ids,
     maintenanceOnly: z.boolean({ error: "must be true or false" }).default(false),
+    /** Postmortem notices (on for every subscriber until it opts out); omitted: unchanged. */
+    postmortemNotices: z.boolean({ error: "must be true or false" }).optional(),
   })
   .strict();

@@ -127,6 +127,7 @@ export async function savePreferencesAction(_prev: unknown, form: FormData): Pro
       componentIds: f.list("componentIds"),
       regionIds: f.list("regionIds"),
       maintenanceOnly: f.text("scope") === "maintenance",
+      postmortemNotices: f.checked("postmortemNotices"),
     }),
     run: async (input): Promise<ActionResult> => {
       try {

@@ -110,9 +110,12 @@ describe("the OpenAPI document of /api/v1", () => {
       const bodies = op.body ? (Array.isArray(op.body) ? op.body : [op.body]) : [];
       for (const b of bodies) {
         const { reopen: _reopen, ...example } = b.example;
-        const input = b.fromPath
-          ? { ...example, [b.fromPath]: "4f6c0f5e-2a8e-4c1b-9d7a-3b1e2f4a5c6d" }
-          : example;
+        const input = {
+          ...example,
+          ...Object.fromEntries(
+            [b.fromPath ?? []].flat().map((f) => [f, "4f6c0f5e-2a8e-4c1b-9d7a-3b1e2f4a5c6d"]),
+          ),
+        };
         const result = b.schema.safeParse(input);
         expect(result.error?.issues ?? [], `${op.method} ${op.path}`).toEqual([]);
         checked++;

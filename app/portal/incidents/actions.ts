@@ -8,6 +8,8 @@ import { advanceMaintenance } from "@/lib/incidents/advance-maintenance";
 import { openIncident } from "@/lib/incidents/open-incident";
 import { postUpdate } from "@/lib/incidents/post-update";
 import { publishPostmortem } from "@/lib/incidents/publish-postmortem";
+import { editIncidentUpdate } from "@/lib/incidents/edit-update";
+import { backfillIncident } from "@/lib/incidents/backfill-incident";
 import { reopenIncident } from "@/lib/incidents/reopen-incident";
 import { scheduleMaintenance } from "@/lib/incidents/schedule-maintenance";
 import { cancelMaintenance, editMaintenance } from "@/lib/incidents/edit-maintenance";
@@ -26,6 +28,8 @@ export async function openIncidentAction(
 ): Promise<ActionResult<unknown>> {
   const result = await runFormAction(form, {
     input: (f) => ({
+      // The template only records where the incident came from: the form sends every field.
+      templateId: f.optional("templateId"),
       title: f.text("title"),
       category: f.text("category"),
       impact: f.text("impact"),
@@ -84,9 +88,47 @@ export async function postmortemAction(
 ): Promise<ActionResult<unknown>> {
   const incidentId = formFields(form).text("incidentId");
   const result = await runFormAction(form, {
-    input: (f) => ({ incidentId, postmortem: f.text("postmortem") }),
+    input: (f) => ({
+      incidentId,
+      postmortem: f.text("postmortem"),
+      notify: f.checked("notify"),
+    }),
     verb: publishPostmortem,
     message: "Postmortem published.",
+  });
+  refresh(incidentId);
+  return result;
+}
+
+/** Corrects an earlier update's message (nobody is notified again). */
+export async function editUpdateAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
+  const incidentId = formFields(form).text("incidentId");
+  const result = await runFormAction(form, {
+    input: (f) => ({ incidentId, updateId: f.text("updateId"), message: f.text("message") }),
+    verb: editIncidentUpdate,
+    message: "Update corrected.",
+  });
+  refresh(incidentId);
+  return result;
+}
+
+/** Sets a resolved incident's real start and end (uptime follows). */
+export async function backfillIncidentAction(
+  _prev: unknown,
+  form: FormData,
+): Promise<ActionResult<unknown>> {
+  const incidentId = formFields(form).text("incidentId");
+  const result = await runFormAction(form, {
+    input: (f) => ({
+      incidentId,
+      startedAt: utcLocal(f.optional("startedAt")),
+      resolvedAt: utcLocal(f.optional("resolvedAt")),
+    }),
+    verb: backfillIncident,
+    message: "Times saved; uptime now counts the incident for them.",
   });
   refresh(incidentId);
   return result;
@@ -98,6 +140,8 @@ export async function scheduleMaintenanceAction(
 ): Promise<ActionResult<unknown>> {
   const result = await runFormAction(form, {
     input: (f) => ({
+      // The template only records where the incident came from: the form sends every field.
+      templateId: f.optional("templateId"),
       title: f.text("title"),
       message: f.text("message"),
       audienceOrgId: f.nullable("audienceOrgId"),

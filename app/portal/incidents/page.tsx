@@ -4,6 +4,7 @@ import { requirePageCtx } from "@/app/_server/ctx";
 import { can } from "@/lib/context";
 import { readCatalog } from "@/lib/catalog/read";
 import { listAudienceTenants, listIncidentsFor, listMaintenancesFor } from "@/lib/incidents/list";
+import { listIncidentTemplates } from "@/lib/incidents/templates";
 import { Card, PageHeader } from "@/components/ui/card";
 import {
   AdvanceMaintenanceForm,
@@ -27,11 +28,12 @@ export default async function IncidentsConsole() {
   const ctx = await requirePageCtx("incidents:read", "/portal/incidents");
   const canWrite = can(ctx, "incidents:write");
   const canMaintain = can(ctx, "maintenance:write");
-  const [incidents, maintenances, catalog, tenants] = await Promise.all([
+  const [incidents, maintenances, catalog, tenants, templates] = await Promise.all([
     listIncidentsFor({ ctx, input: { limit: 50 } }),
     listMaintenancesFor({ ctx, input: { limit: 25 } }),
     readCatalog(ctx.db),
     canWrite ? listAudienceTenants({ ctx }) : Promise.resolve([]),
+    canWrite ? listIncidentTemplates({ ctx }) : Promise.resolve([]),
   ]);
   const componentsList = catalog.groups.flatMap((g) =>
     g.components.map((c) => ({ id: c.id, name: c.name })),
@@ -81,6 +83,7 @@ export default async function IncidentsConsole() {
           <OpenIncidentForm
             action={openIncidentAction}
             tenants={tenants}
+            templates={templates}
             components={componentsList}
             regions={regionsList}
             cells={catalog.cells}

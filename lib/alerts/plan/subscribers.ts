@@ -25,6 +25,8 @@ export function subscriberFanoutSql(job: NotificationJob, now: Date, part: PlanP
   const p = job.payload;
   // Subscribers who chose maintenance only are not told about incidents.
   const incident = job.kind.startsWith("incident.");
+  // ...and those who opted out of postmortem notices are not sent postmortems.
+  const postmortem = job.kind === "incident.postmortem";
   return sql`
 with p as (
   select ${JSON.stringify(p.componentIds ?? [])}::jsonb as comps,
@@ -33,8 +35,10 @@ with p as (
 cand as (
   select s.*,
     (${componentsAndRegionsPass({ comps: [sql`s.component_ids`], regs: [sql`s.region_ids`] })})
-      and not (s.maintenance_only and ${incident}::boolean) as filter_ok,
+      and not (s.maintenance_only and ${incident}::boolean)
+      and not (not s.postmortem_notices and ${postmortem}::boolean) as filter_ok,
     s.maintenance_only and ${incident}::boolean as maintenance_only_skip,
+    not s.postmortem_notices and ${postmortem}::boolean as postmortem_skip,
     jsonb_array_length(s.component_ids) + jsonb_array_length(s.region_ids) = 0 as everything,
     ${SUBSCRIBER_KEY} as dkey
   from public_subscribers s cross join p
@@ -52,6 +56,7 @@ select distinct on (dkey) ${job.id}::uuid as job_id, ${job.orgId}::uuid as org_i
       'Public subscriber (' || kind || ', confirmed ' || to_char(confirmed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC) of public incidents and maintenance'),
     jsonb_build_object('step', 'filter', 'outcome', case when filter_ok then 'pass' else 'suppressed' end, 'detail',
       case when maintenance_only_skip then 'subscribed to maintenance only'
+        when postmortem_skip then 'opted out of postmortem notices'
         when everything then 'subscribed to everything'
         when filter_ok then 'components and regions match the subscription'
         else 'none of the affected components/regions is in the subscription' end),

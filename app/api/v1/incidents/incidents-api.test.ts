@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
-import { components, incidents, organizations, regions } from "@/db/schema";
+import { components, incidents, notificationJobs, organizations, regions } from "@/db/schema";
+import { createIncidentTemplate } from "@/lib/incidents/templates";
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { createApiKey } from "@/lib/api-keys/keys";
 
@@ -17,6 +18,8 @@ vi.mock("@/server/database", async (importOriginal) => ({
 const incidentsRoute = await import("./route");
 const incidentRoute = await import("./[id]/route");
 const updatesRoute = await import("./[id]/updates/route");
+const updateRoute = await import("./[id]/updates/[updateId]/route");
+const templatesRoute = await import("../incident-templates/route");
 const maintenancesRoute = await import("../maintenances/route");
 const v2Route = await import("@/app/api/v2/[...path]/route");
 const badgeRoute = await import("@/app/badge.svg/route");
@@ -255,6 +258,119 @@ describe("/api/v1/incidents", () => {
       params({}),
     );
     expect(ok.status).toBe(201);
+  });
+});
+
+describe("templates, corrections and back-fill over the API", () => {
+  const open = async (body: Record<string, unknown>) => {
+    const res = await incidentsRoute.POST(
+      req("POST", "/api/v1/incidents", responderKey, body),
+      params({}),
+    );
+    return { status: res.status, body: await res.json() };
+  };
+
+  it("opens an incident from templateId, the body's fields winning; 422 on an unknown template", async () => {
+    const template = await createIncidentTemplate({
+      ctx: await ctxFor(t.db, "admin@beacon.test"),
+      input: {
+        name: "API template",
+        title: "Template title",
+        body: "Template body",
+        category: "billing",
+        impact: "minor",
+        cells: [{ componentId: voice, regionId: bom, status: "degraded_performance" }],
+      },
+    });
+    const list = await templatesRoute.GET(
+      req("GET", "/api/v1/incident-templates", responderKey),
+      params({}),
+    );
+    expect(list.status).toBe(200);
+    expect((await list.json()).templates.map((x: { id: string }) => x.id)).toContain(template.id);
+    expect(
+      (await templatesRoute.GET(req("GET", "/api/v1/incident-templates", acmeKey), params({})))
+        .status,
+    ).toBe(403);
+
+    const made = await open({ templateId: template.id, impact: "major" });
+    expect(made.status).toBe(201);
+    expect(made.body.incident).toMatchObject({
+      title: "Template title",
+      category: "billing",
+      impact: "major",
+    });
+    expect(made.body.update.message).toBe("Template body");
+
+    const unknown = await open({ templateId: "00000000-0000-4000-8000-000000000000" });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.fields.map((f: { field: string }) => f.field)).toEqual([
+      "templateId",
+    ]);
+  });
+
+  it("corrects an update's message with PATCH .../updates/{updateId}", async () => {
+    const made = await open({ ...openBody, message: "Investigatng" });
+    const id = made.body.incident.id as string;
+    const updateId = made.body.update.id as string;
+    const patch = (key: string, body: unknown, uid = updateId) =>
+      updateRoute.PATCH(
+        req("PATCH", `/api/v1/incidents/${id}/updates/${uid}`, key, body),
+        params({ id, updateId: uid }),
+      );
+    expect((await patch(acmeKey, { message: "x" })).status).toBe(403);
+    expect(
+      (await patch(responderKey, { message: "x" }, "00000000-0000-4000-8000-000000000000")).status,
+    ).toBe(404);
+    const bad = await patch(responderKey, { message: "" });
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).error.fields[0].field).toBe("message");
+    const ok = await patch(responderKey, { message: "Investigating" });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).update).toMatchObject({ message: "Investigating" });
+    const got = await incidentRoute.GET(
+      req("GET", `/api/v1/incidents/${id}`, responderKey),
+      params({ id }),
+    );
+    const { incident } = await got.json();
+    expect(incident.updates[0].message).toBe("Investigating");
+    expect(incident.updates[0].editedAt).toEqual(expect.any(String));
+  });
+
+  it("back-fills a resolved incident's times with PATCH, and publishes a postmortem with notify", async () => {
+    const made = await open(openBody);
+    const id = made.body.incident.id as string;
+    const patch = (body: unknown) =>
+      incidentRoute.PATCH(
+        req("PATCH", `/api/v1/incidents/${id}`, responderKey, body),
+        params({ id }),
+      );
+    const startedAt = new Date(Date.now() - 3_600_000).toISOString();
+    expect((await patch({ startedAt })).status).toBe(409);
+    await updatesRoute.POST(
+      req("POST", `/api/v1/incidents/${id}/updates`, responderKey, {
+        status: "resolved",
+        message: "Fixed",
+      }),
+      params({ id }),
+    );
+    const future = await patch({ resolvedAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(future.status).toBe(422);
+    expect((await future.json()).error.fields).toEqual([
+      { field: "resolvedAt", message: "must not be in the future" },
+    ]);
+    expect((await patch({ startedAt, title: "x" })).status).toBe(422);
+    const ok = await patch({ startedAt });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).incident.startedAt).toBe(startedAt);
+
+    const pm = await patch({ postmortem: "What happened", notify: true });
+    expect(pm.status).toBe(200);
+    const jobs = await t.db
+      .select()
+      .from(notificationJobs)
+      .where(eq(notificationJobs.kind, "incident.postmortem"));
+    expect(jobs.filter((j) => j.payload.incidentId === id)).toHaveLength(1);
   });
 });
 

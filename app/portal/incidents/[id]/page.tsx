@@ -10,9 +10,22 @@ import { STATUS_LABELS } from "@/lib/status/derive";
 import { Card, PageHeader, PublicPageLink } from "@/components/ui/card";
 import { FanoutProgress, RefreshIncidentLive } from "@/components/alerts/fanout-progress";
 import { IncidentDeliveries } from "@/components/alerts/incident-deliveries";
-import { PostmortemForm, PostUpdateForm, ReopenForm } from "@/components/incidents/forms";
+import {
+  BackfillForm,
+  EditUpdateForm,
+  PostmortemForm,
+  PostUpdateForm,
+  ReopenForm,
+} from "@/components/incidents/forms";
+import { LocalTime } from "@/components/status/local-time";
 import { IncidentCard } from "@/components/status/incident-timeline";
-import { postmortemAction, postUpdateAction, reopenIncidentAction } from "../actions";
+import {
+  backfillIncidentAction,
+  editUpdateAction,
+  postmortemAction,
+  postUpdateAction,
+  reopenIncidentAction,
+} from "../actions";
 import { OnCallCard } from "@/components/oncall/oncall-card";
 import { incidentOnCall } from "@/lib/oncall/policies";
 import { acknowledgeIncidentAction } from "../../oncall/actions";
@@ -101,6 +114,33 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
         headingLevel={2}
         link={false}
       />
+      {canWrite && incident.updates.length > 0 && (
+        <Card title="Correct an update">
+          <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+            Fixes the wording of an update already posted. The page marks it edited, the audit log
+            keeps the original, and nobody is notified again.
+          </p>
+          <ul className="divide-y divide-slate-200 dark:divide-slate-800">
+            {incident.updates.map((u) => (
+              <li key={u.id} className="py-2">
+                <details>
+                  <summary className="cursor-pointer text-sm text-sky-700 dark:text-sky-400">
+                    Edit the update of <LocalTime iso={u.createdAt} />
+                  </summary>
+                  <div className="pt-2">
+                    <EditUpdateForm
+                      action={editUpdateAction}
+                      incidentId={incident.id}
+                      updateId={u.id}
+                      message={u.message}
+                    />
+                  </div>
+                </details>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
       {canWrite && incident.status !== "resolved" && (
         <Card title="Post an update">
           <PostUpdateForm
@@ -123,6 +163,16 @@ export default async function IncidentConsolePage({ params }: { params: Promise<
               current={incident.postmortem}
             />
           </Card>
+          {incident.resolvedAt && (
+            <Card title="Real start and end">
+              <BackfillForm
+                action={backfillIncidentAction}
+                incidentId={incident.id}
+                startedAt={incident.startedAt}
+                resolvedAt={incident.resolvedAt}
+              />
+            </Card>
+          )}
           <Card title="Reopen">
             <ReopenForm
               action={reopenIncidentAction}

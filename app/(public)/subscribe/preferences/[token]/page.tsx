@@ -66,6 +66,15 @@ export default async function SubscriptionPreferencesPage({
             />
             Maintenance only
           </label>
+          <label className="flex items-center gap-2 pt-1 text-sm">
+            <input
+              type="checkbox"
+              name="postmortemNotices"
+              defaultChecked={prefs.postmortemNotices}
+              className={CHECKBOX}
+            />
+            Postmortems of incidents, when they are published
+          </label>
         </fieldset>
         <fieldset>
           <legend className="mb-1 text-sm font-medium">Components (none ticked: all)</legend>

@@ -2,6 +2,7 @@ import { apiRoute, readJson } from "@/app/_server/api";
 import { editIncident } from "@/lib/incidents/edit-incident";
 import { getIncidentFor } from "@/lib/incidents/list";
 import { publishPostmortem } from "@/lib/incidents/publish-postmortem";
+import { backfillIncident } from "@/lib/incidents/backfill-incident";
 import { ValidationError } from "@/lib/errors";
 
 type P = { id: string };
@@ -11,8 +12,9 @@ export const GET = apiRoute<P>(async ({ ctx, params }) => ({
 }));
 
 /**
- * PATCH: correct the title or impact, or publish the postmortem ({ "postmortem": "..." }, on a
- * resolved incident). Status changes are updates: POST /api/v1/incidents/{id}/updates.
+ * PATCH: correct the title or impact, publish the postmortem ({ "postmortem": "...", "notify"? },
+ * on a resolved incident), or back-fill a resolved incident's real times ({ "startedAt"?,
+ * "resolvedAt"? }). Status changes are updates: POST /api/v1/incidents/{id}/updates.
  */
 export const PATCH = apiRoute<P>(async ({ ctx, req, params }) => {
   const body = await readJson(req);
@@ -37,7 +39,23 @@ export const PATCH = apiRoute<P>(async ({ ctx, req, params }) => {
     return {
       incident: await publishPostmortem({
         ctx,
-        input: { postmortem: b.postmortem, incidentId: params.id },
+        input: { postmortem: b.postmortem, notify: b.notify, incidentId: params.id },
+      }),
+    };
+  }
+  if ("startedAt" in b || "resolvedAt" in b) {
+    if ("title" in b || "impact" in b) {
+      throw new ValidationError([
+        {
+          field: "startedAt" in b ? "startedAt" : "resolvedAt",
+          message: "must be sent without title or impact",
+        },
+      ]);
+    }
+    return {
+      incident: await backfillIncident({
+        ctx,
+        input: { startedAt: b.startedAt, resolvedAt: b.resolvedAt, incidentId: params.id },
       }),
     };
   }
