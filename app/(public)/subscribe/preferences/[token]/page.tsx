@@ -67,8 +67,7 @@ export default async function SubscriptionPreferencesPage({
             Maintenance only
           </label>
           <label className="flex items-center gap-2 pt-1 text-sm">
-            <input
-              type="checkbox"
+            <KeptCheckbox
               name="postmortemNotices"
               defaultChecked={prefs.postmortemNotices}
               className={CHECKBOX}
