@@ -831,6 +831,35 @@ describe("pipeline", () => {
     expect(own.filter((a) => a.code === 503)).toHaveLength(50);
   });
 
+  it("a delivery stamped later within the current millisecond is due now, not at the next sweep", async () => {
+    // PostgreSQL stamps microseconds and a JavaScript clock reads milliseconds: a row written with
+    // now() just before a claim can lie 0.5 ms "after" the claim's `now`.
+    const job = await enqueue(t.db, { category: "infrastructure", impact: "minor", title: "µs" });
+    const now = new Date();
+    const [d] = await t.db
+      .insert(deliveries)
+      .values({
+        jobId: job.id,
+        orgId: job.orgId,
+        channel: "email",
+        recipientType: "member",
+        recipientId: admin.actor.id!,
+        destination: "admin@acme.test",
+        idempotencyKey: `${job.id}:µs`,
+        status: "pending",
+        runAt: sql`${now.toISOString()}::timestamptz + interval '500 microseconds'`,
+      })
+      .returning();
+    const [claimed] = await claimDeliveries(t.db, { now, ids: [d!.id] });
+    expect(claimed?.id).toBe(d!.id);
+    // A whole millisecond later is still not due.
+    await t.db
+      .update(deliveries)
+      .set({ status: "pending", runAt: new Date(now.getTime() + 1) })
+      .where(eq(deliveries.id, d!.id));
+    expect(await claimDeliveries(t.db, { now, ids: [d!.id] })).toEqual([]);
+  });
+
   it("a job planned and sent twice sends once", async () => {
     const r = await receiver();
     await webhookEndpoint(r.url);

@@ -3,6 +3,7 @@ import type { Db } from "@/db";
 import { rowsOf } from "@/db/client";
 import { alertSettings, deliveries } from "@/db/schema";
 import { quietUntil } from "./schedule";
+import { dueBefore } from "./due";
 
 /**
  * Sends due digests: every held delivery whose digest time has come is folded, per (tenant,
@@ -41,7 +42,7 @@ export async function flushDigests(db: Db, opts: { now?: Date } = {}): Promise<s
              min(d.destination) as destination, array_agg(d.id) as ids, count(*) as n,
              max(d.run_at) as window_at, min(oc.run_at) as send_at
       from deliveries d join oc on oc.org_id = d.org_id
-      where d.status = 'held' and d.run_at <= ${now.toISOString()}::timestamptz
+      where d.status = 'held' and d.run_at < ${dueBefore(now)}::timestamptz
       group by 1, 2, 3, 4, 5
     ),
     keyed as (

@@ -13,6 +13,7 @@ import {
   type ClaimedDelivery,
   type PrepCache,
 } from "./claim";
+import { dueBefore } from "./due";
 
 /**
  * The delivery queue: due deliveries claimed by whichever sender asks first (the embedded driver's
@@ -40,7 +41,7 @@ export async function claimDeliveries(
       locked_until = ${lockedUntil.toISOString()}::timestamptz
     where id in (
       select id from deliveries
-      where status = 'pending' and run_at <= ${now.toISOString()}::timestamptz ${idFilter}
+      where status = 'pending' and run_at < ${dueBefore(now)}::timestamptz ${idFilter}
       order by run_at limit ${opts.limit ?? 100}
       for update skip locked)
     returning ${CLAIMED_COLUMNS}`);

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { rowsOf } from "@/db/client";
+import { dueBefore } from "./due";
 
 /**
  * Read-only look-ups the Inngest driver uses to (re)dispatch work that has no event in flight:
@@ -10,11 +11,9 @@ export async function pendingJobIds(
   db: Db,
   opts: { now?: Date; olderThanMs?: number; limit?: number } = {},
 ): Promise<string[]> {
-  const cutoff = new Date(
-    (opts.now ?? new Date()).getTime() - (opts.olderThanMs ?? 0),
-  ).toISOString();
+  const cutoff = dueBefore(new Date((opts.now ?? new Date()).getTime() - (opts.olderThanMs ?? 0)));
   const res = await db.execute(sql`
-    select id from notification_jobs where status = 'pending' and run_at <= ${cutoff}::timestamptz
+    select id from notification_jobs where status = 'pending' and run_at < ${cutoff}::timestamptz
     order by run_at limit ${opts.limit ?? 500}`);
   return rowsOf<{ id: string }>(res).map((r) => r.id);
 }
@@ -23,11 +22,9 @@ export async function dueDeliveries(
   db: Db,
   opts: { now?: Date; olderThanMs?: number; limit?: number } = {},
 ): Promise<{ id: string; attempts: number; destination: string }[]> {
-  const cutoff = new Date(
-    (opts.now ?? new Date()).getTime() - (opts.olderThanMs ?? 0),
-  ).toISOString();
+  const cutoff = dueBefore(new Date((opts.now ?? new Date()).getTime() - (opts.olderThanMs ?? 0)));
   const res = await db.execute(sql`
-    select id, attempts, destination from deliveries where status = 'pending' and run_at <= ${cutoff}::timestamptz
+    select id, attempts, destination from deliveries where status = 'pending' and run_at < ${cutoff}::timestamptz
     order by run_at limit ${opts.limit ?? 1000}`);
   return rowsOf<{ id: string; attempts: number; destination: string }>(res).map((r) => ({
     ...r,

@@ -131,7 +131,7 @@ async function deliver(
     })
     .returning();
   const outcome = await processDelivery(t.db, d!.id, { settings });
-  expect(outcome.status).toBe("delivered");
+  expect(outcome, `outcome: ${JSON.stringify(outcome)}`).toMatchObject({ status: "delivered" });
   const [row] = await t.db.select().from(deliveries).where(eq(deliveries.id, d!.id));
   const [mail] = await t.db
     .select()

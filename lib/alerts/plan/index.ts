@@ -29,6 +29,7 @@ import {
 import { reachesPublicSubscribers, subscriberFanoutSql } from "./subscribers";
 import { warningFanoutSql } from "./warnings";
 import { pageFanoutSql } from "./pages";
+import { dueBefore } from "../due";
 
 export type { PlanPart } from "./parts";
 export type { OneRecipient } from "./scope";
@@ -96,7 +97,7 @@ on conflict (idempotency_key) do nothing`;
   const lockedUntil = claim.lockedUntil.toISOString();
   return sql`
 with planned as (
-  select *, status = 'pending' and run_at <= ${claim.now.toISOString()}::timestamptz as claim from (${select}) s
+  select *, status = 'pending' and run_at < ${dueBefore(claim.now)}::timestamptz as claim from (${select}) s
 ),
 ins as (
   insert into deliveries (${PLANNED_COLUMNS}, attempts, locked_until, locked_by)
@@ -357,7 +358,7 @@ export async function claimDueJobs(
       run_at = ${now}::timestamptz + ${JOB_LEASE_MS}::int * interval '1 millisecond'
     where id in (
       select id from notification_jobs
-      where status = 'pending' and run_at <= ${now}::timestamptz
+      where status = 'pending' and run_at < ${dueBefore(new Date(now))}::timestamptz
       order by run_at limit ${opts.limit ?? 20}
       for update skip locked)
     returning id`);
