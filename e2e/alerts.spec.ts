@@ -224,7 +224,7 @@ test("a real trigger (a threshold rule firing) reaches the dev mailbox and the i
   await page.goto("/portal/thresholds");
   await page.getByLabel("Title").fill(name);
   await page.getByLabel("Metric").fill(metric);
-  await page.getByLabel("Condition").selectOption("lt");
+  await page.getByLabel("Condition", { exact: true }).selectOption("lt");
   await page.getByLabel("Threshold", { exact: true }).fill("500");
   await page.getByLabel("Area").selectOption("billing");
   await page.getByRole("button", { name: "Save rule" }).click();

@@ -36,44 +36,46 @@ export default async function ApiKeysPage() {
         {keys.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No keys yet.</p>
         ) : (
-          <table className="w-full text-left text-sm">
-            <thead className="text-slate-500 dark:text-slate-400">
-              <tr>
-                <th className="py-2 font-medium">Name</th>
-                <th className="font-medium">Key</th>
-                <th className="font-medium">Role</th>
-                <th className="font-medium">Last used</th>
-                <th className="font-medium">Status</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-              {keys.map((k) => (
-                <tr key={k.id}>
-                  <td className="py-2">{k.name}</td>
-                  <td className="font-mono text-xs">{k.prefix}…</td>
-                  <td>{ROLE_LABELS[k.role]}</td>
-                  <td>
-                    {k.lastUsedAt
-                      ? k.lastUsedAt.toISOString().replace("T", " ").slice(0, 16) + " UTC"
-                      : "Never"}
-                  </td>
-                  <td>{k.revokedAt ? "Revoked" : "Active"}</td>
-                  <td className="text-right">
-                    {!k.revokedAt && (
-                      <HiddenIdButton
-                        action={revokeApiKeyAction}
-                        name="apiKeyId"
-                        value={k.id}
-                        label={`Revoke ${k.name}`}
-                        confirmText={`Revoke ${k.name}? Anything using it stops working at once.`}
-                      />
-                    )}
-                  </td>
+          <div className="scroll-x">
+            <table className="w-full text-left text-sm">
+              <thead className="text-slate-500 dark:text-slate-400">
+                <tr>
+                  <th className="py-2 font-medium">Name</th>
+                  <th className="font-medium">Key</th>
+                  <th className="font-medium">Role</th>
+                  <th className="font-medium">Last used</th>
+                  <th className="font-medium">Status</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+                {keys.map((k) => (
+                  <tr key={k.id}>
+                    <td className="py-2">{k.name}</td>
+                    <td className="font-mono text-xs">{k.prefix}…</td>
+                    <td>{ROLE_LABELS[k.role]}</td>
+                    <td>
+                      {k.lastUsedAt
+                        ? k.lastUsedAt.toISOString().replace("T", " ").slice(0, 16) + " UTC"
+                        : "Never"}
+                    </td>
+                    <td>{k.revokedAt ? "Revoked" : "Active"}</td>
+                    <td className="text-right">
+                      {!k.revokedAt && (
+                        <HiddenIdButton
+                          action={revokeApiKeyAction}
+                          name="apiKeyId"
+                          value={k.id}
+                          label={`Revoke ${k.name}`}
+                          confirmText={`Revoke ${k.name}? Anything using it stops working at once.`}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </Card>
     </div>
