@@ -34,26 +34,6 @@ type RuleWindow = Pick<
   "orgId" | "metric" | "aggregation" | "labelFilter" | "samplePeriodMinutes" | "minCalls"
 >;
 
-function sampleScope(rule: RuleWindow): SQL {
-  const filter = rule.labelFilter ?? {};
-  return and(
-    eq(metricSamples.orgId, rule.orgId),
-    eq(metricSamples.metric, rule.metric),
-    Object.keys(filter).length
-      ? sql`${metricSamples.labels} @> ${JSON.stringify(filter)}::jsonb`
-      : undefined,
-  )!;
-}
-
-function callScope(rule: RuleWindow): SQL {
-  const filter = rule.labelFilter ?? {};
-  return and(
-    eq(callRecords.orgId, rule.orgId),
-    filter.region !== undefined ? eq(callRecords.region, filter.region) : undefined,
-    filter.trunk !== undefined ? eq(callRecords.trunk, filter.trunk) : undefined,
-  )!;
-}
-
 /** The value of a call metric from a window's counts (null when there is nothing to judge). */
 export function callMetricValue(
   metric: CallMetric,
@@ -67,62 +47,207 @@ export function callMetricValue(
   return w.pdd;
 }
 
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const msDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
+
 /**
- * What a rule reads at `now`: the aggregate of its metric's samples (or the call metric of its
- * calls) in the window (now − sample period, now], and when the latest of them arrived.
+ * The windows are read in one statement per kind for all the rules evaluated together, sharing
+ * one scan of the rows: the rows of the longest window are grouped by minute counted back from
+ * `now` (bucket k holds now − (k+1) min < at ≤ now − k min, exactly, as the windows are whole
+ * minutes ending at `now`) and by what the rules filter on, and each rule sums the buckets inside
+ * its own window that its filter keeps. The latest row a rule reads (any age) comes from the
+ * index, one short backward scan per rule.
  */
-export async function observe(tx: Tx, rule: RuleWindow, now: Date): Promise<Observation> {
-  const since = new Date(now.getTime() - rule.samplePeriodMinutes * 60_000);
-  if (isCallMetric(rule.metric)) {
-    const res = await tx.execute(sql`
-      select count(*)::int as attempts,
-        count(*) filter (where ${callRecords.answered})::int as answered,
-        avg(${callRecords.durationSeconds}) filter (where ${callRecords.answered}) as acd,
-        avg(${callRecords.pddMs}) as pdd
-      from ${callRecords}
-      where ${callScope(rule)} and ${callRecords.at} > ${since.toISOString()}::timestamptz
-        and ${callRecords.at} <= ${now.toISOString()}::timestamptz`);
-    const w = rowsOf<{ attempts: number; answered: number; acd: unknown; pdd: unknown }>(res)[0]!;
-    const [latest] = await tx
-      .select({ at: callRecords.at })
-      .from(callRecords)
-      .where(and(callScope(rule), lte(callRecords.at, now)))
-      .orderBy(desc(callRecords.at))
-      .limit(1);
+const bucket = (now: string, at: SQL) =>
+  sql`floor(extract(epoch from (${now}::timestamptz - ${at})) / 60)::int`;
+
+async function observeSampleRules(
+  tx: Tx,
+  rules: (RuleWindow & { id: string })[],
+  now: Date,
+  out: Map<string, Observation>,
+) {
+  if (rules.length === 0) return;
+  const at = now.toISOString();
+  const list = JSON.stringify(
+    rules.map((r) => ({
+      id: r.id,
+      org_id: r.orgId,
+      metric: r.metric,
+      filter: r.labelFilter ?? {},
+      p: r.samplePeriodMinutes,
+      agg: r.aggregation,
+    })),
+  );
+  const res = await tx.execute(sql`
+    with r as (
+      select * from jsonb_to_recordset(${list}::jsonb)
+        as r(id text, org_id uuid, metric text, filter jsonb, p int, agg text)
+    ),
+    b as materialized (
+      select s.org_id, s.metric, s.labels, ${bucket(at, sql`s.at`)} as k,
+        count(*)::int as n, sum(s.value) as total, min(s.value) as lo, max(s.value) as hi
+      from metric_samples s
+      where (s.org_id, s.metric) in (select org_id, metric from r where agg <> 'last')
+        and s.at > ${at}::timestamptz - (select max(p) from r where agg <> 'last') * interval '1 minute'
+        and s.at <= ${at}::timestamptz
+      group by 1, 2, 3, 4
+    )
+    select r.id, l.value as last_value,
+      floor(extract(epoch from l.at) * 1000)::float8 as last_at,
+      w.n, w.total, w.lo, w.hi
+    from r
+    left join lateral (
+      select s.value, s.at from metric_samples s
+      where s.org_id = r.org_id and s.metric = r.metric and s.labels @> r.filter
+        and s.at <= ${at}::timestamptz
+      order by s.at desc limit 1
+    ) l on true
+    left join lateral (
+      select sum(b.n)::int as n, sum(b.total) as total, min(b.lo) as lo, max(b.hi) as hi
+      from b
+      where b.org_id = r.org_id and b.metric = r.metric and b.labels @> r.filter and b.k < r.p
+    ) w on r.agg <> 'last'`);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  for (const row of rowsOf<{
+    id: string;
+    last_value: unknown;
+    last_at: unknown;
+    n: unknown;
+    total: unknown;
+    lo: unknown;
+    hi: unknown;
+  }>(res)) {
+    const rule = byId.get(row.id)!;
+    const since = now.getTime() - rule.samplePeriodMinutes * 60_000;
+    const lastDataAt = msDate(row.last_at);
+    if (!lastDataAt) {
+      out.set(row.id, { value: null, lastDataAt: null });
+      continue;
+    }
+    if (lastDataAt.getTime() <= since) {
+      out.set(row.id, { value: null, lastDataAt });
+      continue;
+    }
+    const n = Number(row.n ?? 0);
+    const total = num(row.total);
+    const value = {
+      last: num(row.last_value),
+      avg: n && total !== null ? total / n : null,
+      min: num(row.lo),
+      max: num(row.hi),
+      sum: total,
+      count: n,
+    }[rule.aggregation];
+    out.set(row.id, { value, lastDataAt });
+  }
+}
+
+async function observeCallRules(
+  tx: Tx,
+  rules: (RuleWindow & { id: string; metric: CallMetric })[],
+  now: Date,
+  out: Map<string, Observation>,
+) {
+  if (rules.length === 0) return;
+  const at = now.toISOString();
+  // A call rule filters on the region and trunk columns (other labels do not apply to calls).
+  const list = JSON.stringify(
+    rules.map((r) => ({
+      id: r.id,
+      org_id: r.orgId,
+      region: r.labelFilter?.region ?? null,
+      trunk: r.labelFilter?.trunk ?? null,
+      p: r.samplePeriodMinutes,
+    })),
+  );
+  const res = await tx.execute(sql`
+    with r as (
+      select * from jsonb_to_recordset(${list}::jsonb)
+        as r(id text, org_id uuid, region text, trunk text, p int)
+    ),
+    b as materialized (
+      select c.org_id, c.region, c.trunk, ${bucket(at, sql`c.at`)} as k,
+        count(*)::int as n,
+        count(*) filter (where c.answered)::int as answered,
+        sum(c.duration_seconds) filter (where c.answered) as dur,
+        sum(c.pdd_ms) as pdd, count(c.pdd_ms)::int as pdd_n
+      from call_records c
+      where c.org_id in (select org_id from r)
+        and c.at > ${at}::timestamptz - (select max(p) from r) * interval '1 minute'
+        and c.at <= ${at}::timestamptz
+      group by 1, 2, 3, 4
+    )
+    select r.id, coalesce(w.n, 0) as attempts, coalesce(w.answered, 0) as answered,
+      w.dur / nullif(w.answered, 0) as acd,
+      w.pdd::numeric / nullif(w.pdd_n, 0) as pdd,
+      floor(extract(epoch from l.at) * 1000)::float8 as last_at
+    from r
+    left join lateral (
+      select sum(b.n)::int as n, sum(b.answered)::int as answered, sum(b.dur) as dur,
+        sum(b.pdd) as pdd, sum(b.pdd_n) as pdd_n
+      from b
+      where b.org_id = r.org_id and (r.region is null or b.region = r.region)
+        and (r.trunk is null or b.trunk = r.trunk) and b.k < r.p
+    ) w on true
+    left join lateral (
+      select c.at from call_records c
+      where c.org_id = r.org_id and (r.region is null or c.region = r.region)
+        and (r.trunk is null or c.trunk = r.trunk) and c.at <= ${at}::timestamptz
+      order by c.at desc limit 1
+    ) l on true`);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  for (const row of rowsOf<{
+    id: string;
+    attempts: unknown;
+    answered: unknown;
+    acd: unknown;
+    pdd: unknown;
+    last_at: unknown;
+  }>(res)) {
+    const rule = byId.get(row.id)!;
     const value = callMetricValue(
       rule.metric,
       {
-        attempts: Number(w.attempts),
-        answered: Number(w.answered),
-        acd: w.acd === null ? null : Number(w.acd),
-        pdd: w.pdd === null ? null : Number(w.pdd),
+        attempts: Number(row.attempts),
+        answered: Number(row.answered),
+        acd: num(row.acd),
+        pdd: num(row.pdd),
       },
       rule.minCalls,
     );
-    return { value, lastDataAt: latest?.at ?? null };
+    out.set(row.id, { value, lastDataAt: msDate(row.last_at) });
   }
-  const scope = and(sampleScope(rule), lte(metricSamples.at, now));
-  const [latest] = await tx
-    .select({ value: metricSamples.value, at: metricSamples.at })
-    .from(metricSamples)
-    .where(scope)
-    .orderBy(desc(metricSamples.at))
-    .limit(1);
-  if (!latest) return { value: null, lastDataAt: null };
-  if (latest.at.getTime() <= since.getTime()) return { value: null, lastDataAt: latest.at };
-  if (rule.aggregation === "last") return { value: latest.value, lastDataAt: latest.at };
-  const agg = {
-    avg: sql`avg(${metricSamples.value})`,
-    min: sql`min(${metricSamples.value})`,
-    max: sql`max(${metricSamples.value})`,
-    sum: sql`sum(${metricSamples.value})`,
-    count: sql`count(*)`,
-  }[rule.aggregation];
-  const [row] = await tx
-    .select({ value: agg.mapWith(Number) })
-    .from(metricSamples)
-    .where(and(scope, gt(metricSamples.at, since)));
-  return { value: row?.value ?? null, lastDataAt: latest.at };
+}
+
+/**
+ * What each rule reads at `now`: the aggregate of its metric's samples (or the call metric of its
+ * calls) in the window (now − sample period, now], and when the latest of them arrived — for all
+ * the rules given (of any organizations, each reading only its own) in two statements.
+ */
+export async function observeRules(
+  tx: Tx,
+  rules: (RuleWindow & { id: string })[],
+  now: Date,
+): Promise<Map<string, Observation>> {
+  const out = new Map<string, Observation>();
+  const calls = rules.filter((r): r is RuleWindow & { id: string; metric: CallMetric } =>
+    isCallMetric(r.metric),
+  );
+  await observeCallRules(tx, calls, now, out);
+  await observeSampleRules(
+    tx,
+    rules.filter((r) => !isCallMetric(r.metric)),
+    now,
+    out,
+  );
+  return out;
+}
+
+/** What one rule reads at `now` (observeRules for a single rule). */
+export async function observe(tx: Tx, rule: RuleWindow, now: Date): Promise<Observation> {
+  const res = await observeRules(tx, [{ ...rule, id: "rule" }], now);
+  return res.get("rule")!;
 }
 
 /**
@@ -290,6 +415,41 @@ async function contactDeliveries(
   if (rows.length) await tx.insert(deliveries).values(rows).onConflictDoNothing();
 }
 
+interface RuleStateRow {
+  id: string;
+  /** As text, so that a sum beyond the doubles (Infinity) is stored as it was computed. */
+  last_value: string | null;
+  condition_error: string | null;
+  state: ThresholdRule["state"];
+  pending_since: string | null;
+  incident_id: string | null;
+  changed: boolean;
+  alerting: boolean;
+}
+
+/**
+ * Stores what an evaluation found for each rule, in one statement: the value (kept when the
+ * window had none), when it was evaluated, the state, and when it changed or last alerted.
+ */
+async function writeStates(tx: Tx, orgId: string, states: RuleStateRow[], now: Date) {
+  if (states.length === 0) return;
+  const at = now.toISOString();
+  await tx.execute(sql`
+    update threshold_rules t set
+      last_value = coalesce(u.last_value::float8, t.last_value),
+      last_evaluated_at = ${at}::timestamptz,
+      condition_error = u.condition_error,
+      state = u.state::rule_state,
+      pending_since = u.pending_since,
+      incident_id = u.incident_id,
+      state_changed_at = case when u.changed then ${at}::timestamptz else t.state_changed_at end,
+      last_notified_at = case when u.alerting then ${at}::timestamptz else t.last_notified_at end
+    from jsonb_to_recordset(${JSON.stringify(states)}::jsonb) as u(
+      id uuid, last_value text, condition_error text, state text, pending_since timestamptz,
+      incident_id uuid, changed boolean, alerting boolean)
+    where t.id = u.id and t.org_id = ${orgId}`);
+}
+
 /**
  * Evaluates the given rules of one organization at `now` (locked, so concurrent evaluations
  * cannot both fire one rule) and applies each step: the state, and for a change that alerts the
@@ -314,9 +474,11 @@ export async function evaluateRules(
     )
     .orderBy(thresholdRules.id)
     .for("update");
+  const observations = await observeRules(tx, rules, now);
   const transitions: Transition[] = [];
+  const states: RuleStateRow[] = [];
   for (const rule of rules) {
-    const obs = await observe(tx, rule, now);
+    const obs = observations.get(rule.id)!;
     // Script condition hook (lib/metrics/condition.ts): `step`, with the rule's condition ANDed in.
     const { next, conditionError } = await stepWithCondition(tx, rule, obs, now);
     const changed = next.state !== rule.state;
@@ -378,19 +540,16 @@ export async function evaluateRules(
         },
       );
     }
-    await tx
-      .update(thresholdRules)
-      .set({
-        lastValue: obs.value ?? rule.lastValue,
-        lastEvaluatedAt: now,
-        conditionError,
-        state: next.state,
-        pendingSince: next.pendingSince,
-        incidentId,
-        ...(changed ? { stateChangedAt: now } : {}),
-        ...(alerting ? { lastNotifiedAt: now } : {}),
-      })
-      .where(and(eq(thresholdRules.id, rule.id), eq(thresholdRules.orgId, ctx.org.id)));
+    states.push({
+      id: rule.id,
+      last_value: obs.value === null ? null : String(obs.value),
+      condition_error: conditionError,
+      state: next.state,
+      pending_since: next.pendingSince?.toISOString() ?? null,
+      incident_id: incidentId,
+      changed,
+      alerting,
+    });
     if (changed || alerting) {
       transitions.push({
         ruleId: rule.id,
@@ -400,5 +559,6 @@ export async function evaluateRules(
       });
     }
   }
+  await writeStates(tx, ctx.org.id, states, now);
   return transitions;
 }
