@@ -1,12 +1,10 @@
-import { and, desc, eq, gt, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db";
 import { rowsOf } from "@/db/client";
 import {
-  callRecords,
   deliveries,
   incidents,
   incidentUpdates,
-  metricSamples,
   organizations,
   thresholdRules,
   CALL_METRICS,
@@ -48,22 +46,36 @@ export function callMetricValue(
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const msDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
+const msDate = (v: unknown): Date | null =>
+  v === null || v === undefined ? null : new Date(Number(v));
 
 /**
- * The windows are read in one statement per kind for all the rules evaluated together, sharing
- * one scan of the rows: the rows of the longest window are grouped by minute counted back from
- * `now` (bucket k holds now − (k+1) min < at ≤ now − k min, exactly, as the windows are whole
- * minutes ending at `now`) and by what the rules filter on, and each rule sums the buckets inside
- * its own window that its filter keeps. The latest row a rule reads (any age) comes from the
- * index, one short backward scan per rule.
+ * The windows of all the rules evaluated together are read in one statement per kind, sharing one
+ * scan: the rows of the longest window (M minutes) are grouped by what rules filter on and by
+ * minute bins starting at now − M min + 1 µs. As timestamps are whole microseconds and windows
+ * whole minutes ending at now, a bin lies entirely inside a rule's window (now − p min, now] when
+ * it starts after now − p min and entirely outside otherwise; so each rule sums the bins after its
+ * start that its filter keeps. A bin also keeps its latest row's time, which is the rule's latest
+ * reading when its window has any; otherwise (silence, no data) that comes from the index.
  */
-const bucket = (now: string, at: SQL) =>
-  sql`floor(extract(epoch from (${now}::timestamptz - ${at})) / 60)::int`;
+function binning(now: Date, rules: { samplePeriodMinutes: number }[]) {
+  const longest = Math.max(...rules.map((r) => r.samplePeriodMinutes));
+  // A literal bound (not a subquery) lets the planner see how much of the table the window is.
+  const since = new Date(now.getTime() - longest * 60_000).toISOString();
+  return {
+    bin: (at: SQL) =>
+      sql`date_bin('1 minute', ${at}, ${since}::timestamptz + interval '1 microsecond')`,
+    since: sql`${since}::timestamptz`,
+  };
+}
+const ms = (at: SQL) => sql`floor(extract(epoch from ${at}) * 1000)::float8`;
+
+type WindowRule = RuleWindow & { id: string };
 
 async function observeSampleRules(
   tx: Tx,
-  rules: (RuleWindow & { id: string })[],
+  orgId: string,
+  rules: WindowRule[],
   now: Date,
   out: Map<string, Observation>,
 ) {
@@ -72,68 +84,67 @@ async function observeSampleRules(
   const list = JSON.stringify(
     rules.map((r) => ({
       id: r.id,
-      org_id: r.orgId,
       metric: r.metric,
       filter: r.labelFilter ?? {},
       p: r.samplePeriodMinutes,
-      agg: r.aggregation,
+      last: r.aggregation === "last",
     })),
   );
+  const w = binning(now, rules);
+  const scope = sql`s.org_id = ${orgId} and s.metric = r.metric and s.labels @> r.filter
+    and s.at <= ${at}::timestamptz`;
   const res = await tx.execute(sql`
     with r as (
       select * from jsonb_to_recordset(${list}::jsonb)
-        as r(id text, org_id uuid, metric text, filter jsonb, p int, agg text)
+        as r(id text, metric text, filter jsonb, p int, last boolean)
     ),
     b as materialized (
-      select s.org_id, s.metric, s.labels, ${bucket(at, sql`s.at`)} as k,
-        count(*)::int as n, sum(s.value) as total, min(s.value) as lo, max(s.value) as hi
+      select s.metric, s.labels, ${w.bin(sql`s.at`)} as bin, count(*)::int as n,
+        sum(s.value) as total, min(s.value) as lo, max(s.value) as hi, max(s.at) as latest
       from metric_samples s
-      where (s.org_id, s.metric) in (select org_id, metric from r where agg <> 'last')
-        and s.at > ${at}::timestamptz - (select max(p) from r where agg <> 'last') * interval '1 minute'
-        and s.at <= ${at}::timestamptz
-      group by 1, 2, 3, 4
+      where s.org_id = ${orgId} and s.metric in (select metric from r)
+        and s.at > ${w.since} and s.at <= ${at}::timestamptz
+      group by 1, 2, 3
     )
-    select r.id, l.value as last_value,
-      floor(extract(epoch from l.at) * 1000)::float8 as last_at,
-      w.n, w.total, w.lo, w.hi
+    select r.id, w.n, w.total, w.lo, w.hi,
+      ${ms(sql`coalesce(w.latest, (select s.at from metric_samples s where ${scope} order by s.at desc limit 1))`)} as latest,
+      case when r.last and w.n > 0 then
+        (select s.value from metric_samples s where ${scope} order by s.at desc limit 1)
+      end as last_value
     from r
     left join lateral (
-      select s.value, s.at from metric_samples s
-      where s.org_id = r.org_id and s.metric = r.metric and s.labels @> r.filter
-        and s.at <= ${at}::timestamptz
-      order by s.at desc limit 1
-    ) l on true
-    left join lateral (
-      select sum(b.n)::int as n, sum(b.total) as total, min(b.lo) as lo, max(b.hi) as hi
+      select sum(b.n)::int as n, sum(b.total) as total, min(b.lo) as lo, max(b.hi) as hi,
+        max(b.latest) as latest
       from b
-      where b.org_id = r.org_id and b.metric = r.metric and b.labels @> r.filter and b.k < r.p
-    ) w on r.agg <> 'last'`);
+      where b.metric = r.metric and b.labels @> r.filter
+        and b.bin > ${at}::timestamptz - r.p * interval '1 minute'
+    ) w on true`);
   const byId = new Map(rules.map((r) => [r.id, r]));
   for (const row of rowsOf<{
     id: string;
-    last_value: unknown;
-    last_at: unknown;
     n: unknown;
     total: unknown;
     lo: unknown;
     hi: unknown;
+    latest: unknown;
+    last_value: unknown;
   }>(res)) {
     const rule = byId.get(row.id)!;
-    const since = now.getTime() - rule.samplePeriodMinutes * 60_000;
-    const lastDataAt = msDate(row.last_at);
-    if (!lastDataAt) {
-      out.set(row.id, { value: null, lastDataAt: null });
-      continue;
-    }
-    if (lastDataAt.getTime() <= since) {
+    const lastDataAt = msDate(row.latest);
+    const n = Number(row.n ?? 0);
+    // Nothing in the window (or only rows of its very first millisecond, as the old reading).
+    if (
+      !lastDataAt ||
+      n === 0 ||
+      lastDataAt.getTime() <= now.getTime() - rule.samplePeriodMinutes * 60_000
+    ) {
       out.set(row.id, { value: null, lastDataAt });
       continue;
     }
-    const n = Number(row.n ?? 0);
     const total = num(row.total);
     const value = {
       last: num(row.last_value),
-      avg: n && total !== null ? total / n : null,
+      avg: total === null ? null : total / n,
       min: num(row.lo),
       max: num(row.hi),
       sum: total,
@@ -145,7 +156,8 @@ async function observeSampleRules(
 
 async function observeCallRules(
   tx: Tx,
-  rules: (RuleWindow & { id: string; metric: CallMetric })[],
+  orgId: string,
+  rules: (WindowRule & { metric: CallMetric })[],
   now: Date,
   out: Map<string, Observation>,
 ) {
@@ -155,47 +167,41 @@ async function observeCallRules(
   const list = JSON.stringify(
     rules.map((r) => ({
       id: r.id,
-      org_id: r.orgId,
       region: r.labelFilter?.region ?? null,
       trunk: r.labelFilter?.trunk ?? null,
       p: r.samplePeriodMinutes,
     })),
   );
+  const w = binning(now, rules);
   const res = await tx.execute(sql`
     with r as (
-      select * from jsonb_to_recordset(${list}::jsonb)
-        as r(id text, org_id uuid, region text, trunk text, p int)
+      select * from jsonb_to_recordset(${list}::jsonb) as r(id text, region text, trunk text, p int)
     ),
     b as materialized (
-      select c.org_id, c.region, c.trunk, ${bucket(at, sql`c.at`)} as k,
-        count(*)::int as n,
+      select c.region, c.trunk, ${w.bin(sql`c.at`)} as bin, count(*)::int as n,
         count(*) filter (where c.answered)::int as answered,
         sum(c.duration_seconds) filter (where c.answered) as dur,
-        sum(c.pdd_ms) as pdd, count(c.pdd_ms)::int as pdd_n
+        sum(c.pdd_ms) as pdd, count(c.pdd_ms)::int as pdd_n, max(c.at) as latest
       from call_records c
-      where c.org_id in (select org_id from r)
-        and c.at > ${at}::timestamptz - (select max(p) from r) * interval '1 minute'
-        and c.at <= ${at}::timestamptz
-      group by 1, 2, 3, 4
+      where c.org_id = ${orgId} and c.at > ${w.since} and c.at <= ${at}::timestamptz
+      group by 1, 2, 3
     )
     select r.id, coalesce(w.n, 0) as attempts, coalesce(w.answered, 0) as answered,
       w.dur / nullif(w.answered, 0) as acd,
       w.pdd::numeric / nullif(w.pdd_n, 0) as pdd,
-      floor(extract(epoch from l.at) * 1000)::float8 as last_at
+      ${ms(sql`coalesce(w.latest, (
+        select c.at from call_records c
+        where c.org_id = ${orgId} and (r.region is null or c.region = r.region)
+          and (r.trunk is null or c.trunk = r.trunk) and c.at <= ${at}::timestamptz
+        order by c.at desc limit 1))`)} as latest
     from r
     left join lateral (
       select sum(b.n)::int as n, sum(b.answered)::int as answered, sum(b.dur) as dur,
-        sum(b.pdd) as pdd, sum(b.pdd_n) as pdd_n
+        sum(b.pdd) as pdd, sum(b.pdd_n) as pdd_n, max(b.latest) as latest
       from b
-      where b.org_id = r.org_id and (r.region is null or b.region = r.region)
-        and (r.trunk is null or b.trunk = r.trunk) and b.k < r.p
-    ) w on true
-    left join lateral (
-      select c.at from call_records c
-      where c.org_id = r.org_id and (r.region is null or c.region = r.region)
-        and (r.trunk is null or c.trunk = r.trunk) and c.at <= ${at}::timestamptz
-      order by c.at desc limit 1
-    ) l on true`);
+      where (r.region is null or b.region = r.region) and (r.trunk is null or b.trunk = r.trunk)
+        and b.bin > ${at}::timestamptz - r.p * interval '1 minute'
+    ) w on true`);
   const byId = new Map(rules.map((r) => [r.id, r]));
   for (const row of rowsOf<{
     id: string;
@@ -203,7 +209,7 @@ async function observeCallRules(
     answered: unknown;
     acd: unknown;
     pdd: unknown;
-    last_at: unknown;
+    latest: unknown;
   }>(res)) {
     const rule = byId.get(row.id)!;
     const value = callMetricValue(
@@ -216,27 +222,29 @@ async function observeCallRules(
       },
       rule.minCalls,
     );
-    out.set(row.id, { value, lastDataAt: msDate(row.last_at) });
+    out.set(row.id, { value, lastDataAt: msDate(row.latest) });
   }
 }
 
 /**
- * What each rule reads at `now`: the aggregate of its metric's samples (or the call metric of its
- * calls) in the window (now − sample period, now], and when the latest of them arrived — for all
- * the rules given (of any organizations, each reading only its own) in two statements.
+ * What each of an organization's rules reads at `now`: the aggregate of its metric's samples (or
+ * the call metric of its calls) in the window (now − sample period, now], and when the latest of
+ * them arrived (any age) — for all the rules given, in two statements.
  */
 export async function observeRules(
   tx: Tx,
-  rules: (RuleWindow & { id: string })[],
+  orgId: string,
+  rules: WindowRule[],
   now: Date,
 ): Promise<Map<string, Observation>> {
   const out = new Map<string, Observation>();
-  const calls = rules.filter((r): r is RuleWindow & { id: string; metric: CallMetric } =>
+  const calls = rules.filter((r): r is WindowRule & { metric: CallMetric } =>
     isCallMetric(r.metric),
   );
-  await observeCallRules(tx, calls, now, out);
+  await observeCallRules(tx, orgId, calls, now, out);
   await observeSampleRules(
     tx,
+    orgId,
     rules.filter((r) => !isCallMetric(r.metric)),
     now,
     out,
@@ -246,7 +254,7 @@ export async function observeRules(
 
 /** What one rule reads at `now` (observeRules for a single rule). */
 export async function observe(tx: Tx, rule: RuleWindow, now: Date): Promise<Observation> {
-  const res = await observeRules(tx, [{ ...rule, id: "rule" }], now);
+  const res = await observeRules(tx, rule.orgId, [{ ...rule, id: "rule" }], now);
   return res.get("rule")!;
 }
 
@@ -474,7 +482,7 @@ export async function evaluateRules(
     )
     .orderBy(thresholdRules.id)
     .for("update");
-  const observations = await observeRules(tx, rules, now);
+  const observations = await observeRules(tx, ctx.org.id, rules, now);
   const transitions: Transition[] = [];
   const states: RuleStateRow[] = [];
   for (const rule of rules) {
