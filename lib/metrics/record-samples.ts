@@ -10,7 +10,8 @@ import {
 } from "@/db/schema";
 import { requirePermission, type Ctx, withTransaction } from "@/lib/context";
 import { ForbiddenError, parseInput, ValidationError } from "@/lib/errors";
-import { requestEvaluation } from "./evaluator";
+import { requestEvaluation, storingBatch } from "./evaluator";
+import type { Transition } from "./evaluate";
 import { MetricsInput } from "./schemas";
 import { keepUnderCap } from "./storage-cap";
 
@@ -136,28 +137,37 @@ export async function recordSamples({
     trunk: c.trunk ?? null,
   }));
   const metrics = [...new Set(sampleRows.map((r) => r.metric))];
-  const rules = await withTransaction(ctx, async (tx) => {
-    // Per-tenant cap hook (lib/metrics/storage-cap.ts): room for the batch, oldest deleted first.
-    await keepUnderCap(
-      tx,
-      orgId,
-      { samples: sampleRows.length, calls: callRows.length },
-      { maxRows: maxRowsPerTenant },
-    );
-    await insertRows(tx, orgId, sampleRows, callRows);
-    const read = [...metrics, ...(callRows.length ? CALL_METRICS : [])];
-    return tx
-      .select({ id: thresholdRules.id, orgId: thresholdRules.orgId })
-      .from(thresholdRules)
-      .where(
-        and(
-          eq(thresholdRules.orgId, orgId),
-          eq(thresholdRules.enabled, true),
-          or(inArray(thresholdRules.metric, read)),
-        ),
+  // Told first, so that an evaluation pass starting meanwhile waits for this batch to join it.
+  const stored = storingBatch(ctx.db);
+  let evaluation: Promise<Transition[]>;
+  let rules: { id: string; orgId: string }[];
+  try {
+    rules = await withTransaction(ctx, async (tx) => {
+      // Per-tenant cap hook (lib/metrics/storage-cap.ts): room for the batch, oldest deleted first.
+      await keepUnderCap(
+        tx,
+        orgId,
+        { samples: sampleRows.length, calls: callRows.length },
+        { maxRows: maxRowsPerTenant },
       );
-  });
-  const transitions = await requestEvaluation(ctx.db, rules, now);
+      await insertRows(tx, orgId, sampleRows, callRows);
+      const read = [...metrics, ...(callRows.length ? CALL_METRICS : [])];
+      return tx
+        .select({ id: thresholdRules.id, orgId: thresholdRules.orgId })
+        .from(thresholdRules)
+        .where(
+          and(
+            eq(thresholdRules.orgId, orgId),
+            eq(thresholdRules.enabled, true),
+            or(inArray(thresholdRules.metric, read)),
+          ),
+        );
+    });
+    evaluation = requestEvaluation(ctx.db, rules, now);
+  } finally {
+    stored();
+  }
+  const transitions = await evaluation;
   const mine = new Set(rules.map((r) => r.id));
   return {
     accepted: sampleRows.length + callRows.length,
