@@ -12,6 +12,8 @@ import {
 import { ctxFor, seedDemo } from "@/test/fixtures";
 import { callMetricValue, isCallMetric } from "./evaluate";
 import { evaluateByOrg } from "./evaluator";
+import { recordSamples } from "./record-samples";
+import { createRule } from "./rules";
 
 /**
  * The evaluation reads the windows of all the rules it evaluates together in one statement per
@@ -267,5 +269,44 @@ describe("evaluating many rules in one pass", () => {
     expect(states).toContain("ok");
     expect(states).toContain("nodata");
     expect(together.length).toBeGreaterThan(10);
+  });
+});
+
+describe("evaluation after ingest", () => {
+  it("evaluates batches stored at the same time in one pass, which both callers get", async () => {
+    const acme = await ctxFor(t.db, "admin@acme.test");
+    const now = new Date(T.getTime() + 3_600_000);
+    const rule = await createRule({
+      ctx: acme,
+      now,
+      input: {
+        name: "Coalesced",
+        metric: "coalesced",
+        operator: ">",
+        threshold: 100,
+        aggregation: "max",
+        samplePeriodMinutes: 10,
+      },
+    });
+    const batch = (value: number, secondsAgo: number) =>
+      recordSamples({
+        ctx: acme,
+        now: () => now,
+        input: {
+          samples: [
+            {
+              metric: "coalesced",
+              value,
+              at: new Date(now.getTime() - secondsAgo * 1000).toISOString(),
+            },
+          ],
+        },
+      });
+    // Evaluated apart, one batch would see the rule fire and the other nothing new (it fires on
+    // whichever brings 500, and stays firing); evaluated together, both see it fire.
+    const [high, low] = await Promise.all([batch(500, 1), batch(1, 2)]);
+    const fired = [{ ruleId: rule.id, state: "firing", value: 500, action: "fire" }];
+    expect(high.transitions).toEqual(fired);
+    expect(low.transitions).toEqual(fired);
   });
 });
