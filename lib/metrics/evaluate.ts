@@ -1,12 +1,10 @@
-import { and, desc, eq, gt, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "@/db";
 import { rowsOf } from "@/db/client";
 import {
-  callRecords,
   deliveries,
   incidents,
   incidentUpdates,
-  metricSamples,
   organizations,
   thresholdRules,
   CALL_METRICS,
@@ -34,26 +32,6 @@ type RuleWindow = Pick<
   "orgId" | "metric" | "aggregation" | "labelFilter" | "samplePeriodMinutes" | "minCalls"
 >;
 
-function sampleScope(rule: RuleWindow): SQL {
-  const filter = rule.labelFilter ?? {};
-  return and(
-    eq(metricSamples.orgId, rule.orgId),
-    eq(metricSamples.metric, rule.metric),
-    Object.keys(filter).length
-      ? sql`${metricSamples.labels} @> ${JSON.stringify(filter)}::jsonb`
-      : undefined,
-  )!;
-}
-
-function callScope(rule: RuleWindow): SQL {
-  const filter = rule.labelFilter ?? {};
-  return and(
-    eq(callRecords.orgId, rule.orgId),
-    filter.region !== undefined ? eq(callRecords.region, filter.region) : undefined,
-    filter.trunk !== undefined ? eq(callRecords.trunk, filter.trunk) : undefined,
-  )!;
-}
-
 /** The value of a call metric from a window's counts (null when there is nothing to judge). */
 export function callMetricValue(
   metric: CallMetric,
@@ -67,62 +45,229 @@ export function callMetricValue(
   return w.pdd;
 }
 
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const msDate = (v: unknown): Date | null =>
+  v === null || v === undefined ? null : new Date(Number(v));
+
 /**
- * What a rule reads at `now`: the aggregate of its metric's samples (or the call metric of its
- * calls) in the window (now − sample period, now], and when the latest of them arrived.
+ * The windows of all the rules evaluated together are read in one statement per kind, sharing one
+ * scan: the rows of the longest window (M minutes) are grouped by what rules filter on and by
+ * minute bins starting at now − M min + 1 µs. As timestamps are whole microseconds and windows
+ * whole minutes ending at now, a bin lies entirely inside a rule's window (now − p min, now] when
+ * it starts after now − p min and entirely outside otherwise; so each rule sums the bins after its
+ * start that its filter keeps. A bin also keeps its latest row's time, which is the rule's latest
+ * reading when its window has any; otherwise (silence, no data) that comes from the index.
  */
-export async function observe(tx: Tx, rule: RuleWindow, now: Date): Promise<Observation> {
-  const since = new Date(now.getTime() - rule.samplePeriodMinutes * 60_000);
-  if (isCallMetric(rule.metric)) {
-    const res = await tx.execute(sql`
-      select count(*)::int as attempts,
-        count(*) filter (where ${callRecords.answered})::int as answered,
-        avg(${callRecords.durationSeconds}) filter (where ${callRecords.answered}) as acd,
-        avg(${callRecords.pddMs}) as pdd
-      from ${callRecords}
-      where ${callScope(rule)} and ${callRecords.at} > ${since.toISOString()}::timestamptz
-        and ${callRecords.at} <= ${now.toISOString()}::timestamptz`);
-    const w = rowsOf<{ attempts: number; answered: number; acd: unknown; pdd: unknown }>(res)[0]!;
-    const [latest] = await tx
-      .select({ at: callRecords.at })
-      .from(callRecords)
-      .where(and(callScope(rule), lte(callRecords.at, now)))
-      .orderBy(desc(callRecords.at))
-      .limit(1);
+function binning(now: Date, rules: { samplePeriodMinutes: number }[]) {
+  const longest = Math.max(...rules.map((r) => r.samplePeriodMinutes));
+  // A literal bound (not a subquery) lets the planner see how much of the table the window is.
+  const since = new Date(now.getTime() - longest * 60_000).toISOString();
+  return {
+    bin: (at: SQL) =>
+      sql`date_bin('1 minute', ${at}, ${since}::timestamptz + interval '1 microsecond')`,
+    since: sql`${since}::timestamptz`,
+  };
+}
+const ms = (at: SQL) => sql`floor(extract(epoch from ${at}) * 1000)::float8`;
+
+type WindowRule = RuleWindow & { id: string };
+
+async function observeSampleRules(
+  tx: Tx,
+  orgId: string,
+  rules: WindowRule[],
+  now: Date,
+  out: Map<string, Observation>,
+) {
+  if (rules.length === 0) return;
+  const at = now.toISOString();
+  const list = JSON.stringify(
+    rules.map((r) => ({
+      id: r.id,
+      metric: r.metric,
+      filter: r.labelFilter ?? {},
+      p: r.samplePeriodMinutes,
+      last: r.aggregation === "last",
+    })),
+  );
+  const w = binning(now, rules);
+  // The metrics as a list of values (not a subquery), so no join per row.
+  const metrics = sql.join(
+    [...new Set(rules.map((r) => r.metric))].map((m) => sql`${m}`),
+    sql`, `,
+  );
+  const scope = sql`s.org_id = ${orgId} and s.metric = r.metric and s.labels @> r.filter
+    and s.at <= ${at}::timestamptz`;
+  const res = await tx.execute(sql`
+    with r as (
+      select * from jsonb_to_recordset(${list}::jsonb)
+        as r(id text, metric text, filter jsonb, p int, last boolean)
+    ),
+    b as materialized (
+      select s.metric, s.labels, ${w.bin(sql`s.at`)} as bin, count(*)::int as n,
+        sum(s.value) as total, min(s.value) as lo, max(s.value) as hi, max(s.at) as latest
+      from metric_samples s
+      where s.org_id = ${orgId} and s.metric in (${metrics})
+        and s.at > ${w.since} and s.at <= ${at}::timestamptz
+      group by 1, 2, 3
+    )
+    select r.id, w.n, w.total, w.lo, w.hi,
+      ${ms(sql`coalesce(w.latest, (select s.at from metric_samples s where ${scope} order by s.at desc limit 1))`)} as latest,
+      case when r.last and w.n > 0 then
+        (select s.value from metric_samples s where ${scope} order by s.at desc limit 1)
+      end as last_value
+    from r
+    left join lateral (
+      select sum(b.n)::int as n, sum(b.total) as total, min(b.lo) as lo, max(b.hi) as hi,
+        max(b.latest) as latest
+      from b
+      where b.metric = r.metric and b.labels @> r.filter
+        and b.bin > ${at}::timestamptz - r.p * interval '1 minute'
+    ) w on true`);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  for (const row of rowsOf<{
+    id: string;
+    n: unknown;
+    total: unknown;
+    lo: unknown;
+    hi: unknown;
+    latest: unknown;
+    last_value: unknown;
+  }>(res)) {
+    const rule = byId.get(row.id)!;
+    const lastDataAt = msDate(row.latest);
+    const n = Number(row.n ?? 0);
+    // Nothing in the window (or only rows of its very first millisecond, as the old reading).
+    if (
+      !lastDataAt ||
+      n === 0 ||
+      lastDataAt.getTime() <= now.getTime() - rule.samplePeriodMinutes * 60_000
+    ) {
+      out.set(row.id, { value: null, lastDataAt });
+      continue;
+    }
+    const total = num(row.total);
+    const value = {
+      last: num(row.last_value),
+      avg: total === null ? null : total / n,
+      min: num(row.lo),
+      max: num(row.hi),
+      sum: total,
+      count: n,
+    }[rule.aggregation];
+    out.set(row.id, { value, lastDataAt });
+  }
+}
+
+async function observeCallRules(
+  tx: Tx,
+  orgId: string,
+  rules: (WindowRule & { metric: CallMetric })[],
+  now: Date,
+  out: Map<string, Observation>,
+) {
+  if (rules.length === 0) return;
+  const at = now.toISOString();
+  // A call rule filters on the region and trunk columns (other labels do not apply to calls).
+  const list = JSON.stringify(
+    rules.map((r) => ({
+      id: r.id,
+      region: r.labelFilter?.region ?? null,
+      trunk: r.labelFilter?.trunk ?? null,
+      p: r.samplePeriodMinutes,
+    })),
+  );
+  const w = binning(now, rules);
+  const res = await tx.execute(sql`
+    with r as (
+      select * from jsonb_to_recordset(${list}::jsonb) as r(id text, region text, trunk text, p int)
+    ),
+    b as materialized (
+      select c.region, c.trunk, ${w.bin(sql`c.at`)} as bin, count(*)::int as n,
+        count(*) filter (where c.answered)::int as answered,
+        sum(c.duration_seconds) filter (where c.answered) as dur,
+        sum(c.pdd_ms) as pdd, count(c.pdd_ms)::int as pdd_n, max(c.at) as latest
+      from call_records c
+      where c.org_id = ${orgId} and c.at > ${w.since} and c.at <= ${at}::timestamptz
+      group by 1, 2, 3
+    )
+    select r.id, coalesce(w.n, 0) as attempts, coalesce(w.answered, 0) as answered,
+      w.dur / nullif(w.answered, 0) as acd,
+      w.pdd::numeric / nullif(w.pdd_n, 0) as pdd,
+      ${ms(sql`coalesce(w.latest, (
+        select c.at from call_records c
+        where c.org_id = ${orgId} and (r.region is null or c.region = r.region)
+          and (r.trunk is null or c.trunk = r.trunk) and c.at <= ${at}::timestamptz
+        order by c.at desc limit 1))`)} as latest
+    from r
+    left join lateral (
+      select sum(b.n)::int as n, sum(b.answered)::int as answered, sum(b.dur) as dur,
+        sum(b.pdd) as pdd, sum(b.pdd_n) as pdd_n, max(b.latest) as latest
+      from b
+      where (r.region is null or b.region = r.region) and (r.trunk is null or b.trunk = r.trunk)
+        and b.bin > ${at}::timestamptz - r.p * interval '1 minute'
+    ) w on true`);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  for (const row of rowsOf<{
+    id: string;
+    attempts: unknown;
+    answered: unknown;
+    acd: unknown;
+    pdd: unknown;
+    latest: unknown;
+  }>(res)) {
+    const rule = byId.get(row.id)!;
     const value = callMetricValue(
       rule.metric,
       {
-        attempts: Number(w.attempts),
-        answered: Number(w.answered),
-        acd: w.acd === null ? null : Number(w.acd),
-        pdd: w.pdd === null ? null : Number(w.pdd),
+        attempts: Number(row.attempts),
+        answered: Number(row.answered),
+        acd: num(row.acd),
+        pdd: num(row.pdd),
       },
       rule.minCalls,
     );
-    return { value, lastDataAt: latest?.at ?? null };
+    out.set(row.id, { value, lastDataAt: msDate(row.latest) });
   }
-  const scope = and(sampleScope(rule), lte(metricSamples.at, now));
-  const [latest] = await tx
-    .select({ value: metricSamples.value, at: metricSamples.at })
-    .from(metricSamples)
-    .where(scope)
-    .orderBy(desc(metricSamples.at))
-    .limit(1);
-  if (!latest) return { value: null, lastDataAt: null };
-  if (latest.at.getTime() <= since.getTime()) return { value: null, lastDataAt: latest.at };
-  if (rule.aggregation === "last") return { value: latest.value, lastDataAt: latest.at };
-  const agg = {
-    avg: sql`avg(${metricSamples.value})`,
-    min: sql`min(${metricSamples.value})`,
-    max: sql`max(${metricSamples.value})`,
-    sum: sql`sum(${metricSamples.value})`,
-    count: sql`count(*)`,
-  }[rule.aggregation];
-  const [row] = await tx
-    .select({ value: agg.mapWith(Number) })
-    .from(metricSamples)
-    .where(and(scope, gt(metricSamples.at, since)));
-  return { value: row?.value ?? null, lastDataAt: latest.at };
+}
+
+/**
+ * What each of an organization's rules reads at `now`: the aggregate of its metric's samples (or
+ * the call metric of its calls) in the window (now − sample period, now], and when the latest of
+ * them arrived (any age) — for all the rules given, in two statements.
+ */
+export async function observeRules(
+  tx: Tx,
+  orgId: string,
+  rules: WindowRule[],
+  now: Date,
+): Promise<Map<string, Observation>> {
+  const out = new Map<string, Observation>();
+  if (rules.length === 0) return out;
+  // Grouped with a hash rather than by sorting the window's rows: with a new tenant's burst (or a
+  // new database) the statistics say its window holds a few rows, the planner then sorts them,
+  // and sorting a hundred thousand rows by labels costs several times the scan. Only for these
+  // two statements (SET LOCAL, back to the default after them; an error ends the transaction).
+  await tx.execute(sql`set local enable_sort = off`);
+  const calls = rules.filter((r): r is WindowRule & { metric: CallMetric } =>
+    isCallMetric(r.metric),
+  );
+  await observeCallRules(tx, orgId, calls, now, out);
+  await observeSampleRules(
+    tx,
+    orgId,
+    rules.filter((r) => !isCallMetric(r.metric)),
+    now,
+    out,
+  );
+  await tx.execute(sql`set local enable_sort to default`);
+  return out;
+}
+
+/** What one rule reads at `now` (observeRules for a single rule). */
+export async function observe(tx: Tx, rule: RuleWindow, now: Date): Promise<Observation> {
+  const res = await observeRules(tx, rule.orgId, [{ ...rule, id: "rule" }], now);
+  return res.get("rule")!;
 }
 
 /**
@@ -290,6 +435,41 @@ async function contactDeliveries(
   if (rows.length) await tx.insert(deliveries).values(rows).onConflictDoNothing();
 }
 
+interface RuleStateRow {
+  id: string;
+  /** As text, so that a sum beyond the doubles (Infinity) is stored as it was computed. */
+  last_value: string | null;
+  condition_error: string | null;
+  state: ThresholdRule["state"];
+  pending_since: string | null;
+  incident_id: string | null;
+  changed: boolean;
+  alerting: boolean;
+}
+
+/**
+ * Stores what an evaluation found for each rule, in one statement: the value (kept when the
+ * window had none), when it was evaluated, the state, and when it changed or last alerted.
+ */
+async function writeStates(tx: Tx, orgId: string, states: RuleStateRow[], now: Date) {
+  if (states.length === 0) return;
+  const at = now.toISOString();
+  await tx.execute(sql`
+    update threshold_rules t set
+      last_value = coalesce(u.last_value::float8, t.last_value),
+      last_evaluated_at = ${at}::timestamptz,
+      condition_error = u.condition_error,
+      state = u.state::rule_state,
+      pending_since = u.pending_since,
+      incident_id = u.incident_id,
+      state_changed_at = case when u.changed then ${at}::timestamptz else t.state_changed_at end,
+      last_notified_at = case when u.alerting then ${at}::timestamptz else t.last_notified_at end
+    from jsonb_to_recordset(${JSON.stringify(states)}::jsonb) as u(
+      id uuid, last_value text, condition_error text, state text, pending_since timestamptz,
+      incident_id uuid, changed boolean, alerting boolean)
+    where t.id = u.id and t.org_id = ${orgId}`);
+}
+
 /**
  * Evaluates the given rules of one organization at `now` (locked, so concurrent evaluations
  * cannot both fire one rule) and applies each step: the state, and for a change that alerts the
@@ -314,9 +494,11 @@ export async function evaluateRules(
     )
     .orderBy(thresholdRules.id)
     .for("update");
+  const observations = await observeRules(tx, ctx.org.id, rules, now);
   const transitions: Transition[] = [];
+  const states: RuleStateRow[] = [];
   for (const rule of rules) {
-    const obs = await observe(tx, rule, now);
+    const obs = observations.get(rule.id)!;
     // Script condition hook (lib/metrics/condition.ts): `step`, with the rule's condition ANDed in.
     const { next, conditionError } = await stepWithCondition(tx, rule, obs, now);
     const changed = next.state !== rule.state;
@@ -378,19 +560,16 @@ export async function evaluateRules(
         },
       );
     }
-    await tx
-      .update(thresholdRules)
-      .set({
-        lastValue: obs.value ?? rule.lastValue,
-        lastEvaluatedAt: now,
-        conditionError,
-        state: next.state,
-        pendingSince: next.pendingSince,
-        incidentId,
-        ...(changed ? { stateChangedAt: now } : {}),
-        ...(alerting ? { lastNotifiedAt: now } : {}),
-      })
-      .where(and(eq(thresholdRules.id, rule.id), eq(thresholdRules.orgId, ctx.org.id)));
+    states.push({
+      id: rule.id,
+      last_value: obs.value === null ? null : String(obs.value),
+      condition_error: conditionError,
+      state: next.state,
+      pending_since: next.pendingSince?.toISOString() ?? null,
+      incident_id: incidentId,
+      changed,
+      alerting,
+    });
     if (changed || alerting) {
       transitions.push({
         ruleId: rule.id,
@@ -400,5 +579,6 @@ export async function evaluateRules(
       });
     }
   }
+  await writeStates(tx, ctx.org.id, states, now);
   return transitions;
 }

@@ -6,12 +6,20 @@ import { evaluateRules, type Transition } from "./evaluate";
 
 type Waiter = (t: Transition[]) => void;
 
+/** How long a pass may wait for batches still being stored to join it. */
+const SETTLE_MAX_MS = 250;
+
 /**
  * Evaluation after ingest, coalesced per rule: each batch of samples asks for its rules to be
  * evaluated; requests that arrive while a pass runs are gathered, and the next pass evaluates each
  * rule they name once, however many batches named it. Every caller waits for the pass that covers
  * its rules and gets that pass's transitions. A failure is logged and leaves the rule to the
  * scheduled evaluation (evaluateAllRules), which runs every minute.
+ *
+ * A pass reads every rule's whole window, whatever the batches added, so it costs about the same
+ * for one batch as for eight: before starting, it waits (at most SETTLE_MAX_MS) for the batches
+ * this process is storing at that moment (storing()) to ask too, rather than run for the first and
+ * again at once for the rest.
  */
 class RuleEvaluator {
   private queued = new Map<string, string>();
@@ -19,8 +27,36 @@ class RuleEvaluator {
   private running: Promise<void> | null = null;
   /** The latest time a request asked for (tests inject their clock). */
   private now: Date | null = null;
+  /** Batches being stored that will ask for an evaluation (or give up) soon. */
+  private inFlight = 0;
+  private settled: (() => void) | null = null;
 
   constructor(private readonly db: Db) {}
+
+  storing(): () => void {
+    this.inFlight++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.inFlight--;
+      if (this.inFlight === 0) this.settled?.();
+    };
+  }
+
+  /** Waits until no batch is being stored, or SETTLE_MAX_MS. */
+  private settle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        if (this.settled === finish) this.settled = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, SETTLE_MAX_MS);
+      this.settled = finish;
+    });
+  }
 
   request(rules: { id: string; orgId: string }[], now: Date): Promise<Transition[]> {
     if (rules.length === 0) return Promise.resolve([]);
@@ -42,6 +78,7 @@ class RuleEvaluator {
 
   private async loop() {
     while (this.queued.size) {
+      await this.settle();
       const batch = this.queued;
       const waiters = this.waiters;
       this.queued = new Map();
@@ -80,15 +117,27 @@ export async function evaluateByOrg(
 const g = globalThis as unknown as { __beaconRuleEvaluators?: WeakMap<Db, RuleEvaluator> };
 const evaluators = (g.__beaconRuleEvaluators ??= new WeakMap());
 
+/**
+ * Tells the evaluator a batch is being stored and will request an evaluation; call the function
+ * returned once it has (or has failed), so a pass starting meanwhile can wait for it.
+ */
+export function storingBatch(db: Db): () => void {
+  return evaluatorOf(db).storing();
+}
+
+function evaluatorOf(db: Db): RuleEvaluator {
+  let e = evaluators.get(db);
+  if (!e) evaluators.set(db, (e = new RuleEvaluator(db)));
+  return e;
+}
+
 /** Evaluates these rules soon (coalesced with other requests) and resolves with the transitions. */
 export function requestEvaluation(
   db: Db,
   rules: { id: string; orgId: string }[],
   now: Date = new Date(),
 ): Promise<Transition[]> {
-  let e = evaluators.get(db);
-  if (!e) evaluators.set(db, (e = new RuleEvaluator(db)));
-  return e.request(rules, now);
+  return evaluatorOf(db).request(rules, now);
 }
 
 /**
