@@ -1,3 +1,6 @@
+import { unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { openDatabase } from "@/db/client";
@@ -7,6 +10,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The migrated database each test file copies on PostgreSQL (empty on PGlite). */
     pgTemplate: string;
+    /** A file holding the migrated PGlite data directory each test file loads (empty on PostgreSQL). */
+    pgliteTemplate: string;
   }
 }
 
@@ -26,14 +31,38 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * On PGlite, the same once per run: a migrated data directory written to a file that each test
+ * file's database starts from. Test files do not share module state, so a template kept in memory
+ * would be made again (initdb and every migration, several seconds) for each file.
+ */
+async function pgliteTemplate(project: TestProject) {
+  const handle = await openDatabase({ engine: "pglite" });
+  let dump: Blob;
+  try {
+    await migrateDatabase(handle);
+    dump = await handle.pglite!.dumpDataDir("none");
+  } finally {
+    await handle.close();
+  }
+  const file = path.join(
+    tmpdir(),
+    `beacon-pglite-template-${process.pid}-${Date.now().toString(36)}.tar`,
+  );
+  await writeFile(file, Buffer.from(await dump.arrayBuffer()));
+  project.provide("pgliteTemplate", file);
+  return () => unlink(file).catch(() => {});
+}
+
+/**
  * On PostgreSQL (TEST_DATABASE_URL), migrates one template database per run; every test file's
  * database is a copy of it (CREATE DATABASE … TEMPLATE), which is much faster than migrating
  * each. Dropped at the end of the run; one left by a killed run is dropped by the next.
  */
 export default async function setup(project: TestProject) {
   project.provide("pgTemplate", "");
+  project.provide("pgliteTemplate", "");
   const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) return;
+  if (!adminUrl) return pgliteTemplate(project);
   const name = `${PREFIX}${process.pid}_${Date.now().toString(36)}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
