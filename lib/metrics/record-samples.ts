@@ -44,9 +44,9 @@ async function targetOrg(ctx: Ctx, tenant: string | undefined): Promise<string> 
 /**
  * Inserts a batch's rows with one parameter per kind (a JSON array expanded by the server) rather
  * than one per column and row: thousands of bind parameters cost more to build and parse than the
- * rows themselves.
+ * rows themselves. Also the raw side of bench/ingest.ts: storing, without validation, cap or rules.
  */
-async function insertRows(
+export async function insertRows(
   tx: Tx,
   orgId: string,
   samples: { metric: string; value: number; at: Date; labels: Labels }[],
