@@ -71,9 +71,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       />
       <Card title="Filter">
         <form className="flex flex-wrap items-end gap-3" aria-label="Filter the audit log">
-          <label className="text-sm">
+          {/* max-w-full: an actor's or action's long name must not widen the page on a phone. */}
+          <label className="flex max-w-full min-w-0 flex-col text-sm">
             Actor
-            <select name="actor" defaultValue={form.actor ?? ""} className={`${inputClass} block`}>
+            <select
+              name="actor"
+              defaultValue={form.actor ?? ""}
+              className={`${inputClass} block max-w-full`}
+            >
               <option value="">Anyone</option>
               {options.actors.map((a) => (
                 <option key={a.value} value={a.value}>
@@ -82,12 +87,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               ))}
             </select>
           </label>
-          <label className="text-sm">
+          <label className="flex max-w-full min-w-0 flex-col text-sm">
             Action
             <select
               name="action"
               defaultValue={form.action ?? ""}
-              className={`${inputClass} block`}
+              className={`${inputClass} block max-w-full`}
             >
               <option value="">Any</option>
               {options.actions.map((a) => (
