@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { createTestDb, type TestDb } from "@/db/test-db";
 import {
   callRecords,
@@ -10,7 +10,8 @@ import {
   type ThresholdRule,
 } from "@/db/schema";
 import { ctxFor, seedDemo } from "@/test/fixtures";
-import { callMetricValue, isCallMetric } from "./evaluate";
+import { withTransaction } from "@/lib/context";
+import { callMetricValue, evaluateRules, isCallMetric, observeAhead } from "./evaluate";
 import { evaluateByOrg } from "./evaluator";
 import { recordSamples } from "./record-samples";
 import { createRule } from "./rules";
@@ -269,6 +270,50 @@ describe("evaluating many rules in one pass", () => {
     expect(states).toContain("ok");
     expect(states).toContain("nodata");
     expect(together.length).toBeGreaterThan(10);
+  });
+});
+
+describe("windows read ahead of the evaluating transaction", () => {
+  it("a rule whose window was edited after the read is read again under its lock", async () => {
+    const acme = await ctxFor(t.db, "admin@acme.test");
+    const orgId = acme.org.id;
+    const [rule, kept] = await t.db
+      .insert(thresholdRules)
+      .values(
+        ["edited", "kept"].map((name) => ({
+          orgId,
+          name,
+          metric: "ahead_gauge",
+          operator: "gt" as const,
+          threshold: 1e9,
+          aggregation: "max" as const,
+          samplePeriodMinutes: 5,
+        })),
+      )
+      .returning();
+    await t.db.insert(metricSamples).values([
+      { orgId, metric: "ahead_gauge", value: 10, at: before(60_000), labels: {} },
+      { orgId, metric: "ahead_gauge", value: 99, at: before(10 * 60_000), labels: {} },
+    ]);
+    const ahead = await observeAhead(t.db, orgId, [rule!.id, kept!.id], T);
+    expect(ahead.observations.get(rule!.id)?.value).toBe(10);
+    // Edited in between: its 15-minute window now holds the 99.
+    await t.db
+      .update(thresholdRules)
+      .set({ samplePeriodMinutes: 15 })
+      .where(eq(thresholdRules.id, rule!.id));
+    // A read-ahead value the evaluation must not see again for the unchanged rule: proves it is used.
+    ahead.observations.set(kept!.id, { ...ahead.observations.get(kept!.id)!, value: 42 });
+    await withTransaction({ db: t.db }, (tx) =>
+      evaluateRules(tx, { org: { id: orgId } }, [rule!.id, kept!.id], T, ahead),
+    );
+    const after = await t.db
+      .select({ id: thresholdRules.id, lastValue: thresholdRules.lastValue })
+      .from(thresholdRules)
+      .where(inArray(thresholdRules.id, [rule!.id, kept!.id]));
+    const value = new Map(after.map((r) => [r.id, r.lastValue]));
+    expect(value.get(rule!.id)).toBe(99);
+    expect(value.get(kept!.id)).toBe(42);
   });
 });
 

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { Tx } from "@/db";
+import type { Db, Tx } from "@/db";
 import { rowsOf } from "@/db/client";
 import {
   deliveries,
@@ -14,6 +14,7 @@ import {
   type TraceStep,
 } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit";
+import { withTransaction } from "@/lib/context";
 import { enqueueNotification } from "@/lib/alerts/outbox";
 import { startRuleEscalation, stopEscalations } from "@/lib/oncall/engine";
 import { LOW_BALANCE_TOPIC } from "@/lib/alerts/defaults";
@@ -243,25 +244,93 @@ export async function observeRules(
   now: Date,
 ): Promise<Map<string, Observation>> {
   const out = new Map<string, Observation>();
-  if (rules.length === 0) return out;
-  // Grouped with a hash rather than by sorting the window's rows: with a new tenant's burst (or a
-  // new database) the statistics say its window holds a few rows, the planner then sorts them,
-  // and sorting a hundred thousand rows by labels costs several times the scan. Only for these
-  // two statements (SET LOCAL, back to the default after them; an error ends the transaction).
-  await tx.execute(sql`set local enable_sort = off`);
+  const [calls, samples] = splitByKind(rules);
+  if (calls.length) await unsorted(tx, () => observeCallRules(tx, orgId, calls, now, out));
+  if (samples.length) await unsorted(tx, () => observeSampleRules(tx, orgId, samples, now, out));
+  return out;
+}
+
+function splitByKind(rules: WindowRule[]) {
   const calls = rules.filter((r): r is WindowRule & { metric: CallMetric } =>
     isCallMetric(r.metric),
   );
-  await observeCallRules(tx, orgId, calls, now, out);
-  await observeSampleRules(
-    tx,
-    orgId,
-    rules.filter((r) => !isCallMetric(r.metric)),
-    now,
-    out,
-  );
+  return [calls, rules.filter((r) => !isCallMetric(r.metric))] as const;
+}
+
+/**
+ * Runs a window statement grouped with a hash rather than by sorting the window's rows: with a
+ * new tenant's burst (or a new database) the statistics say its window holds a few rows, the
+ * planner then sorts them, and sorting a hundred thousand rows by labels costs several times the
+ * scan. Only for that statement (SET LOCAL, back to the default after it; an error ends the
+ * transaction).
+ */
+async function unsorted(tx: Tx, read: () => Promise<void>) {
+  await tx.execute(sql`set local enable_sort = off`);
+  await read();
   await tx.execute(sql`set local enable_sort to default`);
-  return out;
+}
+
+/** What of a rule its window observation depends on. */
+const windowKey = (r: RuleWindow) =>
+  JSON.stringify([r.metric, r.aggregation, r.labelFilter ?? {}, r.samplePeriodMinutes, r.minCalls]);
+
+/** Windows read before the evaluating transaction (observeAhead), with the rules as they were read. */
+export interface ObservedAhead {
+  keys: Map<string, string>;
+  observations: Map<string, Observation>;
+}
+
+/**
+ * observeRules before the evaluating transaction, the call windows and the sample windows on two
+ * connections at once (each in a short transaction of its own): a pass costs the longer of the two
+ * scans rather than their sum. evaluateRules uses what was read for every rule whose window has
+ * not changed since, and reads again, under its lock, the few that have.
+ */
+export async function observeAhead(
+  db: Db,
+  orgId: string,
+  ruleIds: string[],
+  now: Date,
+): Promise<ObservedAhead> {
+  const rules = await db
+    .select()
+    .from(thresholdRules)
+    .where(
+      and(
+        eq(thresholdRules.orgId, orgId),
+        inArray(thresholdRules.id, ruleIds),
+        eq(thresholdRules.enabled, true),
+      ),
+    );
+  const observations = new Map<string, Observation>();
+  const [calls, samples] = splitByKind(rules);
+  await Promise.all([
+    calls.length &&
+      withTransaction({ db }, (tx) =>
+        unsorted(tx, () => observeCallRules(tx, orgId, calls, now, observations)),
+      ),
+    samples.length &&
+      withTransaction({ db }, (tx) =>
+        unsorted(tx, () => observeSampleRules(tx, orgId, samples, now, observations)),
+      ),
+  ]);
+  return { keys: new Map(rules.map((r) => [r.id, windowKey(r)])), observations };
+}
+
+/** The observations of `rules`: read ahead where the rule's window is unchanged, else now. */
+async function observationsOf(
+  tx: Tx,
+  orgId: string,
+  rules: WindowRule[],
+  now: Date,
+  ahead?: ObservedAhead,
+): Promise<Map<string, Observation>> {
+  if (!ahead) return observeRules(tx, orgId, rules, now);
+  const stale = rules.filter(
+    (r) => ahead.keys.get(r.id) !== windowKey(r) || !ahead.observations.has(r.id),
+  );
+  const fresh = await observeRules(tx, orgId, stale, now);
+  return new Map([...ahead.observations, ...fresh]);
 }
 
 /** What one rule reads at `now` (observeRules for a single rule). */
@@ -480,6 +549,7 @@ export async function evaluateRules(
   ctx: { org: { id: string } },
   ruleIds: string[],
   now = new Date(),
+  ahead?: ObservedAhead,
 ): Promise<Transition[]> {
   if (ruleIds.length === 0) return [];
   const rules = await tx
@@ -494,7 +564,7 @@ export async function evaluateRules(
     )
     .orderBy(thresholdRules.id)
     .for("update");
-  const observations = await observeRules(tx, ctx.org.id, rules, now);
+  const observations = await observationsOf(tx, ctx.org.id, rules, now, ahead);
   const transitions: Transition[] = [];
   const states: RuleStateRow[] = [];
   for (const rule of rules) {

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { thresholdRules } from "@/db/schema";
 import { withTransaction } from "@/lib/context";
-import { evaluateRules, type Transition } from "./evaluate";
+import { evaluateRules, observeAhead, type Transition } from "./evaluate";
 
 type Waiter = (t: Transition[]) => void;
 
@@ -102,9 +102,12 @@ export async function evaluateByOrg(
   const out: Transition[] = [];
   for (const [orgId, ids] of byOrg) {
     try {
+      // The windows are read first, both kinds at once; the transaction then locks the rules and
+      // steps them (re-reading a window only for a rule edited in between).
+      const ahead = await observeAhead(db, orgId, ids, now);
       out.push(
         ...(await withTransaction({ db }, (tx) =>
-          evaluateRules(tx, { org: { id: orgId } }, ids, now),
+          evaluateRules(tx, { org: { id: orgId } }, ids, now, ahead),
         )),
       );
     } catch (e) {
