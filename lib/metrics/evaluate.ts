@@ -244,18 +244,38 @@ export async function observeRules(
   now: Date,
 ): Promise<Map<string, Observation>> {
   const out = new Map<string, Observation>();
-  const [calls, samples] = splitByKind(rules);
-  if (calls.length) await unsorted(tx, () => observeCallRules(tx, orgId, calls, now, out));
-  if (samples.length) await unsorted(tx, () => observeSampleRules(tx, orgId, samples, now, out));
+  for (const read of windowReads(orgId, rules, now, out)) await read(tx);
   return out;
 }
 
-function splitByKind(rules: WindowRule[]) {
+/** The window statements `rules` need (calls, samples), each filling `out` in a transaction given. */
+function windowReads(
+  orgId: string,
+  rules: WindowRule[],
+  now: Date,
+  out: Map<string, Observation>,
+): ((tx: Tx) => Promise<void>)[] {
   const calls = rules.filter((r): r is WindowRule & { metric: CallMetric } =>
     isCallMetric(r.metric),
   );
-  return [calls, rules.filter((r) => !isCallMetric(r.metric))] as const;
+  const samples = rules.filter((r) => !isCallMetric(r.metric));
+  return [
+    ...(calls.length
+      ? [(tx: Tx) => unsorted(tx, () => observeCallRules(tx, orgId, calls, now, out))]
+      : []),
+    ...(samples.length
+      ? [(tx: Tx) => unsorted(tx, () => observeSampleRules(tx, orgId, samples, now, out))]
+      : []),
+  ];
 }
+
+/** The organization's enabled rules among `ruleIds`. */
+const enabledRules = (orgId: string, ruleIds: string[]) =>
+  and(
+    eq(thresholdRules.orgId, orgId),
+    inArray(thresholdRules.id, ruleIds),
+    eq(thresholdRules.enabled, true),
+  );
 
 /**
  * Runs a window statement grouped with a hash rather than by sorting the window's rows: with a
@@ -292,28 +312,11 @@ export async function observeAhead(
   ruleIds: string[],
   now: Date,
 ): Promise<ObservedAhead> {
-  const rules = await db
-    .select()
-    .from(thresholdRules)
-    .where(
-      and(
-        eq(thresholdRules.orgId, orgId),
-        inArray(thresholdRules.id, ruleIds),
-        eq(thresholdRules.enabled, true),
-      ),
-    );
+  const rules = await db.select().from(thresholdRules).where(enabledRules(orgId, ruleIds));
   const observations = new Map<string, Observation>();
-  const [calls, samples] = splitByKind(rules);
-  await Promise.all([
-    calls.length &&
-      withTransaction({ db }, (tx) =>
-        unsorted(tx, () => observeCallRules(tx, orgId, calls, now, observations)),
-      ),
-    samples.length &&
-      withTransaction({ db }, (tx) =>
-        unsorted(tx, () => observeSampleRules(tx, orgId, samples, now, observations)),
-      ),
-  ]);
+  await Promise.all(
+    windowReads(orgId, rules, now, observations).map((read) => withTransaction({ db }, read)),
+  );
   return { keys: new Map(rules.map((r) => [r.id, windowKey(r)])), observations };
 }
 
@@ -555,13 +558,7 @@ export async function evaluateRules(
   const rules = await tx
     .select()
     .from(thresholdRules)
-    .where(
-      and(
-        eq(thresholdRules.orgId, ctx.org.id),
-        inArray(thresholdRules.id, ruleIds),
-        eq(thresholdRules.enabled, true),
-      ),
-    )
+    .where(enabledRules(ctx.org.id, ruleIds))
     .orderBy(thresholdRules.id)
     .for("update");
   const observations = await observationsOf(tx, ctx.org.id, rules, now, ahead);
