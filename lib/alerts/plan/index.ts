@@ -352,13 +352,13 @@ export async function claimDueJobs(
   db: Db,
   opts: { now?: Date; limit?: number; instanceId?: string } = {},
 ): Promise<string[]> {
-  const now = (opts.now ?? new Date()).toISOString();
+  const now = opts.now ?? new Date();
   const res = await db.execute(sql`
     update notification_jobs set status = 'planning', locked_by = ${opts.instanceId ?? null}::uuid,
-      run_at = ${now}::timestamptz + ${JOB_LEASE_MS}::int * interval '1 millisecond'
+      run_at = ${now.toISOString()}::timestamptz + ${JOB_LEASE_MS}::int * interval '1 millisecond'
     where id in (
       select id from notification_jobs
-      where status = 'pending' and run_at < ${dueBefore(new Date(now))}::timestamptz
+      where status = 'pending' and run_at < ${dueBefore(now)}::timestamptz
       order by run_at limit ${opts.limit ?? 20}
       for update skip locked)
     returning id`);
