@@ -6,7 +6,6 @@ import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import * as schema from "./schema";
 import { openDatabase, type Db, type DbHandle } from "./client";
-import { migrateDatabase } from "./migrate";
 
 /**
  * A throwaway, migrated database for one test file: an in-memory PGlite by default, or a fresh
@@ -16,24 +15,14 @@ export interface TestDb extends DbHandle {
   db: Db;
 }
 
-let pgliteTemplate: Promise<PGlite> | undefined;
-
-async function migratedPglite(): Promise<PGlite> {
-  const handle = await openDatabase({ engine: "pglite" });
-  await migrateDatabase(handle);
-  return handle.pglite!;
-}
-
 /**
  * A fresh PGlite from the run's migrated data directory (test/global-setup.ts writes it): loading
- * it takes a fraction of a second where initdb and the migrations take several. Without that file
- * (a run without the global setup), migrated once per file and cloned.
+ * it takes a fraction of a second where initdb and the migrations take several.
  */
 async function freshPglite(): Promise<PGlite> {
   const file = inject("pgliteTemplate");
-  if (file) return PGlite.create({ loadDataDir: new Blob([await readFile(file)]) });
-  pgliteTemplate ??= migratedPglite();
-  return (await (await pgliteTemplate).clone()) as PGlite;
+  if (!file) throw new Error("the run has no PGlite template (test/global-setup.ts makes it)");
+  return PGlite.create({ loadDataDir: new Blob([await readFile(file)]) });
 }
 
 function databaseUrl(adminUrl: string, name: string): string {
